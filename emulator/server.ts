@@ -1,0 +1,221 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { budgetReply, customerPageReply, ERROR_CODES, errorReply, type EmulatorReply } from "./responses";
+import { DEMO_CUSTOMERS, type CustomerRecord } from "./seed";
+import { CustomerStore } from "./store";
+
+/** How to start the emulator. */
+export interface EmulatorOptions {
+  /** Port on 127.0.0.1; 0 (the default here) picks a free one. */
+  port?: number;
+  /** The customers to seed (the demo customers by default). */
+  customers?: readonly CustomerRecord[];
+  /** A JSON file to keep the state in across restarts. */
+  statePath?: string;
+  /** The bearer token requests must carry (random by default). */
+  accessToken?: string;
+  /** Prefix every JSON body with a UTF-8 byte order mark, as some real responses do. */
+  byteOrderMark?: boolean;
+  /** Customers per page of `GET /v1/customers` when the request gives no `size`. */
+  defaultPageSize?: number;
+}
+
+/** One request the emulator received, for tests to inspect. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query. */
+  path: string;
+  /** Request headers, names in lowercase. */
+  headers: Record<string, string | undefined>;
+  /** The body as received. */
+  body: string;
+  /** The status answered. */
+  status: number;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BUDGET_PATH = /^\/v1\/customers\/([^/]+)\/usagebudget$/;
+const CUSTOMERS_PATH = "/v1/customers";
+
+/**
+ * A local Partner Center: a real HTTP server on 127.0.0.1 serving the usage
+ * budget and customer list APIs with the service's errors and quirks.
+ */
+export class PartnerCenterEmulator {
+  /** Every request received since start (or the last {@link clearRequests}). */
+  readonly requests: RecordedRequest[] = [];
+  /** The bearer token requests must carry. */
+  readonly accessToken: string;
+  readonly #store: CustomerStore;
+  readonly #server: Server;
+  readonly #byteOrderMark: boolean;
+  readonly #defaultPageSize: number;
+
+  private constructor(options: EmulatorOptions) {
+    this.accessToken = options.accessToken ?? `emulator-${randomBytes(16).toString("hex")}`;
+    this.#store = new CustomerStore(options.customers ?? DEMO_CUSTOMERS, options.statePath);
+    this.#byteOrderMark = options.byteOrderMark ?? false;
+    this.#defaultPageSize = options.defaultPageSize ?? 100;
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+    this.#server.keepAliveTimeout = 60_000;
+  }
+
+  /**
+   * Starts an emulator on 127.0.0.1.
+   *
+   * @param options - port, seed, token and quirks
+   */
+  static async start(options: EmulatorOptions = {}): Promise<PartnerCenterEmulator> {
+    const emulator = new PartnerCenterEmulator(options);
+    await new Promise<void>((resolve, reject) => {
+      emulator.#server.once("error", reject);
+      emulator.#server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    });
+    return emulator;
+  }
+
+  /** The base URL to give the provider as `partnercenter:endpoint`. */
+  get endpoint(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  /** The customers' current state (copies). */
+  customers(): CustomerRecord[] {
+    return this.#store.all().map((customer) => ({ ...customer }));
+  }
+
+  /** The budget of a customer as the portal would show it; undefined for an unknown customer. */
+  budgetOf(customerId: string): number | null | undefined {
+    return this.#store.get(customerId)?.amount;
+  }
+
+  /** Changes a budget out of band, as a person in the portal would. */
+  setBudget(customerId: string, amount: number | null): void {
+    this.#store.update(customerId, { amount });
+  }
+
+  /** Adds a customer (or replaces one with the same id). */
+  addCustomer(customer: CustomerRecord): void {
+    this.#store.put(customer);
+  }
+
+  /** Deletes a customer's tenant: it answers 404 from now on. */
+  removeCustomer(customerId: string): void {
+    this.#store.remove(customerId);
+  }
+
+  /** Ends (or restores) the partner's relationship with a customer: 403, code 20002. */
+  setRelationship(customerId: string, relationship: boolean): void {
+    this.#store.update(customerId, { relationship });
+  }
+
+  /** Forgets the recorded requests. */
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  /** Stops listening and closes every connection. */
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeAllConnections();
+    await closed;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+    const url = new URL(req.url ?? "/", "http://emulator");
+    let reply: EmulatorReply;
+    try {
+      reply = this.#route(req.method ?? "GET", url, headers, body);
+    } catch (error) {
+      reply = errorReply(500, 500, `emulator failure: ${(error as Error).message}`);
+    }
+    this.requests.push({ method: req.method ?? "GET", path: url.pathname + url.search, headers, body, status: reply.status });
+    this.#send(res, reply, headers);
+  }
+
+  #route(method: string, url: URL, headers: Record<string, string | undefined>, body: string): EmulatorReply {
+    const unauthorized = this.#authenticate(headers.authorization);
+    if (unauthorized) return unauthorized;
+    const budget = BUDGET_PATH.exec(url.pathname);
+    if (budget) {
+      if (method !== "GET" && method !== "PATCH") return errorReply(405, 405, `The requested resource does not support http method '${method}'.`);
+      const customer = this.#customerFor(decodeURIComponent(budget[1] ?? ""));
+      if ("status" in customer) return customer;
+      return method === "GET" ? budgetReply(customer) : this.#patchBudget(customer, body);
+    }
+    if (url.pathname === CUSTOMERS_PATH && method === "GET") return this.#listCustomers(url, headers["ms-continuationtoken"]);
+    return errorReply(404, 404, `No resource at ${url.pathname}`);
+  }
+
+  #authenticate(authorization: string | undefined): EmulatorReply | undefined {
+    const challenge = { "www-authenticate": 'Bearer realm="api.partnercenter.microsoft.com", error="invalid_token"' };
+    const match = /^Bearer (\S+)$/i.exec(authorization ?? "");
+    if (!match) return errorReply(401, ERROR_CODES.tokenMissing, "Partner token is missing from the request.", challenge);
+    if (match[1] !== this.accessToken) return errorReply(401, 401, "The access token is invalid or has expired.", challenge);
+    return undefined;
+  }
+
+  #customerFor(id: string): CustomerRecord | EmulatorReply {
+    if (!GUID.test(id)) return errorReply(400, ERROR_CODES.invalidCustomerId, `Invalid customer id: ${id}`);
+    const customer = this.#store.get(id);
+    if (!customer) return errorReply(404, ERROR_CODES.tenantNotFound, `Tenant ${id} was not found.`);
+    if (!customer.relationship) {
+      return errorReply(403, ERROR_CODES.noRelationship, "Partner does not have a commerce relationship with the customer.");
+    }
+    return customer;
+  }
+
+  #patchBudget(customer: CustomerRecord, body: string): EmulatorReply {
+    let document: unknown;
+    try {
+      document = JSON.parse(body.replace(/^\uFEFF/, ""));
+    } catch {
+      return errorReply(400, ERROR_CODES.invalidInput, "The request body is not valid JSON.");
+    }
+    if (document === null || typeof document !== "object" || Array.isArray(document)) {
+      return errorReply(400, ERROR_CODES.invalidInput, "The request body must be a SpendingBudget object.");
+    }
+    const amountKey = Object.keys(document).find((key) => key.toLowerCase() === "amount");
+    if (amountKey === undefined) return errorReply(400, ERROR_CODES.invalidInput, "Amount is required.");
+    const amount = (document as Record<string, unknown>)[amountKey];
+    if (amount !== null && (typeof amount !== "number" || !Number.isFinite(amount) || amount < 0)) {
+      return errorReply(400, ERROR_CODES.invalidInput, `Amount ${JSON.stringify(amount)} is not a valid spending budget.`);
+    }
+    return budgetReply(this.#store.update(customer.id, { amount }));
+  }
+
+  #listCustomers(url: URL, continuationToken: string | undefined): EmulatorReply {
+    const size = Number(url.searchParams.get("size") ?? this.#defaultPageSize);
+    if (!Number.isInteger(size) || size < 1 || size > 1000) return errorReply(400, ERROR_CODES.invalidInput, `Invalid page size ${url.searchParams.get("size")}.`);
+    let offset = 0;
+    if (url.searchParams.get("seekOperation") === "Next") {
+      const decoded = Number(Buffer.from(continuationToken ?? "", "base64url").toString("utf8").replace(/^offset:/, ""));
+      if (!continuationToken || !Number.isInteger(decoded) || decoded < 0) {
+        return errorReply(400, ERROR_CODES.invalidInput, "The continuation token is missing or invalid.");
+      }
+      offset = decoded;
+    }
+    const listed = this.#store.all().filter((customer) => customer.relationship);
+    const page = listed.slice(offset, offset + size);
+    const nextOffset = offset + page.length;
+    const token = nextOffset < listed.length ? Buffer.from(`offset:${nextOffset}`).toString("base64url") : undefined;
+    return customerPageReply(page, listed.length, size, token);
+  }
+
+  #send(res: ServerResponse, reply: EmulatorReply, requestHeaders: Record<string, string | undefined>): void {
+    const text = reply.body === undefined ? "" : `${this.#byteOrderMark ? "\uFEFF" : ""}${JSON.stringify(reply.body)}`;
+    res.writeHead(reply.status, {
+      "content-type": "application/json; charset=utf-8",
+      "ms-requestid": requestHeaders["ms-requestid"] ?? randomUUID(),
+      "ms-correlationid": requestHeaders["ms-correlationid"] ?? randomUUID(),
+      ...reply.headers,
+    });
+    res.end(text);
+  }
+}

@@ -1,0 +1,123 @@
+/** The ids and target of one request: what a support ticket with Microsoft needs. */
+export interface RequestIdentity {
+  /** The customer tenant id the request was about, when it was about one. */
+  readonly customerId?: string;
+  /** HTTP method. */
+  readonly method: string;
+  /** The path requested, relative to the endpoint. */
+  readonly path: string;
+  /** `MS-RequestId` sent (and kept across retries). */
+  readonly requestId: string;
+  /** `MS-CorrelationId` sent (one per resource operation). */
+  readonly correlationId: string;
+}
+
+/** Partner Center's own description of a failure, as parsed from the body. */
+export interface ServiceFault {
+  /** Partner Center's error code (an int in the schema, a string in the .NET SDK). */
+  readonly code?: string;
+  /** Partner Center's description, or a summary of a body that was not an error document. */
+  readonly description?: string;
+}
+
+function subject(identity: RequestIdentity): string {
+  const what = identity.path.includes("/usagebudget") ? "usage budget" : identity.path.split("?")[0];
+  return identity.customerId ? `${what} of customer ${identity.customerId}` : what;
+}
+
+function ids(identity: RequestIdentity, responseRequestId?: string): string {
+  const requestId = responseRequestId && responseRequestId !== identity.requestId
+    ? `${identity.requestId}, answered as ${responseRequestId}`
+    : identity.requestId;
+  return `MS-RequestId ${requestId}, MS-CorrelationId ${identity.correlationId}`;
+}
+
+/** What a partner can do about a status or code that Partner Center documents. */
+function hintFor(status: number, code: string | undefined): string | undefined {
+  if (code === "20002" || (status === 403 && code === undefined)) {
+    return "the partner has no commerce relationship with this customer (or the credential lacks the role): check customerId and the reseller relationship";
+  }
+  if (code === "60003" || status === 404) return "Partner Center knows no customer with this tenant id: check customerId";
+  if (code === "900118") return "Partner Center rejected the customer id: check customerId";
+  if (status === 401) return "the credential was refused: check that the token is current and issued for https://api.partnercenter.microsoft.com";
+  if (status === 429) return "Partner Center is throttling this partner: wait and try again with fewer operations at once";
+  if (status >= 500) return "Partner Center or its gateway failed: try again later";
+  return undefined;
+}
+
+/**
+ * Partner Center answered with an error status. The message names the
+ * customer, the method, the status, Partner Center's code and description,
+ * and the request and correlation ids.
+ */
+export class PartnerCenterError extends Error {
+  override readonly name = "PartnerCenterError";
+  /** Stable code for programs: always `PC_ERR_RESPONSE`. */
+  readonly code = "PC_ERR_RESPONSE";
+  /** The HTTP status. */
+  readonly status: number;
+  /** Partner Center's error code, when the body had one. */
+  readonly serviceCode?: string;
+  /** Partner Center's description, when the body had one. */
+  readonly description?: string;
+  /** The request that failed. */
+  readonly request: RequestIdentity;
+
+  /**
+   * @param request - the failed request's identity
+   * @param status - the HTTP status
+   * @param fault - what the body said
+   * @param responseRequestId - `MS-RequestId` of the response, when it differs
+   */
+  constructor(request: RequestIdentity, status: number, fault: ServiceFault, responseRequestId?: string) {
+    const code = fault.code !== undefined ? `, code ${fault.code}` : "";
+    const description = fault.description ? `: ${JSON.stringify(fault.description)}` : "";
+    const hint = hintFor(status, fault.code);
+    super(
+      `Partner Center answered HTTP ${status}${code} to ${request.method} ${subject(request)}${description}` +
+        `${hint ? ` — ${hint}` : ""} (${ids(request, responseRequestId)})`,
+    );
+    this.status = status;
+    this.serviceCode = fault.code;
+    this.description = fault.description;
+    this.request = request;
+  }
+}
+
+/** The request never got an HTTP answer: connection refused or dropped, DNS, TLS, timeout. */
+export class PartnerCenterTransportError extends Error {
+  override readonly name = "PartnerCenterTransportError";
+  /** Stable code for programs: always `PC_ERR_TRANSPORT`. */
+  readonly code = "PC_ERR_TRANSPORT";
+  /** The request that failed. */
+  readonly request: RequestIdentity;
+
+  /**
+   * @param request - the failed request's identity
+   * @param endpoint - the endpoint it was sent to
+   * @param cause - the network error
+   */
+  constructor(request: RequestIdentity, endpoint: string, cause: unknown) {
+    const reason = cause instanceof Error ? `${(cause as { code?: string }).code ?? cause.name}: ${cause.message}` : String(cause);
+    super(`${request.method} ${subject(request)} at ${endpoint} got no answer (${reason}) (${ids(request)})`, { cause });
+    this.request = request;
+  }
+}
+
+/** Partner Center answered 2xx with a body that is not what the API documents. */
+export class PartnerCenterResponseError extends Error {
+  override readonly name = "PartnerCenterResponseError";
+  /** Stable code for programs: always `PC_ERR_UNEXPECTED_BODY`. */
+  readonly code = "PC_ERR_UNEXPECTED_BODY";
+  /** The request whose answer could not be used. */
+  readonly request: RequestIdentity;
+
+  /**
+   * @param request - the request's identity
+   * @param problem - what is wrong with the body
+   */
+  constructor(request: RequestIdentity, problem: string) {
+    super(`Partner Center's answer to ${request.method} ${subject(request)} could not be used: ${problem} (${ids(request)})`);
+    this.request = request;
+  }
+}

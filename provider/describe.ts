@@ -1,0 +1,19 @@
+/**
+ * Renders any value briefly and safely for an error message: strings quoted
+ * and cut, numbers as written, containers by kind. Never used on secrets.
+ *
+ * @param value - the value to describe
+ * @returns a short, human-readable rendering such as `"abc"`, `NaN` or `an array`
+ */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (value === null) return "null";
+  if (typeof value === "string") {
+    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+    return JSON.stringify(shown);
+  }
+  if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);
+  if (typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (Array.isArray(value)) return "an array";
+  return `a value of type ${typeof value}`;
+}

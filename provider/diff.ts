@@ -1,0 +1,30 @@
+import { UNKNOWN_VALUE, sameAmount } from "./inputs";
+
+/** The engine's diff answer, as the dynamic provider host forwards it. */
+export interface BudgetDiff {
+  /** Whether anything changes. */
+  readonly changes: boolean;
+  /** Properties whose change replaces the resource. */
+  readonly replaces: string[];
+}
+
+/**
+ * Decides update versus replace for a UsageBudget. `__provider` is ignored; a
+ * value not known yet counts as a change; amounts compare to the cent.
+ *
+ * @param olds - the outputs recorded in state (possibly written by an older version)
+ * @param news - the checked inputs
+ */
+export function diffUsageBudget(olds: Record<string, unknown>, news: Record<string, unknown>): BudgetDiff {
+  const replaces: string[] = [];
+  const updates: string[] = [];
+  const oldCustomer = typeof olds.customerId === "string" ? olds.customerId.toLowerCase() : olds.customerId;
+  if (news.customerId === UNKNOWN_VALUE || news.customerId !== oldCustomer) replaces.push("customerId");
+  if (news.amount === UNKNOWN_VALUE || !sameAmount(asAmount(olds.amount), asAmount(news.amount))) updates.push("amount");
+  if (news.onDelete === UNKNOWN_VALUE || (news.onDelete ?? "retain") !== (olds.onDelete ?? "retain")) updates.push("onDelete");
+  return { changes: replaces.length + updates.length > 0, replaces };
+}
+
+function asAmount(value: unknown): number | null {
+  return typeof value === "number" ? value : null;
+}

@@ -1,0 +1,109 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { PartnerCenterError } from "./client/errors";
+import { newOperation, type PartnerCenterClient } from "./client/partnerCenter";
+import { diffUsageBudget } from "./diff";
+import { checkInputs, customerIdSchema, onDeleteSchema, parseInputs, sameAmount } from "./inputs";
+import type { UsageBudgetOutputs } from "./outputs";
+
+/** The resource-level hooks of the UsageBudget provider (all but `configure`). */
+export type UsageBudgetHooks = Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">>;
+
+type Props = Record<string, unknown>;
+
+function isGone(error: unknown): boolean {
+  return error instanceof PartnerCenterError && error.status === 404;
+}
+
+/** The customer id a stored resource is about: its recorded output, else its id. */
+function storedCustomerId(id: string, props: Props | undefined): string {
+  const parsed = customerIdSchema.safeParse(props?.customerId ?? id);
+  if (!parsed.success) {
+    throw new Error(`UsageBudget ${JSON.stringify(id)}: the stored customer id is not a GUID (${parsed.error.issues[0]?.message})`);
+  }
+  return parsed.data;
+}
+
+function storedAmount(value: unknown): number | null {
+  return typeof value === "number" ? value : null;
+}
+
+/**
+ * Builds the UsageBudget hooks over a Partner Center client. The client is
+ * asked for only by hooks that send requests, so `check` and `diff` work
+ * without credentials (as `pulumi preview` needs).
+ *
+ * @param clientFor - gives the client configured for this provider process
+ */
+export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterClient>): UsageBudgetHooks {
+  return {
+    async check(_olds: Props, news: Props) {
+      return checkInputs(news);
+    },
+
+    async diff(_id: string, olds: Props, news: Props) {
+      return diffUsageBudget(olds, news);
+    },
+
+    async create(news: Props) {
+      const inputs = parseInputs(news);
+      const client = await clientFor();
+      const operation = newOperation();
+      const before = await client.getBudget(inputs.customerId, operation);
+      const after = sameAmount(before.amount, inputs.amount)
+        ? before
+        : await client.patchBudget(inputs.customerId, inputs.amount, operation);
+      const outs: UsageBudgetOutputs = {
+        customerId: inputs.customerId,
+        amount: after.amount,
+        previousAmount: before.amount,
+        onDelete: inputs.onDelete,
+      };
+      return { id: inputs.customerId, outs };
+    },
+
+    async read(id: string, props?: Props) {
+      const customerId = storedCustomerId(id, props);
+      const client = await clientFor();
+      let amount: number | null;
+      try {
+        ({ amount } = await client.getBudget(customerId, newOperation()));
+      } catch (error) {
+        if (isGone(error)) return { id: "", props: {} };
+        throw error;
+      }
+      const onDelete = onDeleteSchema.catch("retain").parse(props?.onDelete);
+      const outs: UsageBudgetOutputs = { customerId, amount, previousAmount: storedAmount(props?.previousAmount), onDelete };
+      return { id: customerId, props: outs, inputs: { customerId, amount, onDelete } };
+    },
+
+    async update(id: string, olds: Props, news: Props) {
+      const inputs = parseInputs(news);
+      if (inputs.customerId !== storedCustomerId(id, olds)) {
+        throw new Error(`UsageBudget ${id}: customerId cannot change in place (the engine should have replaced the resource)`);
+      }
+      let amount = storedAmount(olds.amount);
+      if (!sameAmount(amount, inputs.amount)) {
+        const client = await clientFor();
+        ({ amount } = await client.patchBudget(inputs.customerId, inputs.amount, newOperation()));
+      }
+      const outs: UsageBudgetOutputs = {
+        customerId: inputs.customerId,
+        amount,
+        previousAmount: storedAmount(olds.previousAmount),
+        onDelete: inputs.onDelete,
+      };
+      return { outs };
+    },
+
+    async delete(id: string, props: Props) {
+      if (onDeleteSchema.catch("retain").parse(props?.onDelete) !== "clear") return;
+      const customerId = storedCustomerId(id, props);
+      const client = await clientFor();
+      try {
+        await client.patchBudget(customerId, null, newOperation());
+      } catch (error) {
+        if (!isGone(error)) throw error;
+      }
+    },
+  };
+}

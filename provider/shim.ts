@@ -1,0 +1,22 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The provider object Pulumi serializes into every UsageBudget's
+ * `__provider`. It holds no code of its own and no value: each method loads
+ * the installed package's host at run time (the `require` stays as written
+ * in the serialized text and resolves from the project's `node_modules`), so
+ * the state stays small, holds no credential, and resources created by an
+ * older version are served by the version installed now.
+ *
+ * Rest parameters keep the serialized text small: Pulumi wraps every method
+ * in a function whose parameter list mirrors the method's.
+ */
+export const usageBudgetProviderShim: pulumi.dynamic.ResourceProvider = {
+  configure: (...a) => require("pulumi-partnercenter/host").configure(...a),
+  check: (...a) => require("pulumi-partnercenter/host").check(...a),
+  diff: (...a) => require("pulumi-partnercenter/host").diff(...a),
+  create: (...a) => require("pulumi-partnercenter/host").create(...a),
+  read: (...a) => require("pulumi-partnercenter/host").read(...a),
+  update: (...a) => require("pulumi-partnercenter/host").update(...a),
+  delete: (...a) => require("pulumi-partnercenter/host").delete(...a),
+};

@@ -1,0 +1,52 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { OnDelete } from "./inputs";
+import { usageBudgetProviderShim } from "./shim";
+
+/** The inputs of a {@link UsageBudget}. */
+export interface UsageBudgetArgs {
+  /** The customer's Microsoft tenant id (a GUID, any case). Changing it replaces the resource. */
+  customerId: pulumi.Input<string>;
+  /** The monthly budget in the customer's billing currency: ≥ 0, at most two decimals; null for no budget. */
+  amount: pulumi.Input<number | null>;
+  /** On delete, `"retain"` (default) leaves the budget in Partner Center; `"clear"` removes it. */
+  onDelete?: pulumi.Input<OnDelete>;
+}
+
+/**
+ * A Partner Center customer's usage spending budget.
+ *
+ * Declaring one adopts the customer's existing budget (recorded in
+ * `previousAmount`) and sets it to `amount`; refresh shows drift made in the
+ * portal; deleting it retains or clears the budget as `onDelete` says.
+ *
+ * @example
+ * ```ts
+ * new UsageBudget("contoso", { customerId: "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", amount: 500 });
+ * ```
+ */
+export class UsageBudget extends pulumi.dynamic.Resource {
+  /** The customer's tenant id, lowercase. */
+  declare public readonly customerId: pulumi.Output<string>;
+  /** The budget as Partner Center reports it; null for none. */
+  declare public readonly amount: pulumi.Output<number | null>;
+  /** The budget found before this resource first set it; null if there was none. */
+  declare public readonly previousAmount: pulumi.Output<number | null>;
+  /** What deleting the resource does to the budget. */
+  declare public readonly onDelete: pulumi.Output<OnDelete>;
+
+  /**
+   * @param name - the resource's name in the stack
+   * @param args - the budget to declare
+   * @param opts - Pulumi resource options
+   */
+  constructor(name: string, args: UsageBudgetArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      usageBudgetProviderShim,
+      name,
+      { customerId: args.customerId, amount: args.amount, onDelete: args.onDelete, previousAmount: undefined },
+      opts,
+      "partnercenter",
+      "UsageBudget",
+    );
+  }
+}
