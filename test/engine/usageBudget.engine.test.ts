@@ -1,0 +1,202 @@
+import { strict as assert } from "node:assert";
+import { DEMO_CUSTOMERS } from "pulumi-partnercenter/emulator";
+import { UNKNOWN } from "./engine";
+import { exampleProgram, startStack, type TestStack } from "./stack";
+
+const [CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
+
+function budgetRequests(stack: TestStack): string[] {
+  return stack.emulator.requests.map((request) => `${request.method} ${request.path.split("/")[3]}`);
+}
+
+describe("UsageBudget through the real dynamic provider host", function () {
+  let stack: TestStack;
+
+  beforeEach(async () => {
+    stack = await startStack();
+  });
+
+  afterEach(async () => {
+    await stack.stop();
+  });
+
+  it("the example program registers UsageBudgets with the type token and a __provider", async () => {
+    const program = await exampleProgram();
+    assert.deepEqual(program.map((resource) => resource.name).sort(), ["contoso", "fabrikam", "northwind"]);
+    for (const resource of program) {
+      assert.equal(resource.type, "pulumi-nodejs:dynamic/partnercenter:UsageBudget");
+      assert.match(String(resource.inputs.__provider), /require\("pulumi-partnercenter\/host"\)/);
+    }
+  });
+
+  it("previews a new budget whose amount is not known yet without sending a request", async () => {
+    const preview = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO, amount: UNKNOWN })]);
+    assert.deepEqual(preview.errors, []);
+    assert.deepEqual(preview.steps, [{ name: "contoso", op: "create" }]);
+    assert.equal(stack.emulator.requests.length, 0);
+    assert.equal(stack.engine.state.size, 0);
+  });
+
+  it("creates a budget: reads the previous amount, sets the new one, records lowercase ids", async () => {
+    const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO.toUpperCase(), amount: 1500.25 })]);
+    assert.deepEqual(up.errors, []);
+    const [state] = [...stack.engine.state.values()];
+    assert.equal(state?.id, CONTOSO);
+    const { __provider, ...outputs } = state!.outputs;
+    assert.equal(__provider, stack.provider);
+    assert.deepEqual(outputs, { customerId: CONTOSO, amount: 1500.25, previousAmount: 1000, onDelete: "retain" });
+    assert.equal(stack.emulator.budgetOf(CONTOSO), 1500.25);
+    assert.deepEqual(budgetRequests(stack), [`GET ${CONTOSO}`, `PATCH ${CONTOSO}`]);
+    const [get, patch] = stack.emulator.requests;
+    assert.equal(get!.headers["ms-correlationid"], patch!.headers["ms-correlationid"], "one correlation id per resource operation");
+    assert.notEqual(get!.headers["ms-requestid"], patch!.headers["ms-requestid"], "one request id per request");
+  });
+
+  it("adopts a budget that already has the declared amount without writing it", async () => {
+    await stack.engine.up([stack.budget("northwind", { customerId: NORTHWIND, amount: 250.5 })]);
+    assert.deepEqual(budgetRequests(stack), [`GET ${NORTHWIND}`]);
+    assert.equal([...stack.engine.state.values()][0]?.outputs.previousAmount, 250.5);
+  });
+
+  it("a preview with nothing changed sends no request to Partner Center", async () => {
+    await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+    stack.emulator.clearRequests();
+    const preview = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO.toUpperCase(), amount: 1200.0 })]);
+    assert.deepEqual(preview.steps, [{ name: "contoso", op: "same" }]);
+    assert.equal(stack.emulator.requests.length, 0);
+  });
+
+  it("updates a changed amount with one PATCH and keeps previousAmount", async () => {
+    await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+    stack.emulator.clearRequests();
+    const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 900 })]);
+    assert.deepEqual(up.steps, [{ name: "contoso", op: "update" }]);
+    assert.deepEqual(budgetRequests(stack), [`PATCH ${CONTOSO}`]);
+    assert.equal(stack.emulator.budgetOf(CONTOSO), 900);
+    const outputs = [...stack.engine.state.values()][0]!.outputs;
+    assert.equal(outputs.amount, 900);
+    assert.equal(outputs.previousAmount, 1000);
+  });
+
+  it("changing only onDelete is an update that sends no request", async () => {
+    await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+    stack.emulator.clearRequests();
+    const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200, onDelete: "clear" })]);
+    assert.deepEqual(up.steps, [{ name: "contoso", op: "update" }]);
+    assert.equal(stack.emulator.requests.length, 0);
+    assert.equal([...stack.engine.state.values()][0]!.outputs.onDelete, "clear");
+  });
+
+  it("shows a change made in the portal as drift after refresh, and the next update corrects it", async () => {
+    const program = [stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })];
+    await stack.engine.up(program);
+    stack.emulator.setBudget(CONTOSO, 4000);
+    stack.emulator.clearRequests();
+
+    const withoutRefresh = await stack.engine.preview(program);
+    assert.deepEqual(withoutRefresh.steps, [{ name: "contoso", op: "same" }], "without refresh the drift is invisible");
+
+    const preview = await stack.engine.preview(program, { refresh: true });
+    assert.deepEqual(preview.steps, [{ name: "contoso", op: "refresh" }, { name: "contoso", op: "update" }]);
+    assert.deepEqual(budgetRequests(stack), [`GET ${CONTOSO}`], "a refreshing preview only reads");
+    assert.equal(stack.emulator.budgetOf(CONTOSO), 4000);
+
+    await stack.engine.refresh();
+    const refreshed = [...stack.engine.state.values()][0]!;
+    assert.equal(refreshed.outputs.amount, 4000);
+    assert.equal(refreshed.inputs.amount, 4000, "read returns inputs so later diffs compare the program with what was read");
+
+    const up = await stack.engine.up(program);
+    assert.deepEqual(up.steps, [{ name: "contoso", op: "update" }]);
+    assert.equal(stack.emulator.budgetOf(CONTOSO), 1200);
+    const after = await stack.engine.preview(program, { refresh: true });
+    assert.deepEqual(after.steps.map((step) => step.op), ["refresh", "same"]);
+  });
+
+  it("a customerId change replaces the resource: the new customer is set, the old one retained", async () => {
+    await stack.engine.up([stack.budget("budget", { customerId: CONTOSO, amount: 1200 })]);
+    stack.emulator.clearRequests();
+    const preview = await stack.engine.preview([stack.budget("budget", { customerId: FABRIKAM, amount: 1200 })]);
+    assert.deepEqual(preview.steps, [{ name: "budget", op: "replace" }]);
+    assert.equal(stack.emulator.requests.length, 0);
+
+    const up = await stack.engine.up([stack.budget("budget", { customerId: FABRIKAM, amount: 1200 })]);
+    assert.deepEqual(up.steps, [{ name: "budget", op: "replace" }]);
+    assert.deepEqual(budgetRequests(stack), [`GET ${FABRIKAM}`, `PATCH ${FABRIKAM}`]);
+    assert.equal(stack.emulator.budgetOf(FABRIKAM), 1200);
+    assert.equal(stack.emulator.budgetOf(CONTOSO), 1200, "onDelete retain leaves the old customer's budget");
+    assert.equal([...stack.engine.state.values()][0]!.id, FABRIKAM);
+  });
+
+  it("a replacement with onDelete clear clears the old customer's budget", async () => {
+    await stack.engine.up([stack.budget("budget", { customerId: CONTOSO, amount: 1200, onDelete: "clear" })]);
+    await stack.engine.up([stack.budget("budget", { customerId: FABRIKAM, amount: 700, onDelete: "clear" })]);
+    assert.equal(stack.emulator.budgetOf(CONTOSO), null);
+    assert.equal(stack.emulator.budgetOf(FABRIKAM), 700);
+  });
+
+  it("destroy retains the budget by default and sends nothing", async () => {
+    await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+    stack.emulator.clearRequests();
+    const destroy = await stack.engine.destroy();
+    assert.deepEqual(destroy.errors, []);
+    assert.equal(stack.engine.state.size, 0);
+    assert.equal(stack.emulator.requests.length, 0);
+    assert.equal(stack.emulator.budgetOf(CONTOSO), 1200);
+  });
+
+  it("destroy with onDelete clear PATCHes the amount to null", async () => {
+    await stack.engine.up([stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" })]);
+    stack.emulator.clearRequests();
+    await stack.engine.destroy();
+    assert.deepEqual(budgetRequests(stack), [`PATCH ${FABRIKAM}`]);
+    assert.deepEqual(JSON.parse(stack.emulator.requests[0]!.body), { Amount: null, Attributes: { ObjectType: "SpendingBudget" } });
+    assert.equal(stack.emulator.budgetOf(FABRIKAM), null);
+  });
+
+  it("destroy with onDelete clear treats a customer that is gone as already deleted", async () => {
+    await stack.engine.up([stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" })]);
+    stack.emulator.removeCustomer(FABRIKAM);
+    const destroy = await stack.engine.destroy();
+    assert.deepEqual(destroy.errors, []);
+    assert.equal(stack.engine.state.size, 0);
+  });
+
+  it("bad inputs fail in check, one failure per property, and send nothing", async () => {
+    const up = await stack.engine.up([
+      stack.budget("bad", { customerId: "not-a-guid", amount: -5, onDelete: "forget" }),
+      stack.budget("cents", { customerId: CONTOSO, amount: 10.001 }),
+    ]);
+    assert.equal(up.errors.length, 2);
+    const [bad, cents] = up.errors;
+    assert.match(bad!, /property customerId: customerId "not-a-guid" is not a GUID/);
+    assert.match(bad!, /property amount: amount -5 is negative/);
+    assert.match(bad!, /property onDelete: onDelete must be "retain"/);
+    assert.match(cents!, /property amount: amount 10.001 has more than two decimals/);
+    assert.equal(stack.emulator.requests.length, 0);
+    assert.equal(stack.engine.state.size, 0);
+  });
+
+  it("a 403 surfaces as a readable error naming the customer, the code and the request ids", async () => {
+    const up = await stack.engine.up([stack.budget("tailspin", { customerId: TAILSPIN, amount: 100 })]);
+    assert.equal(up.errors.length, 1);
+    const message = up.errors[0]!;
+    const request = stack.emulator.requests[0]!;
+    assert.match(message, new RegExp(`HTTP 403, code 20002 to GET usage budget of customer ${TAILSPIN}`));
+    assert.match(message, /no commerce relationship/);
+    assert.ok(message.includes(`MS-RequestId ${request.headers["ms-requestid"]}`), message);
+    assert.ok(message.includes(`MS-CorrelationId ${request.headers["ms-correlationid"]}`), message);
+    assert.equal(stack.engine.state.size, 0);
+  });
+
+  it("a customer deleted in Partner Center disappears from the stack on refresh", async () => {
+    await stack.engine.up([
+      stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }),
+      stack.budget("northwind", { customerId: NORTHWIND, amount: 300 }),
+    ]);
+    stack.emulator.removeCustomer(NORTHWIND);
+    const refresh = await stack.engine.refresh();
+    assert.deepEqual(refresh.steps.map((step) => `${step.name}:${step.op}`).sort(), ["contoso:refresh", "northwind:gone"]);
+    assert.deepEqual([...stack.engine.state.values()].map((resource) => resource.name), ["contoso"]);
+  });
+});
