@@ -195,11 +195,9 @@ export class PartnerCenterEmulator {
     if (!Number.isInteger(size) || size < 1 || size > 1000) return errorReply(400, ERROR_CODES.invalidInput, `Invalid page size ${url.searchParams.get("size")}.`);
     let offset = 0;
     if (url.searchParams.get("seekOperation") === "Next") {
-      const decoded = Number(Buffer.from(continuationToken ?? "", "base64url").toString("utf8").replace(/^offset:/, ""));
-      if (!continuationToken || !Number.isInteger(decoded) || decoded < 0) {
-        return errorReply(400, ERROR_CODES.invalidInput, "The continuation token is missing or invalid.");
-      }
-      offset = decoded;
+      const decoded = /^offset:(\d+)$/.exec(Buffer.from(continuationToken ?? "", "base64url").toString("utf8"));
+      if (!decoded) return errorReply(400, ERROR_CODES.invalidInput, "The continuation token is missing or invalid.");
+      offset = Number(decoded[1]);
     }
     const listed = this.#store.all().filter((customer) => customer.relationship);
     const page = listed.slice(offset, offset + size);

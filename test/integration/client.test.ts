@@ -1,0 +1,154 @@
+import { strict as assert } from "node:assert";
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { DEMO_CUSTOMERS, generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
+import { StaticTokenCredential, type TokenCredential } from "../../provider/client/auth";
+import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError } from "../../provider/client/errors";
+import { newOperation, PartnerCenterClient } from "../../provider/client/partnerCenter";
+import { Secret } from "../../provider/secret";
+
+const [CONTOSO, FABRIKAM, , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
+const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+function clientFor(emulator: PartnerCenterEmulator, credential?: TokenCredential): PartnerCenterClient {
+  return new PartnerCenterClient({ endpoint: emulator.endpoint, credential: credential ?? new StaticTokenCredential(new Secret(emulator.accessToken)) });
+}
+
+/** A real loopback server answering every request with the given handler; for answers the emulator never gives. */
+async function startStubServer(handler: (body: string) => { status: number; body: string }): Promise<{ server: Server; endpoint: string }> {
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      const reply = handler(body);
+      res.writeHead(reply.status, { "content-type": "application/json" }).end(reply.body);
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+describe("the Partner Center client against the emulator", () => {
+  let emulator: PartnerCenterEmulator;
+  let client: PartnerCenterClient;
+  beforeEach(async () => {
+    emulator = await PartnerCenterEmulator.start({ byteOrderMark: true });
+    client = clientFor(emulator);
+  });
+  afterEach(async () => {
+    await client.close();
+    await emulator.stop();
+  });
+
+  it("reads and sets budgets, sending the documented headers", async () => {
+    const operation = newOperation();
+    assert.deepEqual(await client.getBudget(CONTOSO, operation), { amount: 1000 });
+    assert.deepEqual(await client.patchBudget(CONTOSO, 1234.56, operation), { amount: 1234.56 });
+    assert.deepEqual(await client.getBudget(FABRIKAM, operation), { amount: null });
+    const [get, patch] = emulator.requests;
+    for (const request of [get!, patch!]) {
+      assert.equal(request.headers.authorization, `Bearer ${emulator.accessToken}`);
+      assert.equal(request.headers.accept, "application/json");
+      assert.equal(request.headers["x-locale"], "en-US");
+      assert.match(request.headers["ms-requestid"] ?? "", GUID_PATTERN);
+      assert.equal(request.headers["ms-correlationid"], operation.correlationId);
+    }
+    assert.notEqual(get!.headers["ms-requestid"], patch!.headers["ms-requestid"]);
+    assert.equal(patch!.headers["content-type"], "application/json");
+    assert.deepEqual(JSON.parse(patch!.body), { Amount: 1234.56, Attributes: { ObjectType: "SpendingBudget" } });
+  });
+
+  it("clears a budget with a null amount", async () => {
+    assert.deepEqual(await client.patchBudget(CONTOSO, null, newOperation()), { amount: null });
+    assert.equal(emulator.budgetOf(CONTOSO), null);
+  });
+
+  it("turns a 403 into a PartnerCenterError with the service's code, description and ids", async () => {
+    const error = await client.getBudget(TAILSPIN, newOperation()).catch((e: unknown) => e);
+    assert.ok(error instanceof PartnerCenterError);
+    assert.equal(error.status, 403);
+    assert.equal(error.serviceCode, "20002");
+    assert.equal(error.description, "Partner does not have a commerce relationship with the customer.");
+    assert.equal(error.request.customerId, TAILSPIN);
+    assert.equal(error.request.requestId, emulator.requests[0]!.headers["ms-requestid"]);
+  });
+
+  it("turns a refused token into a 401 error that does not echo the token", async () => {
+    const wrong = clientFor(emulator, new StaticTokenCredential(new Secret("wrong-token-value")));
+    const error = await wrong.getBudget(CONTOSO, newOperation()).catch((e: unknown) => e as Error);
+    await wrong.close();
+    assert.ok(error instanceof PartnerCenterError);
+    assert.equal(error.status, 401);
+    assert.ok(!error.message.includes("wrong-token-value"));
+    assert.equal(emulator.requests.length, 1, "a static token is not retried");
+  });
+
+  it("after a 401 asks a renewable credential for a new token and retries once", async () => {
+    const tokens = ["expired-token", emulator.accessToken];
+    let invalidations = 0;
+    const renewable: TokenCredential = {
+      description: "test credential",
+      getToken: async () => new Secret(tokens[Math.min(invalidations, 1)]!),
+      invalidate: () => (invalidations++, true),
+    };
+    const renewing = clientFor(emulator, renewable);
+    assert.deepEqual(await renewing.getBudget(CONTOSO, newOperation()), { amount: 1000 });
+    await renewing.close();
+    assert.deepEqual(emulator.requests.map((r) => r.status), [401, 200]);
+    assert.equal(emulator.requests[0]!.headers["ms-requestid"], emulator.requests[1]!.headers["ms-requestid"], "the retry keeps MS-RequestId");
+    assert.equal(invalidations, 1);
+  });
+
+  it("lists every customer across continuation pages", async () => {
+    await emulator.stop();
+    emulator = await PartnerCenterEmulator.start({ customers: generateCustomers(250) });
+    client = clientFor(emulator);
+    const ids: string[] = [];
+    for await (const page of client.listCustomers(newOperation(), 100)) ids.push(...page.customers.map((c) => c.id));
+    assert.equal(ids.length, 250);
+    assert.equal(new Set(ids).size, 250);
+    assert.equal(emulator.requests.length, 3);
+    assert.equal(emulator.requests[1]!.headers["ms-continuationtoken"] !== undefined, true);
+  });
+
+  it("reports a server that does not answer as a transport error naming the endpoint", async () => {
+    const endpoint = emulator.endpoint;
+    await emulator.stop();
+    const error = await client.getBudget(CONTOSO, newOperation()).catch((e: unknown) => e as Error);
+    assert.ok(error instanceof PartnerCenterTransportError);
+    assert.match(error.message, new RegExp(`at ${endpoint} got no answer \\(ECONNREFUSED`));
+    emulator = await PartnerCenterEmulator.start();
+  });
+});
+
+describe("the Partner Center client against answers the emulator never gives", () => {
+  const credential = new StaticTokenCredential(new Secret("t"));
+
+  it("fails a PATCH whose answer reports another amount than the one sent", async () => {
+    const { server, endpoint } = await startStubServer(() => ({ status: 200, body: '{"amount": 99}' }));
+    const client = new PartnerCenterClient({ endpoint, credential });
+    try {
+      const error = await client.patchBudget(CONTOSO, 100, newOperation()).catch((e: unknown) => e as Error);
+      assert.ok(error instanceof PartnerCenterResponseError);
+      assert.match(error.message, /the budget was set to 100 but Partner Center reports 99; nothing is recorded as written/);
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+
+  it("fails a 200 whose body is not JSON with the request's ids", async () => {
+    const { server, endpoint } = await startStubServer(() => ({ status: 200, body: "<html>maintenance</html>" }));
+    const client = new PartnerCenterClient({ endpoint, credential });
+    try {
+      const error = await client.getBudget(CONTOSO, newOperation()).catch((e: unknown) => e as Error);
+      assert.ok(error instanceof PartnerCenterResponseError);
+      assert.match(error.message, /could not be used: the body is not JSON .* \(MS-RequestId [0-9a-f-]{36}, MS-CorrelationId [0-9a-f-]{36}\)/);
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+});

@@ -1,0 +1,56 @@
+import { strict as assert } from "node:assert";
+import { parseBudget, parseCustomerPage, parseFault, WireFormatError } from "../../provider/client/wire";
+
+describe("Partner Center response parsing", () => {
+  it("reads the documented budget document", () => {
+    const body = JSON.stringify({ amount: 100, usageSpendingBudget: 100, attributes: { objectType: "SpendingBudget" }, links: { self: { uri: "/x", method: "GET", headers: [] } } });
+    assert.deepEqual(parseBudget(body), { amount: 100 });
+  });
+
+  it("strips a byte order mark and reads keys in any case", () => {
+    assert.deepEqual(parseBudget('\uFEFF{"Amount": 250.5, "Attributes": {"ObjectType": "SpendingBudget"}}'), { amount: 250.5 });
+  });
+
+  it("reads a missing amount as no budget, ignoring the legacy duplicate", () => {
+    assert.deepEqual(parseBudget('{"attributes":{"objectType":"SpendingBudget"}}'), { amount: null });
+    assert.deepEqual(parseBudget('{"usageSpendingBudget": 70, "attributes":{}}'), { amount: null });
+    assert.deepEqual(parseBudget('{"amount": null}'), { amount: null });
+  });
+
+  it("accepts an amount sent as a decimal string and ignores unknown fields", () => {
+    assert.deepEqual(parseBudget('{"amount": "99.90", "somethingNew": {"x": 1}}'), { amount: 99.9 });
+  });
+
+  it("rejects bodies that are not budgets with a WireFormatError", () => {
+    assert.throws(() => parseBudget("<html>bad gateway</html>"), WireFormatError);
+    assert.throws(() => parseBudget('{ { "amount": 1 } }'), /not JSON/);
+    assert.throws(() => parseBudget('{"amount": {"value": 1}}'), /"amount" is not a budget amount/);
+    assert.throws(() => parseBudget('{"amount": "a lot"}'), WireFormatError);
+  });
+
+  it("reads Partner Center error documents with integer or string codes", () => {
+    assert.deepEqual(parseFault('{"code": 20002, "description": "no relationship", "data": [], "source": "PartnerCenter"}', "application/json"), { code: "20002", description: "no relationship" });
+    assert.deepEqual(parseFault('\uFEFF{"Code": "60003", "Description": "not found"}', "application/json"), { code: "60003", description: "not found" });
+  });
+
+  it("reads the throttling document, HTML and empty bodies", () => {
+    assert.deepEqual(parseFault('{"statusCode":429,"message":"Rate limit is exceeded. Try again in 57 seconds."}', "application/json"), {
+      code: undefined,
+      description: "Rate limit is exceeded. Try again in 57 seconds.",
+    });
+    assert.match(parseFault("<html><body>502 Bad Gateway</body></html>", "text/html").description ?? "", /a text\/html body of \d+ characters/);
+    assert.deepEqual(parseFault("", undefined), {});
+  });
+
+  it("reads a customer page and its continuation link", () => {
+    const page = parseCustomerPage(JSON.stringify({
+      totalCount: 3,
+      items: [{ id: "a", companyProfile: { companyName: "A Inc", domain: "a.example", tenantId: "a" } }, { id: "b" }],
+      links: { next: { uri: "/v1/customers?size=2&seekOperation=Next", method: "GET", headers: [{ key: "MS-ContinuationToken", value: "t1" }] } },
+      attributes: { objectType: "Collection" },
+    }));
+    assert.deepEqual(page.customers, [{ id: "a", companyName: "A Inc", domain: "a.example" }, { id: "b", companyName: undefined, domain: undefined }]);
+    assert.deepEqual(page.next, { uri: "/v1/customers?size=2&seekOperation=Next", headers: { "MS-ContinuationToken": "t1" } });
+    assert.equal(parseCustomerPage('{"items": []}').next, undefined);
+  });
+});
