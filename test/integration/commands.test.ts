@@ -1,0 +1,84 @@
+import { strict as assert } from "node:assert";
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { promisify } from "node:util";
+import { request } from "undici";
+
+const DIST = resolve(__dirname, "../..");
+
+describe("npm run emulator", () => {
+  it("prints its endpoint and a development token that the endpoint accepts, and stops on SIGTERM", async () => {
+    const child = spawn(process.execPath, [join(DIST, "emulator/cli.js"), "--port", "0", "--customers", "7"]);
+    try {
+      const lines = createInterface({ input: child.stdout });
+      let endpoint: string | undefined;
+      let token: string | undefined;
+      for await (const line of lines) {
+        endpoint ??= /listening on (http:\/\/\S+)/.exec(line)?.[1];
+        token ??= /PARTNERCENTER_ACCESS_TOKEN=(\S+)/.exec(line)?.[1];
+        if (endpoint && token) break;
+      }
+      assert.ok(endpoint && token);
+      const response = await request(`${endpoint}/v1/customers?size=100`, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await response.body.json()) as { totalCount: number };
+      assert.equal(body.totalCount, 7);
+    } finally {
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      const [code] = await exited;
+      assert.equal(code, 0);
+    }
+  });
+
+  it("rejects a bad flag with a message naming it", async () => {
+    const result = await promisify(execFile)(process.execPath, [join(DIST, "emulator/cli.js"), "--customers", "0"]).catch((e: { code: number; stderr: string }) => e);
+    assert.equal((result as { code: number }).code, 2);
+    assert.match((result as { stderr: string }).stderr, /--customers must be a whole number of at least 1, not "0"/);
+  });
+});
+
+describe("npm run demo", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "pc-demo-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("without the Pulumi CLI on PATH says in one line how to install it and exits non-zero", async () => {
+    const result = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], { env: { PATH: dir } }).catch((e: { code: number; stderr: string; stdout: string }) => e);
+    assert.equal((result as { code: number }).code, 1);
+    const stderr = (result as { stderr: string }).stderr.trim();
+    assert.equal(stderr.split("\n").length, 1);
+    assert.match(stderr, /needs the Pulumi CLI on PATH: install it from https:\/\/www.pulumi.com/);
+    assert.equal((result as { stdout: string }).stdout, "", "no emulator was started");
+  });
+
+  it("runs up, then a refreshing preview after an out-of-band change, against a stand-in pulumi that records its calls", async () => {
+    // A stand-in for the CLI (which cannot be installed here): it records each call and, at the
+    // preview, what the emulator reports for Contoso, proving the portal change happened before it.
+    const log = join(dir, "calls.log");
+    writeFileSync(
+      join(dir, "pulumi"),
+      `#!/bin/sh
+echo "$* | backend=$PULUMI_BACKEND_URL | passphrase=\${PULUMI_CONFIG_PASSPHRASE:+set}" >> "${log}"
+case "$1" in preview) "${process.execPath}" -e '
+fetch(process.env.PARTNERCENTER_ENDPOINT + "/v1/customers/0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10/usagebudget",
+  { headers: { authorization: "Bearer " + process.env.PARTNERCENTER_ACCESS_TOKEN } })
+  .then((r) => r.json()).then((b) => require("fs").appendFileSync("${log}", "contoso=" + b.amount + "\\n"));' ;; esac
+`,
+    );
+    chmodSync(join(dir, "pulumi"), 0o755);
+    const { stdout } = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], { env: { PATH: dir } });
+    const calls = readFileSync(log, "utf8").trim().split("\n");
+    assert.equal(calls.length, 4, calls.join("\n"));
+    assert.match(calls[0]!, /^stack select --create demo \| backend=file:\/\/.*\.pulumi-demo \| passphrase=set$/);
+    assert.match(calls[1]!, /^up --yes --stack demo \|/);
+    assert.match(calls[2]!, /^preview --refresh --diff --stack demo \|/);
+    assert.equal(calls[3], "contoso=4000");
+    assert.match(stdout, /Emulator stopped/);
+  });
+});
