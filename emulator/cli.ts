@@ -4,6 +4,7 @@
  * testing. Prints the endpoint and a development access token.
  */
 import { parseArgs } from "node:util";
+import type { FaultSettings } from "./faults";
 import { DEMO_CUSTOMERS, generateCustomers } from "./seed";
 import { PartnerCenterEmulator } from "./server";
 
@@ -12,11 +13,56 @@ const USAGE = `usage: npm run emulator -- [--port 8787] [--customers N] [--state
   --customers N   seed N generated customers instead of the demo customers
   --state FILE    keep customers and budgets in FILE (read at start, rewritten on change)
   --token TOKEN   the bearer token to require (random by default)
-  --bom           prefix JSON bodies with a UTF-8 byte order mark, as some real responses do`;
+  --bom           prefix JSON bodies with a UTF-8 byte order mark, as some real responses do
+fault injection:
+  --latency MS | MIN-MAX       delay every answer by MS, or uniformly between MIN and MAX ms
+  --rate-limit N               partner-wide limit: N requests per second (429 with Retry-After beyond it)
+  --customer-rate-limit N      per-customer limit: N requests per second
+  --error-rate F               fraction answered 500/502/503/504 (gateway ones with HTML or empty bodies)
+  --drop-rate F                fraction whose connection is dropped without an answer
+  --malformed-rate F           fraction of successful answers sent as truncated JSON
+  --slow-body-rate F           fraction of successful answers whose body stalls half-way
+  --slow-body-ms MS            how long a slow body stalls (default 60000)
+  --seed N                     seed of the random choices, to repeat a run`;
 
 function fail(message: string): never {
   console.error(`emulator: ${message}\n${USAGE}`);
   process.exit(2);
+}
+
+function fraction(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!(value >= 0 && value <= 1)) fail(`--${name} must be a fraction from 0 to 1, not ${JSON.stringify(text)}`);
+  return value;
+}
+
+function latency(text: string | undefined): FaultSettings["latencyMs"] {
+  if (text === undefined) return undefined;
+  const range = /^(\d+)-(\d+)$/.exec(text);
+  if (range) {
+    const [min, max] = [Number(range[1]), Number(range[2])];
+    if (min > max) fail(`--latency range ${text} runs backwards`);
+    return { min, max };
+  }
+  return wholeNumber(text, "latency", 0, 0);
+}
+
+function faultSettings(values: Record<string, string | boolean | undefined>): FaultSettings {
+  const text = (name: string): string | undefined => values[name] as string | undefined;
+  const rate = (name: string): { perSecond: number } | undefined =>
+    text(name) === undefined ? undefined : { perSecond: wholeNumber(text(name), name, 0, 1) };
+  return {
+    latencyMs: latency(text("latency")),
+    partnerRateLimit: rate("rate-limit"),
+    customerRateLimit: rate("customer-rate-limit"),
+    serverErrorRate: fraction(text("error-rate"), "error-rate"),
+    dropRate: fraction(text("drop-rate"), "drop-rate"),
+    malformedRate: fraction(text("malformed-rate"), "malformed-rate"),
+    slowBodyRate: fraction(text("slow-body-rate"), "slow-body-rate"),
+    slowBodyMs: text("slow-body-ms") === undefined ? undefined : wholeNumber(text("slow-body-ms"), "slow-body-ms", 0, 0),
+    seed: text("seed") === undefined ? undefined : wholeNumber(text("seed"), "seed", 0, 0),
+  };
 }
 
 function wholeNumber(text: string | undefined, name: string, fallback: number, min: number): number {
@@ -36,6 +82,15 @@ async function main(): Promise<void> {
         state: { type: "string" },
         token: { type: "string" },
         bom: { type: "boolean" },
+        latency: { type: "string" },
+        "rate-limit": { type: "string" },
+        "customer-rate-limit": { type: "string" },
+        "error-rate": { type: "string" },
+        "drop-rate": { type: "string" },
+        "malformed-rate": { type: "string" },
+        "slow-body-rate": { type: "string" },
+        "slow-body-ms": { type: "string" },
+        seed: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -54,9 +109,12 @@ async function main(): Promise<void> {
     statePath: values.state,
     accessToken: values.token,
     byteOrderMark: values.bom,
+    faults: faultSettings(values),
   });
   console.log(`Partner Center emulator listening on ${emulator.endpoint}`);
   console.log(`customers: ${emulator.customers().length}${values.state ? `, state in ${values.state}` : ", in memory"}`);
+  const faults = Object.entries(faultSettings(values)).filter(([, value]) => value !== undefined);
+  if (faults.length > 0) console.log(`injecting: ${faults.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(", ")}`);
   console.log("Point the provider at it (development token, not a secret):");
   console.log(`  export PARTNERCENTER_ENDPOINT=${emulator.endpoint}`);
   console.log(`  export PARTNERCENTER_ACCESS_TOKEN=${emulator.accessToken}`);

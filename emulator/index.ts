@@ -5,3 +5,4 @@
 export { PartnerCenterEmulator, type EmulatorOptions, type RecordedRequest } from "./server";
 export { DEMO_CUSTOMERS, generateCustomers, generatedCustomerId, type CustomerRecord } from "./seed";
 export { ERROR_CODES } from "./responses";
+export { FaultInjector, type FaultCounters, type FaultSettings, type RateLimit } from "./faults";

@@ -1,9 +1,11 @@
 import type { CustomerRecord } from "./seed";
 
-/** A response the emulator is about to send: status, JSON body (or none) and extra headers. */
+/** A response the emulator is about to send: status, JSON body (or raw text, or none) and extra headers. */
 export interface EmulatorReply {
   status: number;
   body?: unknown;
+  /** A body sent as is instead of JSON (a gateway's HTML page, say), with its content type. */
+  raw?: { text: string; contentType: string };
   headers?: Record<string, string>;
 }
 
@@ -43,6 +45,23 @@ export function customerPageReply(
       }
     : {};
   return { status: 200, body: { totalCount, items, links, attributes: { objectType: "Collection" } } };
+}
+
+/** The gateway's answer to a throttled request: not Partner Center's error document. */
+export function throttledReply(retryAfterSeconds: number): EmulatorReply {
+  return {
+    status: 429,
+    body: { statusCode: 429, message: `Rate limit is exceeded. Try again in ${retryAfterSeconds} seconds.` },
+    headers: { "retry-after": String(retryAfterSeconds) },
+  };
+}
+
+/** A service failure (500, with Partner Center's error document) or a gateway failure (HTML or empty body). */
+export function serverErrorReply(status: 500 | 502 | 503 | 504, html: boolean): EmulatorReply {
+  if (status === 500) return errorReply(500, 500, "An unexpected error occurred while processing the request.");
+  const titles = { 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" } as const;
+  const text = html ? `<html><head><title>${status} ${titles[status]}</title></head><body><h1>${titles[status]}</h1></body></html>` : "";
+  return { status, raw: { text, contentType: "text/html" } };
 }
 
 /** The codes this emulator answers with, as Partner Center documents them. */

@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { budgetReply, customerPageReply, ERROR_CODES, errorReply, type EmulatorReply } from "./responses";
+import { setTimeout as delay } from "node:timers/promises";
+import { FaultInjector, type AnswerFault, type FaultSettings, type RequestFault } from "./faults";
+import { budgetReply, customerPageReply, ERROR_CODES, errorReply, serverErrorReply, throttledReply, type EmulatorReply } from "./responses";
 import { DEMO_CUSTOMERS, type CustomerRecord } from "./seed";
 import { CustomerStore } from "./store";
 
@@ -19,6 +21,8 @@ export interface EmulatorOptions {
   byteOrderMark?: boolean;
   /** Customers per page of `GET /v1/customers` when the request gives no `size`. */
   defaultPageSize?: number;
+  /** Faults to inject from the start (see {@link FaultInjector}; change them later with `faults.configure`). */
+  faults?: FaultSettings;
 }
 
 /** One request the emulator received, for tests to inspect. */
@@ -30,8 +34,10 @@ export interface RecordedRequest {
   headers: Record<string, string | undefined>;
   /** The body as received. */
   body: string;
-  /** The status answered. */
+  /** The status answered; 0 when the connection was dropped. */
   status: number;
+  /** When it arrived (ms since the epoch). */
+  time: number;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,6 +53,10 @@ export class PartnerCenterEmulator {
   readonly requests: RecordedRequest[] = [];
   /** The bearer token requests must carry. */
   readonly accessToken: string;
+  /** The faults injected, and how many of each so far. */
+  readonly faults: FaultInjector;
+  /** TCP connections accepted since start. */
+  connectionsOpened = 0;
   readonly #store: CustomerStore;
   readonly #server: Server;
   readonly #byteOrderMark: boolean;
@@ -57,8 +67,10 @@ export class PartnerCenterEmulator {
     this.#store = new CustomerStore(options.customers ?? DEMO_CUSTOMERS, options.statePath);
     this.#byteOrderMark = options.byteOrderMark ?? false;
     this.#defaultPageSize = options.defaultPageSize ?? 100;
+    this.faults = new FaultInjector(options.faults);
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.keepAliveTimeout = 60_000;
+    this.#server.on("connection", () => (this.connectionsOpened += 1));
   }
 
   /**
@@ -123,20 +135,42 @@ export class PartnerCenterEmulator {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const time = Date.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
     const url = new URL(req.url ?? "/", "http://emulator");
+    const method = req.method ?? "GET";
+    const record = (status: number): void => void this.requests.push({ method, path: url.pathname + url.search, headers, body, status, time });
+    const latency = this.faults.latencyMs();
+    if (latency > 0) await delay(latency);
+    const fault = this.faults.beforeServing(BUDGET_PATH.exec(url.pathname)?.[1]?.toLowerCase(), Date.now());
+    if (fault?.kind === "drop") {
+      record(0);
+      req.socket.destroy();
+      return;
+    }
     let reply: EmulatorReply;
     try {
-      reply = this.#route(req.method ?? "GET", url, headers, body);
+      reply = fault ? this.#faultReply(fault) : this.#route(method, url, headers, body);
     } catch (error) {
       reply = errorReply(500, 500, `emulator failure: ${(error as Error).message}`);
     }
-    this.requests.push({ method: req.method ?? "GET", path: url.pathname + url.search, headers, body, status: reply.status });
-    this.#send(res, reply, headers);
+    record(reply.status);
+    this.#send(res, reply, headers, reply.status < 300 ? this.faults.answering() : undefined);
+  }
+
+  #faultReply(fault: Exclude<RequestFault, { kind: "drop" }>): EmulatorReply {
+    switch (fault.kind) {
+      case "throttle":
+        return throttledReply(fault.retryAfterSeconds);
+      case "serverError":
+        return serverErrorReply(fault.status, this.faults.counters[`status${fault.status}`] % 2 === 0);
+      case "unauthorized":
+        return errorReply(401, 401, "The access token has expired.", { "www-authenticate": 'Bearer error="invalid_token", error_description="The token is expired"' });
+    }
   }
 
   #route(method: string, url: URL, headers: Record<string, string | undefined>, body: string): EmulatorReply {
@@ -206,14 +240,27 @@ export class PartnerCenterEmulator {
     return customerPageReply(page, listed.length, size, token);
   }
 
-  #send(res: ServerResponse, reply: EmulatorReply, requestHeaders: Record<string, string | undefined>): void {
-    const text = reply.body === undefined ? "" : `${this.#byteOrderMark ? "\uFEFF" : ""}${JSON.stringify(reply.body)}`;
+  #send(res: ServerResponse, reply: EmulatorReply, requestHeaders: Record<string, string | undefined>, fault: AnswerFault): void {
+    if (res.destroyed) return;
+    const json = reply.body === undefined ? "" : `${this.#byteOrderMark ? "\uFEFF" : ""}${JSON.stringify(reply.body)}`;
+    let text = reply.raw?.text ?? json;
+    if (fault?.kind === "malformed") text = text.slice(0, Math.floor(text.length / 2));
+    const payload = Buffer.from(text, "utf8");
     res.writeHead(reply.status, {
-      "content-type": "application/json; charset=utf-8",
+      "content-type": reply.raw?.contentType ?? "application/json; charset=utf-8",
+      "content-length": String(payload.length),
       "ms-requestid": requestHeaders["ms-requestid"] ?? randomUUID(),
       "ms-correlationid": requestHeaders["ms-correlationid"] ?? randomUUID(),
       ...reply.headers,
     });
-    res.end(text);
+    if (fault?.kind !== "slowBody") {
+      res.end(payload);
+      return;
+    }
+    // Half the body now, the rest after the stall (or never, if the client gives up first).
+    const half = Math.floor(payload.length / 2);
+    res.write(payload.subarray(0, half));
+    const timer = setTimeout(() => res.end(payload.subarray(half)), fault.stallMs);
+    res.once("close", () => clearTimeout(timer));
   }
 }

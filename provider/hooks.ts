@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { PartnerCenterError } from "./client/errors";
-import { newOperation, type PartnerCenterClient } from "./client/partnerCenter";
+import type { PartnerCenterClient } from "./client/partnerCenter";
 import { diffUsageBudget } from "./diff";
 import { checkInputs, customerIdSchema, onDeleteSchema, parseInputs, sameAmount } from "./inputs";
 import type { UsageBudgetOutputs } from "./outputs";
@@ -47,7 +47,7 @@ export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterCli
     async create(news: Props) {
       const inputs = parseInputs(news);
       const client = await clientFor();
-      const operation = newOperation();
+      const operation = client.startOperation();
       const before = await client.getBudget(inputs.customerId, operation);
       const after = sameAmount(before.amount, inputs.amount)
         ? before
@@ -66,7 +66,7 @@ export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterCli
       const client = await clientFor();
       let amount: number | null;
       try {
-        ({ amount } = await client.getBudget(customerId, newOperation()));
+        ({ amount } = await client.getBudget(customerId, client.startOperation()));
       } catch (error) {
         if (isGone(error)) return { id: "", props: {} };
         throw error;
@@ -84,7 +84,7 @@ export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterCli
       let amount = storedAmount(olds.amount);
       if (!sameAmount(amount, inputs.amount)) {
         const client = await clientFor();
-        ({ amount } = await client.patchBudget(inputs.customerId, inputs.amount, newOperation()));
+        ({ amount } = await client.patchBudget(inputs.customerId, inputs.amount, client.startOperation()));
       }
       const outs: UsageBudgetOutputs = {
         customerId: inputs.customerId,
@@ -100,7 +100,7 @@ export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterCli
       const customerId = storedCustomerId(id, props);
       const client = await clientFor();
       try {
-        await client.patchBudget(customerId, null, newOperation());
+        await client.patchBudget(customerId, null, client.startOperation());
       } catch (error) {
         if (!isGone(error)) throw error;
       }

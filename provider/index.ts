@@ -5,8 +5,12 @@
 export { UsageBudget, type UsageBudgetArgs } from "./usageBudget";
 export type { UsageBudgetOutputs } from "./outputs";
 export { MAX_AMOUNT, type OnDelete } from "./inputs";
-export { PartnerCenterClient, newOperation, type OperationContext, type PartnerCenterClientOptions } from "./client/partnerCenter";
+export { PartnerCenterClient, type OperationContext, type PartnerCenterClientOptions } from "./client/partnerCenter";
+export { Throttle, type ThrottleStats } from "./client/throttle";
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./client/retry";
+export { HttpTransport, type TransportOptions } from "./client/transport";
 export { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError, type RequestIdentity } from "./client/errors";
-export { resolveSettings, SettingsError, DEFAULT_ENDPOINT, type ProviderSettings } from "./settings";
+export { resolveSettings, SettingsError, DEFAULT_ENDPOINT, NUMBER_SETTINGS, type ProviderSettings } from "./settings";
+export { clientFor } from "./runtime";
 export { credentialFromSettings, StaticTokenCredential, type TokenCredential } from "./client/auth";
 export { Secret } from "./secret";

@@ -1,5 +1,9 @@
 import { credentialFromSettings } from "./client/auth";
+import { systemClock } from "./client/clock";
 import { PartnerCenterClient } from "./client/partnerCenter";
+import { DEFAULT_RETRY_POLICY } from "./client/retry";
+import { Throttle } from "./client/throttle";
+import { HttpTransport } from "./client/transport";
 import { resolveSettings, type ConfigSource, type ProviderSettings } from "./settings";
 
 /**
@@ -38,14 +42,38 @@ export class ProviderRuntime {
     const settings = await this.settings();
     if (this.#client?.settings !== settings) {
       const previous = this.#client && sameSettings(this.#client.settings, settings) ? this.#client.client : undefined;
-      const client = previous ?? new PartnerCenterClient({ endpoint: settings.endpoint, credential: credentialFromSettings(settings) });
+      const client = previous ?? clientFor(settings);
       this.#client = { settings, client };
     }
     return this.#client.client;
   }
 }
 
-/** Whether two settings describe the same endpoint and credential (so a client can be kept). */
+/**
+ * Builds the one client of the process from the settings: its connection
+ * pool, timeouts, retry policy and throttle.
+ *
+ * @param settings - the resolved settings
+ */
+export function clientFor(settings: ProviderSettings): PartnerCenterClient {
+  const requestTimeoutMs = settings.requestTimeoutSeconds * 1000;
+  return new PartnerCenterClient({
+    endpoint: settings.endpoint,
+    credential: credentialFromSettings(settings),
+    transport: new HttpTransport({
+      connectTimeoutMs: Math.min(requestTimeoutMs, 10_000),
+      requestTimeoutMs,
+      maxConnections: settings.maxConcurrency,
+    }),
+    retry: { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries },
+    operationTimeoutMs: settings.timeoutSeconds * 1000,
+    throttle: new Throttle(settings.maxConcurrency, systemClock),
+  });
+}
+
+/** Whether two settings describe the same client (so the existing one, with its pool and throttle, is kept). */
 function sameSettings(a: ProviderSettings, b: ProviderSettings): boolean {
-  return a.endpoint === b.endpoint && a.accessToken?.reveal() === b.accessToken?.reveal();
+  const { accessToken: tokenA, ...restA } = a;
+  const { accessToken: tokenB, ...restB } = b;
+  return JSON.stringify(restA) === JSON.stringify(restB) && tokenA?.reveal() === tokenB?.reveal();
 }

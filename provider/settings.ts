@@ -24,7 +24,28 @@ export interface SettingSource {
 export const SETTING_SOURCES = {
   endpoint: { configKey: "partnercenter:endpoint", envVars: ["PARTNERCENTER_ENDPOINT"] },
   accessToken: { configKey: "partnercenter:accessToken", envVars: ["PARTNERCENTER_ACCESS_TOKEN"] },
+  maxRetries: { configKey: "partnercenter:maxRetries", envVars: ["PARTNERCENTER_MAX_RETRIES"] },
+  timeoutSeconds: { configKey: "partnercenter:timeoutSeconds", envVars: ["PARTNERCENTER_TIMEOUT_SECONDS"] },
+  requestTimeoutSeconds: { configKey: "partnercenter:requestTimeoutSeconds", envVars: ["PARTNERCENTER_REQUEST_TIMEOUT_SECONDS"] },
+  maxConcurrency: { configKey: "partnercenter:maxConcurrency", envVars: ["PARTNERCENTER_MAX_CONCURRENCY"] },
 } as const satisfies Record<string, SettingSource>;
+
+/** A numeric setting's bounds and default. */
+interface NumberRule {
+  readonly min: number;
+  readonly max: number;
+  readonly fallback: number;
+  readonly integer: boolean;
+  readonly meaning: string;
+}
+
+/** The numeric settings: retries, deadlines, timeouts and concurrency. */
+export const NUMBER_SETTINGS = {
+  maxRetries: { min: 0, max: 20, fallback: 5, integer: true, meaning: "retries of a failed request" },
+  timeoutSeconds: { min: 1, max: 3600, fallback: 600, integer: false, meaning: "seconds one resource operation may take, retries included" },
+  requestTimeoutSeconds: { min: 1, max: 600, fallback: 30, integer: false, meaning: "seconds to wait for a connection, the response headers, or the body" },
+  maxConcurrency: { min: 1, max: 256, fallback: 16, integer: true, meaning: "requests in flight at once" },
+} as const satisfies Record<string, NumberRule>;
 
 /** The provider's settings, validated. */
 export interface ProviderSettings {
@@ -32,6 +53,14 @@ export interface ProviderSettings {
   readonly endpoint: string;
   /** A bearer token used as is, when one is configured. */
   readonly accessToken?: Secret;
+  /** Retries after a failed attempt. */
+  readonly maxRetries: number;
+  /** Seconds one resource operation may take, retries and waits included. */
+  readonly timeoutSeconds: number;
+  /** Seconds to wait for a connection, for response headers, and between body chunks. */
+  readonly requestTimeoutSeconds: number;
+  /** Requests in flight at once, for the whole provider process. */
+  readonly maxConcurrency: number;
 }
 
 /** A setting whose value cannot be used; names the setting, where it came from, the problem and the fix. */
@@ -116,8 +145,27 @@ export function resolveSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = 
       `Setting ${tokenRaw.origin}: the access token contains white space; give the bare token, without "Bearer "`,
     );
   }
+  const number = (name: keyof typeof NUMBER_SETTINGS): number => readNumber(name, readRaw(SETTING_SOURCES[name], config, env));
   return {
     endpoint: endpoint.data.trim().replace(/\/+$/, ""),
     accessToken: tokenRaw ? new Secret(tokenRaw.value.trim()) : undefined,
+    maxRetries: number("maxRetries"),
+    timeoutSeconds: number("timeoutSeconds"),
+    requestTimeoutSeconds: number("requestTimeoutSeconds"),
+    maxConcurrency: number("maxConcurrency"),
   };
+}
+
+function readNumber(name: keyof typeof NUMBER_SETTINGS, raw: RawSetting | undefined): number {
+  const rule: NumberRule = NUMBER_SETTINGS[name];
+  if (raw === undefined) return rule.fallback;
+  const text = raw.value.trim();
+  const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  const kind = rule.integer ? "a whole number" : "a number";
+  if (Number.isNaN(value) || (rule.integer && !Number.isInteger(value)) || value < rule.min || value > rule.max) {
+    throw new SettingsError(
+      `Setting ${raw.origin}: ${describeValue(raw.value)} is not ${kind} from ${rule.min} to ${rule.max} (${rule.meaning}); the default is ${rule.fallback}`,
+    );
+  }
+  return value;
 }

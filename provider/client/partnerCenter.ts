@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { sameAmount } from "../inputs";
 import type { TokenCredential } from "./auth/credential";
+import { systemClock, type Clock } from "./clock";
 import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError, type RequestIdentity } from "./errors";
+import { decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry";
+import { Throttle } from "./throttle";
 import { HttpTransport, type HttpResponse } from "./transport";
 import {
   budgetPatchBody,
@@ -13,15 +16,14 @@ import {
   type WireCustomerPage,
 } from "./wire";
 
-/** Ties the requests of one resource operation together (`MS-CorrelationId`). */
+/** One resource operation: its correlation id (`MS-CorrelationId`) and deadline. */
 export interface OperationContext {
   /** The correlation id shared by all requests of the operation. */
   readonly correlationId: string;
-}
-
-/** Starts a new operation with a fresh correlation id. */
-export function newOperation(): OperationContext {
-  return { correlationId: randomUUID() };
+  /** When the operation must end, retries and waits included (clock milliseconds). */
+  readonly deadline: number;
+  /** Aborts waits and requests at the deadline. */
+  readonly signal: AbortSignal;
 }
 
 /** What the client needs to reach Partner Center. */
@@ -30,10 +32,20 @@ export interface PartnerCenterClientOptions {
   readonly endpoint: string;
   /** Where bearer tokens come from. */
   readonly credential: TokenCredential;
-  /** The HTTP transport (a keep-alive pool by default). */
+  /** The HTTP transport (a keep-alive pool with default timeouts unless given). */
   readonly transport?: HttpTransport;
   /** `X-Locale` (default `en-US`). */
   readonly locale?: string;
+  /** Retries and backoff. */
+  readonly retry?: RetryPolicy;
+  /** Milliseconds one operation may take (default 600 s). */
+  readonly operationTimeoutMs?: number;
+  /** The pacing shared by every request to this partner (default: 16 in flight). */
+  readonly throttle?: Throttle;
+  /** The time source. */
+  readonly clock?: Clock;
+  /** Jitter source in [0, 1). */
+  readonly random?: () => number;
 }
 
 /** One request before it is sent: everything but the per-attempt token. */
@@ -50,25 +62,51 @@ export const DEFAULT_CUSTOMER_PAGE_SIZE = 500;
 
 /**
  * The Partner Center API as this package uses it: read and set a customer's
- * usage budget, list customers. Every request is built here and nowhere else.
+ * usage budget, list customers. Every request is built here and nowhere else;
+ * every request is paced by the shared {@link Throttle} and retried as
+ * {@link decideRetry} decides, keeping its `MS-RequestId`.
  */
 export class PartnerCenterClient {
   readonly #endpoint: string;
   readonly #credential: TokenCredential;
   readonly #transport: HttpTransport;
   readonly #locale: string;
+  readonly #retry: RetryPolicy;
+  readonly #operationTimeoutMs: number;
+  readonly #throttle: Throttle;
+  readonly #clock: Clock;
+  readonly #random: () => number;
 
-  /** @param options - endpoint, credential and transport */
+  /** @param options - endpoint, credential, transport and pacing */
   constructor(options: PartnerCenterClientOptions) {
     this.#endpoint = options.endpoint;
     this.#credential = options.credential;
     this.#transport = options.transport ?? new HttpTransport();
     this.#locale = options.locale ?? "en-US";
+    this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.#operationTimeoutMs = options.operationTimeoutMs ?? 600_000;
+    this.#clock = options.clock ?? systemClock;
+    this.#throttle = options.throttle ?? new Throttle(16, this.#clock);
+    this.#random = options.random ?? Math.random;
   }
 
   /** The API base URL requests go to. */
   get endpoint(): string {
     return this.#endpoint;
+  }
+
+  /** The pacing of this client's requests (its statistics are read by tests and the benchmark). */
+  get throttle(): Throttle {
+    return this.#throttle;
+  }
+
+  /** Starts a resource operation: a fresh correlation id and the deadline from `partnercenter:timeoutSeconds`. */
+  startOperation(): OperationContext {
+    return {
+      correlationId: randomUUID(),
+      deadline: this.#clock.now() + this.#operationTimeoutMs,
+      signal: AbortSignal.timeout(this.#operationTimeoutMs),
+    };
   }
 
   /**
@@ -78,8 +116,8 @@ export class PartnerCenterClient {
    * @param operation - the resource operation this read belongs to
    */
   async getBudget(customerId: string, operation: OperationContext): Promise<WireBudget> {
-    const plan: RequestPlan = { method: "GET", path: budgetPath(customerId), customerId };
-    return decode(await this.#send(plan, operation), parseBudget);
+    const { value } = await this.#send({ method: "GET", path: budgetPath(customerId), customerId }, operation, parseBudget);
+    return value;
   }
 
   /**
@@ -92,15 +130,14 @@ export class PartnerCenterClient {
    */
   async patchBudget(customerId: string, amount: number | null, operation: OperationContext): Promise<WireBudget> {
     const plan: RequestPlan = { method: "PATCH", path: budgetPath(customerId), customerId, body: budgetPatchBody(amount) };
-    const sent = await this.#send(plan, operation);
-    const written = decode(sent, parseBudget);
-    if (!sameAmount(written.amount, amount)) {
+    const { identity, value } = await this.#send(plan, operation, parseBudget);
+    if (!sameAmount(value.amount, amount)) {
       throw new PartnerCenterResponseError(
-        sent.identity,
-        `the budget was set to ${amount} but Partner Center reports ${written.amount}; nothing is recorded as written`,
+        identity,
+        `the budget was set to ${amount} but Partner Center reports ${value.amount}; nothing is recorded as written`,
       );
     }
-    return written;
+    return value;
   }
 
   /**
@@ -112,7 +149,7 @@ export class PartnerCenterClient {
   async *listCustomers(operation: OperationContext, pageSize = DEFAULT_CUSTOMER_PAGE_SIZE): AsyncGenerator<WireCustomerPage> {
     let plan: RequestPlan | undefined = { method: "GET", path: `/v1/customers?size=${pageSize}` };
     while (plan) {
-      const page: WireCustomerPage = decode(await this.#send(plan, operation), parseCustomerPage);
+      const { value: page }: { value: WireCustomerPage } = await this.#send(plan, operation, parseCustomerPage);
       yield page;
       plan = page.next && { method: "GET", path: page.next.uri, headers: page.next.headers };
     }
@@ -123,7 +160,7 @@ export class PartnerCenterClient {
     await this.#transport.close();
   }
 
-  async #send(plan: RequestPlan, operation: OperationContext): Promise<SentRequest> {
+  async #send<T>(plan: RequestPlan, operation: OperationContext, parse: (text: string) => T): Promise<{ identity: RequestIdentity; value: T }> {
     const identity: RequestIdentity = {
       customerId: plan.customerId,
       method: plan.method,
@@ -131,9 +168,46 @@ export class PartnerCenterClient {
       requestId: randomUUID(),
       correlationId: operation.correlationId,
     };
-    const url = plan.path.startsWith("/") ? `${this.#endpoint}${plan.path}` : plan.path;
-    // At most two attempts: the second only after a 401 with a credential that can renew its token.
+    let renewedToken = false;
+    // Bounded: each pass is an attempt counted by decideRetry (maxRetries + 1 at most), except one token renewal after a 401.
     for (let attempt = 1; ; attempt++) {
+      const result = await this.#attempt(plan, identity, operation, parse);
+      if ("value" in result) return { identity, value: result.value };
+      if (result.outcome.kind === "response" && result.outcome.status === 401 && !renewedToken && this.#credential.invalidate()) {
+        renewedToken = true;
+        attempt -= 1;
+        continue;
+      }
+      const decision = decideRetry(this.#retry, attempt, result.outcome, operation.deadline - this.#clock.now(), this.#random());
+      if (!decision.retry) {
+        if (attempt > 1 || /deadline/.test(decision.reason)) result.error.message += `; ${decision.reason}`;
+        throw result.error;
+      }
+      try {
+        await this.#clock.sleep(decision.delayMs, operation.signal);
+      } catch {
+        result.error.message += `; gave up after ${attempt} attempts: the operation's deadline (partnercenter:timeoutSeconds) passed`;
+        throw result.error;
+      }
+    }
+  }
+
+  async #attempt<T>(
+    plan: RequestPlan,
+    identity: RequestIdentity,
+    operation: OperationContext,
+    parse: (text: string) => T,
+  ): Promise<{ value: T } | { outcome: AttemptOutcome; error: Error }> {
+    let release: () => void;
+    try {
+      release = await this.#throttle.acquire(plan.customerId, operation.signal);
+    } catch (cause) {
+      const error = new PartnerCenterTransportError(identity, this.#endpoint, cause);
+      error.message += "; the operation's deadline (partnercenter:timeoutSeconds) passed while waiting for Partner Center's rate limit";
+      return { outcome: { kind: "transport" }, error };
+    }
+    let response: HttpResponse;
+    try {
       const token = await this.#credential.getToken();
       const headers: Record<string, string> = {
         ...plan.headers,
@@ -144,35 +218,29 @@ export class PartnerCenterClient {
         "x-locale": this.#locale,
       };
       if (plan.body !== undefined) headers["content-type"] = "application/json";
-      let response: HttpResponse;
-      try {
-        response = await this.#transport.send({ method: plan.method, url, headers, body: plan.body });
-      } catch (error) {
-        throw new PartnerCenterTransportError(identity, this.#endpoint, error);
-      }
-      if (response.status === 401 && attempt === 1 && this.#credential.invalidate()) continue;
-      if (response.status >= 200 && response.status < 300) return { identity, response };
-      throw new PartnerCenterError(identity, response.status, parseFault(response.text, response.headers["content-type"]), response.headers["ms-requestid"]);
+      const url = plan.path.startsWith("/") ? `${this.#endpoint}${plan.path}` : plan.path;
+      response = await this.#transport.send({ method: plan.method, url, headers, body: plan.body, signal: operation.signal });
+    } catch (cause) {
+      return { outcome: { kind: "transport" }, error: new PartnerCenterTransportError(identity, this.#endpoint, cause) };
+    } finally {
+      release();
     }
+    const retryAfterMs = parseRetryAfter(response.headers["retry-after"], this.#clock.now());
+    this.#throttle.record(plan.customerId, response.status, retryAfterMs);
+    if (response.status >= 200 && response.status < 300) {
+      try {
+        return { value: parse(response.text) };
+      } catch (cause) {
+        if (!(cause instanceof WireFormatError)) throw cause;
+        return { outcome: { kind: "unreadable" }, error: new PartnerCenterResponseError(identity, cause.message) };
+      }
+    }
+    const fault = parseFault(response.text, response.headers["content-type"]);
+    const error = new PartnerCenterError(identity, response.status, fault, response.headers["ms-requestid"]);
+    return { outcome: { kind: "response", status: response.status, retryAfterMs }, error };
   }
 }
 
 function budgetPath(customerId: string): string {
   return `/v1/customers/${encodeURIComponent(customerId)}/usagebudget`;
-}
-
-/** A request that got a 2xx answer, with the ids it was sent under. */
-interface SentRequest {
-  readonly identity: RequestIdentity;
-  readonly response: HttpResponse;
-}
-
-/** Parses a 2xx body; a body that is not the documented JSON becomes a typed error with the request's ids. */
-function decode<T>(sent: SentRequest, parse: (text: string) => T): T {
-  try {
-    return parse(sent.response.text);
-  } catch (error) {
-    if (!(error instanceof WireFormatError)) throw error;
-    throw new PartnerCenterResponseError(sent.identity, error.message);
-  }
 }

@@ -6,6 +6,8 @@ export interface HttpRequest {
   readonly url: string;
   readonly headers: Record<string, string>;
   readonly body?: string;
+  /** Aborts the request (the operation's deadline). */
+  readonly signal?: AbortSignal;
 }
 
 /** One HTTP response, body read as text. */
@@ -15,6 +17,19 @@ export interface HttpResponse {
   readonly text: string;
 }
 
+/** Connection pool and timeouts of a transport. */
+export interface TransportOptions {
+  /** Milliseconds to establish a connection (TCP and TLS). */
+  readonly connectTimeoutMs: number;
+  /** Milliseconds to wait for the response headers, and between body chunks. */
+  readonly requestTimeoutMs: number;
+  /** Connections to the endpoint at most (the provider's concurrency). */
+  readonly maxConnections: number;
+}
+
+/** 10 s to connect, 30 s for headers and body, 16 connections. */
+export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = { connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 16 };
+
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
   const flat: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers)) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
@@ -23,14 +38,23 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 
 /**
  * Sends requests over one keep-alive connection pool (an undici `Agent`);
- * the one place that touches the network.
+ * the one place that touches the network. A request that exceeds a timeout
+ * is aborted by undici (`UND_ERR_CONNECT_TIMEOUT`, `UND_ERR_HEADERS_TIMEOUT`,
+ * `UND_ERR_BODY_TIMEOUT`) and its connection discarded.
  */
 export class HttpTransport {
   readonly #agent: Agent;
 
-  /** @param agent - the undici dispatcher to send through (a keep-alive Agent by default) */
-  constructor(agent: Agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 300_000 })) {
-    this.#agent = agent;
+  /** @param options - pool size and timeouts */
+  constructor(options: TransportOptions = DEFAULT_TRANSPORT_OPTIONS) {
+    this.#agent = new Agent({
+      connections: options.maxConnections,
+      connect: { timeout: options.connectTimeoutMs },
+      headersTimeout: options.requestTimeoutMs,
+      bodyTimeout: options.requestTimeoutMs,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 300_000,
+    });
   }
 
   /**
@@ -44,6 +68,7 @@ export class HttpTransport {
       method: req.method,
       headers: req.headers,
       body: req.body,
+      signal: req.signal,
     });
     const text = await response.body.text();
     return { status: response.statusCode, headers: flattenHeaders(response.headers), text };

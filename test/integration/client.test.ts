@@ -5,14 +5,21 @@ import type { AddressInfo } from "node:net";
 import { DEMO_CUSTOMERS, generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { StaticTokenCredential, type TokenCredential } from "../../provider/client/auth";
 import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError } from "../../provider/client/errors";
-import { newOperation, PartnerCenterClient } from "../../provider/client/partnerCenter";
+import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/secret";
 
 const [CONTOSO, FABRIKAM, , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
 const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
+/** Retries after 1 ms at most, so that tests of giving up take no time. */
+const FAST_RETRY = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 1 };
+
 function clientFor(emulator: PartnerCenterEmulator, credential?: TokenCredential): PartnerCenterClient {
-  return new PartnerCenterClient({ endpoint: emulator.endpoint, credential: credential ?? new StaticTokenCredential(new Secret(emulator.accessToken)) });
+  return new PartnerCenterClient({
+    endpoint: emulator.endpoint,
+    credential: credential ?? new StaticTokenCredential(new Secret(emulator.accessToken)),
+    retry: FAST_RETRY,
+  });
 }
 
 /** A real loopback server answering every request with the given handler; for answers the emulator never gives. */
@@ -43,7 +50,7 @@ describe("the Partner Center client against the emulator", () => {
   });
 
   it("reads and sets budgets, sending the documented headers", async () => {
-    const operation = newOperation();
+    const operation = client.startOperation();
     assert.deepEqual(await client.getBudget(CONTOSO, operation), { amount: 1000 });
     assert.deepEqual(await client.patchBudget(CONTOSO, 1234.56, operation), { amount: 1234.56 });
     assert.deepEqual(await client.getBudget(FABRIKAM, operation), { amount: null });
@@ -61,12 +68,12 @@ describe("the Partner Center client against the emulator", () => {
   });
 
   it("clears a budget with a null amount", async () => {
-    assert.deepEqual(await client.patchBudget(CONTOSO, null, newOperation()), { amount: null });
+    assert.deepEqual(await client.patchBudget(CONTOSO, null, client.startOperation()), { amount: null });
     assert.equal(emulator.budgetOf(CONTOSO), null);
   });
 
   it("turns a 403 into a PartnerCenterError with the service's code, description and ids", async () => {
-    const error = await client.getBudget(TAILSPIN, newOperation()).catch((e: unknown) => e);
+    const error = await client.getBudget(TAILSPIN, client.startOperation()).catch((e: unknown) => e);
     assert.ok(error instanceof PartnerCenterError);
     assert.equal(error.status, 403);
     assert.equal(error.serviceCode, "20002");
@@ -77,7 +84,7 @@ describe("the Partner Center client against the emulator", () => {
 
   it("turns a refused token into a 401 error that does not echo the token", async () => {
     const wrong = clientFor(emulator, new StaticTokenCredential(new Secret("wrong-token-value")));
-    const error = await wrong.getBudget(CONTOSO, newOperation()).catch((e: unknown) => e as Error);
+    const error = await wrong.getBudget(CONTOSO, wrong.startOperation()).catch((e: unknown) => e as Error);
     await wrong.close();
     assert.ok(error instanceof PartnerCenterError);
     assert.equal(error.status, 401);
@@ -94,7 +101,7 @@ describe("the Partner Center client against the emulator", () => {
       invalidate: () => (invalidations++, true),
     };
     const renewing = clientFor(emulator, renewable);
-    assert.deepEqual(await renewing.getBudget(CONTOSO, newOperation()), { amount: 1000 });
+    assert.deepEqual(await renewing.getBudget(CONTOSO, renewing.startOperation()), { amount: 1000 });
     await renewing.close();
     assert.deepEqual(emulator.requests.map((r) => r.status), [401, 200]);
     assert.equal(emulator.requests[0]!.headers["ms-requestid"], emulator.requests[1]!.headers["ms-requestid"], "the retry keeps MS-RequestId");
@@ -106,19 +113,20 @@ describe("the Partner Center client against the emulator", () => {
     emulator = await PartnerCenterEmulator.start({ customers: generateCustomers(250) });
     client = clientFor(emulator);
     const ids: string[] = [];
-    for await (const page of client.listCustomers(newOperation(), 100)) ids.push(...page.customers.map((c) => c.id));
+    for await (const page of client.listCustomers(client.startOperation(), 100)) ids.push(...page.customers.map((c) => c.id));
     assert.equal(ids.length, 250);
     assert.equal(new Set(ids).size, 250);
     assert.equal(emulator.requests.length, 3);
     assert.equal(emulator.requests[1]!.headers["ms-continuationtoken"] !== undefined, true);
   });
 
-  it("reports a server that does not answer as a transport error naming the endpoint", async () => {
+  it("reports a server that does not answer as a transport error naming the endpoint, after the allowed retries", async () => {
     const endpoint = emulator.endpoint;
     await emulator.stop();
-    const error = await client.getBudget(CONTOSO, newOperation()).catch((e: unknown) => e as Error);
+    const error = await client.getBudget(CONTOSO, client.startOperation()).catch((e: unknown) => e as Error);
     assert.ok(error instanceof PartnerCenterTransportError);
     assert.match(error.message, new RegExp(`at ${endpoint} got no answer \\(ECONNREFUSED`));
+    assert.match(error.message, /gave up after 3 attempts \(partnercenter:maxRetries is 2\)/);
     emulator = await PartnerCenterEmulator.start();
   });
 });
@@ -128,9 +136,9 @@ describe("the Partner Center client against answers the emulator never gives", (
 
   it("fails a PATCH whose answer reports another amount than the one sent", async () => {
     const { server, endpoint } = await startStubServer(() => ({ status: 200, body: '{"amount": 99}' }));
-    const client = new PartnerCenterClient({ endpoint, credential });
+    const client = new PartnerCenterClient({ endpoint, credential, retry: FAST_RETRY });
     try {
-      const error = await client.patchBudget(CONTOSO, 100, newOperation()).catch((e: unknown) => e as Error);
+      const error = await client.patchBudget(CONTOSO, 100, client.startOperation()).catch((e: unknown) => e as Error);
       assert.ok(error instanceof PartnerCenterResponseError);
       assert.match(error.message, /the budget was set to 100 but Partner Center reports 99; nothing is recorded as written/);
     } finally {
@@ -141,11 +149,11 @@ describe("the Partner Center client against answers the emulator never gives", (
 
   it("fails a 200 whose body is not JSON with the request's ids", async () => {
     const { server, endpoint } = await startStubServer(() => ({ status: 200, body: "<html>maintenance</html>" }));
-    const client = new PartnerCenterClient({ endpoint, credential });
+    const client = new PartnerCenterClient({ endpoint, credential, retry: FAST_RETRY });
     try {
-      const error = await client.getBudget(CONTOSO, newOperation()).catch((e: unknown) => e as Error);
+      const error = await client.getBudget(CONTOSO, client.startOperation()).catch((e: unknown) => e as Error);
       assert.ok(error instanceof PartnerCenterResponseError);
-      assert.match(error.message, /could not be used: the body is not JSON .* \(MS-RequestId [0-9a-f-]{36}, MS-CorrelationId [0-9a-f-]{36}\)/);
+      assert.match(error.message, /could not be used: the body is not JSON .* \(MS-RequestId [0-9a-f-]{36}, MS-CorrelationId [0-9a-f-]{36}\); gave up after 3 attempts/);
     } finally {
       await client.close();
       server.close();

@@ -1,0 +1,199 @@
+/**
+ * The faults the emulator can inject, decided per request: latency, rate
+ * limits (token buckets per partner and per customer answering 429 with
+ * `Retry-After`), service and gateway failures, dropped connections,
+ * malformed or truncated JSON, bodies slower than a timeout, and 401s for an
+ * expired token. Random choices come from a seeded generator, so a run can be
+ * repeated.
+ */
+
+/** A token bucket's rate and burst. */
+export interface RateLimit {
+  /** Requests per second refilled. */
+  perSecond: number;
+  /** Requests that may go at once after a quiet period (default: one second's worth). */
+  burst?: number;
+}
+
+/** What to inject. Rates are fractions of requests, 0 to 1. */
+export interface FaultSettings {
+  /** Added before every answer: a fixed delay or a uniform range, in ms. */
+  latencyMs?: number | { min: number; max: number };
+  /** The limit for the whole partner. */
+  partnerRateLimit?: RateLimit;
+  /** The limit for each customer. */
+  customerRateLimit?: RateLimit;
+  /** Fraction answered 500, 502, 503 or 504 (evenly); the gateway ones with HTML or empty bodies. */
+  serverErrorRate?: number;
+  /** Fraction whose connection is dropped without an answer. */
+  dropRate?: number;
+  /** Fraction of successful answers sent as truncated JSON. */
+  malformedRate?: number;
+  /** Fraction of successful answers whose body stalls for `slowBodyMs` half-way. */
+  slowBodyRate?: number;
+  /** How long a slow body stalls (default 60 s). */
+  slowBodyMs?: number;
+  /** Seed of the random choices. */
+  seed?: number;
+}
+
+/** How many of each fault the emulator injected. */
+export interface FaultCounters {
+  throttled: number;
+  status500: number;
+  status502: number;
+  status503: number;
+  status504: number;
+  dropped: number;
+  malformed: number;
+  slowBody: number;
+  unauthorized: number;
+}
+
+/** The fault chosen for one request before it is served. */
+export type RequestFault =
+  | { kind: "drop" }
+  | { kind: "throttle"; retryAfterSeconds: number; scope: "partner" | "customer" }
+  | { kind: "serverError"; status: 500 | 502 | 503 | 504 }
+  | { kind: "unauthorized" };
+
+/** The fault chosen for a successful answer. */
+export type AnswerFault = { kind: "malformed" } | { kind: "slowBody"; stallMs: number } | undefined;
+
+/** A small seeded generator (mulberry32): uniform numbers in [0, 1). */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class TokenBucket {
+  #tokens: number;
+  #last: number;
+  constructor(
+    readonly limit: RateLimit,
+    now: number,
+  ) {
+    this.#tokens = this.#burst;
+    this.#last = now;
+  }
+
+  get #burst(): number {
+    return this.limit.burst ?? Math.max(1, this.limit.perSecond);
+  }
+
+  /** Takes a token; returns 0, or the whole seconds until one is available. */
+  take(now: number): number {
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.limit.perSecond);
+    this.#last = now;
+    if (this.#tokens >= 1) {
+      this.#tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - this.#tokens) / this.limit.perSecond));
+  }
+}
+
+const SERVER_ERRORS = [500, 502, 503, 504] as const;
+
+/** Decides and counts the faults of one emulator. */
+export class FaultInjector {
+  readonly counters: FaultCounters = { throttled: 0, status500: 0, status502: 0, status503: 0, status504: 0, dropped: 0, malformed: 0, slowBody: 0, unauthorized: 0 };
+  #settings: FaultSettings = {};
+  #random: () => number = seededRandom(1);
+  #partnerBucket: TokenBucket | undefined;
+  readonly #customerBuckets = new Map<string, TokenBucket>();
+  #unauthorizedLeft = 0;
+
+  /** @param settings - the faults to inject from the start */
+  constructor(settings: FaultSettings = {}) {
+    this.configure(settings);
+  }
+
+  /** Replaces the fault settings (and resets the rate limits' buckets). */
+  configure(settings: FaultSettings): void {
+    this.#settings = { ...settings };
+    this.#random = seededRandom(settings.seed ?? Math.floor(Math.random() * 2 ** 31));
+    this.#partnerBucket = undefined;
+    this.#customerBuckets.clear();
+  }
+
+  /** The next `count` requests are refused with 401, as for an expired token. */
+  expireTokenForNext(count: number): void {
+    this.#unauthorizedLeft = count;
+  }
+
+  /** The latency to add to this request, in ms. */
+  latencyMs(): number {
+    const latency = this.#settings.latencyMs;
+    if (latency === undefined) return 0;
+    if (typeof latency === "number") return latency;
+    return latency.min + this.#random() * (latency.max - latency.min);
+  }
+
+  /**
+   * Chooses the fault for a request, in the order a real deployment meets
+   * them: the connection, the gateway's rate limits, the service's failures,
+   * the token.
+   *
+   * @param customerId - the customer the request is about, if any
+   * @param now - the time in ms
+   */
+  beforeServing(customerId: string | undefined, now: number): RequestFault | undefined {
+    const settings = this.#settings;
+    if (this.#chance(settings.dropRate)) {
+      this.counters.dropped += 1;
+      return { kind: "drop" };
+    }
+    if (settings.partnerRateLimit) {
+      this.#partnerBucket ??= new TokenBucket(settings.partnerRateLimit, now);
+      const wait = this.#partnerBucket.take(now);
+      if (wait > 0) return this.#throttle(wait, "partner");
+    }
+    if (settings.customerRateLimit && customerId !== undefined) {
+      let bucket = this.#customerBuckets.get(customerId);
+      if (!bucket) this.#customerBuckets.set(customerId, (bucket = new TokenBucket(settings.customerRateLimit, now)));
+      const wait = bucket.take(now);
+      if (wait > 0) return this.#throttle(wait, "customer");
+    }
+    if (this.#chance(settings.serverErrorRate)) {
+      const status = SERVER_ERRORS[Math.floor(this.#random() * SERVER_ERRORS.length)] ?? 500;
+      this.counters[`status${status}`] += 1;
+      return { kind: "serverError", status };
+    }
+    if (this.#unauthorizedLeft > 0) {
+      this.#unauthorizedLeft -= 1;
+      this.counters.unauthorized += 1;
+      return { kind: "unauthorized" };
+    }
+    return undefined;
+  }
+
+  /** Chooses the fault for a successful answer. */
+  answering(): AnswerFault {
+    if (this.#chance(this.#settings.malformedRate)) {
+      this.counters.malformed += 1;
+      return { kind: "malformed" };
+    }
+    if (this.#chance(this.#settings.slowBodyRate)) {
+      this.counters.slowBody += 1;
+      return { kind: "slowBody", stallMs: this.#settings.slowBodyMs ?? 60_000 };
+    }
+    return undefined;
+  }
+
+  /** Whether a random draw falls under `rate`; draws only when a rate is set, so unset faults do not shift the sequence. */
+  #chance(rate: number | undefined): boolean {
+    return rate !== undefined && rate > 0 && this.#random() < rate;
+  }
+
+  #throttle(retryAfterSeconds: number, scope: "partner" | "customer"): RequestFault {
+    this.counters.throttled += 1;
+    return { kind: "throttle", retryAfterSeconds, scope };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Retry decisions as pure functions of (attempt, outcome, time left): no I/O,
+ * no timers, so every wait they decide is tested exactly on a fake clock.
+ */
+
+/** The retry settings of one client. */
+export interface RetryPolicy {
+  /** Retries after the first attempt (so at most `maxRetries + 1` attempts). */
+  readonly maxRetries: number;
+  /** The first backoff ceiling; doubles with each retry. */
+  readonly baseDelayMs: number;
+  /** The largest backoff ceiling. */
+  readonly maxDelayMs: number;
+}
+
+/** Retries 5, backoff ceilings 500 ms doubling to 30 s. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
+
+/** What one attempt ended in. */
+export type AttemptOutcome =
+  | { readonly kind: "response"; readonly status: number; readonly retryAfterMs?: number }
+  | { readonly kind: "unreadable" }
+  | { readonly kind: "transport" };
+
+/** Retry after `delayMs`, or stop with a reason. */
+export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false; readonly reason: string };
+
+/** Statuses worth another attempt: timeouts, throttling, service and gateway failures. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * Reads `Retry-After`: delay-seconds or an HTTP date.
+ *
+ * @param header - the header's value
+ * @param nowMs - the current time, for dates
+ * @returns the wait in milliseconds (never negative), or undefined when absent or unreadable
+ */
+export function parseRetryAfter(header: string | undefined, nowMs: number): number | undefined {
+  if (header === undefined) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  if (Number.isNaN(date) || !/[a-z]/i.test(text)) return undefined;
+  return Math.max(0, date - nowMs);
+}
+
+/**
+ * Exponential backoff with full jitter: a uniform wait between 0 and
+ * min(maxDelay, base × 2^(retry − 1)).
+ *
+ * @param retry - 1 for the first retry
+ * @param random - a number in [0, 1)
+ */
+export function backoffDelay(policy: RetryPolicy, retry: number, random: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+  return Math.floor(random * ceiling);
+}
+
+/**
+ * Decides whether attempt number `attempt` (1-based), which ended in
+ * `outcome`, is followed by another, and after how long. `Retry-After` is
+ * honoured exactly; other retryable failures back off with full jitter. No
+ * retry when the attempts are used up, when the wait would pass the
+ * operation's deadline, or for any other 4xx.
+ *
+ * @param remainingMs - time left before the operation's deadline
+ * @param random - a number in [0, 1) for the jitter
+ */
+export function decideRetry(policy: RetryPolicy, attempt: number, outcome: AttemptOutcome, remainingMs: number, random: number): RetryDecision {
+  if (outcome.kind === "response" && !RETRYABLE_STATUSES.has(outcome.status)) {
+    return { retry: false, reason: `HTTP ${outcome.status} is not retryable` };
+  }
+  if (attempt > policy.maxRetries) {
+    return { retry: false, reason: `gave up after ${attempt} attempts (partnercenter:maxRetries is ${policy.maxRetries})` };
+  }
+  const retryAfter = outcome.kind === "response" ? outcome.retryAfterMs : undefined;
+  const delayMs = retryAfter ?? backoffDelay(policy, attempt, random);
+  if (delayMs >= remainingMs) {
+    const wait = retryAfter !== undefined ? `Retry-After asks for ${Math.ceil(delayMs / 1000)} s` : `the next backoff is ${delayMs} ms`;
+    return { retry: false, reason: `gave up after ${attempt} attempts: ${wait}, past the operation's deadline (partnercenter:timeoutSeconds)` };
+  }
+  return { retry: true, delayMs };
+}
