@@ -1,0 +1,128 @@
+import { strict as assert } from "node:assert";
+import { Throttle } from "../../provider/client/throttle";
+import { FakeClock, flush } from "../support/fakeClock";
+
+const A = "customer-a";
+const B = "customer-b";
+const C = "customer-c";
+
+/** Starts an acquire and reports when it was granted. */
+function track(throttle: Throttle, customer: string | undefined, signal?: AbortSignal): { granted: () => boolean; release: () => Promise<void>; done: Promise<() => void> } {
+  let granted = false;
+  const done = throttle.acquire(customer, signal).then((release) => ((granted = true), release));
+  return { granted: () => granted, release: async () => (await done)(), done };
+}
+
+/** Two seconds of successful sends at 100/s, so that a 429 lowers the adaptive rate from a realistic level. */
+async function warmUp(throttle: Throttle, clock: FakeClock): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    await clock.advance(10);
+    throttle.record("warm-up", 200, undefined);
+  }
+}
+
+describe("the process-wide throttle", () => {
+  it("a 429 pauses every request about that customer until Retry-After, and no other customer's", async () => {
+    const clock = new FakeClock();
+    const throttle = new Throttle(10, clock);
+    await warmUp(throttle, clock);
+    throttle.record(A, 429, 57_000);
+    const a = track(throttle, A);
+    const b = track(throttle, B);
+    await clock.advance(50);
+    assert.equal(b.granted(), true, "customer B is only paced by the lowered rate, not paused");
+    assert.equal(a.granted(), false, "customer A waits");
+    await clock.advance(56_949);
+    assert.equal(a.granted(), false, "still within Retry-After");
+    await clock.advance(1);
+    assert.equal(a.granted(), true, "released exactly at Retry-After");
+    assert.deepEqual({ throttled: throttle.stats.throttled, customerPauses: throttle.stats.customerPauses, partnerPauses: throttle.stats.partnerPauses }, { throttled: 1, customerPauses: 1, partnerPauses: 0 });
+  });
+
+  it("429s about two customers within one pause pause every request to the partner", async () => {
+    const clock = new FakeClock();
+    const throttle = new Throttle(10, clock);
+    await warmUp(throttle, clock);
+    throttle.record(A, 429, 2000);
+    await clock.advance(500);
+    throttle.record(B, 429, 3000);
+    const c = track(throttle, C);
+    const none = track(throttle, undefined);
+    await flush();
+    assert.equal(c.granted(), false);
+    assert.equal(none.granted(), false);
+    await clock.advance(2999);
+    assert.equal(c.granted(), false);
+    await clock.advance(1);
+    assert.equal(c.granted(), true);
+    assert.equal(none.granted(), true);
+    assert.equal(throttle.stats.partnerPauses, 1);
+  });
+
+  it("a 429 about no customer (the customer list) pauses the partner", async () => {
+    const clock = new FakeClock();
+    const throttle = new Throttle(10, clock);
+    throttle.record(undefined, 429, 1000);
+    assert.equal(throttle.pausedUntil(A), clock.now() + 1000);
+  });
+
+  it("a 429 without Retry-After pauses for one second", () => {
+    const clock = new FakeClock();
+    const throttle = new Throttle(10, clock);
+    throttle.record(A, 429, undefined);
+    assert.equal(throttle.pausedUntil(A), clock.now() + 1000);
+  });
+
+  it("caps the requests in flight and hands a freed slot to the next in line", async () => {
+    const clock = new FakeClock();
+    const throttle = new Throttle(2, clock);
+    const first = track(throttle, A);
+    const second = track(throttle, B);
+    const third = track(throttle, C);
+    await flush();
+    assert.deepEqual([first.granted(), second.granted(), third.granted()], [true, true, false]);
+    await first.release();
+    await flush();
+    assert.equal(third.granted(), true);
+    assert.equal(throttle.stats.peakInFlight, 2);
+  });
+
+  it("gives up waiting when the operation's deadline aborts", async () => {
+    const clock = new FakeClock();
+    const throttle = new Throttle(1, clock);
+    await warmUp(throttle, clock);
+    throttle.record(A, 429, 60_000);
+    const controller = new AbortController();
+    const waiting = throttle.acquire(A, controller.signal);
+    const blocked = track(throttle, B);
+    await clock.advance(50);
+    assert.equal(blocked.granted(), true);
+    const slotWaiter = new AbortController();
+    const queued = throttle.acquire(C, slotWaiter.signal);
+    await flush();
+    controller.abort(new Error("deadline"));
+    slotWaiter.abort(new Error("deadline"));
+    await assert.rejects(waiting, /deadline/);
+    await assert.rejects(queued, /deadline/);
+    await blocked.release();
+    assert.equal(clock.pending, 0, "no sleeper is left behind");
+  });
+
+  it("after a throttle, paces sends at the adaptive rate", async () => {
+    const clock = new FakeClock();
+    const throttle = new Throttle(1000, clock);
+    for (let i = 0; i < 200; i++) {
+      await clock.advance(10);
+      throttle.record(A, 200, undefined);
+    }
+    throttle.record(A, 429, 0);
+    const rate = throttle.rate.fillRate;
+    assert.ok(throttle.rate.enabled && rate > 40 && rate < 100, `rate ${rate}`);
+    const started = clock.now();
+    const grants = Array.from({ length: 20 }, () => track(throttle, B));
+    await clock.advance(2000);
+    assert.ok(grants.every((grant) => grant.granted()));
+    const elapsedSeconds = (clock.now() - started) / 1000;
+    assert.ok(clock.sleeps.length >= 19, `sends were spread out (${clock.sleeps.length} waits in ${elapsedSeconds} s)`);
+  });
+});
