@@ -3,7 +3,7 @@ import { sameAmount } from "../inputs";
 import type { TokenCredential } from "./auth/credential";
 import { systemClock, type Clock } from "./clock";
 import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError, type RequestIdentity } from "./errors";
-import { decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry";
+import { attempts, decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry";
 import { Throttle } from "./throttle";
 import { HttpTransport, type HttpResponse } from "./transport";
 import {
@@ -186,7 +186,7 @@ export class PartnerCenterClient {
       try {
         await this.#clock.sleep(decision.delayMs, operation.signal);
       } catch {
-        result.error.message += `; gave up after ${attempt} attempts: the operation's deadline (partnercenter:timeoutSeconds) passed`;
+        result.error.message += `; gave up after ${attempts(attempt)}: the operation's deadline (partnercenter:timeoutSeconds) passed`;
         throw result.error;
       }
     }

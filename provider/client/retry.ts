@@ -25,6 +25,11 @@ export type AttemptOutcome =
 /** Retry after `delayMs`, or stop with a reason. */
 export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false; readonly reason: string };
 
+/** "1 attempt", "3 attempts". */
+export function attempts(count: number): string {
+  return `${count} attempt${count === 1 ? "" : "s"}`;
+}
+
 /** Statuses worth another attempt: timeouts, throttling, service and gateway failures. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
@@ -71,13 +76,13 @@ export function decideRetry(policy: RetryPolicy, attempt: number, outcome: Attem
     return { retry: false, reason: `HTTP ${outcome.status} is not retryable` };
   }
   if (attempt > policy.maxRetries) {
-    return { retry: false, reason: `gave up after ${attempt} attempts (partnercenter:maxRetries is ${policy.maxRetries})` };
+    return { retry: false, reason: `gave up after ${attempts(attempt)} (partnercenter:maxRetries is ${policy.maxRetries})` };
   }
   const retryAfter = outcome.kind === "response" ? outcome.retryAfterMs : undefined;
   const delayMs = retryAfter ?? backoffDelay(policy, attempt, random);
   if (delayMs >= remainingMs) {
     const wait = retryAfter !== undefined ? `Retry-After asks for ${Math.ceil(delayMs / 1000)} s` : `the next backoff is ${delayMs} ms`;
-    return { retry: false, reason: `gave up after ${attempt} attempts: ${wait}, past the operation's deadline (partnercenter:timeoutSeconds)` };
+    return { retry: false, reason: `gave up after ${attempts(attempt)}: ${wait}, past the operation's deadline (partnercenter:timeoutSeconds)` };
   }
   return { retry: true, delayMs };
 }

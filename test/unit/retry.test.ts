@@ -50,7 +50,7 @@ describe("retry decisions", () => {
 
   it("does not wait past the operation's deadline", () => {
     const decision = decideRetry(policy, 1, { kind: "response", status: 429, retryAfterMs: 57_000 }, 30_000, 0.5);
-    assert.deepEqual(decision, { retry: false, reason: "gave up after 1 attempts: Retry-After asks for 57 s, past the operation's deadline (partnercenter:timeoutSeconds)" });
+    assert.deepEqual(decision, { retry: false, reason: "gave up after 1 attempt: Retry-After asks for 57 s, past the operation's deadline (partnercenter:timeoutSeconds)" });
     assert.equal(decideRetry(policy, 1, { kind: "transport" }, 100, 0.5).retry, false, "a 250 ms backoff does not fit in 100 ms");
   });
 });

@@ -1,0 +1,135 @@
+import { strict as assert } from "node:assert";
+import { DEMO_CUSTOMERS, PartnerCenterEmulator, type FaultSettings } from "pulumi-partnercenter/emulator";
+import { StaticTokenCredential } from "../../provider/client/auth";
+import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError } from "../../provider/client/errors";
+import { PartnerCenterClient } from "../../provider/client/partnerCenter";
+import { HttpTransport } from "../../provider/client/transport";
+import { Secret } from "../../provider/secret";
+
+const [CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
+
+describe("the client under injected faults (real emulator, real clock)", () => {
+  let emulator: PartnerCenterEmulator;
+  let client: PartnerCenterClient;
+
+  async function start(faults: FaultSettings, options: { maxRetries?: number; requestTimeoutMs?: number; operationTimeoutMs?: number } = {}): Promise<void> {
+    emulator = await PartnerCenterEmulator.start({ faults: { seed: 7, ...faults } });
+    client = new PartnerCenterClient({
+      endpoint: emulator.endpoint,
+      credential: new StaticTokenCredential(new Secret(emulator.accessToken)),
+      retry: { maxRetries: options.maxRetries ?? 2, baseDelayMs: 1, maxDelayMs: 5 },
+      transport: new HttpTransport({ connectTimeoutMs: 1000, requestTimeoutMs: options.requestTimeoutMs ?? 5000, maxConnections: 8 }),
+      operationTimeoutMs: options.operationTimeoutMs,
+    });
+  }
+
+  afterEach(async () => {
+    await client.close();
+    await emulator.stop();
+  });
+
+  function attemptsByRequestId(): number[] {
+    const counts = new Map<string, number>();
+    for (const request of emulator.requests) counts.set(request.headers["ms-requestid"]!, (counts.get(request.headers["ms-requestid"]!) ?? 0) + 1);
+    return [...counts.values()];
+  }
+
+  it("waits exactly Retry-After after a 429, then succeeds with the same MS-RequestId", async () => {
+    await start({ partnerRateLimit: { perSecond: 1, burst: 1 } });
+    await client.getBudget(CONTOSO, client.startOperation());
+    let pausedUntil = 0;
+    const budget = client.getBudget(FABRIKAM, client.startOperation());
+    for (let i = 0; i < 200 && pausedUntil === 0; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      pausedUntil = client.throttle.pausedUntil(FABRIKAM);
+    }
+    assert.deepEqual(await budget, { amount: null });
+    const [, throttled, retried] = emulator.requests;
+    assert.equal(throttled!.status, 429);
+    assert.equal(retried!.status, 200);
+    assert.equal(throttled!.headers["ms-requestid"], retried!.headers["ms-requestid"]);
+    const pause = pausedUntil - throttled!.time;
+    assert.ok(pause >= 1000 && pause < 1050, `paused ${pause} ms for Retry-After: 1`);
+    // After the pause the adaptive rate (lowered by the 429) may add a send-token wait; never less than Retry-After.
+    const waited = retried!.time - throttled!.time;
+    assert.ok(waited >= 990 && waited < 3000, `waited ${waited} ms`);
+    assert.equal(client.throttle.stats.throttled, 1);
+  });
+
+  it("a per-customer 429 does not hold up other customers", async () => {
+    await start({ customerRateLimit: { perSecond: 1, burst: 1 } });
+    await client.getBudget(CONTOSO, client.startOperation());
+    const order: string[] = [];
+    await Promise.all([
+      client.getBudget(CONTOSO, client.startOperation()).then(() => order.push("contoso")),
+      new Promise((resolve) => setTimeout(resolve, 50)).then(() => client.getBudget(NORTHWIND, client.startOperation())).then(() => order.push("northwind")),
+    ]);
+    assert.deepEqual(order, ["northwind", "contoso"], "northwind went while contoso waited for its Retry-After");
+    assert.equal(client.throttle.stats.partnerPauses, 0);
+  });
+
+  it("retries service and gateway failures (HTML and empty bodies) until they pass", async () => {
+    await start({ serverErrorRate: 0.5 }, { maxRetries: 8 });
+    for (let i = 0; i < 20; i++) await client.getBudget(CONTOSO, client.startOperation());
+    const injected = emulator.faults.counters;
+    assert.ok(injected.status500 + injected.status502 + injected.status503 + injected.status504 >= 5, JSON.stringify(injected));
+    assert.ok(emulator.requests.some((r) => r.status === 502 || r.status === 503 || r.status === 504));
+    assert.ok(Math.max(...attemptsByRequestId()) <= 9);
+  });
+
+  it("gives up after maxRetries + 1 attempts, naming the last status and the attempts", async () => {
+    await start({ serverErrorRate: 1 });
+    const error = await client.getBudget(CONTOSO, client.startOperation()).catch((e: unknown) => e as Error);
+    assert.ok(error instanceof PartnerCenterError);
+    assert.match(error.message, /^Partner Center answered HTTP 50[0234]/);
+    assert.match(error.message, /gave up after 3 attempts \(partnercenter:maxRetries is 2\)$/);
+    assert.deepEqual(attemptsByRequestId(), [3]);
+  });
+
+  it("retries a dropped connection", async () => {
+    await start({ dropRate: 1 });
+    const error = await client.patchBudget(CONTOSO, 5, client.startOperation()).catch((e: unknown) => e as Error);
+    assert.ok(error instanceof PartnerCenterTransportError);
+    assert.match(error.message, /got no answer/);
+    assert.equal(emulator.faults.counters.dropped, 3);
+    emulator.faults.configure({ dropRate: 0.5, seed: 3 });
+    await client.patchBudget(CONTOSO, 6, client.startOperation());
+    assert.equal(emulator.budgetOf(CONTOSO), 6);
+  });
+
+  it("aborts a body slower than the request timeout and counts it as a retryable failure", async () => {
+    await start({ slowBodyRate: 1, slowBodyMs: 10_000 }, { requestTimeoutMs: 200 });
+    const started = Date.now();
+    const error = await client.getBudget(CONTOSO, client.startOperation()).catch((e: unknown) => e as Error);
+    assert.ok(error instanceof PartnerCenterTransportError);
+    assert.match(error.message, /UND_ERR_BODY_TIMEOUT/);
+    assert.equal(emulator.faults.counters.slowBody, 3);
+    assert.ok(Date.now() - started < 3000, "three 200 ms timeouts, not three 10 s stalls");
+  });
+
+  it("retries an answer cut short into malformed JSON", async () => {
+    await start({ malformedRate: 1 });
+    const error = await client.getBudget(CONTOSO, client.startOperation()).catch((e: unknown) => e as Error);
+    assert.ok(error instanceof PartnerCenterResponseError);
+    assert.match(error.message, /the body is not JSON/);
+    assert.equal(emulator.faults.counters.malformed, 3);
+  });
+
+  it("never retries 400, 403 or 404", async () => {
+    await start({});
+    emulator.removeCustomer(FABRIKAM);
+    for (const customer of [TAILSPIN, FABRIKAM]) {
+      await assert.rejects(client.getBudget(customer, client.startOperation()), PartnerCenterError);
+    }
+    assert.deepEqual(emulator.requests.map((r) => r.status), [403, 404]);
+  });
+
+  it("stops at the operation's deadline rather than wait a Retry-After past it", async () => {
+    await start({ partnerRateLimit: { perSecond: 0.2, burst: 1 } }, { operationTimeoutMs: 2000 });
+    await client.getBudget(CONTOSO, client.startOperation());
+    const started = Date.now();
+    const error = await client.getBudget(NORTHWIND, client.startOperation()).then(() => new Error("no error"), (e: unknown) => e as Error);
+    assert.match(error.message, /HTTP 429 .*Rate limit is exceeded\. Try again in 5 seconds\..*Retry-After asks for 5 s, past the operation's deadline/);
+    assert.ok(Date.now() - started < 1000, "failed at once instead of waiting");
+  });
+});
