@@ -41,6 +41,7 @@ export class AdaptiveRateLimiter {
   #measureBucket: number | undefined;
   #measureCount = 0;
   #firstRequest: number | undefined;
+  #bucketClosed = false;
 
   /** The current state. */
   get state(): RateLimiterState {
@@ -112,10 +113,12 @@ export class AdaptiveRateLimiter {
       this.#measuredRate = rate * SMOOTHING + this.#measuredRate * (1 - SMOOTHING);
       this.#measureCount = 0;
       this.#measureBucket = bucket;
+      this.#bucketClosed = true;
     }
-    // Throttled before a half-second closed: estimate from what was sent so far rather than from zero.
-    if (this.#measuredRate === 0 && now - this.#firstRequest > 0.05) {
-      this.#measuredRate = this.#measureCount / (now - this.#firstRequest);
+    // Before the first half-second closes, estimate from what was sent so far (over at least half a
+    // second, so a burst in a few milliseconds does not read as thousands per second) rather than from zero.
+    if (!this.#bucketClosed) {
+      this.#measuredRate = this.#measureCount / Math.max(now - this.#firstRequest, 0.5);
     }
   }
 }

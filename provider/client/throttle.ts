@@ -1,6 +1,9 @@
 import type { Clock } from "./clock";
 import { AdaptiveRateLimiter } from "./rateLimiter";
 
+/** How recent another request about the same customer must be for a 429 to be blamed on that customer. */
+export const CUSTOMER_WINDOW_MS = 1000;
+
 /** What the throttle has done, for tests and the benchmark. */
 export interface ThrottleStats {
   /** 429 answers recorded. */
@@ -16,10 +19,13 @@ export interface ThrottleStats {
 /**
  * Paces every request of one provider process to one partner:
  * - at most `maxConcurrency` requests in flight;
- * - a 429 pauses the customer it was about until `Retry-After` has passed;
- *   429s about two or more customers within one pause pause the whole partner
- *   (the limit is then evidently per partner), as does a 429 on a request
- *   about no customer;
+ * - a 429 pauses the scope whose limit it evidently comes from until
+ *   `Retry-After` has passed. Partner Center publishes no numbers and does not
+ *   say which limit answered, so the scope is inferred: a 429 on a customer's
+ *   first request within {@link CUSTOMER_WINDOW_MS} cannot come from a
+ *   per-customer limit, so it pauses every request to the partner; a 429
+ *   right after another request about the same customer pauses that customer
+ *   only; a 429 about no customer (the customer list) pauses the partner;
  * - an adaptive send rate (see {@link AdaptiveRateLimiter}) drops on every
  *   429 and regrows while requests succeed, so thousands of concurrent
  *   operations never stampede.
@@ -31,6 +37,8 @@ export class Throttle {
   readonly #limiter = new AdaptiveRateLimiter();
   #partnerPausedUntil = 0;
   readonly #customerPausedUntil = new Map<string, number>();
+  /** Per customer, the times of its last two sends: [previous, last]. */
+  readonly #sends = new Map<string, [number | undefined, number]>();
   #inFlight = 0;
   readonly #waiting: (() => void)[] = [];
 
@@ -65,7 +73,10 @@ export class Throttle {
       await this.#takeSlot(signal);
       const waitSeconds = this.#limiter.tryAcquire(this.#clock.now() / 1000);
       const paused = this.pausedUntil(customerId) > this.#clock.now();
-      if (waitSeconds === 0 && !paused) return this.#releaser();
+      if (waitSeconds === 0 && !paused) {
+        if (customerId !== undefined) this.#noteSend(customerId);
+        return this.#releaser();
+      }
       this.#releaseSlot();
       if (!paused) await this.#clock.sleep(Math.ceil(waitSeconds * 1000), signal);
     }
@@ -82,18 +93,26 @@ export class Throttle {
     if (!throttled) return;
     this.stats.throttled += 1;
     const until = now + (retryAfterMs ?? 1000);
-    const othersPaused = [...this.#customerPausedUntil].some(([other, otherUntil]) => other !== customerId && otherUntil > now);
-    if (customerId === undefined || othersPaused) {
+    const previousSend = customerId === undefined ? undefined : this.#sends.get(customerId)?.[0];
+    const customerWasBusy = previousSend !== undefined && now - previousSend <= CUSTOMER_WINDOW_MS;
+    if (!customerWasBusy) {
       if (until > this.#partnerPausedUntil) {
         this.#partnerPausedUntil = until;
         this.stats.partnerPauses += 1;
       }
-    }
-    if (customerId !== undefined && until > (this.#customerPausedUntil.get(customerId) ?? 0)) {
+    } else if (customerId !== undefined && until > (this.#customerPausedUntil.get(customerId) ?? 0)) {
       this.#customerPausedUntil.set(customerId, until);
       this.stats.customerPauses += 1;
     }
     for (const [other, otherUntil] of this.#customerPausedUntil) if (otherUntil <= now) this.#customerPausedUntil.delete(other);
+  }
+
+  #noteSend(customerId: string): void {
+    const now = this.#clock.now();
+    this.#sends.set(customerId, [this.#sends.get(customerId)?.[1], now]);
+    if (this.#sends.size > 10_000) {
+      for (const [customer, [, last]] of this.#sends) if (now - last > CUSTOMER_WINDOW_MS) this.#sends.delete(customer);
+    }
   }
 
   async #waitForPause(customerId: string | undefined, signal?: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { DEMO_CUSTOMERS, PartnerCenterEmulator, type FaultSettings } from "pulumi-partnercenter/emulator";
+import { DEMO_CUSTOMERS, generateCustomers, PartnerCenterEmulator, type FaultSettings } from "pulumi-partnercenter/emulator";
 import { StaticTokenCredential } from "../../provider/client/auth";
 import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
@@ -7,6 +7,7 @@ import { HttpTransport } from "../../provider/client/transport";
 import { Secret } from "../../provider/secret";
 
 const [CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
+const OTHER = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a";
 
 describe("the client under injected faults (real emulator, real clock)", () => {
   let emulator: PartnerCenterEmulator;
@@ -58,14 +59,18 @@ describe("the client under injected faults (real emulator, real clock)", () => {
 
   it("a per-customer 429 does not hold up other customers", async () => {
     await start({ customerRateLimit: { perSecond: 1, burst: 1 } });
+    emulator.addCustomer({ ...DEMO_CUSTOMERS[0]!, id: OTHER, companyName: "Other" });
+    // Twenty customers' first requests: a measured send rate, so the 429 below lowers it from a real level.
+    for (const customer of generateCustomers(20)) emulator.addCustomer(customer);
+    for (const customer of generateCustomers(20)) await client.getBudget(customer.id, client.startOperation());
     await client.getBudget(CONTOSO, client.startOperation());
-    const order: string[] = [];
-    await Promise.all([
-      client.getBudget(CONTOSO, client.startOperation()).then(() => order.push("contoso")),
-      new Promise((resolve) => setTimeout(resolve, 50)).then(() => client.getBudget(NORTHWIND, client.startOperation())).then(() => order.push("northwind")),
-    ]);
-    assert.deepEqual(order, ["northwind", "contoso"], "northwind went while contoso waited for its Retry-After");
-    assert.equal(client.throttle.stats.partnerPauses, 0);
+    const contoso = client.getBudget(CONTOSO, client.startOperation());
+    for (let i = 0; i < 1000 && client.throttle.pausedUntil(CONTOSO) === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(client.throttle.pausedUntil(CONTOSO) > Date.now(), "contoso is paused");
+    await client.getBudget(OTHER, client.startOperation());
+    assert.ok(client.throttle.pausedUntil(CONTOSO) > Date.now(), "the other customer was served while contoso was still paused");
+    await contoso;
+    assert.deepEqual({ partner: client.throttle.stats.partnerPauses, customer: client.throttle.stats.customerPauses }, { partner: 0, customer: 1 });
   });
 
   it("retries service and gateway failures (HTML and empty bodies) until they pass", async () => {

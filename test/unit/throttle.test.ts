@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { Throttle } from "../../provider/client/throttle";
+import { CUSTOMER_WINDOW_MS, Throttle } from "../../provider/client/throttle";
 import { FakeClock, flush } from "../support/fakeClock";
 
 const A = "customer-a";
@@ -22,10 +22,11 @@ async function warmUp(throttle: Throttle, clock: FakeClock): Promise<void> {
 }
 
 describe("the process-wide throttle", () => {
-  it("a 429 pauses every request about that customer until Retry-After, and no other customer's", async () => {
+  it("a 429 right after another request about the same customer pauses that customer until Retry-After, and no other", async () => {
     const clock = new FakeClock();
     const throttle = new Throttle(10, clock);
     await warmUp(throttle, clock);
+    for (let i = 0; i < 2; i++) (await throttle.acquire(A))();
     throttle.record(A, 429, 57_000);
     const a = track(throttle, A);
     const b = track(throttle, B);
@@ -39,24 +40,23 @@ describe("the process-wide throttle", () => {
     assert.deepEqual({ throttled: throttle.stats.throttled, customerPauses: throttle.stats.customerPauses, partnerPauses: throttle.stats.partnerPauses }, { throttled: 1, customerPauses: 1, partnerPauses: 0 });
   });
 
-  it("429s about two customers within one pause pause every request to the partner", async () => {
+  it("a 429 on a customer's first request within a second pauses every request to the partner", async () => {
     const clock = new FakeClock();
     const throttle = new Throttle(10, clock);
     await warmUp(throttle, clock);
-    throttle.record(A, 429, 2000);
-    await clock.advance(500);
-    throttle.record(B, 429, 3000);
+    (await throttle.acquire(A))();
+    await clock.advance(CUSTOMER_WINDOW_MS + 1);
+    (await throttle.acquire(A))();
+    throttle.record(A, 429, 3000);
     const c = track(throttle, C);
     const none = track(throttle, undefined);
-    await flush();
-    assert.equal(c.granted(), false);
-    assert.equal(none.granted(), false);
     await clock.advance(2999);
     assert.equal(c.granted(), false);
+    assert.equal(none.granted(), false);
     await clock.advance(1);
     assert.equal(c.granted(), true);
     assert.equal(none.granted(), true);
-    assert.equal(throttle.stats.partnerPauses, 1);
+    assert.deepEqual({ partnerPauses: throttle.stats.partnerPauses, customerPauses: throttle.stats.customerPauses }, { partnerPauses: 1, customerPauses: 0 });
   });
 
   it("a 429 about no customer (the customer list) pauses the partner", async () => {
@@ -91,6 +91,7 @@ describe("the process-wide throttle", () => {
     const clock = new FakeClock();
     const throttle = new Throttle(1, clock);
     await warmUp(throttle, clock);
+    for (let i = 0; i < 2; i++) (await throttle.acquire(A))();
     throttle.record(A, 429, 60_000);
     const controller = new AbortController();
     const waiting = throttle.acquire(A, controller.signal);
