@@ -1,19 +1,35 @@
 /**
  * An adaptive client-side send rate, in the spirit of the AWS SDK's adaptive
  * retry mode: no limit until the first throttle; then a token bucket whose
- * rate drops to 70 % of the rate measured when throttled, and regrows along a
+ * rate drops to 70 % of the rate in force when throttled, and regrows along a
  * cubic curve (slowly near the old maximum, faster beyond it) while requests
  * succeed.
+ *
+ * Where it departs from the AWS design, for a service that pauses clients
+ * with `Retry-After` and grants a burst after each pause:
+ * - after a throttle the rate is set to the rate of *accepted* requests over
+ *   the last cycle, its pause included, rather than 70 % of the sent rate
+ *   (bursts make the sent rate overshoot the service's limit; the accepted
+ *   rate over a cycle converges on it), then held for the cubic time window
+ *   before it probes upward;
+ * - throttles within a second of a decrease do not decrease again.
  *
  * Time is passed in (seconds), so the whole curve is tested without waiting.
  */
 
-/** Multiplicative decrease on a throttle. */
+/** Multiplicative decrease on the first throttle, and the weight of the old rate in later estimates. */
 const BETA = 0.7;
 /** Scale of the cubic regrowth. */
 const SCALE = 0.4;
 /** Weight of the newest half-second in the measured send rate. */
 const SMOOTHING = 0.8;
+/**
+ * Seconds after a decrease during which further throttles do not decrease
+ * again: they answer requests sent before the first one, at the old rate, and
+ * carry no news (the AWS design cuts on each, which collapses the rate to its
+ * floor when many requests are in flight).
+ */
+const DECREASE_INTERVAL = 1;
 /** The bucket never refills slower than this (requests per second). */
 const MIN_FILL_RATE = 0.5;
 
@@ -42,6 +58,8 @@ export class AdaptiveRateLimiter {
   #measureCount = 0;
   #firstRequest: number | undefined;
   #bucketClosed = false;
+  #accepted = 0;
+  #acceptedAtThrottle = 0;
 
   /** The current state. */
   get state(): RateLimiterState {
@@ -72,20 +90,29 @@ export class AdaptiveRateLimiter {
    */
   record(now: number, throttled: boolean): void {
     this.#measure(now);
-    let rate: number;
-    if (throttled) {
-      const current = this.#enabled ? Math.min(this.#measuredRate, this.#fillRate) : this.#measuredRate;
-      this.#lastMaxRate = current;
-      this.#timeWindow = Math.cbrt((this.#lastMaxRate * (1 - BETA)) / SCALE);
-      this.#lastThrottle = now;
-      rate = current * BETA;
-      this.#enabled = true;
-    } else {
+    if (!throttled) {
+      this.#accepted += 1;
       if (!this.#enabled) return;
-      this.#timeWindow = Math.cbrt((this.#lastMaxRate * (1 - BETA)) / SCALE);
-      rate = SCALE * (now - this.#lastThrottle - this.#timeWindow) ** 3 + this.#lastMaxRate;
+      // Hold the estimate for the time window, then probe upward along the cubic curve.
+      const probing = Math.max(0, now - this.#lastThrottle - this.#timeWindow);
+      this.#setRate(now, Math.min(this.#lastMaxRate + SCALE * probing ** 3, Math.max(2 * this.#measuredRate, this.#lastMaxRate)));
+      return;
     }
-    this.#setRate(now, Math.min(rate, 2 * this.#measuredRate));
+    if (this.#enabled && now - this.#lastThrottle < DECREASE_INTERVAL) return;
+    // The accepted rate over the last cycle (since the previous decrease, its pause included) is the
+    // service's sustainable rate when its burst allowance is about one pause's worth. The first cycle
+    // has no pause and overshoots by the burst, so it is cut by BETA like the sent rate.
+    const since = this.#enabled ? this.#lastThrottle : (this.#firstRequest ?? now);
+    const acceptedRate = (this.#accepted - this.#acceptedAtThrottle) / Math.max(now - since, 0.5);
+    const estimate = this.#enabled
+      ? Math.min(acceptedRate, this.#fillRate * BETA + acceptedRate * (1 - BETA), this.#fillRate)
+      : Math.min(acceptedRate, this.#measuredRate) * BETA;
+    this.#lastMaxRate = Math.max(estimate, MIN_FILL_RATE);
+    this.#timeWindow = Math.cbrt((this.#lastMaxRate * (1 - BETA)) / SCALE);
+    this.#lastThrottle = now;
+    this.#acceptedAtThrottle = this.#accepted;
+    this.#enabled = true;
+    this.#setRate(now, this.#lastMaxRate);
   }
 
   #refill(now: number): void {

@@ -1,6 +1,14 @@
 import type { Clock } from "./clock";
 import { AdaptiveRateLimiter } from "./rateLimiter";
 
+/** A request waiting for its turn. */
+interface Waiter {
+  readonly customerId: string | undefined;
+  readonly grant: (release: () => void) => void;
+  readonly signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
 /** How recent another request about the same customer must be for a 429 to be blamed on that customer. */
 export const CUSTOMER_WINDOW_MS = 1000;
 
@@ -21,11 +29,13 @@ export interface ThrottleStats {
  * - at most `maxConcurrency` requests in flight;
  * - a 429 pauses the scope whose limit it evidently comes from until
  *   `Retry-After` has passed. Partner Center publishes no numbers and does not
- *   say which limit answered, so the scope is inferred: a 429 on a customer's
- *   first request within {@link CUSTOMER_WINDOW_MS} cannot come from a
- *   per-customer limit, so it pauses every request to the partner; a 429
- *   right after another request about the same customer pauses that customer
- *   only; a 429 about no customer (the customer list) pauses the partner;
+ *   say which limit answered, so the scope is inferred. One resource
+ *   operation sends at most two requests about its customer (GET then PATCH),
+ *   so a 429 on a customer's first or second request within
+ *   {@link CUSTOMER_WINDOW_MS} is taken as the partner's limit and pauses
+ *   every request to the partner; a 429 on a third or later request (retries
+ *   hammering one customer) pauses that customer only; a 429 about no
+ *   customer (the customer list) pauses the partner;
  * - an adaptive send rate (see {@link AdaptiveRateLimiter}) drops on every
  *   429 and regrows while requests succeed, so thousands of concurrent
  *   operations never stampede.
@@ -37,10 +47,11 @@ export class Throttle {
   readonly #limiter = new AdaptiveRateLimiter();
   #partnerPausedUntil = 0;
   readonly #customerPausedUntil = new Map<string, number>();
-  /** Per customer, the times of its last two sends: [previous, last]. */
-  readonly #sends = new Map<string, [number | undefined, number]>();
+  /** Per customer, the times of its last three sends, newest last. */
+  readonly #sends = new Map<string, number[]>();
   #inFlight = 0;
-  readonly #waiting: (() => void)[] = [];
+  readonly #queue: Waiter[] = [];
+  #wake: { time: number; cancel: AbortController } | undefined;
 
   /**
    * @param maxConcurrency - requests in flight at most
@@ -66,20 +77,27 @@ export class Throttle {
    * Waits until a request about `customerId` may be sent: no pause, a free
    * slot, a send token. Returns the function that frees the slot.
    * Rejects when `signal` aborts (the operation's deadline).
+   *
+   * Waiters queue in arrival order and one pump grants them, so a thousand
+   * waiting operations cost one timer, not a thousand; a waiter whose
+   * customer is paused lets the ones behind it pass.
    */
-  async acquire(customerId: string | undefined, signal?: AbortSignal): Promise<() => void> {
-    for (;;) {
-      await this.#waitForPause(customerId, signal);
-      await this.#takeSlot(signal);
-      const waitSeconds = this.#limiter.tryAcquire(this.#clock.now() / 1000);
-      const paused = this.pausedUntil(customerId) > this.#clock.now();
-      if (waitSeconds === 0 && !paused) {
-        if (customerId !== undefined) this.#noteSend(customerId);
-        return this.#releaser();
+  acquire(customerId: string | undefined, signal?: AbortSignal): Promise<() => void> {
+    signal?.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { customerId, grant: resolve, signal, onAbort: undefined };
+      if (signal) {
+        waiter.onAbort = () => {
+          const index = this.#queue.indexOf(waiter);
+          if (index >= 0) this.#queue.splice(index, 1);
+          if (this.#queue.length === 0) this.#cancelWake();
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
-      this.#releaseSlot();
-      if (!paused) await this.#clock.sleep(Math.ceil(waitSeconds * 1000), signal);
-    }
+      this.#queue.push(waiter);
+      this.#pump();
+    });
   }
 
   /**
@@ -93,8 +111,8 @@ export class Throttle {
     if (!throttled) return;
     this.stats.throttled += 1;
     const until = now + (retryAfterMs ?? 1000);
-    const previousSend = customerId === undefined ? undefined : this.#sends.get(customerId)?.[0];
-    const customerWasBusy = previousSend !== undefined && now - previousSend <= CUSTOMER_WINDOW_MS;
+    const recentSends = customerId === undefined ? [] : (this.#sends.get(customerId) ?? []).filter((time) => now - time <= CUSTOMER_WINDOW_MS);
+    const customerWasBusy = recentSends.length >= 3;
     if (!customerWasBusy) {
       if (until > this.#partnerPausedUntil) {
         this.#partnerPausedUntil = until;
@@ -109,42 +127,63 @@ export class Throttle {
 
   #noteSend(customerId: string): void {
     const now = this.#clock.now();
-    this.#sends.set(customerId, [this.#sends.get(customerId)?.[1], now]);
+    this.#sends.set(customerId, [...(this.#sends.get(customerId) ?? []).slice(-2), now]);
     if (this.#sends.size > 10_000) {
-      for (const [customer, [, last]] of this.#sends) if (now - last > CUSTOMER_WINDOW_MS) this.#sends.delete(customer);
+      for (const [customer, times] of this.#sends) if (now - (times.at(-1) ?? 0) > CUSTOMER_WINDOW_MS) this.#sends.delete(customer);
     }
   }
 
-  async #waitForPause(customerId: string | undefined, signal?: AbortSignal): Promise<void> {
-    for (let until = this.pausedUntil(customerId); until > this.#clock.now(); until = this.pausedUntil(customerId)) {
-      await this.#clock.sleep(until - this.#clock.now(), signal);
+  /** Grants every waiter that may go now, then sets one timer for the next that may go later. */
+  #pump(): void {
+    let grants = 0;
+    while (this.#queue.length > 0 && this.#inFlight < this.#maxConcurrency) {
+      const now = this.#clock.now();
+      const index = this.#queue.findIndex((waiter) => this.pausedUntil(waiter.customerId) <= now);
+      if (index < 0) {
+        this.#wakeAt(Math.min(...this.#queue.map((waiter) => this.pausedUntil(waiter.customerId))));
+        return;
+      }
+      const waitSeconds = this.#limiter.tryAcquire(now / 1000);
+      if (waitSeconds > 0) {
+        this.#wakeAt(now + Math.ceil(waitSeconds * 1000));
+        return;
+      }
+      const [waiter] = this.#queue.splice(index, 1);
+      if (!waiter) return;
+      if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      if (waiter.customerId !== undefined) this.#noteSend(waiter.customerId);
+      this.#inFlight += 1;
+      this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.#inFlight);
+      waiter.grant(this.#releaser());
+      if (++grants > 100_000) break;
     }
+    if (this.#queue.length === 0) this.#cancelWake();
   }
 
-  async #takeSlot(signal?: AbortSignal): Promise<void> {
-    while (this.#inFlight >= this.#maxConcurrency) {
-      signal?.throwIfAborted();
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => {
-          const index = this.#waiting.indexOf(wake);
-          if (index >= 0) this.#waiting.splice(index, 1);
-          reject(signal?.reason);
-        };
-        const wake = (): void => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        };
-        this.#waiting.push(wake);
-        signal?.addEventListener("abort", onAbort, { once: true });
-      });
-    }
-    this.#inFlight += 1;
-    this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.#inFlight);
+  /** Runs the pump at `time`, unless a timer already runs it sooner. */
+  #wakeAt(time: number): void {
+    if (this.#wake && this.#wake.time <= time) return;
+    this.#cancelWake();
+    const wake = { time, cancel: new AbortController() };
+    this.#wake = wake;
+    this.#clock.sleep(Math.max(0, time - this.#clock.now()), wake.cancel.signal).then(
+      () => {
+        if (this.#wake === wake) this.#wake = undefined;
+        this.#pump();
+      },
+      () => undefined,
+    );
+  }
+
+  /** Drops the pending timer (no one is waiting, so nothing may keep the process alive). */
+  #cancelWake(): void {
+    this.#wake?.cancel.abort();
+    this.#wake = undefined;
   }
 
   #releaseSlot(): void {
     this.#inFlight -= 1;
-    this.#waiting.shift()?.();
+    this.#pump();
   }
 
   #releaser(): () => void {

@@ -227,6 +227,11 @@ export class ProviderHost {
     await this.#call("delete", request);
   }
 
+  /** The host's process id (for resource measurements). */
+  get pid(): number {
+    return this.#process.pid ?? -1;
+  }
+
   /** Closes the client and stops the host, waiting for it to exit. */
   async stop(): Promise<void> {
     this.#client.close();

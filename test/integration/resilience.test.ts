@@ -63,7 +63,8 @@ describe("the client under injected faults (real emulator, real clock)", () => {
     // Twenty customers' first requests: a measured send rate, so the 429 below lowers it from a real level.
     for (const customer of generateCustomers(20)) emulator.addCustomer(customer);
     for (const customer of generateCustomers(20)) await client.getBudget(customer.id, client.startOperation());
-    await client.getBudget(CONTOSO, client.startOperation());
+    emulator.faults.configure({ customerRateLimit: { perSecond: 1, burst: 2 }, seed: 7 });
+    for (let i = 0; i < 2; i++) await client.getBudget(CONTOSO, client.startOperation());
     const contoso = client.getBudget(CONTOSO, client.startOperation());
     for (let i = 0; i < 1000 && client.throttle.pausedUntil(CONTOSO) === 0; i++) await new Promise((resolve) => setImmediate(resolve));
     assert.ok(client.throttle.pausedUntil(CONTOSO) > Date.now(), "contoso is paused");

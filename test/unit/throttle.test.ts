@@ -22,11 +22,11 @@ async function warmUp(throttle: Throttle, clock: FakeClock): Promise<void> {
 }
 
 describe("the process-wide throttle", () => {
-  it("a 429 right after another request about the same customer pauses that customer until Retry-After, and no other", async () => {
+  it("a 429 on a customer's third request within a second pauses that customer until Retry-After, and no other", async () => {
     const clock = new FakeClock();
     const throttle = new Throttle(10, clock);
     await warmUp(throttle, clock);
-    for (let i = 0; i < 2; i++) (await throttle.acquire(A))();
+    for (let i = 0; i < 3; i++) (await throttle.acquire(A))();
     throttle.record(A, 429, 57_000);
     const a = track(throttle, A);
     const b = track(throttle, B);
@@ -40,12 +40,13 @@ describe("the process-wide throttle", () => {
     assert.deepEqual({ throttled: throttle.stats.throttled, customerPauses: throttle.stats.customerPauses, partnerPauses: throttle.stats.partnerPauses }, { throttled: 1, customerPauses: 1, partnerPauses: 0 });
   });
 
-  it("a 429 on a customer's first request within a second pauses every request to the partner", async () => {
+  it("a 429 on a customer's first or second request within a second (a GET then its PATCH) pauses every request to the partner", async () => {
     const clock = new FakeClock();
     const throttle = new Throttle(10, clock);
     await warmUp(throttle, clock);
     (await throttle.acquire(A))();
     await clock.advance(CUSTOMER_WINDOW_MS + 1);
+    (await throttle.acquire(A))();
     (await throttle.acquire(A))();
     throttle.record(A, 429, 3000);
     const c = track(throttle, C);
@@ -91,7 +92,7 @@ describe("the process-wide throttle", () => {
     const clock = new FakeClock();
     const throttle = new Throttle(1, clock);
     await warmUp(throttle, clock);
-    for (let i = 0; i < 2; i++) (await throttle.acquire(A))();
+    for (let i = 0; i < 3; i++) (await throttle.acquire(A))();
     throttle.record(A, 429, 60_000);
     const controller = new AbortController();
     const waiting = throttle.acquire(A, controller.signal);
