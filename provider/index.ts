@@ -14,3 +14,5 @@ export { resolveSettings, SettingsError, DEFAULT_ENDPOINT, NUMBER_SETTINGS, type
 export { clientFor } from "./runtime";
 export { credentialFromSettings, StaticTokenCredential, type TokenCredential } from "./client/auth";
 export { Secret } from "./secret";
+export { UsageBudgetSet, type UsageBudgetSetArgs } from "./usageBudgetSet";
+export { BudgetsFileError, readBudgetsFile, parseBudgetsText, formatBudgetsFile, type BudgetEntry } from "./budgetsFile";

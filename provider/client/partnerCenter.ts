@@ -5,7 +5,7 @@ import { systemClock, type Clock } from "./clock";
 import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError, type RequestIdentity } from "./errors";
 import { attempts, decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry";
 import { Throttle } from "./throttle";
-import { HttpTransport, type HttpResponse } from "./transport";
+import { DEFAULT_TRANSPORT_OPTIONS, HttpTransport, type HttpResponse } from "./transport";
 import {
   budgetPatchBody,
   parseBudget,
@@ -40,7 +40,7 @@ export interface PartnerCenterClientOptions {
   readonly retry?: RetryPolicy;
   /** Milliseconds one operation may take (default 600 s). */
   readonly operationTimeoutMs?: number;
-  /** The pacing shared by every request to this partner (default: 16 in flight). */
+  /** The pacing shared by every request to this partner (default: 32 in flight). */
   readonly throttle?: Throttle;
   /** The time source. */
   readonly clock?: Clock;
@@ -86,7 +86,7 @@ export class PartnerCenterClient {
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#operationTimeoutMs = options.operationTimeoutMs ?? 600_000;
     this.#clock = options.clock ?? systemClock;
-    this.#throttle = options.throttle ?? new Throttle(16, this.#clock);
+    this.#throttle = options.throttle ?? new Throttle(DEFAULT_TRANSPORT_OPTIONS.maxConnections, this.#clock);
     this.#random = options.random ?? Math.random;
   }
 

@@ -27,8 +27,8 @@ export interface TransportOptions {
   readonly maxConnections: number;
 }
 
-/** 10 s to connect, 30 s for headers and body, 16 connections. */
-export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = { connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 16 };
+/** 10 s to connect, 30 s for headers and body, 32 connections (the default concurrency). */
+export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = { connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 32 };
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
   const flat: Record<string, string | undefined> = {};

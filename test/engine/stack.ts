@@ -4,6 +4,9 @@ import { Engine, type DesiredResource } from "./engine";
 import { captureProgram, PROJECT, PROJECT_DIR, type RegisteredResource } from "./program";
 import { ProviderHost, type ConfigValue } from "./providerHost";
 
+/** The UsageBudget type token. */
+export const USAGE_BUDGET_TYPE = "pulumi-nodejs:dynamic/partnercenter:UsageBudget";
+
 /** Environment variables a developer's shell may hold that would change what the provider reads. */
 const PROVIDER_ENV = /^(PARTNERCENTER_|AZURE_|ACTIONS_ID_TOKEN_|PULUMI_CONFIG)/;
 
@@ -40,7 +43,7 @@ export function exampleProgram(): Promise<RegisteredResource[]> {
  * unless `config` says otherwise.
  */
 export async function startStack(options: { emulator?: EmulatorOptions; config?: (emulator: PartnerCenterEmulator) => Record<string, ConfigValue>; env?: (emulator: PartnerCenterEmulator) => NodeJS.ProcessEnv } = {}): Promise<TestStack> {
-  const program = await exampleProgram();
+  const program = (await exampleProgram()).filter((resource) => resource.type === USAGE_BUDGET_TYPE);
   const provider = program[0]?.inputs.__provider;
   if (typeof provider !== "string") throw new Error("the example program registered no UsageBudget with a __provider");
   const emulator = await PartnerCenterEmulator.start(options.emulator);
@@ -59,7 +62,7 @@ export async function startStack(options: { emulator?: EmulatorOptions; config?:
       host: started,
       engine,
       provider,
-      budget: (name, inputs) => ({ name, type: program[0]!.type, inputs: { ...inputs, __provider: provider } }),
+      budget: (name, inputs) => ({ name, type: USAGE_BUDGET_TYPE, inputs: { ...inputs, __provider: provider } }),
       stop: async () => {
         await started.stop();
         await emulator.stop();

@@ -20,9 +20,9 @@ describe("UsageBudget through the real dynamic provider host", function () {
     await stack.stop();
   });
 
-  it("the example program registers UsageBudgets with the type token and a __provider", async () => {
-    const program = await exampleProgram();
-    assert.deepEqual(program.map((resource) => resource.name).sort(), ["contoso", "fabrikam", "northwind"]);
+  it("the example program registers a UsageBudget per budgets.yaml entry, with the type token and a __provider", async () => {
+    const program = (await exampleProgram()).filter((resource) => resource.type !== "partnercenter:index:UsageBudgetSet");
+    assert.deepEqual(program.map((resource) => resource.name).sort(), [CONTOSO, FABRIKAM, NORTHWIND].map((id) => `budgets-${id}`).sort());
     for (const resource of program) {
       assert.equal(resource.type, "pulumi-nodejs:dynamic/partnercenter:UsageBudget");
       assert.match(String(resource.inputs.__provider), /require\("pulumi-partnercenter\/host"\)/);

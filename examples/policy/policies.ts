@@ -1,0 +1,69 @@
+/**
+ * Guardrails for UsageBudget resources, as CrossGuard resource policies:
+ * a mandatory maximum, a minimum that catches likely typos, and an advisory
+ * when a budget is cleared. Kept apart from the pack (index.ts) so that tests
+ * call them directly.
+ */
+import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+
+/** The type token the engine gives UsageBudget resources. */
+export const USAGE_BUDGET_TYPE = "pulumi-nodejs:dynamic/partnercenter:UsageBudget";
+
+/** Default largest amount allowed (configurable per stack: `maximum`). */
+export const DEFAULT_MAXIMUM = 100_000;
+/** Default smallest non-zero amount that does not look like a typo (configurable: `minimum`). */
+export const DEFAULT_MINIMUM = 10;
+
+function budgetProps(args: ResourceValidationArgs): { customerId?: string; amount?: unknown; onDelete?: unknown } | undefined {
+  return args.type === USAGE_BUDGET_TYPE ? (args.props as { customerId?: string; amount?: unknown; onDelete?: unknown }) : undefined;
+}
+
+function who(args: ResourceValidationArgs, customerId: string | undefined): string {
+  return `${args.name}${customerId ? ` (customer ${customerId})` : ""}`;
+}
+
+/** No budget above the configured maximum: a typo such as 500000 for 5000 never reaches Partner Center. */
+export const budgetMaximum: ResourceValidationPolicy = {
+  name: "usage-budget-maximum",
+  description: "A customer's usage budget may not exceed the configured maximum.",
+  enforcementLevel: "mandatory",
+  configSchema: { properties: { maximum: { type: "number", default: DEFAULT_MAXIMUM, minimum: 0 } } },
+  validateResource: (args, reportViolation) => {
+    const props = budgetProps(args);
+    const maximum = args.getConfig<{ maximum?: number }>().maximum ?? DEFAULT_MAXIMUM;
+    if (props && typeof props.amount === "number" && props.amount > maximum) {
+      reportViolation(`${who(args, props.customerId)}: amount ${props.amount} is above the maximum ${maximum}; check for a typo, or raise the policy's "maximum".`);
+    }
+  },
+};
+
+/** A budget below the minimum (but above 0) is probably a typo such as 5 for 5000. */
+export const budgetMinimum: ResourceValidationPolicy = {
+  name: "usage-budget-minimum",
+  description: "A non-zero usage budget below the configured minimum is probably a typo.",
+  enforcementLevel: "mandatory",
+  configSchema: { properties: { minimum: { type: "number", default: DEFAULT_MINIMUM, minimum: 0 } } },
+  validateResource: (args, reportViolation) => {
+    const props = budgetProps(args);
+    const minimum = args.getConfig<{ minimum?: number }>().minimum ?? DEFAULT_MINIMUM;
+    if (props && typeof props.amount === "number" && props.amount > 0 && props.amount < minimum) {
+      reportViolation(`${who(args, props.customerId)}: amount ${props.amount} is below the minimum ${minimum}; check for a typo, or lower the policy's "minimum" (0 is allowed).`);
+    }
+  },
+};
+
+/** Removing a budget is allowed, but reviewers should see it. */
+export const budgetCleared: ResourceValidationPolicy = {
+  name: "usage-budget-cleared",
+  description: "Flags budgets set to none, or that are cleared when their resource is deleted.",
+  enforcementLevel: "advisory",
+  validateResource: (args, reportViolation) => {
+    const props = budgetProps(args);
+    if (!props) return;
+    if (props.amount === null) reportViolation(`${who(args, props.customerId)}: the budget is removed (amount null); the partner gets no 80 % e-mail for this customer.`);
+    if (props.onDelete === "clear") reportViolation(`${who(args, props.customerId)}: onDelete is "clear": deleting this resource removes the budget in Partner Center.`);
+  },
+};
+
+/** Every policy of the pack. */
+export const usageBudgetPolicies: ResourceValidationPolicy[] = [budgetMaximum, budgetMinimum, budgetCleared];

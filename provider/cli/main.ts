@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+/**
+ * `partnercenter-budgets`: onboard existing budgets (`export`) and check a
+ * budgets file against Partner Center without a stack (`diff`). Settings and
+ * credentials come from the environment, as for the provider.
+ */
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { BudgetsFileError, formatBudgetsFile, readBudgetsFile } from "../budgetsFile";
+import { clientFor } from "../runtime";
+import { resolveSettings, SettingsError } from "../settings";
+import { diffBudgets } from "./diffBudgets";
+import { exportBudgets } from "./exportBudgets";
+
+const USAGE = `usage:
+  partnercenter-budgets export [--output FILE] [--format yaml|json] [--page-size N]
+      writes every customer's current budget as a budgets file that, declared as is, changes nothing
+  partnercenter-budgets diff FILE
+      compares a budgets file with live Partner Center; exit 1 when a budget drifted
+settings (environment): PARTNERCENTER_ENDPOINT, PARTNERCENTER_ACCESS_TOKEN, PARTNERCENTER_MAX_CONCURRENCY, ...
+exit codes: 0 ok (no drift), 1 drift or customers that failed, 2 bad usage, settings or file`;
+
+/** Thrown for a usage mistake: exit 2 with the usage. */
+class UsageError extends Error {}
+
+function amountText(amount: number | null | undefined): string {
+  return amount === null || amount === undefined ? "no budget" : String(amount);
+}
+
+async function runExport(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { output: { type: "string" }, format: { type: "string" }, "page-size": { type: "string" } } });
+  const format = values.format ?? (values.output?.endsWith(".json") ? "json" : "yaml");
+  if (format !== "yaml" && format !== "json") throw new UsageError(`--format must be yaml or json, not ${JSON.stringify(format)}`);
+  const pageSize = values["page-size"] === undefined ? undefined : Number(values["page-size"]);
+  if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 1000)) throw new UsageError(`--page-size must be a whole number from 1 to 1000`);
+  const client = clientFor(resolveSettings(undefined, process.env));
+  try {
+    const { entries, failures } = await exportBudgets(client, (line) => process.stderr.write(`export: ${line}\n`), pageSize);
+    for (const { customer, message } of failures) process.stderr.write(`export: customer ${customer.id} (${customer.companyName ?? "no name"}) was left out: ${message}\n`);
+    const header = [
+      `Customer usage budgets exported from ${client.endpoint} on ${new Date().toISOString()} by partnercenter-budgets export.`,
+      "Declared as is (new UsageBudgetSet(\"budgets\", { file })), the first pulumi up changes no budget.",
+      ...(failures.length > 0 ? [`${failures.length} customer(s) could not be read and are not listed: ${failures.map((f) => f.customer.id).join(", ")}`] : []),
+    ];
+    const text = formatBudgetsFile(entries, format, header);
+    if (values.output) {
+      writeFileSync(values.output, text);
+      process.stderr.write(`export: wrote ${entries.length} budgets to ${values.output}\n`);
+    } else {
+      process.stdout.write(text);
+    }
+    return failures.length > 0 ? 1 : 0;
+  } finally {
+    await client.close();
+  }
+}
+
+async function runDiff(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (positionals.length !== 1) throw new UsageError("diff takes one budgets file");
+  const entries = readBudgetsFile(positionals[0]!);
+  const client = clientFor(resolveSettings(undefined, process.env));
+  try {
+    const drifts = await diffBudgets(client, entries);
+    for (const drift of drifts) {
+      const who = `${drift.entry.customerId}${drift.entry.name ? ` (${drift.entry.name})` : ""}`;
+      process.stdout.write(
+        drift.error !== undefined
+          ? `! ${who}: could not be read: ${drift.error}\n`
+          : `~ ${who}: declared ${amountText(drift.entry.amount)}, Partner Center has ${amountText(drift.live)}\n`,
+      );
+    }
+    const failed = drifts.filter((d) => d.error !== undefined).length;
+    process.stdout.write(`${drifts.length - failed} of ${entries.length} budgets drifted${failed ? `, ${failed} could not be read` : ""}\n`);
+    return drifts.length > 0 ? 1 : 0;
+  } finally {
+    await client.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === "export") return await runExport(rest);
+    if (command === "diff") return await runDiff(rest);
+    if (command === "--help" || command === "-h" || command === "help") {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : "a command is required");
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`partnercenter-budgets: ${(error as Error).message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof SettingsError || error instanceof BudgetsFileError) {
+      process.stderr.write(`partnercenter-budgets: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`partnercenter-budgets: ${(error as Error).message}\n`);
+    process.exit(2);
+  },
+);

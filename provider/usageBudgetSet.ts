@@ -1,0 +1,60 @@
+import * as pulumi from "@pulumi/pulumi";
+import { BudgetsFileError, readBudgetsFile, validateBudgetEntries, type BudgetEntry } from "./budgetsFile";
+import type { OnDelete } from "./inputs";
+import { UsageBudget } from "./usageBudget";
+
+/** The inputs of a {@link UsageBudgetSet}: a list of entries or a budgets file, not both. */
+export interface UsageBudgetSetArgs {
+  /** The budgets, in code. */
+  budgets?: readonly BudgetEntry[];
+  /** A YAML or JSON budgets file (relative to the Pulumi project directory). */
+  file?: string;
+  /** `onDelete` for entries that do not set it (default `"retain"`). */
+  onDelete?: OnDelete;
+}
+
+/**
+ * Many customers' usage budgets from one reviewed list or file: one
+ * {@link UsageBudget} per entry, each named from its customer id (so
+ * reordering or inserting entries never replaces anything).
+ *
+ * @example
+ * ```ts
+ * new UsageBudgetSet("budgets", { file: "budgets.yaml" });
+ * ```
+ */
+export class UsageBudgetSet extends pulumi.ComponentResource {
+  /** The budgets by customer id. */
+  readonly budgets: Record<string, UsageBudget>;
+  /** Each customer's budget as Partner Center reports it, by customer id. */
+  readonly amounts: pulumi.Output<Record<string, number | null>>;
+
+  /**
+   * @param name - the component's name; children are named `<name>-<customer id>`
+   * @param args - the budgets or the file
+   * @param opts - Pulumi component options
+   */
+  constructor(name: string, args: UsageBudgetSetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("partnercenter:index:UsageBudgetSet", name, {}, opts);
+    const entries = entriesOf(name, args);
+    this.budgets = {};
+    for (const entry of entries) {
+      this.budgets[entry.customerId] = new UsageBudget(
+        `${name}-${entry.customerId}`,
+        { customerId: entry.customerId, amount: entry.amount, onDelete: entry.onDelete ?? args.onDelete },
+        { parent: this },
+      );
+    }
+    this.amounts = pulumi
+      .all(Object.entries(this.budgets).map(([customerId, budget]) => budget.amount.apply((amount) => [customerId, amount] as const)))
+      .apply((pairs) => Object.fromEntries(pairs));
+    this.registerOutputs({ amounts: this.amounts });
+  }
+}
+
+function entriesOf(name: string, args: UsageBudgetSetArgs): BudgetEntry[] {
+  if ((args.budgets === undefined) === (args.file === undefined)) {
+    throw new BudgetsFileError([`UsageBudgetSet ${JSON.stringify(name)}: give either budgets (a list) or file (a budgets file), not ${args.file ? "both" : "neither"}`]);
+  }
+  return args.file !== undefined ? readBudgetsFile(args.file) : validateBudgetEntries(args.budgets ?? [], (index) => `UsageBudgetSet ${JSON.stringify(name)} budgets[${index}]`);
+}

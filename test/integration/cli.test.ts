@@ -1,0 +1,104 @@
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
+import { parseBudgetsText } from "../../provider/budgetsFile";
+import { captureProgram } from "../engine/program";
+import { cleanEnv, startStack, USAGE_BUDGET_TYPE } from "../engine/stack";
+
+const CLI = resolve(__dirname, "../../provider/cli/main.js");
+const SET_PROGRAM = resolve(__dirname, "../engine/fixtures/budgetSetProgram.js");
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return promisify(execFile)(process.execPath, [CLI, ...args], { env: cleanEnv(env), maxBuffer: 64 * 1024 * 1024 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
+
+describe("partnercenter-budgets", function () {
+  this.timeout(180_000);
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "pc-cli-"))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("export lists 2,500 customers across many pages; declared as is, the file changes nothing", async () => {
+    const customers = generateCustomers(2500);
+    const stack = await startStack({ emulator: { customers, faults: { partnerRateLimit: { perSecond: 1500, burst: 200 } } } });
+    try {
+      const env = { PARTNERCENTER_ENDPOINT: stack.emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: stack.emulator.accessToken };
+      const file = join(dir, "budgets.yaml");
+      const run = await cli(["export", "--output", file, "--page-size", "100"], env);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /listed 2500 customers/);
+      assert.match(run.stderr, /wrote 2500 budgets/);
+      assert.equal(stack.emulator.requests.filter((r) => r.path.startsWith("/v1/customers?")).length, 25, "25 pages");
+      const entries = parseBudgetsText(readFileSync(file, "utf8"), file);
+      assert.equal(entries.length, 2500);
+      for (const entry of entries) assert.equal(entry.amount, stack.emulator.budgetOf(entry.customerId));
+      assert.equal(entries.find((e) => e.customerId === customers[0]!.id)?.name, "Customer 1");
+
+      // The stack declares the exported file: the first up reads every budget and writes none.
+      const program = (await captureProgram({ program: SET_PROGRAM, env: cleanEnv({ BUDGETS_FILE: file }) })).filter((r) => r.type === USAGE_BUDGET_TYPE);
+      assert.equal(program.length, 2500);
+      stack.emulator.clearRequests();
+      const up = await stack.engine.up(program.map((r) => ({ name: r.name, type: r.type, inputs: r.inputs })));
+      assert.deepEqual(up.errors, []);
+      assert.equal(stack.emulator.requests.filter((r) => r.method === "PATCH").length, 0, "no budget was written");
+      const preview = await stack.engine.preview(program.map((r) => ({ name: r.name, type: r.type, inputs: r.inputs })), { refresh: true });
+      assert.ok(preview.steps.filter((s) => s.op !== "refresh").every((s) => s.op === "same"), "a refreshing preview shows no change");
+
+      // diff agrees, then sees a change made in the portal.
+      assert.equal((await cli(["diff", file], env)).code, 0);
+      stack.emulator.setBudget(customers[7]!.id, 31337);
+      const drift = await cli(["diff", file], env);
+      assert.equal(drift.code, 1);
+      assert.match(drift.stdout, new RegExp(`~ ${customers[7]!.id} \\(Customer 8\\): declared \\d+, Partner Center has 31337`));
+      assert.match(drift.stdout, /1 of 2500 budgets drifted/);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it("diff says which customer could not be read, and exits non-zero", async () => {
+    const emulator = await PartnerCenterEmulator.start();
+    try {
+      const [contoso, fabrikam] = emulator.customers();
+      const file = join(dir, "budgets.json");
+      writeFileSync(file, JSON.stringify({ budgets: [{ customerId: contoso!.id, amount: contoso!.amount }, { customerId: fabrikam!.id, amount: null }] }));
+      emulator.removeCustomer(fabrikam!.id);
+      const run = await cli(["diff", file], { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken });
+      assert.equal(run.code, 1);
+      assert.match(run.stdout, new RegExp(`! ${fabrikam!.id}: could not be read: Partner Center answered HTTP 404, code 60003`));
+      assert.match(run.stdout, /0 of 2 budgets drifted, 1 could not be read/);
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it("a bad file, setting or command exits 2 with a message naming it", async () => {
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, "budgets:\n  - customerId: nope\n    amount: 5\n");
+    const badFile = await cli(["diff", file], { PARTNERCENTER_ACCESS_TOKEN: "t" });
+    assert.equal(badFile.code, 2);
+    assert.match(badFile.stderr, /bad.yaml line 2, entry 1 \(customer nope\): customerId "nope" is not a GUID/);
+    const badSetting = await cli(["export"], { PARTNERCENTER_ENDPOINT: "http://pc.example.com", PARTNERCENTER_ACCESS_TOKEN: "t" });
+    assert.equal(badSetting.code, 2);
+    assert.match(badSetting.stderr, /environment variable PARTNERCENTER_ENDPOINT: "http:\/\/pc.example.com" uses plain http/);
+    const noCredentials = await cli(["export"], {});
+    assert.equal(noCredentials.code, 2);
+    assert.match(noCredentials.stderr, /No Partner Center credentials are configured/);
+    const badCommand = await cli(["import"], {});
+    assert.equal(badCommand.code, 2);
+    assert.match(badCommand.stderr, /unknown command "import"/);
+  });
+});

@@ -1,0 +1,74 @@
+import { strict as assert } from "node:assert";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { budgetCleared, budgetMaximum, budgetMinimum, USAGE_BUDGET_TYPE } from "../../examples/policy/policies";
+
+// The analyzer's own functions (internal, so untyped in @pulumi/policy's declarations).
+const { deserializeProperties } = require("@pulumi/policy/deserialize") as { deserializeProperties(props: Struct, keepUnknowns: boolean): Record<string, unknown> };
+const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T extends object>(props: T): T };
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const CUSTOMER = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
+
+/**
+ * Arguments exactly as the policy analyzer builds them for a dynamic resource: the engine's
+ * property Struct (with __provider, unknowns as the engine's marker) through @pulumi/policy's own
+ * deserializeProperties and unknown-checking proxy.
+ */
+function argsFor(props: Record<string, unknown>, config: Record<string, unknown> = {}, type = USAGE_BUDGET_TYPE): ResourceValidationArgs {
+  const struct = Struct.fromJavaScript({ __provider: "exports.handler = __f0; ...", ...props } as unknown as Record<string, never>);
+  return {
+    type,
+    props: unknownCheckingProxy(deserializeProperties(struct, false)),
+    urn: `urn:pulumi:prod::budgets::partnercenter:index:UsageBudgetSet$${type}::budgets-${CUSTOMER}`,
+    name: `budgets-${CUSTOMER}`,
+    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], parent: "urn:pulumi:prod::budgets::partnercenter:index:UsageBudgetSet::budgets" },
+    stackTags: new Map(),
+    isType: () => false,
+    asType: () => undefined,
+    getConfig: <T extends object>() => config as T,
+    notApplicable: () => {
+      throw new Error("not applicable");
+    },
+  } as ResourceValidationArgs;
+}
+
+async function violations(policy: ResourceValidationPolicy, args: ResourceValidationArgs): Promise<string[]> {
+  const found: string[] = [];
+  const validate = policy.validateResource as (a: ResourceValidationArgs, report: (message: string) => void) => void | Promise<void>;
+  await validate(args, (message) => found.push(message));
+  return found;
+}
+
+describe("the usage budget policy pack", () => {
+  it("the maximum is mandatory, configurable, and names the resource and the fix", async () => {
+    assert.equal(budgetMaximum.enforcementLevel, "mandatory");
+    assert.deepEqual(await violations(budgetMaximum, argsFor({ customerId: CUSTOMER, amount: 100_000 })), []);
+    const [message] = await violations(budgetMaximum, argsFor({ customerId: CUSTOMER, amount: 500_000 }));
+    assert.match(message ?? "", new RegExp(`budgets-${CUSTOMER} \\(customer ${CUSTOMER}\\): amount 500000 is above the maximum 100000`));
+    assert.equal((await violations(budgetMaximum, argsFor({ customerId: CUSTOMER, amount: 500_000 }, { maximum: 1_000_000 }))).length, 0);
+  });
+
+  it("the minimum catches likely typos but allows 0 and no budget", async () => {
+    assert.equal((await violations(budgetMinimum, argsFor({ customerId: CUSTOMER, amount: 5 }))).length, 1);
+    for (const amount of [0, null, 10, 5000]) assert.deepEqual(await violations(budgetMinimum, argsFor({ customerId: CUSTOMER, amount })), [], String(amount));
+    assert.equal((await violations(budgetMinimum, argsFor({ customerId: CUSTOMER, amount: 50 }, { minimum: 100 }))).length, 1);
+  });
+
+  it("advises when a budget is removed or will be cleared on delete", async () => {
+    assert.equal(budgetCleared.enforcementLevel, "advisory");
+    assert.match((await violations(budgetCleared, argsFor({ customerId: CUSTOMER, amount: null })))[0] ?? "", /the budget is removed \(amount null\)/);
+    assert.match((await violations(budgetCleared, argsFor({ customerId: CUSTOMER, amount: 10, onDelete: "clear" })))[0] ?? "", /onDelete is "clear"/);
+    assert.deepEqual(await violations(budgetCleared, argsFor({ customerId: CUSTOMER, amount: 10 })), []);
+  });
+
+  it("ignores other resource types", async () => {
+    for (const policy of [budgetMaximum, budgetMinimum, budgetCleared]) {
+      assert.deepEqual(await violations(policy, argsFor({ amount: 10_000_000 }, {}, "pulumi-nodejs:dynamic:Resource")), []);
+    }
+  });
+
+  it("an amount not known during preview makes the analyzer skip the check (the proxy throws), rather than pass it", async () => {
+    await assert.rejects(violations(budgetMaximum, argsFor({ customerId: CUSTOMER, amount: UNKNOWN })), (error: Error) => error.constructor.name === "UnknownValueError");
+  });
+});
