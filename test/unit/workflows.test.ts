@@ -1,0 +1,62 @@
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse } from "yaml";
+
+const DIR = resolve(__dirname, "../../../examples/github");
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  env: Record<string, string>;
+  jobs: Record<string, { steps: Step[] }>;
+}
+
+function load(name: string): { text: string; workflow: Workflow; pulumi: Step } {
+  const text = readFileSync(`${DIR}/${name}`, "utf8");
+  const workflow = parse(text) as Workflow;
+  const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+  const pulumi = steps.find((step) => step.uses === "pulumi/actions@v6");
+  assert.ok(pulumi, `${name} runs pulumi/actions@v6`);
+  assert.ok(steps.some((step) => step.uses === "pulumi/auth-actions@v1"), `${name} logs in to Pulumi Cloud with OIDC`);
+  assert.ok(steps.some((step) => step.run === "npm ci"), `${name} installs from the lockfile`);
+  return { text, workflow, pulumi };
+}
+
+describe("the GitHub workflows in examples/github", () => {
+  for (const name of ["preview.yml", "up.yml", "drift.yml"]) {
+    it(`${name} parses, authenticates through GitHub OIDC and uses no stored secret`, () => {
+      const { text, workflow } = load(name);
+      assert.equal(workflow.permissions["id-token"], "write");
+      assert.doesNotMatch(text, /secrets\./, "no stored secret");
+      assert.equal(workflow.env.AZURE_CLIENT_ID, "${{ vars.PARTNER_CENTER_APP_ID }}");
+      assert.equal(workflow.env.AZURE_TENANT_ID, "${{ vars.PARTNER_TENANT_ID }}");
+    });
+  }
+
+  it("on a pull request, previews with the policies and comments the diff", () => {
+    const { workflow, pulumi } = load("preview.yml");
+    assert.ok("pull_request" in workflow.on);
+    assert.equal(workflow.permissions["pull-requests"], "write");
+    assert.deepEqual(pulumi.with, { command: "preview", "stack-name": "${{ vars.PULUMI_ORG }}/partnercenter-demo/prod", diff: true, "comment-on-pr": true, policyPacks: "examples/policy" });
+  });
+
+  it("on merge to main, runs up", () => {
+    const { workflow, pulumi } = load("up.yml");
+    assert.deepEqual((workflow.on.push as { branches: string[] }).branches, ["main"]);
+    assert.equal(pulumi.with?.command, "up");
+  });
+
+  it("nightly, previews with refresh and fails on any change", () => {
+    const { workflow, pulumi } = load("drift.yml");
+    assert.match((workflow.on.schedule as { cron: string }[])[0]!.cron, /^\d+ \d+ \* \* \*$/);
+    assert.equal(pulumi.with?.command, "preview");
+    assert.equal(pulumi.with?.refresh, true);
+    assert.equal(pulumi.with?.["expect-no-changes"], true);
+  });
+});
