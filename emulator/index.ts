@@ -6,3 +6,6 @@ export { PartnerCenterEmulator, type EmulatorOptions, type RecordedRequest } fro
 export { DEMO_CUSTOMERS, generateCustomers, generatedCustomerId, type CustomerRecord } from "./seed";
 export { ERROR_CODES } from "./responses";
 export { FaultInjector, type FaultCounters, type FaultSettings, type RateLimit } from "./faults";
+export { EntraEmulator, type EntraApp, type EntraEmulatorOptions, type FederatedCredential, type TokenRequest } from "./entra/server";
+export { EMULATOR_CA, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "./entra/testPki";
+export { FEDERATED_AUDIENCE, GITHUB_ISSUER, PARTNER_CENTER_AUDIENCE } from "./entra/tokens";

@@ -21,6 +21,11 @@ export interface EmulatorOptions {
   byteOrderMark?: boolean;
   /** Customers per page of `GET /v1/customers` when the request gives no `size`. */
   defaultPageSize?: number;
+  /**
+   * Accepts Entra-issued access tokens too: returns why a token is refused, or
+   * undefined when it is valid (see `EntraEmulator.verifyAccessToken`).
+   */
+  tokenVerifier?: (token: string) => string | undefined;
   /** Faults to inject from the start (see {@link FaultInjector}; change them later with `faults.configure`). */
   faults?: FaultSettings;
 }
@@ -61,6 +66,7 @@ export class PartnerCenterEmulator {
   readonly #server: Server;
   readonly #byteOrderMark: boolean;
   readonly #defaultPageSize: number;
+  readonly #tokenVerifier: ((token: string) => string | undefined) | undefined;
 
   private constructor(options: EmulatorOptions) {
     this.accessToken = options.accessToken ?? `emulator-${randomBytes(16).toString("hex")}`;
@@ -68,6 +74,7 @@ export class PartnerCenterEmulator {
     this.#byteOrderMark = options.byteOrderMark ?? false;
     this.#defaultPageSize = options.defaultPageSize ?? 100;
     this.faults = new FaultInjector(options.faults);
+    this.#tokenVerifier = options.tokenVerifier;
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.keepAliveTimeout = 60_000;
     this.#server.on("connection", () => (this.connectionsOpened += 1));
@@ -191,7 +198,9 @@ export class PartnerCenterEmulator {
     const challenge = { "www-authenticate": 'Bearer realm="api.partnercenter.microsoft.com", error="invalid_token"' };
     const match = /^Bearer (\S+)$/i.exec(authorization ?? "");
     if (!match) return errorReply(401, ERROR_CODES.tokenMissing, "Partner token is missing from the request.", challenge);
-    if (match[1] !== this.accessToken) return errorReply(401, 401, "The access token is invalid or has expired.", challenge);
+    if (match[1] === this.accessToken) return undefined;
+    const refused = this.#tokenVerifier ? this.#tokenVerifier(match[1] ?? "") : "unknown token";
+    if (refused !== undefined) return errorReply(401, 401, `The access token is invalid or has expired: ${refused}.`, challenge);
     return undefined;
   }
 

@@ -4,6 +4,7 @@ import { PartnerCenterClient } from "./client/partnerCenter";
 import { DEFAULT_RETRY_POLICY } from "./client/retry";
 import { Throttle } from "./client/throttle";
 import { HttpTransport } from "./client/transport";
+import { Secret } from "./secret";
 import { resolveSettings, type ConfigSource, type ProviderSettings } from "./settings";
 
 /**
@@ -57,23 +58,27 @@ export class ProviderRuntime {
  */
 export function clientFor(settings: ProviderSettings): PartnerCenterClient {
   const requestTimeoutMs = settings.requestTimeoutSeconds * 1000;
+  const transport = new HttpTransport({
+    connectTimeoutMs: Math.min(requestTimeoutMs, 10_000),
+    requestTimeoutMs,
+    maxConnections: settings.maxConcurrency,
+  });
   return new PartnerCenterClient({
     endpoint: settings.endpoint,
-    credential: credentialFromSettings(settings),
-    transport: new HttpTransport({
-      connectTimeoutMs: Math.min(requestTimeoutMs, 10_000),
-      requestTimeoutMs,
-      maxConnections: settings.maxConcurrency,
-    }),
+    credential: credentialFromSettings(settings, transport.dispatcher),
+    transport,
     retry: { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries },
     operationTimeoutMs: settings.timeoutSeconds * 1000,
     throttle: new Throttle(settings.maxConcurrency, systemClock),
   });
 }
 
-/** Whether two settings describe the same client (so the existing one, with its pool and throttle, is kept). */
+/** Whether two settings describe the same client (so the existing one, with its pool, token and throttle, is kept). */
 function sameSettings(a: ProviderSettings, b: ProviderSettings): boolean {
-  const { accessToken: tokenA, ...restA } = a;
-  const { accessToken: tokenB, ...restB } = b;
-  return JSON.stringify(restA) === JSON.stringify(restB) && tokenA?.reveal() === tokenB?.reveal();
+  return fingerprint(a) === fingerprint(b);
+}
+
+/** The settings with secrets revealed, compared in memory only: never printed or stored. */
+function fingerprint(settings: ProviderSettings): string {
+  return JSON.stringify(settings, (_key, value: unknown) => (value instanceof Secret ? `secret:${value.reveal()}` : value));
 }

@@ -28,7 +28,47 @@ export const SETTING_SOURCES = {
   timeoutSeconds: { configKey: "partnercenter:timeoutSeconds", envVars: ["PARTNERCENTER_TIMEOUT_SECONDS"] },
   requestTimeoutSeconds: { configKey: "partnercenter:requestTimeoutSeconds", envVars: ["PARTNERCENTER_REQUEST_TIMEOUT_SECONDS"] },
   maxConcurrency: { configKey: "partnercenter:maxConcurrency", envVars: ["PARTNERCENTER_MAX_CONCURRENCY"] },
+  auth: { configKey: "partnercenter:auth", envVars: ["PARTNERCENTER_AUTH"] },
+  tenantId: { configKey: "partnercenter:tenantId", envVars: ["PARTNERCENTER_TENANT_ID", "AZURE_TENANT_ID"] },
+  clientId: { configKey: "partnercenter:clientId", envVars: ["PARTNERCENTER_CLIENT_ID", "AZURE_CLIENT_ID"] },
+  authority: { configKey: "partnercenter:authority", envVars: ["PARTNERCENTER_AUTHORITY", "AZURE_AUTHORITY_HOST"] },
+  cloud: { configKey: "partnercenter:cloud", envVars: ["PARTNERCENTER_CLOUD"] },
+  clientSecret: { configKey: "partnercenter:clientSecret", envVars: ["PARTNERCENTER_CLIENT_SECRET", "AZURE_CLIENT_SECRET"] },
+  clientCertificatePath: { configKey: "partnercenter:clientCertificatePath", envVars: ["PARTNERCENTER_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH"] },
+  clientCertificate: { configKey: "partnercenter:clientCertificate", envVars: ["PARTNERCENTER_CLIENT_CERTIFICATE"] },
+  federatedTokenFile: { configKey: "partnercenter:federatedTokenFile", envVars: ["PARTNERCENTER_FEDERATED_TOKEN_FILE", "AZURE_FEDERATED_TOKEN_FILE"] },
+  refreshToken: { configKey: "partnercenter:refreshToken", envVars: ["PARTNERCENTER_REFRESH_TOKEN"] },
 } as const satisfies Record<string, SettingSource>;
+
+/** The ways to authenticate (`partnercenter:auth` forces one). */
+export const AUTH_MODES = ["accessToken", "clientSecret", "clientCertificate", "federatedToken", "githubOidc", "refreshToken"] as const;
+/** One way to authenticate. */
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** The national clouds and their Entra ID authority hosts (the API base URL is the same for both). */
+export const CLOUD_AUTHORITIES = { public: "https://login.microsoftonline.com", usgov: "https://login.microsoftonline.us" } as const;
+
+/** A setting's value and where it came from (secrets wrapped). */
+export interface SourcedValue<T> {
+  readonly value: T;
+  readonly origin: string;
+}
+
+/** The credential settings as given; {@link credentialFromSettings} chooses the mode and checks them. */
+export interface CredentialSettings {
+  readonly auth?: AuthMode;
+  readonly tenantId?: SourcedValue<string>;
+  readonly clientId?: SourcedValue<string>;
+  /** The authority host URL (from the setting, or the cloud's). */
+  readonly authority: string;
+  readonly clientSecret?: SourcedValue<Secret>;
+  readonly clientCertificatePath?: SourcedValue<string>;
+  readonly clientCertificate?: SourcedValue<Secret>;
+  readonly federatedTokenFile?: SourcedValue<string>;
+  readonly refreshToken?: SourcedValue<Secret>;
+  /** GitHub Actions' OIDC request URL and token, when the job has `id-token: write`. */
+  readonly githubOidc?: { readonly url: string; readonly token: Secret };
+}
 
 /** A numeric setting's bounds and default. */
 interface NumberRule {
@@ -63,6 +103,8 @@ export interface ProviderSettings {
   readonly requestTimeoutSeconds: number;
   /** Requests in flight at once, for the whole provider process. */
   readonly maxConcurrency: number;
+  /** What to authenticate with. */
+  readonly credentials: CredentialSettings;
 }
 
 /** A setting whose value cannot be used; names the setting, where it came from, the problem and the fix. */
@@ -155,6 +197,57 @@ export function resolveSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = 
     timeoutSeconds: number("timeoutSeconds"),
     requestTimeoutSeconds: number("requestTimeoutSeconds"),
     maxConcurrency: number("maxConcurrency"),
+    credentials: readCredentialSettings(config, env),
+  };
+}
+
+function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.ProcessEnv): CredentialSettings {
+  const raw = (name: keyof typeof SETTING_SOURCES): RawSetting | undefined => readRaw(SETTING_SOURCES[name], config, env);
+  const plain = (name: keyof typeof SETTING_SOURCES): SourcedValue<string> | undefined => {
+    const found = raw(name);
+    return found && { value: found.value.trim(), origin: found.origin };
+  };
+  const secret = (name: keyof typeof SETTING_SOURCES): SourcedValue<Secret> | undefined => {
+    const found = raw(name);
+    return found && { value: new Secret(found.value), origin: found.origin };
+  };
+  const auth = plain("auth");
+  if (auth && !(AUTH_MODES as readonly string[]).includes(auth.value)) {
+    throw new SettingsError(`Setting ${auth.origin}: ${describeValue(auth.value)} is not a way to authenticate; use one of ${AUTH_MODES.join(", ")}`);
+  }
+  const cloud = plain("cloud");
+  if (cloud && !(cloud.value in CLOUD_AUTHORITIES)) {
+    throw new SettingsError(`Setting ${cloud.origin}: ${describeValue(cloud.value)} is not a cloud; use public or usgov (Partner Center operated by 21Vianet has no usage budgets)`);
+  }
+  const authority = plain("authority");
+  if (authority) {
+    let url: URL | undefined;
+    try {
+      url = new URL(authority.value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.protocol !== "https:") throw new SettingsError(`Setting ${authority.origin}: ${describeValue(authority.value)} is not an https URL; use e.g. ${CLOUD_AUTHORITIES.public}`);
+  }
+  const githubUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+  const githubToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+  for (const name of ["tenantId", "clientId"] as const) {
+    const value = plain(name);
+    if (value && !/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(value.value) && !(name === "tenantId" && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(value.value))) {
+      throw new SettingsError(`Setting ${value.origin}: ${describeValue(value.value)} is not a ${name === "tenantId" ? "tenant id (a GUID or a domain such as partner.onmicrosoft.com)" : "client (application) id, a GUID"}`);
+    }
+  }
+  return {
+    auth: auth?.value as AuthMode | undefined,
+    tenantId: plain("tenantId"),
+    clientId: plain("clientId"),
+    authority: (authority?.value ?? CLOUD_AUTHORITIES[(cloud?.value ?? "public") as keyof typeof CLOUD_AUTHORITIES]).replace(/\/+$/, ""),
+    clientSecret: secret("clientSecret"),
+    clientCertificatePath: plain("clientCertificatePath"),
+    clientCertificate: secret("clientCertificate"),
+    federatedTokenFile: plain("federatedTokenFile"),
+    refreshToken: secret("refreshToken"),
+    githubOidc: githubUrl && githubToken ? { url: githubUrl, token: new Secret(githubToken) } : undefined,
   };
 }
 

@@ -198,6 +198,8 @@ export class PartnerCenterClient {
     operation: OperationContext,
     parse: (text: string) => T,
   ): Promise<{ value: T } | { outcome: AttemptOutcome; error: Error }> {
+    // The token first (its errors are the credential's own, and clear), then a slot.
+    const token = await this.#credential.getToken();
     let release: () => void;
     try {
       release = await this.#throttle.acquire(plan.customerId, operation.signal);
@@ -208,7 +210,6 @@ export class PartnerCenterClient {
     }
     let response: HttpResponse;
     try {
-      const token = await this.#credential.getToken();
       const headers: Record<string, string> = {
         ...plan.headers,
         authorization: `Bearer ${token.reveal()}`,

@@ -1,4 +1,4 @@
-import { Agent, request } from "undici";
+import { EnvHttpProxyAgent, request, type Dispatcher } from "undici";
 
 /** One HTTP request as the Partner Center client builds it. */
 export interface HttpRequest {
@@ -37,17 +37,20 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 }
 
 /**
- * Sends requests over one keep-alive connection pool (an undici `Agent`);
- * the one place that touches the network. A request that exceeds a timeout
- * is aborted by undici (`UND_ERR_CONNECT_TIMEOUT`, `UND_ERR_HEADERS_TIMEOUT`,
- * `UND_ERR_BODY_TIMEOUT`) and its connection discarded.
+ * Sends requests over one keep-alive connection pool, the one place that
+ * touches the network (Partner Center and, through the same dispatcher,
+ * Microsoft Entra ID). The dispatcher is undici's `EnvHttpProxyAgent`, so
+ * `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` apply, and TLS trusts Node's CAs plus
+ * `NODE_EXTRA_CA_CERTS`. A request that exceeds a timeout is aborted by undici
+ * (`UND_ERR_CONNECT_TIMEOUT`, `UND_ERR_HEADERS_TIMEOUT`, `UND_ERR_BODY_TIMEOUT`)
+ * and its connection discarded.
  */
 export class HttpTransport {
-  readonly #agent: Agent;
+  readonly #agent: Dispatcher;
 
   /** @param options - pool size and timeouts */
   constructor(options: TransportOptions = DEFAULT_TRANSPORT_OPTIONS) {
-    this.#agent = new Agent({
+    this.#agent = new EnvHttpProxyAgent({
       connections: options.maxConnections,
       connect: { timeout: options.connectTimeoutMs },
       headersTimeout: options.requestTimeoutMs,
@@ -72,6 +75,11 @@ export class HttpTransport {
     });
     const text = await response.body.text();
     return { status: response.statusCode, headers: flattenHeaders(response.headers), text };
+  }
+
+  /** The undici dispatcher, shared with MSAL's network client. */
+  get dispatcher(): Dispatcher {
+    return this.#agent;
   }
 
   /** Closes the pooled connections. */

@@ -1,0 +1,163 @@
+import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { ConfidentialClientApplication, PublicClientApplication, type AccountInfo, type AuthenticationResult, type Configuration } from "@azure/msal-node";
+import { request, type Dispatcher } from "undici";
+import type { Secret } from "../../secret";
+import { SettingsError, type SourcedValue } from "../../settings";
+import { CachedCredential, type AcquiredToken } from "./cachedCredential";
+import { UndiciNetworkClient } from "./networkClient";
+
+/** The app-only scope of the Partner Center API. */
+export const APP_SCOPE = "https://api.partnercenter.microsoft.com/.default";
+/** The App+User scope of the Partner Center API. */
+export const USER_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation";
+/** The audience Entra ID expects in a federated assertion. */
+export const FEDERATED_AUDIENCE = "api://AzureADTokenExchange";
+
+/** Which app, in which tenant, at which authority; and the HTTP to use. */
+export interface AppContext {
+  readonly tenantId: string;
+  readonly clientId: string;
+  /** The authority host URL, e.g. https://login.microsoftonline.com. */
+  readonly authority: string;
+  readonly dispatcher: Dispatcher;
+}
+
+/** Entra ID refused a credential, or it could not be used; names the credential, never its value. */
+export class CredentialError extends Error {
+  override readonly name = "CredentialError";
+}
+
+function msalConfiguration(context: AppContext, credential: Configuration["auth"] extends infer A ? Partial<A> : never): Configuration {
+  return {
+    // knownAuthorities: the configured authority is trusted as is, without instance discovery against the public cloud.
+    auth: { clientId: context.clientId, authority: `${context.authority}/${context.tenantId}`, knownAuthorities: [new URL(context.authority).host], ...credential },
+    system: { networkClient: new UndiciNetworkClient(context.dispatcher) },
+  };
+}
+
+function toAcquired(result: AuthenticationResult | null, what: string): AcquiredToken {
+  if (!result?.accessToken) throw new CredentialError(`Microsoft Entra ID gave no access token for ${what}`);
+  return { accessToken: result.accessToken, expiresOn: result.expiresOn?.getTime() ?? Date.now() + 3_600_000 };
+}
+
+/** Entra's own code and description (AADSTS…), without trace lines and never a request parameter. */
+function refused(error: unknown, what: string): CredentialError {
+  const { errorCode, errorMessage, message } = error as { errorCode?: string; errorMessage?: string; message?: string };
+  const description = (errorMessage ?? message ?? String(error)).split(/\r?\n/)[0];
+  return new CredentialError(`Microsoft Entra ID refused ${what}: ${errorCode ? `${errorCode}: ` : ""}${description}`);
+}
+
+function viaMsal(what: string, acquire: (forceRefresh: boolean) => Promise<AuthenticationResult | null>): CachedCredential {
+  return new CachedCredential(what, async (force) => {
+    try {
+      return toAcquired(await acquire(force), what);
+    } catch (error) {
+      if (error instanceof CredentialError) throw error;
+      throw refused(error, what);
+    }
+  });
+}
+
+/** App-only with a client secret. */
+export function clientSecretCredential(context: AppContext, secret: Secret): CachedCredential {
+  const app = new ConfidentialClientApplication(msalConfiguration(context, { clientSecret: secret.reveal() }));
+  return viaMsal(`the client secret of app ${context.clientId} in tenant ${context.tenantId}`, (force) => app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }));
+}
+
+/** A certificate and its private key, parsed from PEM, with the SHA-256 thumbprint. */
+export interface ClientCertificate {
+  readonly thumbprintSha256: string;
+  readonly privateKey: string;
+  /** The public certificate chain (PEM), sent as x5c for subject-name/issuer authentication. */
+  readonly x5c: string;
+}
+
+/**
+ * Reads a PEM bundle (certificate and private key) from a file or secret
+ * config; throws a {@link SettingsError} naming the setting when it cannot.
+ */
+export function readClientCertificate(source: SourcedValue<string> | SourcedValue<Secret>, fromFile: boolean): ClientCertificate {
+  let pem: string;
+  if (fromFile) {
+    const path = source.value as string;
+    try {
+      pem = readFileSync(path, "utf8");
+    } catch (error) {
+      throw new SettingsError(`Setting ${source.origin}: the certificate file ${JSON.stringify(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  } else {
+    pem = (source.value as Secret).reveal();
+  }
+  const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const key = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem)?.[0];
+  if (certificates.length === 0 || !key) {
+    throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s) and ${key ? "a" : "no"} private key`);
+  }
+  let certificate: X509Certificate;
+  let privateKey: string;
+  try {
+    certificate = new X509Certificate(certificates[0]!);
+    privateKey = createPrivateKey(key).export({ type: "pkcs8", format: "pem" }).toString();
+  } catch (error) {
+    throw new SettingsError(`Setting ${source.origin}: the certificate or its key cannot be read (${(error as Error).message})`);
+  }
+  return { thumbprintSha256: createHash("sha256").update(certificate.raw).digest("hex"), privateKey, x5c: certificates.join("\n") };
+}
+
+/** App-only with a certificate (the thumbprint computed, x5c sent). */
+export function clientCertificateCredential(context: AppContext, certificate: ClientCertificate): CachedCredential {
+  const app = new ConfidentialClientApplication(msalConfiguration(context, { clientCertificate: certificate }));
+  return viaMsal(`the certificate of app ${context.clientId} in tenant ${context.tenantId}`, (force) => app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }));
+}
+
+/** App-only with a federated assertion obtained afresh for every token. */
+export function federatedCredential(context: AppContext, what: string, assertion: () => Promise<string>): CachedCredential {
+  const app = new ConfidentialClientApplication(msalConfiguration(context, { clientAssertion: assertion }));
+  return viaMsal(`${what} for app ${context.clientId} in tenant ${context.tenantId}`, (force) => app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }));
+}
+
+/** A federated token file, re-read for every token because it rotates (AKS workload identity and the like). */
+export function tokenFileAssertion(source: SourcedValue<string>): () => Promise<string> {
+  const read = (): string => {
+    try {
+      const token = readFileSync(source.value, "utf8").trim();
+      if (token === "") throw new Error("the file is empty");
+      return token;
+    } catch (error) {
+      throw new SettingsError(`Setting ${source.origin}: the federated token file ${JSON.stringify(source.value)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  };
+  read();
+  return async () => read();
+}
+
+/** GitHub Actions' OIDC token, requested for the Entra audience through the shared dispatcher. */
+export function githubAssertion(oidc: { url: string; token: Secret }, dispatcher: Dispatcher): () => Promise<string> {
+  return async () => {
+    const url = `${oidc.url}${oidc.url.includes("?") ? "&" : "?"}audience=${encodeURIComponent(FEDERATED_AUDIENCE)}`;
+    const response = await request(url, { dispatcher, headers: { authorization: `Bearer ${oidc.token.reveal()}`, accept: "application/json" } });
+    const body = (await response.body.json().catch(() => ({}))) as { value?: string };
+    if (response.statusCode !== 200 || !body.value) {
+      throw new CredentialError(`GitHub Actions gave no OIDC token (HTTP ${response.statusCode}): the job needs "permissions: id-token: write"`);
+    }
+    return body.value;
+  };
+}
+
+/**
+ * App+User (the secure application model): the refresh token is exchanged
+ * once; each exchange returns a new refresh token, which MSAL keeps in its
+ * cache and uses for every later token of the run.
+ */
+export function refreshTokenCredential(context: AppContext, refreshToken: Secret, clientSecret: Secret | undefined): CachedCredential {
+  const configuration = msalConfiguration(context, clientSecret ? { clientSecret: clientSecret.reveal() } : {});
+  const app = clientSecret ? new ConfidentialClientApplication(configuration) : new PublicClientApplication(configuration);
+  let account: AccountInfo | null = null;
+  return viaMsal(`the refresh token for app ${context.clientId} in tenant ${context.tenantId}`, async (force) => {
+    if (account) return app.acquireTokenSilent({ account, scopes: [USER_SCOPE], forceRefresh: force });
+    const result = await app.acquireTokenByRefreshToken({ refreshToken: refreshToken.reveal(), scopes: [USER_SCOPE], forceCache: true });
+    account = result?.account ?? null;
+    return result;
+  });
+}

@@ -1,0 +1,47 @@
+import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
+import { request, type Dispatcher } from "undici";
+
+/**
+ * MSAL's HTTP, sent through the provider's own undici dispatcher, so proxies,
+ * extra CAs and connection reuse apply to the token endpoint as they do to
+ * Partner Center. Resolves (never rejects) on non-2xx with the parsed JSON
+ * body, as MSAL's own client does.
+ */
+export class UndiciNetworkClient implements INetworkModule {
+  readonly #dispatcher: Dispatcher;
+
+  /** @param dispatcher - the shared undici dispatcher */
+  constructor(dispatcher: Dispatcher) {
+    this.#dispatcher = dispatcher;
+  }
+
+  /** GET, for OpenID metadata. */
+  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+    return this.#send<T>("GET", url, options, timeout);
+  }
+
+  /** POST, for the token endpoint. */
+  sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+    return this.#send<T>("POST", url, options);
+  }
+
+  async #send<T>(method: "GET" | "POST", url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+    const response = await request(url, {
+      dispatcher: this.#dispatcher,
+      method,
+      headers: options?.headers,
+      body: options?.body,
+      signal: timeout ? AbortSignal.timeout(timeout) : AbortSignal.timeout(30_000),
+    });
+    const text = await response.body.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { error: "invalid_response", error_description: `Entra ID answered HTTP ${response.statusCode} with a body that is not JSON: ${text.slice(0, 200)}` };
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+    return { status: response.statusCode, headers, body: body as T };
+  }
+}
