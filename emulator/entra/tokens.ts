@@ -42,7 +42,8 @@ export class SigningKey {
  */
 export function verifyJwt(token: string, key: string, expected: { audience: string; issuer: string | string[] }): { claims: jwt.JwtPayload } | { error: string } {
   try {
-    const claims = jwt.verify(token, key, { algorithms: ["RS256"], audience: expected.audience, issuer: expected.issuer as string | [string, ...string[]], clockTolerance: 5 });
+    // RS256, and PS256 as MSAL signs certificate assertions (Entra ID accepts both).
+    const claims = jwt.verify(token, key, { algorithms: ["RS256", "PS256"], audience: expected.audience, issuer: expected.issuer as string | [string, ...string[]], clockTolerance: 5 });
     return { claims: claims as jwt.JwtPayload };
   } catch (error) {
     return { error: (error as Error).message };

@@ -41,11 +41,18 @@ function toAcquired(result: AuthenticationResult | null, what: string): Acquired
   return { accessToken: result.accessToken, expiresOn: result.expiresOn?.getTime() ?? Date.now() + 3_600_000 };
 }
 
-/** Entra's own code and description (AADSTS…), without trace lines and never a request parameter. */
+/**
+ * Entra's own code and description (AADSTS…), with its trace and correlation
+ * ids for a support ticket; never a request parameter.
+ */
 function refused(error: unknown, what: string): CredentialError {
   const { errorCode, errorMessage, message } = error as { errorCode?: string; errorMessage?: string; message?: string };
-  const description = (errorMessage ?? message ?? String(error)).split(/\r?\n/)[0];
-  return new CredentialError(`Microsoft Entra ID refused ${what}: ${errorCode ? `${errorCode}: ` : ""}${description}`);
+  const text = errorMessage ?? message ?? String(error);
+  // MSAL: "Error(s): 7000215 - Timestamp: … - Description: AADSTS7000215: …\r\nTrace ID: …\r\nCorrelation ID: … - Correlation ID: …"
+  const description = (/Description: ([^\r\n]*?)(?: - Correlation ID|\r?\n|$)/.exec(text)?.[1] ?? text.split(/\r?\n/)[0] ?? "").trim();
+  const ids = [/Trace ID: ([0-9a-f-]{36})/i.exec(text)?.[1], /Correlation ID: ([0-9a-f-]{36})/i.exec(text)?.[1]];
+  const suffix = ids[0] || ids[1] ? ` (Entra Trace ID ${ids[0] ?? "n/a"}, Correlation ID ${ids[1] ?? "n/a"})` : "";
+  return new CredentialError(`Microsoft Entra ID refused ${what}: ${errorCode ? `${errorCode}: ` : ""}${description}${suffix}`);
 }
 
 function viaMsal(what: string, acquire: (forceRefresh: boolean) => Promise<AuthenticationResult | null>): CachedCredential {

@@ -1,0 +1,154 @@
+import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEMO_CUSTOMERS, EMULATOR_CA, EntraEmulator, GITHUB_ISSUER, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "pulumi-partnercenter/emulator";
+import type { ConfigValue } from "./providerHost";
+import { startStack, type TestStack } from "./stack";
+
+const [CONTOSO, FABRIKAM, NORTHWIND] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string];
+const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
+const SECRET = "emulated-client-secret-value";
+const GITHUB_SUBJECT = "repo:emulated-org/budgets:ref:refs/heads/main";
+const WORKLOAD_ISSUER = "https://oidc.prod-aks.azure.com/emulated-cluster/";
+const WORKLOAD_SUBJECT = "system:serviceaccount:budgets:pulumi";
+
+interface AuthSetup {
+  config: Record<string, ConfigValue>;
+  env: NodeJS.ProcessEnv;
+}
+
+describe("authentication through MSAL, end to end against the emulated Entra ID", function () {
+  this.timeout(60_000);
+  let dir: string;
+  let entra: EntraEmulator;
+  let stack: TestStack | undefined;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "pc-auth-"));
+    writeFileSync(join(dir, "ca.pem"), EMULATOR_CA);
+    entra = await EntraEmulator.start({
+      apps: [{ clientId: CLIENT_ID, secret: SECRET, certificate: TEST_CLIENT_CERTIFICATE, federated: [{ issuer: GITHUB_ISSUER, subject: GITHUB_SUBJECT }, { issuer: WORKLOAD_ISSUER, subject: WORKLOAD_SUBJECT }] }],
+    });
+  });
+
+  afterEach(async () => {
+    await stack?.stop();
+    stack = undefined;
+    await entra.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Starts the host with the Partner Center emulator trusting Entra's tokens only (its static token is never given). */
+  async function start(setup: AuthSetup): Promise<TestStack> {
+    stack = await startStack({
+      emulator: {
+        tokenVerifier: (token) => {
+          const result = entra.verifyAccessToken(token);
+          return "error" in result ? result.error : undefined;
+        },
+      },
+      config: (emulator) => ({ "partnercenter:endpoint": { value: emulator.endpoint }, ...setup.config }),
+      env: () => ({ NODE_EXTRA_CA_CERTS: join(dir, "ca.pem"), ...setup.env }),
+    });
+    return stack;
+  }
+
+  /** Three budgets at once, then an injected 401 and one more update. */
+  async function exercise(test: TestStack, grantType: string): Promise<void> {
+    const up = await test.engine.up([
+      test.budget("contoso", { customerId: CONTOSO, amount: 1500 }),
+      test.budget("fabrikam", { customerId: FABRIKAM, amount: 600 }),
+      test.budget("northwind", { customerId: NORTHWIND, amount: 300 }),
+    ]);
+    assert.deepEqual(up.errors, []);
+    assert.equal(test.emulator.budgetOf(CONTOSO), 1500);
+    assert.deepEqual(entra.tokenRequests.map((r) => [r.grantType, r.issued]), [[grantType, true]], "one token for six requests from three concurrent operations");
+    assert.ok(entra.paths.every((path) => /\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$|^\/github\/idtoken$/.test(path)), `no instance discovery: ${entra.paths.join(", ")}`);
+
+    test.emulator.faults.expireTokenForNext(1);
+    const update = await test.engine.up([
+      test.budget("contoso", { customerId: CONTOSO, amount: 1600 }),
+      test.budget("fabrikam", { customerId: FABRIKAM, amount: 600 }),
+      test.budget("northwind", { customerId: NORTHWIND, amount: 300 }),
+    ]);
+    assert.deepEqual(update.errors, []);
+    assert.equal(test.emulator.budgetOf(CONTOSO), 1600);
+    assert.equal(entra.tokenRequests.length, 2, "exactly one more token after the injected 401");
+    const patches = test.emulator.requests.filter((r) => r.method === "PATCH" && r.body.includes("1600"));
+    assert.deepEqual(patches.map((r) => r.status), [401, 200], "the refused request was retried once with the new token");
+  }
+
+  const base = (via: "config" | "env"): AuthSetup =>
+    via === "config"
+      ? { config: { "partnercenter:tenantId": { value: entra.tenantId }, "partnercenter:clientId": { value: CLIENT_ID }, "partnercenter:authority": { value: entra.authority } }, env: {} }
+      : { config: {}, env: { AZURE_TENANT_ID: entra.tenantId, AZURE_CLIENT_ID: CLIENT_ID, AZURE_AUTHORITY_HOST: entra.authority } };
+
+  for (const via of ["config", "env"] as const) {
+    it(`client secret from ${via}`, async () => {
+      const setup = base(via);
+      if (via === "config") setup.config["partnercenter:clientSecret"] = { value: SECRET, secret: true };
+      else setup.env.AZURE_CLIENT_SECRET = SECRET;
+      await exercise(await start(setup), "client_credentials");
+    });
+
+    it(`client certificate from ${via} (thumbprint computed, x5c sent)`, async () => {
+      const setup = base(via);
+      const pem = `${TEST_CLIENT_CERTIFICATE}${TEST_CLIENT_KEY}`;
+      if (via === "config") {
+        setup.config["partnercenter:clientCertificate"] = { value: pem, secret: true };
+      } else {
+        writeFileSync(join(dir, "client.pem"), pem);
+        setup.env.AZURE_CLIENT_CERTIFICATE_PATH = join(dir, "client.pem");
+      }
+      await exercise(await start(setup), "client_credentials");
+      assert.equal(entra.tokenRequests[0]!.x5c, true);
+    });
+
+    it(`federated token file from ${via}, re-read for every token`, async () => {
+      const setup = base(via);
+      const file = join(dir, "token");
+      writeFileSync(file, entra.federatedToken(WORKLOAD_SUBJECT, WORKLOAD_ISSUER));
+      if (via === "config") setup.config["partnercenter:federatedTokenFile"] = { value: file };
+      else setup.env.AZURE_FEDERATED_TOKEN_FILE = file;
+      const test = await start(setup);
+      await exercise(test, "client_credentials");
+      // The file rotates to a token Entra does not accept: the next acquisition reads it and says why it fails.
+      writeFileSync(file, entra.federatedToken("system:serviceaccount:other:intruder", WORKLOAD_ISSUER));
+      test.emulator.faults.expireTokenForNext(1);
+      const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1700 })]);
+      assert.match(up.errors[0] ?? "", /Microsoft Entra ID refused the federated token in .* for app .*: invalid_client: AADSTS70021: No matching federated identity record found for presented assertion subject 'system:serviceaccount:other:intruder'/);
+    });
+
+    it(`GitHub Actions OIDC with tenant and client from ${via}`, async () => {
+      const setup = base(via);
+      setup.env.ACTIONS_ID_TOKEN_REQUEST_URL = entra.githubRequestUrl;
+      setup.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = entra.githubRequestToken;
+      await exercise(await start(setup), "client_credentials");
+    });
+
+    it(`App+User refresh token from ${via}; the rotated refresh token serves the rest of the run`, async () => {
+      const setup = base(via);
+      const refreshToken = entra.issueRefreshToken(CLIENT_ID);
+      if (via === "config") {
+        setup.config["partnercenter:refreshToken"] = { value: refreshToken, secret: true };
+        setup.config["partnercenter:clientSecret"] = { value: SECRET, secret: true };
+      } else {
+        setup.env.PARTNERCENTER_REFRESH_TOKEN = refreshToken;
+        setup.env.AZURE_CLIENT_SECRET = SECRET;
+      }
+      // Refresh tokens are single use here: the renewal after the 401 only succeeds with the rotated one.
+      await exercise(await start(setup), "refresh_token");
+    });
+  }
+
+  it("a credential Entra refuses shows Entra's code and description, and never the secret", async () => {
+    const setup = base("config");
+    setup.config["partnercenter:clientSecret"] = { value: "wrong-secret-canary-31f9", secret: true };
+    const test = await start(setup);
+    const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1 })]);
+    assert.match(up.errors[0] ?? "", new RegExp(`Microsoft Entra ID refused the client secret of app ${CLIENT_ID} in tenant ${entra.tenantId}: invalid_client: AADSTS7000215: Invalid client secret provided`));
+    assert.ok(!JSON.stringify({ errors: up.errors, output: test.host.output }).includes("wrong-secret-canary-31f9"));
+    assert.equal(test.emulator.requests.length, 0, "nothing reached Partner Center");
+  });
+});

@@ -1,0 +1,105 @@
+import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEMO_CUSTOMERS, EMULATOR_CA, EntraEmulator, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "pulumi-partnercenter/emulator";
+import { captureProgram } from "./program";
+import type { ConfigValue } from "./providerHost";
+import { cleanEnv, startStack, type TestStack } from "./stack";
+
+const [CONTOSO, , , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
+const CLIENT_ID = "6b1e2d3c-4f5a-4b6c-9d8e-7f6a5b4c3d2e";
+const CANARY = {
+  clientSecret: "canary-client-secret-4b1f8e",
+  refreshToken: "canary-refresh-token-93c2d7",
+  accessToken: "canary-access-token-5e6a10",
+  githubRequestToken: "canary-github-request-token-28d4",
+  federatedToken: "canary-federated-token-7ac3",
+};
+/** A line from the middle of the private key: proof that the key itself leaked. */
+const KEY_CANARY = TEST_CLIENT_KEY.split("\n")[5]!;
+
+function assertNoCanary(where: string, text: string, extra: string[] = []): void {
+  for (const canary of [...Object.values(CANARY), KEY_CANARY, ...extra]) assert.ok(!text.includes(canary), `${where} contains ${canary.slice(0, 24)}…`);
+}
+
+describe("no secret leaks, with a canary in every secret setting", function () {
+  this.timeout(60_000);
+  let dir: string;
+  let entra: EntraEmulator;
+  let stack: TestStack | undefined;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "pc-canary-"));
+    writeFileSync(join(dir, "ca.pem"), EMULATOR_CA);
+    writeFileSync(join(dir, "federated-token"), CANARY.federatedToken);
+    entra = await EntraEmulator.start({ apps: [{ clientId: CLIENT_ID, secret: CANARY.clientSecret }] });
+  });
+  afterEach(async () => {
+    await stack?.stop();
+    stack = undefined;
+    await entra.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function secrets(mode: string, overrides: Record<string, string> = {}): { config: Record<string, ConfigValue>; env: NodeJS.ProcessEnv } {
+    const secret = (value: string): ConfigValue => ({ value, secret: true });
+    return {
+      config: {
+        "partnercenter:auth": { value: mode },
+        "partnercenter:tenantId": { value: entra.tenantId },
+        "partnercenter:clientId": { value: CLIENT_ID },
+        "partnercenter:authority": { value: entra.authority },
+        "partnercenter:clientSecret": secret(overrides.clientSecret ?? CANARY.clientSecret),
+        "partnercenter:refreshToken": secret(CANARY.refreshToken),
+        "partnercenter:accessToken": secret(CANARY.accessToken),
+        "partnercenter:clientCertificate": secret(`${TEST_CLIENT_CERTIFICATE}${TEST_CLIENT_KEY}`),
+      },
+      env: {
+        NODE_EXTRA_CA_CERTS: join(dir, "ca.pem"),
+        AZURE_FEDERATED_TOKEN_FILE: join(dir, "federated-token"),
+        ACTIONS_ID_TOKEN_REQUEST_URL: entra.githubRequestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: CANARY.githubRequestToken,
+        PARTNERCENTER_CLIENT_SECRET: CANARY.clientSecret,
+        PARTNERCENTER_REFRESH_TOKEN: CANARY.refreshToken,
+      },
+    };
+  }
+
+  async function start(mode: string, overrides: Record<string, string> = {}): Promise<TestStack> {
+    const { config, env } = secrets(mode, overrides);
+    stack = await startStack({
+      emulator: { tokenVerifier: (token) => ("error" in entra.verifyAccessToken(token) ? "refused" : undefined) },
+      config: (emulator) => ({ ...config, "partnercenter:endpoint": { value: emulator.endpoint } }),
+      env: () => env,
+    });
+    return stack;
+  }
+
+  it("the program's __provider holds none of them", async () => {
+    const { config, env } = secrets("clientSecret");
+    const registered = await captureProgram({ config: Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.value])), env: cleanEnv(env) });
+    assertNoCanary("the registered inputs", JSON.stringify(registered));
+  });
+
+  it("a successful run shows none of them, nor the access token it used", async () => {
+    const test = await start("clientSecret");
+    const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1500 }), test.budget("tailspin", { customerId: TAILSPIN, amount: 5 })]);
+    assert.equal(test.emulator.budgetOf(CONTOSO), 1500);
+    assert.equal(up.errors.length, 1, "the customer without relationship fails");
+    await test.engine.refresh();
+    await test.engine.destroy();
+    const issued = test.emulator.requests[0]!.headers.authorization!.replace("Bearer ", "");
+    assertNoCanary("state, errors and host output", JSON.stringify({ state: [...test.engine.state.values()], up, output: test.host.output }), [issued]);
+  });
+
+  for (const [mode, overrides] of [["clientSecret", { clientSecret: "canary-wrong-secret-0f7e" }], ["refreshToken", {}], ["federatedToken", {}], ["githubOidc", {}]] as const) {
+    it(`a failing ${mode} run shows none of them in its errors or output`, async () => {
+      const test = await start(mode, overrides);
+      const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1 })]);
+      assert.equal(up.errors.length, 1, `${mode} should fail: ${JSON.stringify(up)}`);
+      assert.match(up.errors[0]!, /Microsoft Entra ID refused|GitHub Actions gave no OIDC token/);
+      assertNoCanary("errors and host output", JSON.stringify({ up, output: test.host.output }), ["canary-wrong-secret-0f7e"]);
+    });
+  }
+});
