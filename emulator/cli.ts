@@ -4,6 +4,12 @@
  * testing. Prints the endpoint and a development access token.
  */
 import { parseArgs } from "node:util";
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EntraEmulator } from "./entra/server";
+import { EMULATOR_CA } from "./entra/testPki";
 import type { FaultSettings } from "./faults";
 import { DEMO_CUSTOMERS, generateCustomers } from "./seed";
 import { PartnerCenterEmulator } from "./server";
@@ -14,6 +20,7 @@ const USAGE = `usage: npm run emulator -- [--port 8787] [--customers N] [--state
   --state FILE    keep customers and budgets in FILE (read at start, rewritten on change)
   --token TOKEN   the bearer token to require (random by default)
   --bom           prefix JSON bodies with a UTF-8 byte order mark, as some real responses do
+  --entra-port N  port of the emulated Entra ID (HTTPS; default: --port + 1, or a free one with --port 0)
 fault injection:
   --latency MS | MIN-MAX       delay every answer by MS, or uniformly between MIN and MAX ms
   --rate-limit N               partner-wide limit: N requests per second (429 with Retry-After beyond it)
@@ -91,6 +98,7 @@ async function main(): Promise<void> {
         "slow-body-rate": { type: "string" },
         "slow-body-ms": { type: "string" },
         seed: { type: "string" },
+        "entra-port": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -103,6 +111,10 @@ async function main(): Promise<void> {
   }
   const port = wholeNumber(values.port, "port", 8787, 0);
   const count = values.customers === undefined ? undefined : wholeNumber(values.customers, "customers", 0, 1);
+  const entraPort = values["entra-port"] === undefined ? (port === 0 ? 0 : port + 1) : wholeNumber(values["entra-port"], "entra-port", 0, 0);
+  const clientId = randomUUID();
+  const clientSecret = `emulator-secret-${randomUUID()}`;
+  const entra = await EntraEmulator.start({ port: entraPort, apps: [{ clientId, secret: clientSecret }] });
   const emulator = await PartnerCenterEmulator.start({
     port,
     customers: count === undefined ? DEMO_CUSTOMERS : generateCustomers(count),
@@ -110,15 +122,25 @@ async function main(): Promise<void> {
     accessToken: values.token,
     byteOrderMark: values.bom,
     faults: faultSettings(values),
+    tokenVerifier: (token) => {
+      const result = entra.verifyAccessToken(token);
+      return "error" in result ? result.error : undefined;
+    },
   });
+  const caFile = join(tmpdir(), "pulumi-partnercenter-emulator-ca.pem");
+  writeFileSync(caFile, EMULATOR_CA);
   console.log(`Partner Center emulator listening on ${emulator.endpoint}`);
   console.log(`customers: ${emulator.customers().length}${values.state ? `, state in ${values.state}` : ", in memory"}`);
   const faults = Object.entries(faultSettings(values)).filter(([, value]) => value !== undefined);
   if (faults.length > 0) console.log(`injecting: ${faults.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(", ")}`);
-  console.log("Point the provider at it (development token, not a secret):");
+  console.log("Point the provider at it with the development token (not a secret):");
   console.log(`  export PARTNERCENTER_ENDPOINT=${emulator.endpoint}`);
   console.log(`  export PARTNERCENTER_ACCESS_TOKEN=${emulator.accessToken}`);
-  const stop = (): void => void emulator.stop().then(() => process.exit(0));
+  console.log(`or with a client secret through the emulated Entra ID at ${entra.authority} (test CA, trust it for this shell only):`);
+  console.log(`  export NODE_EXTRA_CA_CERTS=${caFile}`);
+  console.log(`  export PARTNERCENTER_ENDPOINT=${emulator.endpoint} PARTNERCENTER_AUTHORITY=${entra.authority}`);
+  console.log(`  export AZURE_TENANT_ID=${entra.tenantId} AZURE_CLIENT_ID=${clientId} AZURE_CLIENT_SECRET=${clientSecret}`);
+  const stop = (): void => void Promise.all([emulator.stop(), entra.stop()]).then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 }

@@ -11,21 +11,27 @@ import { request } from "undici";
 const DIST = resolve(__dirname, "../..");
 
 describe("npm run emulator", () => {
-  it("prints its endpoint and a development token that the endpoint accepts, and stops on SIGTERM", async () => {
+  it("prints its endpoint, a development token and client-secret settings for its Entra ID that work, and stops on SIGTERM", async () => {
     const child = spawn(process.execPath, [join(DIST, "emulator/cli.js"), "--port", "0", "--customers", "7"]);
     try {
       const lines = createInterface({ input: child.stdout });
-      let endpoint: string | undefined;
-      let token: string | undefined;
+      const printed: string[] = [];
       for await (const line of lines) {
-        endpoint ??= /listening on (http:\/\/\S+)/.exec(line)?.[1];
-        token ??= /PARTNERCENTER_ACCESS_TOKEN=(\S+)/.exec(line)?.[1];
-        if (endpoint && token) break;
+        printed.push(line);
+        if (line.includes("AZURE_CLIENT_SECRET=")) break;
       }
-      assert.ok(endpoint && token);
+      const text = printed.join("\n");
+      const endpoint = /listening on (http:\/\/\S+)/.exec(text)?.[1];
+      const token = /PARTNERCENTER_ACCESS_TOKEN=(\S+)/.exec(text)?.[1];
+      assert.ok(endpoint && token, text);
       const response = await request(`${endpoint}/v1/customers?size=100`, { headers: { authorization: `Bearer ${token}` } });
-      const body = (await response.body.json()) as { totalCount: number };
-      assert.equal(body.totalCount, 7);
+      assert.equal(((await response.body.json()) as { totalCount: number }).totalCount, 7);
+
+      // The printed client-secret settings, as a user would paste them: export runs through MSAL and the emulated Entra ID.
+      const env: NodeJS.ProcessEnv = {};
+      for (const [, name, value] of text.matchAll(/([A-Z_]+)=(\S+)/g)) if (name !== "PARTNERCENTER_ACCESS_TOKEN") env[name!] = value!;
+      const exported = await promisify(execFile)(process.execPath, [join(DIST, "provider/cli/main.js"), "export", "--format", "json"], { env: { PATH: process.env.PATH, ...env } });
+      assert.equal((JSON.parse(exported.stdout) as { budgets: unknown[] }).budgets.length, 7);
     } finally {
       const exited = once(child, "exit");
       child.kill("SIGTERM");
