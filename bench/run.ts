@@ -180,10 +180,7 @@ async function main(): Promise<void> {
   const stack: MeasuredStack = await startStack({
     emulator: {
       ...emulatorOptions,
-      tokenVerifier: (token) => {
-        const verified = entra.verifyAccessToken(token);
-        return "error" in verified ? verified.error : undefined;
-      },
+      tokenVerifier: entra.tokenVerifier(),
     },
     config: (emulator) => ({
       "partnercenter:endpoint": { value: emulator.endpoint },

@@ -122,10 +122,7 @@ async function main(): Promise<void> {
     accessToken: values.token,
     byteOrderMark: values.bom,
     faults: faultSettings(values),
-    tokenVerifier: (token) => {
-      const result = entra.verifyAccessToken(token);
-      return "error" in result ? result.error : undefined;
-    },
+    tokenVerifier: entra.tokenVerifier(),
   });
   const caFile = join(tmpdir(), "pulumi-partnercenter-emulator-ca.pem");
   writeFileSync(caFile, EMULATOR_CA);

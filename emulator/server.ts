@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeServer, listenOnLoopback } from "./listen";
 import { setTimeout as delay } from "node:timers/promises";
 import { FaultInjector, type AnswerFault, type FaultSettings, type RequestFault } from "./faults";
 import { budgetReply, customerPageReply, ERROR_CODES, errorReply, serverErrorReply, throttledReply, type EmulatorReply } from "./responses";
@@ -87,10 +88,7 @@ export class PartnerCenterEmulator {
    */
   static async start(options: EmulatorOptions = {}): Promise<PartnerCenterEmulator> {
     const emulator = new PartnerCenterEmulator(options);
-    await new Promise<void>((resolve, reject) => {
-      emulator.#server.once("error", reject);
-      emulator.#server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-    });
+    await listenOnLoopback(emulator.#server, options.port ?? 0);
     return emulator;
   }
 
@@ -136,9 +134,7 @@ export class PartnerCenterEmulator {
 
   /** Stops listening and closes every connection. */
   async stop(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeAllConnections();
-    await closed;
+    await closeServer(this.#server);
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

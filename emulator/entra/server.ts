@@ -2,6 +2,7 @@ import { randomBytes, randomUUID, X509Certificate } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeServer, listenOnLoopback } from "../listen";
 import jwt from "jsonwebtoken";
 import { EMULATOR_TLS_CERTIFICATE, EMULATOR_TLS_KEY } from "./testPki";
 import { FEDERATED_AUDIENCE, GITHUB_ISSUER, PARTNER_CENTER_AUDIENCE, SigningKey, thumbprints, verifyJwt } from "./tokens";
@@ -97,10 +98,7 @@ export class EntraEmulator {
   /** Starts it on 127.0.0.1. */
   static async start(options: EntraEmulatorOptions = {}): Promise<EntraEmulator> {
     const emulator = new EntraEmulator(options);
-    await new Promise<void>((resolve, reject) => {
-      emulator.#server.once("error", reject);
-      emulator.#server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-    });
+    await listenOnLoopback(emulator.#server, options.port ?? 0);
     return emulator;
   }
 
@@ -141,11 +139,17 @@ export class EntraEmulator {
     return verifyJwt(token, this.#signing.publicKeyPem, { audience: PARTNER_CENTER_AUDIENCE, issuer: this.issuer });
   }
 
+  /** {@link verifyAccessToken} in the shape the Partner Center emulator's `tokenVerifier` option takes. */
+  tokenVerifier(): (token: string) => string | undefined {
+    return (token) => {
+      const result = this.verifyAccessToken(token);
+      return "error" in result ? result.error : undefined;
+    };
+  }
+
   /** Stops listening and closes every connection. */
   async stop(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeAllConnections();
-    await closed;
+    await closeServer(this.#server);
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

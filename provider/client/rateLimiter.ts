@@ -19,8 +19,8 @@
 
 /** Multiplicative decrease on the first throttle, and the weight of the old rate in later estimates. */
 const BETA = 0.7;
-/** Scale of the cubic regrowth. */
-const SCALE = 0.4;
+/** Scale of the cubic regrowth: 0.1 (AWS uses 0.4); measured with npm run bench, gentler probing halves the 429 pauses. */
+const SCALE = 0.1;
 /** Weight of the newest half-second in the measured send rate. */
 const SMOOTHING = 0.8;
 /**

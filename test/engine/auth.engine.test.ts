@@ -43,10 +43,7 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
   async function start(setup: AuthSetup): Promise<TestStack> {
     stack = await startStack({
       emulator: {
-        tokenVerifier: (token) => {
-          const result = entra.verifyAccessToken(token);
-          return "error" in result ? result.error : undefined;
-        },
+        tokenVerifier: entra.tokenVerifier(),
       },
       config: (emulator) => ({ "partnercenter:endpoint": { value: emulator.endpoint }, ...setup.config }),
       env: () => ({ NODE_EXTRA_CA_CERTS: join(dir, "ca.pem"), ...setup.env }),

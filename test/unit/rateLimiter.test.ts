@@ -70,7 +70,7 @@ describe("the adaptive rate limiter", () => {
     const end = sendSteadily(limiter, 0, 4, 100);
     limiter.record(end, true);
     const estimate = limiter.state.fillRate;
-    const window = Math.cbrt((estimate * 0.3) / 0.4);
+    const window = Math.cbrt((estimate * 0.3) / 0.1);
     const samples: number[] = [];
     const sampleAt = [0.5, window - 0.1, window + 1, window + 2, window + 3].map((t) => Math.round(t * 100));
     // A client that sends exactly as fast as the limiter lets it, in 10 ms ticks.
