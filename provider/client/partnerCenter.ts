@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { sameAmount } from "../inputs";
+import type { Secret } from "../secret";
 import type { TokenCredential } from "./auth/credential";
 import { systemClock, type Clock } from "./clock";
 import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError, type RequestIdentity } from "./errors";
@@ -198,8 +199,6 @@ export class PartnerCenterClient {
     operation: OperationContext,
     parse: (text: string) => T,
   ): Promise<{ value: T } | { outcome: AttemptOutcome; error: Error }> {
-    // The token first (its errors are the credential's own, and clear), then a slot.
-    const token = await this.#credential.getToken();
     let release: () => void;
     try {
       release = await this.#throttle.acquire(plan.customerId, operation.signal);
@@ -210,22 +209,39 @@ export class PartnerCenterClient {
     }
     let response: HttpResponse;
     try {
-      const headers: Record<string, string> = {
-        ...plan.headers,
-        authorization: `Bearer ${token.reveal()}`,
-        accept: "application/json",
-        "ms-requestid": identity.requestId,
-        "ms-correlationid": identity.correlationId,
-        "x-locale": this.#locale,
-      };
-      if (plan.body !== undefined) headers["content-type"] = "application/json";
-      const url = plan.path.startsWith("/") ? `${this.#endpoint}${plan.path}` : plan.path;
-      response = await this.#transport.send({ method: plan.method, url, headers, body: plan.body, signal: operation.signal });
-    } catch (cause) {
-      return { outcome: { kind: "transport" }, error: new PartnerCenterTransportError(identity, this.#endpoint, cause) };
+      // The token when the request may go (one taken before a long pause could expire in the queue).
+      // A credential failure propagates as the credential's own error; the slot is freed below either way.
+      const token = await this.#credential.getToken();
+      try {
+        response = await this.#transport.send({ method: plan.method, url: this.#url(plan), headers: this.#headers(plan, identity, token), body: plan.body, signal: operation.signal });
+      } catch (cause) {
+        return { outcome: { kind: "transport" }, error: new PartnerCenterTransportError(identity, this.#endpoint, cause) };
+      }
     } finally {
       release();
     }
+    return this.#outcome(plan, identity, response, parse);
+  }
+
+  #url(plan: RequestPlan): string {
+    return plan.path.startsWith("/") ? `${this.#endpoint}${plan.path}` : plan.path;
+  }
+
+  #headers(plan: RequestPlan, identity: RequestIdentity, token: Secret): Record<string, string> {
+    const headers: Record<string, string> = {
+      ...plan.headers,
+      authorization: `Bearer ${token.reveal()}`,
+      accept: "application/json",
+      "ms-requestid": identity.requestId,
+      "ms-correlationid": identity.correlationId,
+      "x-locale": this.#locale,
+    };
+    if (plan.body !== undefined) headers["content-type"] = "application/json";
+    return headers;
+  }
+
+  /** Reads an answer: the parsed value, or what went wrong and whether it is worth another attempt. */
+  #outcome<T>(plan: RequestPlan, identity: RequestIdentity, response: HttpResponse, parse: (text: string) => T): { value: T } | { outcome: AttemptOutcome; error: Error } {
     const retryAfterMs = parseRetryAfter(response.headers["retry-after"], this.#clock.now());
     this.#throttle.record(plan.customerId, response.status, retryAfterMs);
     if (response.status >= 200 && response.status < 300) {

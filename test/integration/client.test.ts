@@ -7,6 +7,8 @@ import { StaticTokenCredential, type TokenCredential } from "../../provider/clie
 import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/secret";
+import { Throttle } from "../../provider/client/throttle";
+import { FakeClock } from "../support/fakeClock";
 
 const [CONTOSO, FABRIKAM, , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
 const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -157,6 +159,33 @@ describe("the Partner Center client against answers the emulator never gives", (
     } finally {
       await client.close();
       server.close();
+    }
+  });
+});
+
+describe("the client's token and the throttle", () => {
+  it("takes the token when the request may go, not before waiting out a pause (a token fetched first can expire in the queue)", async () => {
+    const emulator = await PartnerCenterEmulator.start();
+    const clock = new FakeClock(Date.now());
+    const asked: number[] = [];
+    const credential: TokenCredential = {
+      description: "test credential",
+      getToken: async () => (asked.push(clock.now()), new Secret(emulator.accessToken)),
+      invalidate: () => false,
+    };
+    const throttle = new Throttle(4, clock);
+    const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential, throttle, clock });
+    try {
+      throttle.record(undefined, 429, 60_000);
+      const pausedUntil = throttle.pausedUntil(CONTOSO);
+      const budget = client.getBudget(CONTOSO, client.startOperation());
+      await clock.advance(60_000);
+      assert.deepEqual(await budget, { amount: 1000 });
+      assert.equal(asked.length, 1);
+      assert.ok(asked[0]! >= pausedUntil, `the token was taken ${pausedUntil - asked[0]!} ms before the pause ended`);
+    } finally {
+      await client.close();
+      await emulator.stop();
     }
   });
 });
