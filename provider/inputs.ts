@@ -13,7 +13,8 @@ export type OnDelete = "retain" | "clear";
 /** The largest budget accepted: a guard against typos, far above any real monthly budget. */
 export const MAX_AMOUNT = 999_999_999_999.99;
 
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** A GUID in any case: how Microsoft writes tenant, customer and application ids. */
+export const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Validates a customer tenant id (a GUID in any case) and normalises it to lowercase. */
 export const customerIdSchema = z
@@ -23,7 +24,7 @@ export const customerIdSchema = z
         ? "customerId is required: set it to the customer's Microsoft tenant id, a GUID"
         : `customerId must be a string GUID, not ${describeValue(issue.input)}`,
   })
-  .regex(GUID, {
+  .regex(GUID_PATTERN, {
     error: (issue) =>
       `customerId ${describeValue(issue.input)} is not a GUID: use the customer's tenant id as ` +
       "Partner Center shows it, e.g. 0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10, with no spaces or braces",

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { describeValue } from "./describe";
+import { GUID_PATTERN } from "./inputs";
 import { Secret } from "./secret";
 
 /** Reads one stack-config key, as Pulumi's `configure` hook hands it over. */
@@ -57,6 +58,8 @@ export interface SourcedValue<T> {
 /** The credential settings as given; {@link credentialFromSettings} chooses the mode and checks them. */
 export interface CredentialSettings {
   readonly auth?: AuthMode;
+  /** A bearer token used as is. */
+  readonly accessToken?: SourcedValue<Secret>;
   readonly tenantId?: SourcedValue<string>;
   readonly clientId?: SourcedValue<string>;
   /** The authority host URL (from the setting, or the cloud's). */
@@ -93,8 +96,6 @@ export const NUMBER_SETTINGS = {
 export interface ProviderSettings {
   /** The API base URL, without a trailing slash. */
   readonly endpoint: string;
-  /** A bearer token used as is, when one is configured. */
-  readonly accessToken?: Secret;
   /** Retries after a failed attempt. */
   readonly maxRetries: number;
   /** Seconds one resource operation may take, retries and waits included. */
@@ -148,11 +149,18 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === "::1";
 }
 
-const endpointSchema = z.string().superRefine((text, ctx) => {
-  let url: URL;
+/** The URL, or undefined when the text is not one. */
+function parseUrl(text: string): URL | undefined {
   try {
-    url = new URL(text);
+    return new URL(text);
   } catch {
+    return undefined;
+  }
+}
+
+const endpointSchema = z.string().superRefine((text, ctx) => {
+  const url = parseUrl(text);
+  if (!url) {
     ctx.addIssue({ code: "custom", message: `${describeValue(text)} is not a URL; use e.g. ${DEFAULT_ENDPOINT}` });
     return;
   }
@@ -183,16 +191,9 @@ export function resolveSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = 
   if (!endpoint.success) {
     throw new SettingsError(`Setting ${endpointRaw?.origin ?? "endpoint"}: ${endpoint.error.issues[0]?.message}`);
   }
-  const tokenRaw = readRaw(SETTING_SOURCES.accessToken, config, env);
-  if (tokenRaw && /\s/.test(tokenRaw.value.trim())) {
-    throw new SettingsError(
-      `Setting ${tokenRaw.origin}: the access token contains white space; give the bare token, without "Bearer "`,
-    );
-  }
   const number = (name: keyof typeof NUMBER_SETTINGS): number => readNumber(name, readRaw(SETTING_SOURCES[name], config, env));
   return {
     endpoint: endpoint.data.trim().replace(/\/+$/, ""),
-    accessToken: tokenRaw ? new Secret(tokenRaw.value.trim()) : undefined,
     maxRetries: number("maxRetries"),
     timeoutSeconds: number("timeoutSeconds"),
     requestTimeoutSeconds: number("requestTimeoutSeconds"),
@@ -211,6 +212,10 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
     const found = raw(name);
     return found && { value: new Secret(found.value), origin: found.origin };
   };
+  const accessToken = plain("accessToken");
+  if (accessToken && /\s/.test(accessToken.value)) {
+    throw new SettingsError(`Setting ${accessToken.origin}: the access token contains white space; give the bare token, without "Bearer "`);
+  }
   const auth = plain("auth");
   if (auth && !(AUTH_MODES as readonly string[]).includes(auth.value)) {
     throw new SettingsError(`Setting ${auth.origin}: ${describeValue(auth.value)} is not a way to authenticate; use one of ${AUTH_MODES.join(", ")}`);
@@ -221,24 +226,19 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
   }
   const authority = plain("authority");
   if (authority) {
-    let url: URL | undefined;
-    try {
-      url = new URL(authority.value);
-    } catch {
-      url = undefined;
-    }
-    if (!url || url.protocol !== "https:") throw new SettingsError(`Setting ${authority.origin}: ${describeValue(authority.value)} is not an https URL; use e.g. ${CLOUD_AUTHORITIES.public}`);
+    if (parseUrl(authority.value)?.protocol !== "https:") throw new SettingsError(`Setting ${authority.origin}: ${describeValue(authority.value)} is not an https URL; use e.g. ${CLOUD_AUTHORITIES.public}`);
   }
   const githubUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
   const githubToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
   for (const name of ["tenantId", "clientId"] as const) {
     const value = plain(name);
-    if (value && !/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(value.value) && !(name === "tenantId" && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(value.value))) {
+    if (value && !GUID_PATTERN.test(value.value) && !(name === "tenantId" && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(value.value))) {
       throw new SettingsError(`Setting ${value.origin}: ${describeValue(value.value)} is not a ${name === "tenantId" ? "tenant id (a GUID or a domain such as partner.onmicrosoft.com)" : "client (application) id, a GUID"}`);
     }
   }
   return {
     auth: auth?.value as AuthMode | undefined,
+    accessToken: accessToken && { value: new Secret(accessToken.value), origin: accessToken.origin },
     tenantId: plain("tenantId"),
     clientId: plain("clientId"),
     authority: (authority?.value ?? CLOUD_AUTHORITIES[(cloud?.value ?? "public") as keyof typeof CLOUD_AUTHORITIES]).replace(/\/+$/, ""),

@@ -37,6 +37,13 @@ describe("choosing a credential", () => {
     );
   });
 
+  it("an access token takes part in the same choice, named by where it came from", () => {
+    assert.throws(
+      () => credentialFor({ "partnercenter:clientSecret": "s", "partnercenter:tenantId": TENANT, "partnercenter:clientId": CLIENT }, { PARTNERCENTER_ACCESS_TOKEN: "t" }),
+      /Conflicting Partner Center credentials: accessToken \(from environment variable PARTNERCENTER_ACCESS_TOKEN\) and clientSecret \(from stack config partnercenter:clientSecret\)/,
+    );
+  });
+
   it("partnercenter:auth picks one of several", () => {
     const credential = credentialFor({ "partnercenter:auth": "accessToken", "partnercenter:accessToken": "t", "partnercenter:clientSecret": "s" });
     assert.ok(credential instanceof StaticTokenCredential);

@@ -11,7 +11,7 @@ describe("provider settings", () => {
   it("defaults to the public Partner Center endpoint and no token", () => {
     const settings = resolveSettings(config({}), {});
     assert.equal(settings.endpoint, DEFAULT_ENDPOINT);
-    assert.equal(settings.accessToken, undefined);
+    assert.equal(settings.credentials.accessToken, undefined);
   });
 
   it("takes stack config before the environment", () => {
@@ -20,14 +20,14 @@ describe("provider settings", () => {
       { PARTNERCENTER_ENDPOINT: "https://env.example.com", PARTNERCENTER_ACCESS_TOKEN: "from-env" },
     );
     assert.equal(settings.endpoint, "https://pc.example.com");
-    assert.equal(settings.accessToken?.reveal(), "from-config");
+    assert.equal(settings.credentials.accessToken?.value.reveal(), "from-config");
   });
 
   it("falls back to the environment, also when the host's config cannot be read", () => {
     const throwing = { get: (): string => { throw new TypeError("no config"); } };
     const settings = resolveSettings(throwing, { PARTNERCENTER_ENDPOINT: "http://127.0.0.1:8787", PARTNERCENTER_ACCESS_TOKEN: "t" });
     assert.equal(settings.endpoint, "http://127.0.0.1:8787");
-    assert.equal(settings.accessToken?.reveal(), "t");
+    assert.equal(settings.credentials.accessToken?.value.reveal(), "t");
   });
 
   it("accepts plain http only for loopback hosts", () => {

@@ -24,9 +24,9 @@ function where(name: keyof typeof SETTING_SOURCES): string {
 }
 
 /** The modes whose settings are present, each with where it came from. */
-function presentModes(credentials: CredentialSettings, accessToken: boolean): [AuthMode, string][] {
+function presentModes(credentials: CredentialSettings): [AuthMode, string][] {
   const present: [AuthMode, string][] = [];
-  if (accessToken) present.push(["accessToken", where("accessToken")]);
+  if (credentials.accessToken) present.push(["accessToken", credentials.accessToken.origin]);
   if (credentials.refreshToken) present.push(["refreshToken", credentials.refreshToken.origin]);
   else if (credentials.clientSecret) present.push(["clientSecret", credentials.clientSecret.origin]);
   const certificate = credentials.clientCertificate ?? credentials.clientCertificatePath;
@@ -49,8 +49,8 @@ const NONE_CONFIGURED =
  * @param dispatcher - the HTTP dispatcher MSAL shares with the client
  */
 export function credentialFromSettings(settings: ProviderSettings, dispatcher?: Dispatcher): TokenCredential {
-  const credentials: CredentialSettings = settings.credentials ?? { authority: "" };
-  const present = presentModes(credentials, settings.accessToken !== undefined);
+  const { credentials } = settings;
+  const present = presentModes(credentials);
   let mode: AuthMode;
   if (credentials.auth) {
     mode = credentials.auth;
@@ -66,8 +66,8 @@ export function credentialFromSettings(settings: ProviderSettings, dispatcher?: 
     throw new SettingsError(NONE_CONFIGURED);
   }
   if (mode === "accessToken") {
-    if (!settings.accessToken) throw new SettingsError(`partnercenter:auth is accessToken but no token is set: set ${where("accessToken")}`);
-    return new StaticTokenCredential(settings.accessToken);
+    if (!credentials.accessToken) throw new SettingsError(`partnercenter:auth is accessToken but no token is set: set ${where("accessToken")}`);
+    return new StaticTokenCredential(credentials.accessToken.value);
   }
   if (!dispatcher) throw new Error("an MSAL credential needs the client's HTTP dispatcher");
   const context = appContext(credentials, mode, dispatcher);
