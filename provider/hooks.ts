@@ -23,6 +23,9 @@ function storedCustomerId(id: string, props: Props | undefined): string {
   return parsed.data;
 }
 
+/** `onDelete` as recorded in state; state written before the input existed means "retain". */
+const storedOnDelete = onDeleteSchema.catch("retain");
+
 function storedAmount(value: unknown): number | null {
   return typeof value === "number" ? value : null;
 }
@@ -71,7 +74,7 @@ export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterCli
         if (isGone(error)) return { id: "", props: {} };
         throw error;
       }
-      const onDelete = onDeleteSchema.catch("retain").parse(props?.onDelete);
+      const onDelete = storedOnDelete.parse(props?.onDelete);
       const outs: UsageBudgetOutputs = { customerId, amount, previousAmount: storedAmount(props?.previousAmount), onDelete };
       return { id: customerId, props: outs, inputs: { customerId, amount, onDelete } };
     },
@@ -96,7 +99,7 @@ export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterCli
     },
 
     async delete(id: string, props: Props) {
-      if (onDeleteSchema.catch("retain").parse(props?.onDelete) !== "clear") return;
+      if (storedOnDelete.parse(props?.onDelete) !== "clear") return;
       const customerId = storedCustomerId(id, props);
       const client = await clientFor();
       try {
