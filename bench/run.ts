@@ -7,18 +7,20 @@
  * phase against the bound the service sets. Then does the same work with a
  * plain sequential loop, as a partner's script would.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { EMULATOR_CA, EntraEmulator, generateCustomers, PartnerCenterEmulator, type EmulatorOptions, type RecordedRequest } from "pulumi-partnercenter/emulator";
+import { generateCustomers, PartnerCenterEmulator, type EmulatorOptions, type RecordedRequest } from "pulumi-partnercenter/emulator";
 import { StaticTokenCredential } from "../provider/client/auth";
 import { PartnerCenterClient } from "../provider/client/partnerCenter";
 import { Throttle } from "../provider/client/throttle";
 import { systemClock } from "../provider/client/clock";
+import { sameAmount } from "../provider/inputs";
 import { Secret } from "../provider/secret";
 import type { DesiredResource } from "../test/engine/engine";
-import { startStack, type TestStack } from "../test/engine/stack";
+import { EntraFixture } from "../test/engine/entraFixture";
+import type { TestStack } from "../test/engine/stack";
 import { plotRequestRate } from "./plot";
 import { readProcessStats } from "./processStats";
 
@@ -128,7 +130,7 @@ async function baseline(emulatorOptions: EmulatorOptions, work: "create" | "all"
     await phase("up (create)", 2 * n, async (id, index) => {
       const operation = client.startOperation();
       const { amount } = await client.getBudget(id, operation);
-      if (amount !== amountOf(index, 1)) await client.patchBudget(id, amountOf(index, 1), operation);
+      if (!sameAmount(amount, amountOf(index, 1))) await client.patchBudget(id, amountOf(index, 1), operation);
     });
     if (work === "all") {
       await phase("refresh", n, (id) => client.getBudget(id, client.startOperation()));
@@ -174,23 +176,14 @@ async function main(): Promise<void> {
 
   // The provider authenticates as partners do: a client secret through (emulated) Entra ID and MSAL.
   const clientId = "7c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
-  const entra = await EntraEmulator.start({ apps: [{ clientId, secret: "bench-client-secret" }] });
-  const caDir = mkdtempSync(join(tmpdir(), "pc-bench-ca-"));
-  writeFileSync(join(caDir, "ca.pem"), EMULATOR_CA);
-  const stack: MeasuredStack = await startStack({
-    emulator: {
-      ...emulatorOptions,
-      tokenVerifier: entra.tokenVerifier(),
-    },
-    config: (emulator) => ({
-      "partnercenter:endpoint": { value: emulator.endpoint },
-      "partnercenter:tenantId": { value: entra.tenantId },
-      "partnercenter:clientId": { value: clientId },
-      "partnercenter:authority": { value: entra.authority },
+  const fixture = await EntraFixture.start([{ clientId, secret: "bench-client-secret" }]);
+  const stack: MeasuredStack = await fixture.startStack({
+    emulator: emulatorOptions,
+    config: {
+      ...fixture.appSettings(clientId),
       "partnercenter:clientSecret": { value: "bench-client-secret", secret: true },
       ...(opts.maxConcurrency ? { "partnercenter:maxConcurrency": { value: opts.maxConcurrency } } : {}),
-    }),
-    env: () => ({ NODE_EXTRA_CA_CERTS: join(caDir, "ca.pem") }),
+    },
   });
   const phases: PhaseFigures[] = [];
   let createRequests: RecordedRequest[] = [];
@@ -212,11 +205,9 @@ async function main(): Promise<void> {
     phases.push((await measure(stack, "up (update)", n, opts.rateLimit, n, () => stack.engine.up(program(2)))).figures);
     stateBytesPerResource = Buffer.byteLength(JSON.stringify([...stack.engine.state.values()])) / n;
   } finally {
-    await stack.stop();
-    await entra.stop();
-    rmSync(caDir, { recursive: true, force: true });
+    await fixture.stop();
   }
-  const tokenAcquisitions = entra.tokenRequests.filter((r) => r.issued).length;
+  const tokenAcquisitions = fixture.entra.tokenRequests.filter((r) => r.issued).length;
   const hostPeakRss = stack.hostPeakRssBytes ?? 0;
   const baselinePhases = opts.baseline === "none" ? [] : await baseline(emulatorOptions, opts.baseline, opts.n, opts.rateLimit, amountOf);
   const result = {

@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEMO_CUSTOMERS, EMULATOR_CA, EntraEmulator, GITHUB_ISSUER, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "pulumi-partnercenter/emulator";
+import { DEMO_CUSTOMERS, GITHUB_ISSUER, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY, type EntraEmulator } from "pulumi-partnercenter/emulator";
+import { EntraFixture } from "./entraFixture";
 import type { ConfigValue } from "./providerHost";
-import { startStack, type TestStack } from "./stack";
+import type { TestStack } from "./stack";
 
 const [CONTOSO, FABRIKAM, NORTHWIND] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string];
 const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -20,55 +20,39 @@ interface AuthSetup {
 
 describe("authentication through MSAL, end to end against the emulated Entra ID", function () {
   this.timeout(60_000);
-  let dir: string;
+  let fixture: EntraFixture;
   let entra: EntraEmulator;
-  let stack: TestStack | undefined;
+  let dir: string;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "pc-auth-"));
-    writeFileSync(join(dir, "ca.pem"), EMULATOR_CA);
-    entra = await EntraEmulator.start({
-      apps: [{ clientId: CLIENT_ID, secret: SECRET, certificate: TEST_CLIENT_CERTIFICATE, federated: [{ issuer: GITHUB_ISSUER, subject: GITHUB_SUBJECT }, { issuer: WORKLOAD_ISSUER, subject: WORKLOAD_SUBJECT }] }],
-    });
+    fixture = await EntraFixture.start([
+      { clientId: CLIENT_ID, secret: SECRET, certificate: TEST_CLIENT_CERTIFICATE, federated: [{ issuer: GITHUB_ISSUER, subject: GITHUB_SUBJECT }, { issuer: WORKLOAD_ISSUER, subject: WORKLOAD_SUBJECT }] },
+    ]);
+    ({ entra, dir } = fixture);
   });
 
-  afterEach(async () => {
-    await stack?.stop();
-    stack = undefined;
-    await entra.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => fixture.stop());
 
   /** Starts the host with the Partner Center emulator trusting Entra's tokens only (its static token is never given). */
-  async function start(setup: AuthSetup): Promise<TestStack> {
-    stack = await startStack({
-      emulator: {
-        tokenVerifier: entra.tokenVerifier(),
-      },
-      config: (emulator) => ({ "partnercenter:endpoint": { value: emulator.endpoint }, ...setup.config }),
-      env: () => ({ NODE_EXTRA_CA_CERTS: join(dir, "ca.pem"), ...setup.env }),
-    });
-    return stack;
+  function start(setup: AuthSetup): Promise<TestStack> {
+    return fixture.startStack(setup);
   }
 
   /** Three budgets at once, then an injected 401 and one more update. */
   async function exercise(test: TestStack, grantType: string): Promise<void> {
-    const up = await test.engine.up([
-      test.budget("contoso", { customerId: CONTOSO, amount: 1500 }),
+    const program = (contosoAmount: number) => [
+      test.budget("contoso", { customerId: CONTOSO, amount: contosoAmount }),
       test.budget("fabrikam", { customerId: FABRIKAM, amount: 600 }),
       test.budget("northwind", { customerId: NORTHWIND, amount: 300 }),
-    ]);
+    ];
+    const up = await test.engine.up(program(1500));
     assert.deepEqual(up.errors, []);
     assert.equal(test.emulator.budgetOf(CONTOSO), 1500);
     assert.deepEqual(entra.tokenRequests.map((r) => [r.grantType, r.issued]), [[grantType, true]], "one token for six requests from three concurrent operations");
     assert.ok(entra.paths.every((path) => /\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$|^\/github\/idtoken$/.test(path)), `no instance discovery: ${entra.paths.join(", ")}`);
 
     test.emulator.faults.expireTokenForNext(1);
-    const update = await test.engine.up([
-      test.budget("contoso", { customerId: CONTOSO, amount: 1600 }),
-      test.budget("fabrikam", { customerId: FABRIKAM, amount: 600 }),
-      test.budget("northwind", { customerId: NORTHWIND, amount: 300 }),
-    ]);
+    const update = await test.engine.up(program(1600));
     assert.deepEqual(update.errors, []);
     assert.equal(test.emulator.budgetOf(CONTOSO), 1600);
     assert.equal(entra.tokenRequests.length, 2, "exactly one more token after the injected 401");
@@ -78,7 +62,7 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
 
   const base = (via: "config" | "env"): AuthSetup =>
     via === "config"
-      ? { config: { "partnercenter:tenantId": { value: entra.tenantId }, "partnercenter:clientId": { value: CLIENT_ID }, "partnercenter:authority": { value: entra.authority } }, env: {} }
+      ? { config: fixture.appSettings(CLIENT_ID), env: {} }
       : { config: {}, env: { AZURE_TENANT_ID: entra.tenantId, AZURE_CLIENT_ID: CLIENT_ID, AZURE_AUTHORITY_HOST: entra.authority } };
 
   for (const via of ["config", "env"] as const) {

@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEMO_CUSTOMERS, EMULATOR_CA, EntraEmulator, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "pulumi-partnercenter/emulator";
+import { DEMO_CUSTOMERS, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY, type EntraEmulator } from "pulumi-partnercenter/emulator";
+import { EntraFixture } from "./entraFixture";
 import { captureProgram } from "./program";
 import type { ConfigValue } from "./providerHost";
-import { cleanEnv, startStack, type TestStack } from "./stack";
+import { cleanEnv, type TestStack } from "./stack";
 
 const [CONTOSO, , , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
 const CLIENT_ID = "6b1e2d3c-4f5a-4b6c-9d8e-7f6a5b4c3d2e";
@@ -25,39 +25,30 @@ function assertNoCanary(where: string, text: string, extra: string[] = []): void
 
 describe("no secret leaks, with a canary in every secret setting", function () {
   this.timeout(60_000);
-  let dir: string;
+  let fixture: EntraFixture;
   let entra: EntraEmulator;
-  let stack: TestStack | undefined;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "pc-canary-"));
-    writeFileSync(join(dir, "ca.pem"), EMULATOR_CA);
-    writeFileSync(join(dir, "federated-token"), CANARY.federatedToken);
-    entra = await EntraEmulator.start({ apps: [{ clientId: CLIENT_ID, secret: CANARY.clientSecret }] });
+    fixture = await EntraFixture.start([{ clientId: CLIENT_ID, secret: CANARY.clientSecret }]);
+    entra = fixture.entra;
+    writeFileSync(join(fixture.dir, "federated-token"), CANARY.federatedToken);
   });
-  afterEach(async () => {
-    await stack?.stop();
-    stack = undefined;
-    await entra.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => fixture.stop());
 
   function secrets(mode: string, overrides: Record<string, string> = {}): { config: Record<string, ConfigValue>; env: NodeJS.ProcessEnv } {
     const secret = (value: string): ConfigValue => ({ value, secret: true });
     return {
       config: {
         "partnercenter:auth": { value: mode },
-        "partnercenter:tenantId": { value: entra.tenantId },
-        "partnercenter:clientId": { value: CLIENT_ID },
-        "partnercenter:authority": { value: entra.authority },
+        ...fixture.appSettings(CLIENT_ID),
         "partnercenter:clientSecret": secret(overrides.clientSecret ?? CANARY.clientSecret),
         "partnercenter:refreshToken": secret(CANARY.refreshToken),
         "partnercenter:accessToken": secret(CANARY.accessToken),
         "partnercenter:clientCertificate": secret(`${TEST_CLIENT_CERTIFICATE}${TEST_CLIENT_KEY}`),
       },
       env: {
-        NODE_EXTRA_CA_CERTS: join(dir, "ca.pem"),
-        AZURE_FEDERATED_TOKEN_FILE: join(dir, "federated-token"),
+        NODE_EXTRA_CA_CERTS: fixture.caFile,
+        AZURE_FEDERATED_TOKEN_FILE: join(fixture.dir, "federated-token"),
         ACTIONS_ID_TOKEN_REQUEST_URL: entra.githubRequestUrl,
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: CANARY.githubRequestToken,
         PARTNERCENTER_CLIENT_SECRET: CANARY.clientSecret,
@@ -66,14 +57,8 @@ describe("no secret leaks, with a canary in every secret setting", function () {
     };
   }
 
-  async function start(mode: string, overrides: Record<string, string> = {}): Promise<TestStack> {
-    const { config, env } = secrets(mode, overrides);
-    stack = await startStack({
-      emulator: { tokenVerifier: entra.tokenVerifier() },
-      config: (emulator) => ({ ...config, "partnercenter:endpoint": { value: emulator.endpoint } }),
-      env: () => env,
-    });
-    return stack;
+  function start(mode: string, overrides: Record<string, string> = {}): Promise<TestStack> {
+    return fixture.startStack(secrets(mode, overrides));
   }
 
   it("the program's __provider holds none of them", async () => {
