@@ -25,14 +25,18 @@ export interface ConfigValue {
   secret?: boolean;
 }
 
-/** How to start the host, as the engine does. */
+/** How to start the host, as the engine does (sdk/go/common/resource/plugin/provider_plugin.go `NewProvider`). */
 export interface HostOptions {
-  /** The project directory (the engine starts plugins there). */
+  /** The program's working directory: the engine starts plugins in `ctx.Pwd` (ENGINE.md, "working directory"). */
   projectDir: string;
   /** The project name (`PULUMI_NODEJS_PROJECT`, `PULUMI_PROJECT`). */
   project: string;
   /** The environment the engine passes on (the user's shell). */
   env: NodeJS.ProcessEnv;
+  /** Pulumi.yaml's runtime options, passed as `PULUMI_RUNTIME_<KEY>`. */
+  runtimeOptions?: Record<string, unknown>;
+  /** The stack config as `PULUMI_CONFIG` (JSON). */
+  config?: Record<string, ConfigValue>;
 }
 
 /** An RPC the host refused; `details` is what the engine would show. */
@@ -83,10 +87,14 @@ export class ProviderHost {
   static async start(options: HostOptions): Promise<ProviderHost> {
     // The engine passes its own gRPC address; this host version only checks that one is given.
     const engineAddress = "127.0.0.1:1";
-    const child = spawn(process.execPath, ["./node_modules/@pulumi/pulumi/cmd/dynamic-provider", engineAddress], {
-      cwd: options.projectDir,
-      env: { ...options.env, PULUMI_NODEJS_PROJECT: options.project, PULUMI_PROJECT: options.project },
-    });
+    // pulumi-resource-pulumi-nodejs: `node -e "require.resolve('@pulumi/pulumi/cmd/dynamic-provider')"` from the working directory.
+    const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [options.projectDir] });
+    const env: NodeJS.ProcessEnv = { ...options.env };
+    for (const [key, value] of Object.entries(options.runtimeOptions ?? {})) env[`PULUMI_RUNTIME_${key.toUpperCase()}`] = String(value);
+    env.PULUMI_NODEJS_PROJECT = options.project;
+    env.PULUMI_PROJECT = options.project;
+    if (options.config) env.PULUMI_CONFIG = JSON.stringify(Object.fromEntries(Object.entries(options.config).map(([key, { value }]) => [key, value])));
+    const child = spawn(process.execPath, [script, engineAddress], { cwd: options.projectDir, env });
     let output = "";
     const port = await new Promise<number>((resolve, reject) => {
       const onData = (chunk: Buffer): void => {
@@ -127,6 +135,30 @@ export class ProviderHost {
     } catch (error) {
       return (error as HostRpcError).grpcCode;
     }
+  }
+
+  /**
+   * `CheckConfig` and `DiffConfig`, as the registry sends them on every
+   * provider registration; the dynamic provider answers UNIMPLEMENTED and the
+   * engine falls back to the news as they are (provider_plugin.go `CheckConfig`).
+   * Returns the gRPC codes.
+   */
+  async checkAndDiffConfig(urn: string, olds: Props, news: Props): Promise<number[]> {
+    const codes: number[] = [];
+    for (const [method, request] of [["checkConfig", new provproto.CheckRequest()], ["diffConfig", new provproto.DiffRequest()]] as const) {
+      request.setUrn(urn);
+      request.setOlds(toStruct(olds));
+      request.setNews(toStruct(news));
+      try {
+        await this.#call(method, request);
+        codes.push(0);
+      } catch (error) {
+        const code = (error as HostRpcError).grpcCode;
+        if (code !== grpc.status.UNIMPLEMENTED && code !== grpc.status.INTERNAL) throw error;
+        codes.push(code);
+      }
+    }
+    return codes;
   }
 
   /** `GetPluginInfo`: the host's version. */
@@ -232,13 +264,19 @@ export class ProviderHost {
     return this.#process.pid ?? -1;
   }
 
-  /** Closes the client and stops the host, waiting for it to exit. */
+  /**
+   * Shuts the host down as the engine does when a deployment ends: `Cancel`,
+   * then SIGINT, then SIGKILL if it has not exited after 5 s (ENGINE.md, "shutdown").
+   */
   async stop(): Promise<void> {
-    this.#client.close();
     if (this.#process.exitCode === null && this.#process.signalCode === null) {
       const exited = once(this.#process, "exit");
-      this.#process.kill("SIGTERM");
+      await this.#call("cancel", new Empty()).catch(() => undefined);
+      this.#process.kill("SIGINT");
+      const timer = setTimeout(() => this.#process.kill("SIGKILL"), 5000);
       await exited;
+      clearTimeout(timer);
     }
+    this.#client.close();
   }
 }

@@ -1,0 +1,19 @@
+// A user's program, run by the engine model exactly as `pulumi` runs it. What it
+// declares is read from the JSON file named by BUDGETS_PROGRAM (written by the
+// test): { budgets: [{ name, customerId, amount, amountFrom?, onDelete?, options? }], sets: [{ name, file, onDelete? }] }.
+"use strict";
+const fs = require("fs");
+const { UsageBudget, UsageBudgetSet } = require("pulumi-partnercenter");
+
+const declared = JSON.parse(fs.readFileSync(process.env.BUDGETS_PROGRAM, "utf8"));
+const byName = {};
+for (const budget of declared.budgets || []) {
+  const amount = budget.amountFrom ? byName[budget.amountFrom][budget.amountFromOutput || "amount"] : budget.amount;
+  const args = { customerId: budget.customerId, amount };
+  if (budget.onDelete !== undefined) args.onDelete = budget.onDelete;
+  byName[budget.name] = new UsageBudget(budget.name, args, budget.options || {});
+}
+for (const set of declared.sets || []) {
+  new UsageBudgetSet(set.name, set.onDelete ? { file: set.file, onDelete: set.onDelete } : { file: set.file });
+}
+module.exports = Object.fromEntries(Object.entries(byName).map(([name, budget]) => [name, budget.amount]));
