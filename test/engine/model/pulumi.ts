@@ -227,7 +227,7 @@ export class PulumiModel {
       lines.push(...pass.diagnostics);
     }
     const changes = countChanges(last.steps, kind === "refresh");
-    lines.push("Resources:", ...summaryLines(last.steps, last.dryRun));
+    lines.push("Resources:", ...summaryLines(last.steps, last.dryRun, kind === "refresh"));
     let exitCode = passes.some(failed) ? 255 : 0;
     if (exitCode === 0 && flags.expectNoChanges && changes > 0) {
       lines.push("error: no changes were expected but changes occurred");
@@ -262,10 +262,10 @@ function stepLine(step: Step, resource: string, diff: boolean): string {
   return `  ${symbol} ${resource} ${what}${diff && step.detail ? `\n      ${step.detail}` : ""}`;
 }
 
-function summaryLines(steps: Step[], dryRun: boolean): string[] {
+function summaryLines(steps: Step[], dryRun: boolean, refreshCommand: boolean): string[] {
   const counts = new Map<string, number>();
   for (const step of steps) {
-    if (step.error !== undefined || step.urn.includes(`::${"pulumi:providers:"}`)) continue;
+    if (step.error !== undefined || step.urn.includes("::pulumi:providers:") || (step.op === "refresh" && !refreshCommand)) continue;
     const key = step.op === "refresh" ? (step.refresh === "gone" ? "delete" : step.refresh === "changed" ? "update" : "same") : step.op;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
