@@ -1,3 +1,4 @@
+import { relativePathBase } from "./paths";
 import { readFileSync } from "node:fs";
 import { isMap, isSeq, LineCounter, parseDocument, stringify, type Node } from "yaml";
 import { z } from "zod";
@@ -97,14 +98,14 @@ export function parseBudgetsText(text: string, source: string): BudgetEntry[] {
 /**
  * Reads and validates a budgets file.
  *
- * @param path - the file (relative paths resolve from the working directory, the Pulumi project's)
+ * @param path - the file; a relative path resolves from the working directory, which Pulumi sets to the directory of Pulumi.yaml's `main`
  */
 export function readBudgetsFile(path: string): BudgetEntry[] {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new BudgetsFileError([`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); paths are relative to ${process.cwd()}`]);
+    throw new BudgetsFileError([`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})${relativePathBase(path)}`]);
   }
   return parseBudgetsText(text, path);
 }

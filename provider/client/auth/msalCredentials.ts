@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { relativePathBase } from "../../paths";
 import { ConfidentialClientApplication, PublicClientApplication, type AccountInfo, type AuthenticationResult, type Configuration } from "@azure/msal-node";
 import { request, type Dispatcher } from "undici";
 import type { Secret } from "../../secret";
@@ -91,7 +92,7 @@ export function readClientCertificate(source: SourcedValue<string> | SourcedValu
     try {
       pem = readFileSync(path, "utf8");
     } catch (error) {
-      throw new SettingsError(`Setting ${source.origin}: the certificate file ${JSON.stringify(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new SettingsError(`Setting ${source.origin}: the certificate file ${JSON.stringify(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})${relativePathBase(path)}`);
     }
   } else {
     pem = (source.value as Secret).reveal();
@@ -132,7 +133,7 @@ export function tokenFileAssertion(source: SourcedValue<string>): () => Promise<
       if (token === "") throw new Error("the file is empty");
       return token;
     } catch (error) {
-      throw new SettingsError(`Setting ${source.origin}: the federated token file ${JSON.stringify(source.value)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new SettingsError(`Setting ${source.origin}: the federated token file ${JSON.stringify(source.value)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})${relativePathBase(source.value)}`);
     }
   };
   read();
