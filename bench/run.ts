@@ -1,11 +1,12 @@
 /**
  * `npm run bench [-- --json] [--quick] [--n N] [--latency MS] [--rate-limit N] [--max-concurrency N] [--baseline none|create|all]`
  *
- * Drives N budgets through the real dynamic provider host, the way the engine
- * does with its default parallelism (every ready resource at once), against
- * the emulator with a partner-wide rate limit and latency, and measures each
- * phase against the bound the service sets. Then does the same work with a
- * plain sequential loop, as a partner's script would.
+ * Runs a program declaring N budgets through the engine model (test/engine/model:
+ * the real program, the real provider host, the engine's scheduling and passes,
+ * `--parallel` as given or the CLI's default), against the emulator with a
+ * partner-wide rate limit and latency, and measures each command against the
+ * bound the service sets. Then does the same work with a plain sequential
+ * loop, as a partner's script would.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -18,9 +19,10 @@ import { Throttle } from "../provider/client/throttle";
 import { systemClock } from "../provider/client/clock";
 import { sameAmount } from "../provider/inputs";
 import { Secret } from "../provider/secret";
-import type { DesiredResource } from "../test/engine/engine";
+import { defaultParallel } from "../test/engine/model/pulumi";
+import type { ProviderHost } from "../test/engine/providerHost";
 import { EntraFixture } from "../test/engine/entraFixture";
-import type { TestStack } from "../test/engine/stack";
+import type { DeclaredBudget, TestStack } from "../test/engine/stack";
 import { plotRequestRate } from "./plot";
 import { readProcessStats } from "./processStats";
 
@@ -48,6 +50,7 @@ function options() {
       "max-concurrency": { type: "string" },
       baseline: { type: "string" },
       quick: { type: "boolean" },
+      parallel: { type: "string" },
       json: { type: "boolean" },
       out: { type: "string" },
     },
@@ -64,6 +67,7 @@ function options() {
     latencyMs: number(values.latency, 40, "latency"),
     rateLimit: number(values["rate-limit"], 100, "rate-limit"),
     maxConcurrency: values["max-concurrency"],
+    parallel: number(values.parallel, defaultParallel(), "parallel"),
     baseline: baseline as "none" | "create" | "all",
     json: values.json ?? false,
     out: resolve(values.out ?? join(__dirname, "../../bench/out")),
@@ -89,20 +93,23 @@ function figuresFor(phase: string, requests: RecordedRequest[], wallMs: number, 
   };
 }
 
-/** A stack under benchmark, with the host's peak RSS as last read. */
-type MeasuredStack = TestStack & { hostPeakRssBytes?: number };
+/** The provider hosts' CPU time and peak RSS, read from each host process just before the model stops it. */
+const hostStats = { cpuMs: 0, peakRssBytes: 0 };
+function recordHost(host: ProviderHost): void {
+  const stats = readProcessStats(host.pid);
+  hostStats.cpuMs += stats.cpuMs;
+  hostStats.peakRssBytes = Math.max(hostStats.peakRssBytes, stats.peakRssBytes);
+}
 
-async function measure(stack: MeasuredStack, phase: string, fewestRequests: number, rateLimit: number, operations: number, run: () => Promise<{ errors: string[] }>): Promise<{ figures: PhaseFigures; requests: RecordedRequest[] }> {
+async function measure(stack: TestStack, phase: string, fewestRequests: number, rateLimit: number, operations: number, run: () => Promise<{ errors: string[] }>): Promise<{ figures: PhaseFigures; requests: RecordedRequest[] }> {
   const firstRequest = stack.emulator.requests.length;
   const connectionsBefore = stack.emulator.connectionsOpened;
-  const cpuBefore = readProcessStats(stack.host.pid).cpuMs;
+  const cpuBefore = hostStats.cpuMs;
   const started = performance.now();
   const result = await run();
   const wallMs = performance.now() - started;
   const requests = stack.emulator.requests.slice(firstRequest);
-  const after = readProcessStats(stack.host.pid);
-  const cpuMs = after.cpuMs - cpuBefore;
-  stack.hostPeakRssBytes = Math.max(stack.hostPeakRssBytes ?? 0, after.peakRssBytes);
+  const cpuMs = hostStats.cpuMs - cpuBefore;
   const connections = stack.emulator.connectionsOpened - connectionsBefore;
   return { figures: figuresFor(phase, requests, wallMs, result.errors.length, fewestRequests, rateLimit, connections, cpuMs, operations), requests };
 }
@@ -172,12 +179,13 @@ async function main(): Promise<void> {
     faults: { latencyMs: opts.latencyMs, partnerRateLimit: { perSecond: opts.rateLimit } },
   };
   const log = (text: string): void => void (opts.json ? process.stderr : process.stdout).write(`${text}\n`);
-  log(`bench: ${opts.n} budgets, ${opts.latencyMs} ms latency, partner limit ${opts.rateLimit} requests/s; ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
+  log(`bench: ${opts.n} budgets through the engine model at --parallel ${opts.parallel}, ${opts.latencyMs} ms latency, partner limit ${opts.rateLimit} requests/s; ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
 
   // The provider authenticates as partners do: a client secret through (emulated) Entra ID and MSAL.
   const clientId = "7c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
   const fixture = await EntraFixture.start([{ clientId, secret: "bench-client-secret" }]);
-  const stack: MeasuredStack = await fixture.startStack({
+  const stack = await fixture.startStack({
+    beforeHostStop: recordHost,
     emulator: emulatorOptions,
     config: {
       ...fixture.appSettings(clientId),
@@ -188,33 +196,35 @@ async function main(): Promise<void> {
   const phases: PhaseFigures[] = [];
   let createRequests: RecordedRequest[] = [];
   let stateBytesPerResource = 0;
+  let providerBytes = 0;
   try {
     const customers = stack.emulator.customers();
-    const program = (phase: number): DesiredResource[] => customers.map((c, i) => stack.budget(`budget-${i}`, { customerId: c.id, amount: amountOf(i, phase) }));
+    const program = (phase: number): DeclaredBudget[] => customers.map((c, i) => stack.budget(`budget-${i}`, { customerId: c.id, amount: amountOf(i, phase) }));
     const n = customers.length;
 
-    const create = await measure(stack, "up (create)", 2 * n, opts.rateLimit, n, () => stack.engine.up(program(1)));
+    const create = await measure(stack, "up (create)", 2 * n, opts.rateLimit, n, () => stack.engine.up(program(1), { parallel: opts.parallel }));
     phases.push(create.figures);
     createRequests = create.requests;
     log(`  up (create) done in ${create.figures.wallSeconds.toFixed(1)} s`);
-    phases.push((await measure(stack, "preview (no-op)", 0, opts.rateLimit, n, () => stack.engine.preview(program(1)))).figures);
+    phases.push((await measure(stack, "preview (no-op)", 0, opts.rateLimit, n, () => stack.engine.preview(program(1), { parallel: opts.parallel }))).figures);
     customers.filter((_, i) => i % 10 === 0).forEach((c, i) => stack.emulator.setBudget(c.id, 777_000 + i));
-    const refresh = await measure(stack, "preview --refresh (10% drift)", n, opts.rateLimit, n, () => stack.engine.preview(program(1), { refresh: true }));
+    const refresh = await measure(stack, "preview --refresh (10% drift)", n, opts.rateLimit, n, () => stack.engine.preview(program(1), { refresh: true, parallel: opts.parallel }));
     phases.push(refresh.figures);
     log(`  preview --refresh done in ${refresh.figures.wallSeconds.toFixed(1)} s`);
-    phases.push((await measure(stack, "up (update)", n, opts.rateLimit, n, () => stack.engine.up(program(2)))).figures);
+    phases.push((await measure(stack, "up (update)", n, opts.rateLimit, n, () => stack.engine.up(program(2), { parallel: opts.parallel }))).figures);
     stateBytesPerResource = Buffer.byteLength(JSON.stringify([...stack.engine.state.values()])) / n;
+    providerBytes = Buffer.byteLength(String([...stack.engine.state.values()][0]?.inputs.__provider ?? ""));
   } finally {
     await fixture.stop();
   }
   const tokenAcquisitions = fixture.entra.tokenRequests.filter((r) => r.issued).length;
-  const hostPeakRss = stack.hostPeakRssBytes ?? 0;
+  const hostPeakRss = hostStats.peakRssBytes;
   const baselinePhases = opts.baseline === "none" ? [] : await baseline(emulatorOptions, opts.baseline, opts.n, opts.rateLimit, amountOf);
   const result = {
-    conditions: { budgets: opts.n, latencyMs: opts.latencyMs, rateLimitPerSecond: opts.rateLimit, maxConcurrency: opts.maxConcurrency ?? "default", cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
+    conditions: { budgets: opts.n, parallel: opts.parallel, engine: "test/engine/model (preview pass + update pass per up)", latencyMs: opts.latencyMs, rateLimitPerSecond: opts.rateLimit, maxConcurrency: opts.maxConcurrency ?? "default", cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
     phases,
     baseline: baselinePhases.map((b) => ({ ...b, speedup: b.wallSeconds / (phases.find((p) => `baseline ${p.phase}` === b.phase)?.wallSeconds ?? Number.NaN) })),
-    perResource: { providerBytes: Buffer.byteLength(stack.provider), stateBytes: Math.round(stateBytesPerResource) },
+    perResource: { providerBytes, stateBytes: Math.round(stateBytesPerResource) },
     tokenAcquisitions,
     credential: "client secret through the emulated Entra ID (MSAL)",
     hostPeakRssBytes: hostPeakRss,

@@ -46,6 +46,8 @@ export interface TokenRequest {
   error?: string;
   /** Whether a client assertion carried the certificate chain (x5c). */
   x5c?: boolean;
+  /** For the refresh-token grant: the refresh token presented, and the one issued in exchange. */
+  refreshToken?: { presented: string; issued?: string };
 }
 
 /** Claims of an access token this emulator issued. */
@@ -68,8 +70,9 @@ class EntraError extends Error {
 /**
  * A local Microsoft Entra ID: HTTPS on 127.0.0.1 with the test certificate,
  * OpenID metadata, and a v2.0 token endpoint for client credentials (secret,
- * certificate assertion, federated assertion) and refresh tokens (rotated at
- * each use). It also plays GitHub Actions' OIDC token service. Access tokens
+ * certificate assertion, federated assertion) and refresh tokens (each
+ * exchange issues a new one; as with Entra ID, the redeemed one is not
+ * revoked, so a new process can start again from the stored token). It also plays GitHub Actions' OIDC token service. Access tokens
  * are RS256 JWTs that {@link EntraEmulator.verifyAccessToken} checks.
  */
 export class EntraEmulator {
@@ -82,7 +85,7 @@ export class EntraEmulator {
   /** The bearer token GitHub's OIDC endpoint requires (`ACTIONS_ID_TOKEN_REQUEST_TOKEN`). */
   readonly githubRequestToken = `gh-request-${randomBytes(12).toString("hex")}`;
   readonly #apps = new Map<string, EntraApp>();
-  readonly #refreshTokens = new Map<string, { clientId: string; used: boolean }>();
+  readonly #refreshTokens = new Map<string, { clientId: string }>();
   readonly #signing = new SigningKey();
   readonly #federatedIssuerKey = new SigningKey();
   readonly #lifetime: number;
@@ -125,7 +128,7 @@ export class EntraEmulator {
   /** A refresh token for an app, as the one-time interactive consent (with MFA) would give. */
   issueRefreshToken(clientId: string): string {
     const token = `rt-${randomBytes(24).toString("base64url")}`;
-    this.#refreshTokens.set(token, { clientId, used: false });
+    this.#refreshTokens.set(token, { clientId });
     return token;
   }
 
@@ -218,7 +221,9 @@ export class EntraEmulator {
       } else if (grantType === "refresh_token") {
         if (!scopes.some((scope) => scope === `${PARTNER_CENTER_AUDIENCE}/user_impersonation`)) throw new EntraError(400, "invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid.`);
         this.#authenticateClient(app, form, request, false);
-        response = this.#refresh(app, form.get("refresh_token") ?? "");
+        request.refreshToken = { presented: form.get("refresh_token") ?? "" };
+        response = this.#refresh(app, request.refreshToken.presented);
+        request.refreshToken.issued = String(response.refresh_token);
       } else {
         throw new EntraError(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType}'.`);
       }
@@ -273,8 +278,6 @@ export class EntraEmulator {
   #refresh(app: EntraApp, refreshToken: string): Record<string, unknown> {
     const known = this.#refreshTokens.get(refreshToken);
     if (!known || known.clientId !== app.clientId) throw new EntraError(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid: the refresh token is not valid.");
-    if (known.used) throw new EntraError(400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity or was already redeemed.");
-    known.used = true;
     const userId = randomUUID();
     const clientInfo = Buffer.from(JSON.stringify({ uid: userId, utid: this.tenantId })).toString("base64url");
     const idToken = this.#signing.sign({ iss: this.issuer, aud: app.clientId, sub: userId, oid: userId, tid: this.tenantId, preferred_username: "admin@partner.onmicrosoft.com", name: "Partner Admin", ver: "2.0" }, this.#lifetime);

@@ -51,11 +51,18 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
     assert.deepEqual(entra.tokenRequests.map((r) => [r.grantType, r.issued]), [[grantType, true]], "one token for six requests from three concurrent operations");
     assert.ok(entra.paths.every((path) => /\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$|^\/github\/idtoken$/.test(path)), `no instance discovery: ${entra.paths.join(", ")}`);
 
+    // The next `pulumi up` is new provider processes (ENGINE.md, "passes"): its update pass takes a token of its own,
+    // and exactly one more after the injected 401.
     test.emulator.faults.expireTokenForNext(1);
     const update = await test.engine.up(program(1600));
     assert.deepEqual(update.errors, []);
     assert.equal(test.emulator.budgetOf(CONTOSO), 1600);
-    assert.equal(entra.tokenRequests.length, 2, "exactly one more token after the injected 401");
+    assert.equal(entra.tokenRequests.length, 3, "one token for the second run, exactly one more after the injected 401");
+    if (grantType === "refresh_token") {
+      const [, second, renewal] = entra.tokenRequests;
+      assert.equal(second!.refreshToken!.presented, entra.tokenRequests[0]!.refreshToken!.presented, "a new run starts from the configured refresh token");
+      assert.equal(renewal!.refreshToken!.presented, second!.refreshToken!.issued, "within a run, the rotated refresh token is used");
+    }
     const patches = test.emulator.requests.filter((r) => r.method === "PATCH" && r.body.includes("1600"));
     assert.deepEqual(patches.map((r) => r.status), [401, 200], "the refused request was retried once with the new token");
   }
@@ -118,7 +125,6 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
         setup.env.PARTNERCENTER_REFRESH_TOKEN = refreshToken;
         setup.env.AZURE_CLIENT_SECRET = SECRET;
       }
-      // Refresh tokens are single use here: the renewal after the 401 only succeeds with the rotated one.
       await exercise(await start(setup), "refresh_token");
     });
   }
@@ -129,7 +135,7 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
     const test = await start(setup);
     const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1 })]);
     assert.match(up.errors[0] ?? "", new RegExp(`Microsoft Entra ID refused the client secret of app ${CLIENT_ID} in tenant ${entra.tenantId}: invalid_client: AADSTS7000215: Invalid client secret provided`));
-    assert.ok(!JSON.stringify({ errors: up.errors, output: test.host.output }).includes("wrong-secret-canary-31f9"));
+    assert.ok(!JSON.stringify({ errors: up.errors, output: test.engine.hostOutput }).includes("wrong-secret-canary-31f9"));
     assert.equal(test.emulator.requests.length, 0, "nothing reached Partner Center");
   });
 });

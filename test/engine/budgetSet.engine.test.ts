@@ -1,35 +1,45 @@
 import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { captureProgram } from "./program";
-import { cleanEnv } from "./stack";
+import { join } from "node:path";
+import { startStack, USAGE_BUDGET_TYPE, type TestStack } from "./stack";
 
-const SET_PROGRAM = resolve(__dirname, "fixtures/budgetSetProgram.js");
 const IDS = ["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f", "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d"];
 
-describe("UsageBudgetSet in a program", () => {
+describe("UsageBudgetSet in a program run by the engine model", () => {
   let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "pc-set-"))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  async function namesFor(ids: string[]): Promise<Map<string, unknown>> {
-    const file = join(dir, `b-${ids.join("").length}-${Math.random()}.yaml`);
-    writeFileSync(file, `budgets:\n${ids.map((id, i) => `  - customerId: ${id}\n    amount: ${100 + i}\n`).join("")}`);
-    const registered = await captureProgram({ program: SET_PROGRAM, env: cleanEnv({ BUDGETS_FILE: file }) });
-    return new Map(registered.filter((r) => r.type !== "partnercenter:index:UsageBudgetSet").map((r) => [r.name, r.inputs.customerId]));
-  }
-
-  it("names each child from its customer id, so reordering or inserting entries renames nothing", async () => {
-    const original = await namesFor(IDS.slice(0, 2));
-    const reordered = await namesFor([IDS[2]!, IDS[1]!, IDS[0]!]);
-    assert.deepEqual([...original.keys()].sort(), IDS.slice(0, 2).map((id) => `budgets-${id}`).sort());
-    for (const [name, customerId] of original) assert.equal(reordered.get(name), customerId, `${name} kept its name`);
+  let stack: TestStack;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "pc-set-"));
+    stack = await startStack();
+  });
+  afterEach(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
   });
 
-  it("a program with a duplicate customer fails with the file, line and entry", async () => {
-    const file = join(dir, "dup.yaml");
-    writeFileSync(file, `- customerId: ${IDS[0]}\n  amount: 1\n- customerId: ${IDS[0]!.toUpperCase()}\n  amount: 2\n`);
-    await assert.rejects(captureProgram({ program: SET_PROGRAM, env: cleanEnv({ BUDGETS_FILE: file }) }), new RegExp(`dup.yaml line 3, entry 2 .*is declared twice`));
+  function file(ids: string[]): string {
+    const path = join(dir, `budgets-${ids.map((id) => id.slice(0, 4)).join("-")}.yaml`);
+    writeFileSync(path, `budgets:\n${ids.map((id) => `  - customerId: ${id}\n    amount: ${100 + IDS.indexOf(id)}\n`).join("")}`);
+    return path;
+  }
+
+  it("names each child from its customer id, so reordering or inserting entries replaces nothing", async () => {
+    const first = await stack.engine.up([], {}, [{ name: "budgets", file: file(IDS.slice(0, 2)) }]);
+    assert.equal(first.result.exitCode, 0, first.result.output);
+    assert.deepEqual([...stack.engine.state.values()].map((resource) => resource.name).sort(), IDS.slice(0, 2).map((id) => `budgets-${id}`).sort());
+    const reordered = await stack.engine.up([], {}, [{ name: "budgets", file: file([IDS[2]!, IDS[1]!, IDS[0]!]) }]);
+    assert.deepEqual(reordered.steps.map((step) => `${step.name}:${step.op}`).sort(), [`budgets-${IDS[0]}:same`, `budgets-${IDS[1]}:same`, `budgets-${IDS[2]}:create`].sort());
+    const children = stack.model.checkpoint.deployment.resources.filter((resource) => resource.type === USAGE_BUDGET_TYPE);
+    assert.ok(children.every((child) => child.parent?.endsWith("partnercenter:index:UsageBudgetSet::budgets")), "children are parented to the set");
+  });
+
+  it("a program with a duplicate customer fails with the file, line and entry, before any request", async () => {
+    const path = join(dir, "dup.yaml");
+    writeFileSync(path, `- customerId: ${IDS[0]}\n  amount: 1\n- customerId: ${IDS[0]!.toUpperCase()}\n  amount: 2\n`);
+    const preview = await stack.engine.preview([], {}, [{ name: "budgets", file: path }]);
+    assert.equal(preview.result.exitCode, 255);
+    assert.match(preview.result.output, /dup.yaml line 3, entry 2 .*is declared twice/);
+    assert.equal(stack.emulator.requests.length, 0);
   });
 });

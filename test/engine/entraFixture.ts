@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EMULATOR_CA, EntraEmulator, type EmulatorOptions, type EntraApp } from "pulumi-partnercenter/emulator";
-import type { ConfigValue } from "./providerHost";
+import type { ConfigValue, ProviderHost } from "./providerHost";
 import { startStack, type TestStack } from "./stack";
 
 /** What a test adds to the stack: stack config, host environment, Partner Center emulator options. */
@@ -16,6 +16,8 @@ export interface EntraStackSetup {
   config?: Record<string, ConfigValue>;
   env?: NodeJS.ProcessEnv;
   emulator?: EmulatorOptions;
+  /** Passed on to {@link startStack}. */
+  beforeHostStop?: (host: ProviderHost) => void;
 }
 
 /** The emulated Entra ID, a scratch directory, and at most one stack started against them. */
@@ -56,6 +58,7 @@ export class EntraFixture {
       emulator: { ...setup.emulator, tokenVerifier: this.entra.tokenVerifier() },
       config: (emulator) => ({ ...setup.config, "partnercenter:endpoint": { value: emulator.endpoint } }),
       env: () => ({ NODE_EXTRA_CA_CERTS: this.caFile, ...setup.env }),
+      ...(setup.beforeHostStop ? { beforeHostStop: setup.beforeHostStop } : {}),
     });
     return this.#stack;
   }

@@ -1,27 +1,32 @@
 import { strict as assert } from "node:assert";
 import { DEMO_CUSTOMERS } from "pulumi-partnercenter/emulator";
 import { LEGACY_PROVIDER } from "./fixtures/legacyProvider";
-import { captureProgram } from "./program";
-import { cleanEnv, startStack, type TestStack } from "./stack";
+import { startStack, type TestStack } from "./stack";
 
 const [CONTOSO, FABRIKAM] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string];
-const TYPE = "pulumi-nodejs:dynamic/partnercenter:UsageBudget";
 const TOKEN_CANARY = "canary-token-7f3a9c1e5b2d4f60";
 const ENV_TOKEN_CANARY = "canary-env-token-0d8e6b4a2c9f1735";
 
 describe("what UsageBudget stores in state", function () {
   it("__provider is at most 2 KB and holds no token given through config or environment", async () => {
-    const program = await captureProgram({
-      config: { "partnercenter:accessToken": TOKEN_CANARY, "partnercenter:endpoint": "http://127.0.0.1:1" },
-      env: cleanEnv({ PARTNERCENTER_ACCESS_TOKEN: ENV_TOKEN_CANARY }),
+    const stack = await startStack({
+      emulator: { accessToken: TOKEN_CANARY },
+      config: (emulator) => ({ "partnercenter:accessToken": { value: TOKEN_CANARY }, "partnercenter:endpoint": { value: emulator.endpoint } }),
+      env: () => ({ PARTNERCENTER_ACCESS_TOKEN: ENV_TOKEN_CANARY }),
     });
-    assert.ok(program.length > 0);
-    for (const resource of program) {
-      const provider = String(resource.inputs.__provider);
-      assert.ok(Buffer.byteLength(provider) <= 2048, `__provider is ${Buffer.byteLength(provider)} bytes`);
-      const everything = JSON.stringify(resource.inputs);
-      assert.ok(!everything.includes(TOKEN_CANARY), "config token leaked into the registered inputs");
-      assert.ok(!everything.includes(ENV_TOKEN_CANARY), "environment token leaked into the registered inputs");
+    try {
+      await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 10 })]);
+      const budgets = [...stack.engine.state.values()];
+      assert.equal(budgets.length, 2);
+      for (const resource of budgets) {
+        const provider = String(resource.inputs.__provider);
+        assert.ok(Buffer.byteLength(provider) <= 2048, `__provider is ${Buffer.byteLength(provider)} bytes`);
+        const everything = JSON.stringify(resource);
+        assert.ok(!everything.includes(TOKEN_CANARY), "config token leaked into the resource's state");
+        assert.ok(!everything.includes(ENV_TOKEN_CANARY), "environment token leaked into the resource's state");
+      }
+    } finally {
+      await stack.stop();
     }
   });
 
@@ -44,7 +49,7 @@ describe("what UsageBudget stores in state", function () {
       assert.equal(stack.emulator.budgetOf(CONTOSO), 1200);
       assert.equal(up.errors.length, 1, "the customer without relationship fails");
       await stack.engine.refresh();
-      const seen = JSON.stringify({ state: [...stack.engine.state.values()], errors: up.errors, output: stack.host.output });
+      const seen = JSON.stringify({ state: [...stack.engine.state.values()], errors: up.errors, output: stack.engine.hostOutput });
       assert.ok(!seen.includes(ENV_TOKEN_CANARY));
     });
   });
@@ -85,7 +90,7 @@ describe("what UsageBudget stores in state", function () {
         stack.budget("contoso", { customerId: CONTOSO, amount: 1300 }),
         stack.budget("fabrikam", { customerId: FABRIKAM, amount: 10 }),
       ]);
-      assert.equal(preview.errors.length, 2, "the first Check (which runs configure) and every later one fail alike");
+      assert.equal(preview.errors.length, 1, "the first Check failure aborts the run (ENGINE.md)");
       for (const error of preview.errors) {
         assert.match(error, /stack config partnercenter:endpoint: "http:\/\/partner.example.com" uses plain http to a host that is not loopback; use https/);
       }
@@ -101,9 +106,7 @@ describe("what UsageBudget stores in state", function () {
       stack = await startStack();
       // An earlier build: a different __provider text, outputs without onDelete or previousAmount.
       for (const [name, customerId, amount] of [["contoso", CONTOSO, 1000], ["fabrikam", FABRIKAM, null]] as const) {
-        const urn = stack.engine.urn({ type: TYPE, name });
-        const inputs = { customerId, amount, __provider: LEGACY_PROVIDER };
-        stack.engine.state.set(urn, { urn, name, type: TYPE, id: customerId, inputs, outputs: { customerId, amount, __provider: LEGACY_PROVIDER } });
+        stack.engine.seed(name, customerId, { customerId, amount, __provider: LEGACY_PROVIDER }, { customerId, amount, __provider: LEGACY_PROVIDER });
       }
     });
     afterEach(() => stack.stop());

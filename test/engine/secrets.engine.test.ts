@@ -3,9 +3,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEMO_CUSTOMERS, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY, type EntraEmulator } from "pulumi-partnercenter/emulator";
 import { EntraFixture } from "./entraFixture";
-import { captureProgram } from "./program";
 import type { ConfigValue } from "./providerHost";
-import { cleanEnv, type TestStack } from "./stack";
+import type { TestStack } from "./stack";
 
 const [CONTOSO, , , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
 const CLIENT_ID = "6b1e2d3c-4f5a-4b6c-9d8e-7f6a5b4c3d2e";
@@ -62,9 +61,11 @@ describe("no secret leaks, with a canary in every secret setting", function () {
   }
 
   it("the program's __provider holds none of them", async () => {
-    const { config, env } = secrets("clientSecret");
-    const registered = await captureProgram({ config: Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.value])), env: cleanEnv(env) });
-    assertNoCanary("the registered inputs", JSON.stringify(registered));
+    const test = await start("clientSecret");
+    await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1500 })], { skipPreview: true });
+    const budgets = [...test.engine.state.values()];
+    assert.equal(budgets.length, 1);
+    assertNoCanary("the registered inputs and outputs", JSON.stringify(budgets));
   });
 
   it("a successful run shows none of them, nor the access token it used", async () => {
@@ -75,7 +76,7 @@ describe("no secret leaks, with a canary in every secret setting", function () {
     await test.engine.refresh();
     await test.engine.destroy();
     const issued = test.emulator.requests[0]!.headers.authorization!.replace("Bearer ", "");
-    assertNoCanary("state, errors and host output", JSON.stringify({ state: [...test.engine.state.values()], up, output: test.host.output }), [issued]);
+    assertNoCanary("state, errors and host output", JSON.stringify({ state: [...test.engine.state.values()], up, output: test.engine.hostOutput }), [issued]);
   });
 
   for (const [mode, overrides] of [["clientSecret", { clientSecret: "canary-wrong-secret-0f7e" }], ["refreshToken", {}], ["federatedToken", {}], ["githubOidc", {}]] as const) {
@@ -84,7 +85,7 @@ describe("no secret leaks, with a canary in every secret setting", function () {
       const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1 })]);
       assert.equal(up.errors.length, 1, `${mode} should fail: ${JSON.stringify(up)}`);
       assert.match(up.errors[0]!, /Microsoft Entra ID refused|GitHub Actions gave no OIDC token/);
-      assertNoCanary("errors and host output", JSON.stringify({ up, output: test.host.output }), ["canary-wrong-secret-0f7e"]);
+      assertNoCanary("errors and host output", JSON.stringify({ up, output: test.engine.hostOutput }), ["canary-wrong-secret-0f7e"]);
     });
   }
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { generateCustomers, type RecordedRequest } from "pulumi-partnercenter/emulator";
-import type { DesiredResource } from "./engine";
+import type { DeclaredBudget } from "./stack";
 import { startStack, type TestStack } from "./stack";
 
 const BUDGETS = 200;
@@ -12,7 +12,7 @@ function amountFor(index: number, phase: 1 | 2): number {
   return phase * 100_000 + index + 0.25;
 }
 
-function programFor(stack: TestStack, phase: 1 | 2): DesiredResource[] {
+function programFor(stack: TestStack, phase: 1 | 2): DeclaredBudget[] {
   return customers.map((customer, index) => stack.budget(`budget-${index}`, { customerId: customer.id, amount: amountFor(index, phase) }));
 }
 

@@ -1,7 +1,6 @@
 import { strict as assert } from "node:assert";
 import { DEMO_CUSTOMERS } from "pulumi-partnercenter/emulator";
-import { UNKNOWN } from "./engine";
-import { exampleProgram, startStack, type TestStack } from "./stack";
+import { startStack, USAGE_BUDGET_TYPE, type TestStack } from "./stack";
 
 const [CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
 
@@ -9,7 +8,7 @@ function budgetRequests(stack: TestStack): string[] {
   return stack.emulator.requests.map((request) => `${request.method} ${request.path.split("/")[3]}`);
 }
 
-describe("UsageBudget through the real dynamic provider host", function () {
+describe("UsageBudget through the engine model (real program, real provider host)", function () {
   let stack: TestStack;
 
   beforeEach(async () => {
@@ -20,19 +19,23 @@ describe("UsageBudget through the real dynamic provider host", function () {
     await stack.stop();
   });
 
-  it("the example program registers a UsageBudget per budgets.yaml entry, with the type token and a __provider", async () => {
-    const program = (await exampleProgram()).filter((resource) => resource.type !== "partnercenter:index:UsageBudgetSet");
-    assert.deepEqual(program.map((resource) => resource.name).sort(), [CONTOSO, FABRIKAM, NORTHWIND].map((id) => `budgets-${id}`).sort());
-    for (const resource of program) {
-      assert.equal(resource.type, "pulumi-nodejs:dynamic/partnercenter:UsageBudget");
-      assert.match(String(resource.inputs.__provider), /require\("pulumi-partnercenter\/host"\)/);
-    }
+  it("the program registers a UsageBudget with the type token, under the default provider, with a __provider that loads the installed package", async () => {
+    await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+    const resources = stack.model.checkpoint.deployment.resources;
+    const budget = resources.find((resource) => resource.type === USAGE_BUDGET_TYPE)!;
+    const provider = resources.find((resource) => resource.type === "pulumi:providers:pulumi-nodejs")!;
+    assert.equal(budget.provider, `${provider.urn}::${provider.id}`);
+    assert.match(String(budget.inputs.__provider), /require\("pulumi-partnercenter\/host"\)/);
+    assert.equal(budget.parent, resources.find((resource) => resource.type === "pulumi:pulumi:Stack")!.urn);
   });
 
-  it("previews a new budget whose amount is not known yet without sending a request", async () => {
-    const preview = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO, amount: UNKNOWN })]);
+  it("previews a new budget whose amount is not known yet (another new budget's output) without sending a request", async () => {
+    const preview = await stack.engine.preview([
+      stack.budget("northwind", { customerId: NORTHWIND, amount: 300 }),
+      stack.budget("contoso", { customerId: CONTOSO, amountFrom: { budget: "northwind", output: "previousAmount" } }),
+    ]);
     assert.deepEqual(preview.errors, []);
-    assert.deepEqual(preview.steps, [{ name: "contoso", op: "create" }]);
+    assert.deepEqual(preview.steps, [{ name: "northwind", op: "create" }, { name: "contoso", op: "create" }]);
     assert.equal(stack.emulator.requests.length, 0);
     assert.equal(stack.engine.state.size, 0);
   });
@@ -43,7 +46,7 @@ describe("UsageBudget through the real dynamic provider host", function () {
     const [state] = [...stack.engine.state.values()];
     assert.equal(state?.id, CONTOSO);
     const { __provider, ...outputs } = state!.outputs;
-    assert.equal(__provider, stack.provider);
+    assert.equal(__provider, state!.inputs.__provider, "the serialized provider as the program registered it");
     assert.deepEqual(outputs, { customerId: CONTOSO, amount: 1500.25, previousAmount: 1000, onDelete: "retain" });
     assert.equal(stack.emulator.budgetOf(CONTOSO), 1500.25);
     assert.deepEqual(budgetRequests(stack), [`GET ${CONTOSO}`, `PATCH ${CONTOSO}`]);
@@ -162,17 +165,20 @@ describe("UsageBudget through the real dynamic provider host", function () {
     assert.equal(stack.engine.state.size, 0);
   });
 
-  it("bad inputs fail in check, one failure per property, and send nothing", async () => {
+  it("bad inputs fail in check, one failure per property; the first Check failure aborts the run, and nothing is sent", async () => {
     const up = await stack.engine.up([
       stack.budget("bad", { customerId: "not-a-guid", amount: -5, onDelete: "forget" }),
       stack.budget("cents", { customerId: CONTOSO, amount: 10.001 }),
     ]);
-    assert.equal(up.errors.length, 2);
-    const [bad, cents] = up.errors;
-    assert.match(bad!, /property customerId: customerId "not-a-guid" is not a GUID/);
-    assert.match(bad!, /property amount: amount -5 is negative/);
-    assert.match(bad!, /property onDelete: onDelete must be "retain"/);
-    assert.match(cents!, /property amount: amount 10.001 has more than two decimals/);
+    assert.equal(up.result.exitCode, 255);
+    assert.equal(up.result.passes.length, 1, "the preview pass failed, so no update ran");
+    const failed = up.steps.filter((step) => step.op === "failed");
+    assert.equal(failed.length, 1, `the engine stops at the first Check failure (whichever registered first): ${JSON.stringify(up.steps)}`);
+    const first = await stack.engine.up([stack.budget("bad", { customerId: "not-a-guid", amount: -5, onDelete: "forget" })]);
+    const bad = first.steps[0]!.error!;
+    assert.match(bad, /customerId: customerId "not-a-guid" is not a GUID/);
+    assert.match(bad, /amount: amount -5 is negative/);
+    assert.match(bad, /onDelete: onDelete must be "retain"/);
     assert.equal(stack.emulator.requests.length, 0);
     assert.equal(stack.engine.state.size, 0);
   });
