@@ -63,6 +63,9 @@ export class PartnerCenterEmulator {
   readonly faults: FaultInjector;
   /** TCP connections accepted since start. */
   connectionsOpened = 0;
+  /** The most requests it was serving at once (since start or the last {@link clearRequests}). */
+  maxInFlight = 0;
+  #inFlight = 0;
   readonly #store: CustomerStore;
   readonly #server: Server;
   readonly #byteOrderMark: boolean;
@@ -130,6 +133,7 @@ export class PartnerCenterEmulator {
   /** Forgets the recorded requests. */
   clearRequests(): void {
     this.requests.length = 0;
+    this.maxInFlight = this.#inFlight;
   }
 
   /** Stops listening and closes every connection. */
@@ -138,6 +142,9 @@ export class PartnerCenterEmulator {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.#inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.#inFlight);
+    res.once("close", () => (this.#inFlight -= 1));
     const time = Date.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);

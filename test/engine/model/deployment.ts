@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import { randomUUID } from "node:crypto";
 import type { ProviderHost, Props } from "../providerHost";
 import { configAsProviderInputs, isProvider, providerType, unwrapSecrets, type CheckpointResource } from "./checkpoint";
-import type { ProgramEvents, Registered, Registration } from "./monitor";
+import { MonitorShutDown, type ProgramEvents, type Registered, type Registration } from "./monitor";
 import type { ConfigValue } from "../providerHost";
 
 /** What happened to one resource, as the CLI lists it. */
@@ -133,7 +133,7 @@ export class Deployment implements ProgramEvents {
   }
 
   #checkNotCanceled(urn: string): void {
-    if (this.canceled) throw new Error(`${urn}: the deployment was canceled after an earlier failure`);
+    if (this.canceled) throw new MonitorShutDown(`resource monitor shut down while waiting on step's done channel (${urn})`);
   }
 
   /** The default provider resource for `pkg`, registered once (providers/registry.go, step_generator.go `getProviderReference`). */
@@ -150,15 +150,31 @@ export class Deployment implements ProgramEvents {
     return this.#defaultProvider;
   }
 
-  /** `RegisterResource`: generate the resource's steps on the loop, execute them on a worker, answer with the outputs. */
+  /**
+   * `RegisterResource`: generate the resource's steps on the loop, execute
+   * them on a worker, answer with the outputs. A failed step is answered only
+   * with `--continue-on-error` (result FAIL; SKIP for its dependents);
+   * otherwise the deployment is canceled and the monitor shuts down.
+   */
   async registerResource(registration: Registration): Promise<Registered> {
     const urn = this.urnOf(registration.type, registration.name, registration.parent);
     this.#checkNotCanceled(urn);
     const skippedFor = [registration.parent, ...registration.dependencies].find((dependency) => this.#failed.has(dependency));
     if (skippedFor) {
       this.#failed.add(urn);
+      if (registration.supportsResultReporting) return { urn, id: "", outputs: {}, result: "skip" };
       throw new Error(`${urn} was skipped: it depends on ${skippedFor}, which failed`);
     }
+    try {
+      return await this.#register(urn, registration);
+    } catch (error) {
+      if (error instanceof StepFailed && this.options.continueOnError && registration.supportsResultReporting) return { urn, id: "", outputs: {}, result: "fail" };
+      if (error instanceof StepFailed) throw new MonitorShutDown(`resource monitor shut down while waiting on step's done channel (${urn})`);
+      throw error;
+    }
+  }
+
+  async #register(urn: string, registration: Registration): Promise<Registered> {
     const old = this.olds.get(urn);
     const base: CheckpointResource = {
       urn,

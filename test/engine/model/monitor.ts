@@ -29,6 +29,8 @@ export interface Registration {
   ignoreChanges: string[];
   /** The `retainOnDelete` option, only when the program set it. */
   retainOnDelete?: boolean;
+  /** Whether the SDK understands a `result` of FAIL or SKIP instead of an error. */
+  supportsResultReporting: boolean;
 }
 
 /** What `RegisterResource` answers. */
@@ -36,7 +38,17 @@ export interface Registered {
   urn: string;
   id: string;
   outputs: Props;
+  /** With `--continue-on-error`: the step failed, or was skipped for a failed dependency (source_eval.go `RegisterResource`). */
+  result?: "fail" | "skip";
 }
+
+/**
+ * The monitor shut down before the step finished: what every pending and
+ * later registration gets once a deployment is canceled (source_eval.go:
+ * "resource monitor shut down while waiting on step's done channel"). The
+ * SDK takes UNAVAILABLE as "terminating" and stops quietly.
+ */
+export class MonitorShutDown extends Error {}
 
 /** What the program tells the engine. */
 export interface ProgramEvents {
@@ -61,7 +73,8 @@ type Callback<T> = (error: grpc.ServiceError | null, value?: T) => void;
 
 function fail(callback: Callback<never>, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
-  callback({ name: "Error", message, code: grpc.status.UNKNOWN, details: message, metadata: new grpc.Metadata() });
+  const code = error instanceof MonitorShutDown ? grpc.status.UNAVAILABLE : grpc.status.UNKNOWN;
+  callback({ name: "Error", message, code, details: message, metadata: new grpc.Metadata() });
 }
 
 /** The two gRPC servers a program run talks to, on one loopback port each. */
@@ -114,6 +127,7 @@ export class ProgramServers {
           ignoreChanges: request.getIgnorechangesList(),
           ...(request.getDeletebeforereplacedefined() ? { deleteBeforeReplace: request.getDeletebeforereplace() } : {}),
           ...(request.hasRetainondelete() ? { retainOnDelete: request.getRetainondelete() ?? false } : {}),
+          supportsResultReporting: request.getSupportsresultreporting(),
         };
         this.events.registerResource(registration).then(
           (registered) => {
@@ -121,6 +135,7 @@ export class ProgramServers {
             response.setUrn(registered.urn);
             response.setId(registered.id);
             response.setObject(Struct.fromJavaScript(registered.outputs as Record<string, never>));
+            if (registered.result) response.setResult(registered.result === "fail" ? resproto.Result.FAIL : resproto.Result.SKIP);
             callback(null, response);
           },
           (error: unknown) => fail(callback, error),

@@ -18,4 +18,5 @@ for (const budget of declared.budgets || []) {
 for (const set of declared.sets || []) {
   new UsageBudgetSet(set.name, set.onDelete ? { file: set.file, onDelete: set.onDelete } : { file: set.file });
 }
-module.exports = Object.fromEntries(Object.entries(byName).map(([name, budget]) => [name, budget.amount]));
+// Stack outputs: each budget's amount, and where the program ran (ENGINE.md, "working directory").
+module.exports = { ...Object.fromEntries(Object.entries(byName).map(([name, budget]) => [name, budget.amount])), programCwd: process.cwd() };
