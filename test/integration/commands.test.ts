@@ -54,13 +54,27 @@ describe("npm run demo", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("without the Pulumi CLI on PATH says in one line how to install it and exits non-zero", async () => {
+  it("without the Pulumi CLI on PATH, nor npx to fetch its launcher, says in one line how to install it and exits non-zero", async () => {
     const result = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], { env: { PATH: dir } }).catch((e: { code: number; stderr: string; stdout: string }) => e);
     assert.equal((result as { code: number }).code, 1);
     const stderr = (result as { stderr: string }).stderr.trim();
     assert.equal(stderr.split("\n").length, 1);
-    assert.match(stderr, /needs the Pulumi CLI on PATH: install it from https:\/\/www.pulumi.com/);
+    assert.match(stderr, /needs the Pulumi CLI: no `pulumi` on PATH, and no `npx` .*; install it from https:\/\/www.pulumi.com\/docs\/iac\/download-install\/ \(version 3.139 or later\)/);
     assert.equal((result as { stdout: string }).stdout, "", "no emulator was started");
+  });
+
+  it("without the Pulumi CLI on PATH, fetches it through its npm launcher; when that download fails, says why in one line and exits non-zero", async () => {
+    // A stand-in npx (a test contacts nothing beyond loopback): it records its arguments and fails with what the real
+    // launcher printed on this machine, which cannot reach the CLI download site: "pulumi: fetch failed".
+    const log = join(dir, "npx.log");
+    writeFileSync(join(dir, "npx"), `#!/bin/sh\necho "$*" >> "${log}"\necho "Downloading pulumi v3.265.0..." >&2\necho "pulumi: fetch failed" >&2\nexit 1\n`);
+    chmodSync(join(dir, "npx"), 0o755);
+    const result = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], { env: { PATH: dir } }).catch((e: { code: number; stderr: string; stdout: string }) => e);
+    assert.equal((result as { code: number }).code, 1);
+    assert.equal(readFileSync(log, "utf8").trim(), "--yes pulumi@3.265.0 version");
+    const stderr = (result as { stderr: string }).stderr.trim();
+    assert.equal(stderr.split("\n").length, 1, stderr);
+    assert.match(stderr, /its npm launcher could not get the CLI \(pulumi: fetch failed\); install it from/);
   });
 
   it("runs up, then a refreshing preview after an out-of-band change, against a stand-in pulumi that records its calls", async () => {
