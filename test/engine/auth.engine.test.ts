@@ -129,6 +129,31 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
     });
   }
 
+  it("after rotating a secret kept in stack config: refresh still uses the old one (stored at the last update) until one `pulumi up` stores the new one; a secret from the environment is read fresh", async () => {
+    const setup = base("config");
+    setup.config["partnercenter:clientSecret"] = { value: SECRET, secret: true };
+    const test = await start(setup);
+    await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1500 })]);
+    // The old secret is revoked in Entra ID and the new one set in stack config.
+    entra.registerApp({ clientId: CLIENT_ID, secret: "rotated-secret" });
+    test.model.config["partnercenter:clientSecret"] = { value: "rotated-secret", secret: true };
+    const stale = await test.engine.refresh();
+    assert.equal(stale.result.exitCode, 255);
+    assert.match(stale.errors[0] ?? "", /Microsoft Entra ID refused the client secret .*AADSTS7000215/);
+    const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1500 })]);
+    assert.equal(up.result.exitCode, 0, "an up without --refresh configures with the current config, and stores it");
+    const refresh = await test.engine.refresh();
+    assert.equal(refresh.result.exitCode, 0, refresh.result.output);
+
+    // A secret from the environment is not stored: the next refresh reads the new one.
+    delete test.model.config["partnercenter:clientSecret"];
+    test.model.env = { ...test.model.env, AZURE_CLIENT_SECRET: "rotated-secret" };
+    await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1500 })]);
+    entra.registerApp({ clientId: CLIENT_ID, secret: "rotated-again" });
+    test.model.env = { ...test.model.env, AZURE_CLIENT_SECRET: "rotated-again" };
+    assert.equal((await test.engine.refresh()).result.exitCode, 0, "the environment is read fresh by every run");
+  });
+
   it("a credential Entra refuses shows Entra's code and description, and never the secret", async () => {
     const setup = base("config");
     setup.config["partnercenter:clientSecret"] = { value: "wrong-secret-canary-31f9", secret: true };

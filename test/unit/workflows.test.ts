@@ -21,8 +21,8 @@ function load(name: string): { text: string; workflow: Workflow; pulumi: Step } 
   const text = readFileSync(`${DIR}/${name}`, "utf8");
   const workflow = parse(text) as Workflow;
   const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
-  const pulumi = steps.find((step) => step.uses === "pulumi/actions@v6");
-  assert.ok(pulumi, `${name} runs pulumi/actions@v6`);
+  const pulumi = steps.find((step) => step.uses === "pulumi/actions@v6" || /\bpulumi@[\d.]+ /.test(step.run ?? ""));
+  assert.ok(pulumi, `${name} runs pulumi (pulumi/actions@v6 or the CLI's npm launcher)`);
   assert.ok(steps.some((step) => step.uses === "pulumi/auth-actions@v1"), `${name} logs in to Pulumi Cloud with OIDC`);
   assert.ok(steps.some((step) => step.run === "npm ci"), `${name} installs from the lockfile`);
   return { text, workflow, pulumi };
@@ -49,7 +49,10 @@ describe("the GitHub workflows in examples/github", () => {
   it("on merge to main, runs up", () => {
     const { workflow, pulumi } = load("up.yml");
     assert.deepEqual((workflow.on.push as { branches: string[] }).branches, ["main"]);
-    assert.equal(pulumi.with?.command, "up");
+    const args = (pulumi.run ?? "").split(/\s+/);
+    assert.equal(args[3], "up");
+    for (const flag of ["--yes", "--continue-on-error", "--parallel"]) assert.ok(args.includes(flag), `up passes ${flag}`);
+    assert.equal(args[args.indexOf("--policy-pack") + 1], "examples/policy");
   });
 
   it("nightly, previews with refresh and fails on any change", () => {
