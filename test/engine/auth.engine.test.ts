@@ -45,7 +45,7 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
       test.budget("fabrikam", { customerId: FABRIKAM, amount: 600 }),
       test.budget("northwind", { customerId: NORTHWIND, amount: 300 }),
     ];
-    const up = await test.engine.up(program(1500));
+    const up = await test.engine.arrange(program(1500));
     assert.deepEqual(up.errors, []);
     assert.equal(test.emulator.budgetOf(CONTOSO), 1500);
     assert.deepEqual(entra.tokenRequests.map((r) => [r.grantType, r.issued]), [[grantType, true]], "one token for six requests from three concurrent operations");
@@ -133,7 +133,7 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
     const setup = base("config");
     setup.config["partnercenter:clientSecret"] = { value: SECRET, secret: true };
     const test = await start(setup);
-    await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1500 })]);
+    await test.engine.arrange([test.budget("contoso", { customerId: CONTOSO, amount: 1500 })]);
     // The old secret is revoked in Entra ID and the new one set in stack config.
     entra.registerApp({ clientId: CLIENT_ID, secret: "rotated-secret" });
     test.model.config["partnercenter:clientSecret"] = { value: "rotated-secret", secret: true };

@@ -15,7 +15,7 @@ describe("what UsageBudget stores in state", function () {
       env: () => ({ PARTNERCENTER_ACCESS_TOKEN: ENV_TOKEN_CANARY }),
     });
     try {
-      await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 10 })]);
+      await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 10 })]);
       const budgets = [...stack.engine.state.values()];
       assert.equal(budgets.length, 2);
       for (const resource of budgets) {

@@ -3,7 +3,7 @@ import { generateCustomers, type RecordedRequest } from "pulumi-partnercenter/em
 import type { DeclaredBudget } from "./stack";
 import { startStack, type TestStack } from "./stack";
 
-const BUDGETS = 200;
+const BUDGETS = 100;
 const MAX_RETRIES = 6;
 const customers = generateCustomers(BUDGETS);
 
@@ -22,7 +22,7 @@ function attemptsPerRequest(requests: RecordedRequest[]): number[] {
   return [...counts.values()];
 }
 
-describe("fault soak: 200 budgets created then updated concurrently under faults and a tight rate limit", function () {
+describe("fault soak: 100 budgets created then updated concurrently under faults and a tight rate limit", function () {
   this.timeout(240_000);
   let stack: TestStack;
 

@@ -20,7 +20,7 @@ describe("UsageBudget through the engine model (real program, real provider host
   });
 
   it("the program registers a UsageBudget with the type token, under the default provider, with a __provider that loads the installed package", async () => {
-    await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
     const resources = stack.model.checkpoint.deployment.resources;
     const budget = resources.find((resource) => resource.type === USAGE_BUDGET_TYPE)!;
     const provider = resources.find((resource) => resource.type === "pulumi:providers:pulumi-nodejs")!;
@@ -62,7 +62,7 @@ describe("UsageBudget through the engine model (real program, real provider host
   });
 
   it("a preview with nothing changed sends no request to Partner Center", async () => {
-    await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
     stack.emulator.clearRequests();
     const preview = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO.toUpperCase(), amount: 1200.0 })]);
     assert.deepEqual(preview.steps, [{ name: "contoso", op: "same" }]);
@@ -70,7 +70,7 @@ describe("UsageBudget through the engine model (real program, real provider host
   });
 
   it("updates a changed amount with one PATCH and keeps previousAmount", async () => {
-    await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
     stack.emulator.clearRequests();
     const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 900 })]);
     assert.deepEqual(up.steps, [{ name: "contoso", op: "update" }]);
@@ -82,7 +82,7 @@ describe("UsageBudget through the engine model (real program, real provider host
   });
 
   it("changing only onDelete is an update that sends no request", async () => {
-    await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
     stack.emulator.clearRequests();
     const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200, onDelete: "clear" })]);
     assert.deepEqual(up.steps, [{ name: "contoso", op: "update" }]);
@@ -92,7 +92,7 @@ describe("UsageBudget through the engine model (real program, real provider host
 
   it("shows a change made in the portal as drift after refresh, and the next update corrects it", async () => {
     const program = [stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })];
-    await stack.engine.up(program);
+    await stack.engine.arrange(program);
     stack.emulator.setBudget(CONTOSO, 4000);
     stack.emulator.clearRequests();
 
@@ -117,7 +117,7 @@ describe("UsageBudget through the engine model (real program, real provider host
   });
 
   it("a customerId change replaces the resource: the new customer is set, the old one retained", async () => {
-    await stack.engine.up([stack.budget("budget", { customerId: CONTOSO, amount: 1200 })]);
+    await stack.engine.arrange([stack.budget("budget", { customerId: CONTOSO, amount: 1200 })]);
     stack.emulator.clearRequests();
     const preview = await stack.engine.preview([stack.budget("budget", { customerId: FABRIKAM, amount: 1200 })]);
     assert.deepEqual(preview.steps, [{ name: "budget", op: "replace" }]);
@@ -132,14 +132,14 @@ describe("UsageBudget through the engine model (real program, real provider host
   });
 
   it("a replacement with onDelete clear clears the old customer's budget", async () => {
-    await stack.engine.up([stack.budget("budget", { customerId: CONTOSO, amount: 1200, onDelete: "clear" })]);
+    await stack.engine.arrange([stack.budget("budget", { customerId: CONTOSO, amount: 1200, onDelete: "clear" })]);
     await stack.engine.up([stack.budget("budget", { customerId: FABRIKAM, amount: 700, onDelete: "clear" })]);
     assert.equal(stack.emulator.budgetOf(CONTOSO), null);
     assert.equal(stack.emulator.budgetOf(FABRIKAM), 700);
   });
 
   it("destroy retains the budget by default and sends nothing", async () => {
-    await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
     stack.emulator.clearRequests();
     const destroy = await stack.engine.destroy();
     assert.deepEqual(destroy.errors, []);
@@ -149,7 +149,7 @@ describe("UsageBudget through the engine model (real program, real provider host
   });
 
   it("destroy with onDelete clear PATCHes the amount to null", async () => {
-    await stack.engine.up([stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" })]);
+    await stack.engine.arrange([stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" })]);
     stack.emulator.clearRequests();
     await stack.engine.destroy();
     assert.deepEqual(budgetRequests(stack), [`PATCH ${FABRIKAM}`]);
@@ -158,7 +158,7 @@ describe("UsageBudget through the engine model (real program, real provider host
   });
 
   it("destroy with onDelete clear treats a customer that is gone as already deleted", async () => {
-    await stack.engine.up([stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" })]);
+    await stack.engine.arrange([stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" })]);
     stack.emulator.removeCustomer(FABRIKAM);
     const destroy = await stack.engine.destroy();
     assert.deepEqual(destroy.errors, []);
@@ -196,7 +196,7 @@ describe("UsageBudget through the engine model (real program, real provider host
   });
 
   it("a customer deleted in Partner Center disappears from the stack on refresh", async () => {
-    await stack.engine.up([
+    await stack.engine.arrange([
       stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }),
       stack.budget("northwind", { customerId: NORTHWIND, amount: 300 }),
     ]);

@@ -123,13 +123,18 @@ export class Deployment implements ProgramEvents {
     return result;
   }
 
-  #fail(urn: string, error: unknown): never {
+  /** Records a failed step; cancels the deployment unless `--continue-on-error`. */
+  #recordFailure(urn: string, error: unknown): string {
     const message = error instanceof Error ? error.message : String(error);
     this.sawError = true;
     this.#failed.add(urn);
     this.steps.push({ urn, op: "same", error: message });
     if (!this.options.continueOnError) this.#cancel();
-    throw new StepFailed(message);
+    return message;
+  }
+
+  #fail(urn: string, error: unknown): never {
+    throw new StepFailed(this.#recordFailure(urn, error));
   }
 
   #checkNotCanceled(urn: string): void {
@@ -288,11 +293,7 @@ export class Deployment implements ProgramEvents {
             this.olds.set(resource.urn, refreshed);
             this.steps.push({ urn: resource.urn, op: "refresh", refresh: changed ? "changed" : "unchanged", ...(changed ? { detail: changedProperties(resource.outputs, refreshed.outputs) } : {}) });
           } catch (error) {
-            try {
-              this.#fail(resource.urn, error);
-            } catch {
-              // recorded
-            }
+            this.#recordFailure(resource.urn, error);
           }
         }),
       ),
@@ -309,30 +310,33 @@ export class Deployment implements ProgramEvents {
     if (this.canceled) return;
     const registered = new Set(this.#news.keys());
     const removed = [...this.olds.values()].filter((resource) => !registered.has(resource.urn)).reverse();
-    const doomed = [...this.#pendingDeletes, ...removed.filter((resource) => !isProvider(resource))];
-    if (doomed.length === 0) return;
-    // Once the program registered the default provider, the registry holds it with the current config (registry.go `Update`).
-    const host = this.#defaultProvider ? await this.options.programProvider() : await this.options.stateProvider();
-    await Promise.all(
-      doomed.map((old) =>
-        this.#workers.run(async () => {
-          if (this.canceled) return;
-          try {
-            await this.#deleteOne(host, old);
-            if (!this.#pendingDeletes.includes(old)) {
-              this.olds.delete(old.urn);
-              this.steps.push({ urn: old.urn, op: "delete" });
-            }
-          } catch (error) {
+    const doomed = [...this.#pendingDeletes, ...removed.filter((resource) => resource.custom && !isProvider(resource))];
+    if (doomed.length > 0) {
+      // Once the program registered the default provider, the registry holds it with the current config (registry.go `Update`).
+      const host = this.#defaultProvider ? await this.options.programProvider() : await this.options.stateProvider();
+      await Promise.all(
+        doomed.map((old) =>
+          this.#workers.run(async () => {
+            if (this.canceled) return;
             try {
-              this.#fail(old.urn, error);
-            } catch {
-              // recorded
+              await this.#deleteOne(host, old);
+              if (!this.#pendingDeletes.includes(old)) {
+                this.olds.delete(old.urn);
+                this.steps.push({ urn: old.urn, op: "delete" });
+              }
+            } catch (error) {
+              this.#recordFailure(old.urn, error);
             }
-          }
-        }),
-      ),
-    );
+          }),
+        ),
+      );
+    }
+    // Components and the stack go after their children, and only when no child is left (a parent is never deleted before its children).
+    for (const component of removed.filter((resource) => !resource.custom)) {
+      if (this.canceled || [...this.olds.values()].some((resource) => resource.parent === component.urn)) continue;
+      this.olds.delete(component.urn);
+      this.steps.push({ urn: component.urn, op: "delete" });
+    }
     for (const provider of removed.filter(isProvider)) if (!this.canceled && !this.sawError) this.olds.delete(provider.urn);
   }
 

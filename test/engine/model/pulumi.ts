@@ -95,15 +95,8 @@ export class PulumiModel {
   }
 
   /** `pulumi up`: a preview pass, then the update, each with its own provider host. */
-  async up(flags: CommandFlags = {}): Promise<CommandResult> {
-    const passes: Pass[] = [];
-    if (!flags.skipPreview) {
-      const preview = await this.#pass("update", true, flags);
-      passes.push(preview);
-      if (failed(preview)) return this.#result(passes, flags, "update");
-    }
-    passes.push(await this.#pass("update", false, flags));
-    return this.#result(passes, flags, "update");
+  up(flags: CommandFlags = {}): Promise<CommandResult> {
+    return this.#previewThenExecute("update", flags);
   }
 
   /** `pulumi preview`. */
@@ -112,27 +105,25 @@ export class PulumiModel {
   }
 
   /** `pulumi refresh`: a preview pass, then the refresh. */
-  async refresh(flags: CommandFlags = {}): Promise<CommandResult> {
-    const passes: Pass[] = [];
-    if (!flags.skipPreview) {
-      const preview = await this.#pass("refresh", true, flags);
-      passes.push(preview);
-      if (failed(preview)) return this.#result(passes, flags, "refresh");
-    }
-    passes.push(await this.#pass("refresh", false, flags));
-    return this.#result(passes, flags, "refresh");
+  refresh(flags: CommandFlags = {}): Promise<CommandResult> {
+    return this.#previewThenExecute("refresh", flags);
   }
 
   /** `pulumi destroy`: a preview pass, then the deletes. */
-  async destroy(flags: CommandFlags = {}): Promise<CommandResult> {
+  destroy(flags: CommandFlags = {}): Promise<CommandResult> {
+    return this.#previewThenExecute("destroy", flags);
+  }
+
+  /** pkg/backend/apply.go `PreviewThenPromptThenExecute`: the preview pass unless `--skip-preview`, then the real one. */
+  async #previewThenExecute(kind: "update" | "refresh" | "destroy", flags: CommandFlags): Promise<CommandResult> {
     const passes: Pass[] = [];
     if (!flags.skipPreview) {
-      const preview = await this.#pass("destroy", true, flags);
+      const preview = await this.#pass(kind, true, flags);
       passes.push(preview);
-      if (failed(preview)) return this.#result(passes, flags, "destroy");
+      if (failed(preview)) return this.#result(passes, flags, kind);
     }
-    passes.push(await this.#pass("destroy", false, flags));
-    return this.#result(passes, flags, "destroy");
+    passes.push(await this.#pass(kind, false, flags));
+    return this.#result(passes, flags, kind);
   }
 
   /** The config stored with the default provider at the last update, if any. */

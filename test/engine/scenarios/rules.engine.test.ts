@@ -120,7 +120,7 @@ describe("engine rules (test/engine/ENGINE.md), each through the model", functio
     });
 
     it("refresh, destroy and the refresh phase of up --refresh use the config stored at the last update; the program phase the current one", async () => {
-      await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+      await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
       stack.model.config["partnercenter:endpoint"] = { value: "http://127.0.0.1:9" };
       stack.model.config["partnercenter:maxRetries"] = { value: "0" };
       const refresh = await stack.engine.refresh();
@@ -132,7 +132,7 @@ describe("engine rules (test/engine/ENGINE.md), each through the model", functio
     });
 
     it("replace creates the new resource first and deletes the old one last; deleteBeforeReplace as a resource option reverses that", async () => {
-      await stack.engine.up([stack.budget("budget", { customerId: CONTOSO, amount: 1200, onDelete: "clear" })]);
+      await stack.engine.arrange([stack.budget("budget", { customerId: CONTOSO, amount: 1200, onDelete: "clear" })]);
       stack.emulator.clearRequests();
       await stack.engine.up([stack.budget("budget", { customerId: FABRIKAM, amount: 600, onDelete: "clear" })]);
       assert.deepEqual(patches(stack), [`${FABRIKAM}=600`, `${CONTOSO}=null`], "create, then delete the replaced");
@@ -142,7 +142,7 @@ describe("engine rules (test/engine/ENGINE.md), each through the model", functio
     });
 
     it("ignoreChanges keeps the old value; protect refuses a delete; retainOnDelete deletes from state without calling the provider", async () => {
-      await stack.engine.up([
+      await stack.engine.arrange([
         stack.budget("ignored", { customerId: CONTOSO, amount: 1200, options: { ignoreChanges: ["amount"] } }),
         stack.budget("kept", { customerId: FABRIKAM, amount: 600, onDelete: "clear", options: { protect: true } }),
         stack.budget("retained", { customerId: NORTHWIND, amount: 300, onDelete: "clear", options: { retainOnDelete: true } }),
@@ -163,7 +163,7 @@ describe("engine rules (test/engine/ENGINE.md), each through the model", functio
     });
 
     it("--expect-no-changes: refresh counts what the refresh changed; preview --refresh counts only the updates the drift produces", async () => {
-      await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+      await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
       stack.emulator.setBudget(CONTOSO, 1500);
       const program = [stack.budget("contoso", { customerId: CONTOSO, amount: 1500 })];
       const preview = await stack.engine.preview(program, { refresh: true, expectNoChanges: true });
