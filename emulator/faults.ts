@@ -27,6 +27,8 @@ export interface FaultSettings {
   serverErrorRate?: number;
   /** Fraction whose connection is dropped without an answer. */
   dropRate?: number;
+  /** Fraction answered 404 with an HTML page by a gateway in front of the service (a misrouted proxy, a wrong path), not by Partner Center. */
+  gatewayNotFoundRate?: number;
   /** Fraction of successful answers sent as truncated JSON. */
   malformedRate?: number;
   /** Fraction of successful answers whose body stalls for `slowBodyMs` half-way. */
@@ -48,6 +50,7 @@ export interface FaultCounters {
   malformed: number;
   slowBody: number;
   unauthorized: number;
+  gatewayNotFound: number;
 }
 
 /** The fault chosen for one request before it is served. */
@@ -55,6 +58,7 @@ export type RequestFault =
   | { kind: "drop" }
   | { kind: "throttle"; retryAfterSeconds: number; scope: "partner" | "customer" }
   | { kind: "serverError"; status: 500 | 502 | 503 | 504 }
+  | { kind: "gatewayNotFound" }
   | { kind: "unauthorized" };
 
 /** The fault chosen for a successful answer. */
@@ -103,7 +107,7 @@ const SERVER_ERRORS = [500, 502, 503, 504] as const;
 
 /** Decides and counts the faults of one emulator. */
 export class FaultInjector {
-  readonly counters: FaultCounters = { throttled: 0, status500: 0, status502: 0, status503: 0, status504: 0, dropped: 0, malformed: 0, slowBody: 0, unauthorized: 0 };
+  readonly counters: FaultCounters = { throttled: 0, status500: 0, status502: 0, status503: 0, status504: 0, dropped: 0, malformed: 0, slowBody: 0, unauthorized: 0, gatewayNotFound: 0 };
   #settings: FaultSettings = {};
   #random: () => number = seededRandom(1);
   #partnerBucket: TokenBucket | undefined;
@@ -149,6 +153,10 @@ export class FaultInjector {
     if (this.#chance(settings.dropRate)) {
       this.counters.dropped += 1;
       return { kind: "drop" };
+    }
+    if (this.#chance(settings.gatewayNotFoundRate)) {
+      this.counters.gatewayNotFound += 1;
+      return { kind: "gatewayNotFound" };
     }
     if (settings.partnerRateLimit) {
       this.#partnerBucket ??= new TokenBucket(settings.partnerRateLimit, now);

@@ -178,6 +178,8 @@ export class PartnerCenterEmulator {
         return throttledReply(fault.retryAfterSeconds);
       case "serverError":
         return serverErrorReply(fault.status, this.faults.counters[`status${fault.status}`] % 2 === 0);
+      case "gatewayNotFound":
+        return { status: 404, raw: { text: "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>", contentType: "text/html" } };
       case "unauthorized":
         return errorReply(401, 401, "The access token has expired.", { "www-authenticate": 'Bearer error="invalid_token", error_description="The token is expired"' });
     }

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { PartnerCenterError } from "./client/errors";
+import { CUSTOMER_NOT_FOUND, PartnerCenterError } from "./client/errors";
 import type { PartnerCenterClient } from "./client/partnerCenter";
 import { diffUsageBudget } from "./diff";
 import { checkInputs, customerIdSchema, onDeleteSchema, parseInputs, sameAmount } from "./inputs";
@@ -10,8 +10,13 @@ export type UsageBudgetHooks = Required<Pick<pulumi.dynamic.ResourceProvider, "c
 
 type Props = Record<string, unknown>;
 
+/**
+ * Partner Center's own answer that the customer does not exist: 404 with its
+ * code 60003 ("tenant not found"). Any other 404 (a gateway's, a wrong path's)
+ * is an error, never a reason to drop a resource from state.
+ */
 function isGone(error: unknown): boolean {
-  return error instanceof PartnerCenterError && error.status === 404;
+  return error instanceof PartnerCenterError && error.status === 404 && error.serviceCode === CUSTOMER_NOT_FOUND;
 }
 
 /** The customer id a stored resource is about: its recorded output, else its id. */

@@ -158,8 +158,14 @@ function parseUrl(text: string): URL | undefined {
   }
 }
 
-const endpointSchema = z.string().superRefine((text, ctx) => {
-  const url = parseUrl(text);
+/** A URL as an error message may show it: anything that looks like `user:password@` replaced by `***@`. */
+function withoutCredentials(text: string): string {
+  return text.replace(/(\/\/)?[^\s/@]*:[^\s/@]*@/g, (_match, slashes: string | undefined) => `${slashes ?? ""}***@`);
+}
+
+const endpointSchema = z.string().superRefine((raw, ctx) => {
+  const url = parseUrl(raw);
+  const text = withoutCredentials(raw);
   if (!url) {
     ctx.addIssue({ code: "custom", message: `${describeValue(text)} is not a URL; use e.g. ${DEFAULT_ENDPOINT}` });
     return;
@@ -171,8 +177,10 @@ const endpointSchema = z.string().superRefine((text, ctx) => {
     });
   } else if (url.protocol !== "http:" && url.protocol !== "https:") {
     ctx.addIssue({ code: "custom", message: `${describeValue(text)} is not an http(s) URL; use e.g. ${DEFAULT_ENDPOINT}` });
-  } else if (url.search || url.hash || url.username || url.password) {
-    ctx.addIssue({ code: "custom", message: `${describeValue(text)} must not carry credentials, a query or a fragment; give the base URL only` });
+  } else if (url.username || url.password || /[?#]/.test(raw) || url.pathname !== "/") {
+    // A path, even an empty query or fragment ("…/?", "…/#"), changes where requests go: every 404 would then be the
+    // gateway's, not Partner Center's answer about a customer.
+    ctx.addIssue({ code: "custom", message: `${describeValue(text)} must be the API's base URL only, with no path, credentials, query or fragment; use e.g. ${DEFAULT_ENDPOINT}` });
   }
 });
 

@@ -32,12 +32,16 @@ function ids(identity: RequestIdentity, responseRequestId?: string): string {
   return `MS-RequestId ${requestId}, MS-CorrelationId ${identity.correlationId}`;
 }
 
+/** Partner Center's code for "no customer with this tenant id" (HTTP 404). */
+export const CUSTOMER_NOT_FOUND = "60003";
+
 /** What a partner can do about a status or code that Partner Center documents. */
 function hintFor(status: number, code: string | undefined): string | undefined {
   if (code === "20002" || (status === 403 && code === undefined)) {
     return "the partner has no commerce relationship with this customer (or the credential lacks the role): check customerId and the reseller relationship";
   }
-  if (code === "60003" || status === 404) return "Partner Center knows no customer with this tenant id: check customerId";
+  if (code === CUSTOMER_NOT_FOUND) return "Partner Center knows no customer with this tenant id: check customerId";
+  if (status === 404) return "this is not Partner Center's answer about a customer (it has no code 60003): check partnercenter:endpoint and any proxy or gateway in between";
   if (code === "900118") return "Partner Center rejected the customer id: check customerId";
   if (status === 401) return "the credential was refused: check that the token is current and issued for https://api.partnercenter.microsoft.com";
   if (status === 429) return "Partner Center is throttling this partner: wait and try again with fewer operations at once";

@@ -60,6 +60,8 @@ interface RequestPlan {
 
 /** Customers per page of `GET /v1/customers` unless told otherwise. */
 export const DEFAULT_CUSTOMER_PAGE_SIZE = 500;
+/** The most customer pages one listing follows: a bound on a continuation that never ends. */
+export const MAX_CUSTOMER_PAGES = 10_000;
 
 /**
  * The Partner Center API as this package uses it: read and set a customer's
@@ -149,11 +151,30 @@ export class PartnerCenterClient {
    */
   async *listCustomers(operation: OperationContext, pageSize = DEFAULT_CUSTOMER_PAGE_SIZE): AsyncGenerator<WireCustomerPage> {
     let plan: RequestPlan | undefined = { method: "GET", path: `/v1/customers?size=${pageSize}` };
-    while (plan) {
-      const { value: page }: { value: WireCustomerPage } = await this.#send(plan, operation, parseCustomerPage);
+    const seen = new Set<string>();
+    for (let pages = 1; plan; pages++) {
+      const { identity, value: page }: { identity: RequestIdentity; value: WireCustomerPage } = await this.#send(plan, operation, parseCustomerPage);
       yield page;
-      plan = page.next && { method: "GET", path: page.next.uri, headers: page.next.headers };
+      if (!page.next) return;
+      const continuation = `${page.next.uri}\u0000${JSON.stringify(page.next.headers)}`;
+      if (seen.has(continuation)) throw new PartnerCenterResponseError(identity, `the customer list's continuation link repeats an earlier page (page ${pages}); stopped instead of looping`);
+      if (pages >= MAX_CUSTOMER_PAGES) throw new PartnerCenterResponseError(identity, `the customer list goes on past ${MAX_CUSTOMER_PAGES} pages; stopped`);
+      seen.add(continuation);
+      plan = { method: "GET", path: this.#sameOriginPath(page.next.uri, identity), headers: page.next.headers };
     }
+  }
+
+  /**
+   * A continuation link as a path on the configured endpoint. The bearer
+   * token goes to the endpoint's origin only: a link elsewhere is refused.
+   */
+  #sameOriginPath(uri: string, identity: RequestIdentity): string {
+    const endpoint = new URL(this.#endpoint);
+    const target = new URL(uri, endpoint);
+    if (target.origin !== endpoint.origin) {
+      throw new PartnerCenterResponseError(identity, `the customer list's continuation link points to ${target.origin}, not to ${endpoint.origin}: not followed, so that the token goes to the configured endpoint only`);
+    }
+    return `${target.pathname}${target.search}`;
   }
 
   /** Closes pooled connections. */
@@ -223,8 +244,9 @@ export class PartnerCenterClient {
     return this.#outcome(plan, identity, response, parse);
   }
 
+  /** Every request goes to the configured endpoint: plans carry paths only. */
   #url(plan: RequestPlan): string {
-    return plan.path.startsWith("/") ? `${this.#endpoint}${plan.path}` : plan.path;
+    return `${this.#endpoint}${plan.path}`;
   }
 
   #headers(plan: RequestPlan, identity: RequestIdentity, token: Secret): Record<string, string> {

@@ -42,7 +42,7 @@ describe("provider settings", () => {
   it("names the setting and the fix for an endpoint that is not an http(s) URL", () => {
     assert.throws(() => resolveSettings(config({ "partnercenter:endpoint": "api.partnercenter.microsoft.com" }), {}), /stack config partnercenter:endpoint: "api.partnercenter.microsoft.com" is not a URL; use e.g. https:\/\/api.partnercenter.microsoft.com/);
     assert.throws(() => resolveSettings(config({ "partnercenter:endpoint": "ftp://x.example.com" }), {}), /is not an http\(s\) URL/);
-    assert.throws(() => resolveSettings(config({ "partnercenter:endpoint": "https://u:p@x.example.com" }), {}), /must not carry credentials/);
+    assert.throws(() => resolveSettings(config({ "partnercenter:endpoint": "https://u:p@x.example.com" }), {}), /must be the API's base URL only/);
   });
 
   it("refuses a token with white space without echoing it", () => {
