@@ -1,4 +1,4 @@
-import type { BudgetEntry } from "../budgetsFile";
+import { BudgetsFileError, validateBudgetEntries, type BudgetEntry } from "../budgetsFile";
 import type { PartnerCenterClient } from "../client/partnerCenter";
 import type { WireCustomer } from "../client/wire";
 
@@ -46,5 +46,26 @@ export async function exportBudgets(client: PartnerCenterClient, progress: (line
   );
   const label = (entry: BudgetEntry): string => `${entry.name ?? ""}\u0000${entry.customerId}`;
   entries.sort((a, b) => label(a).localeCompare(label(b)));
-  return { entries, failures };
+  return { entries: checkedAgainstFileRules(entries, customers, failures), failures };
+}
+
+/**
+ * Holds what Partner Center answered to the rules a budgets file is held to
+ * (the same as for a user's input), so that export never writes a file its
+ * own `diff` or a stack would reject. Odd customers become failures.
+ */
+function checkedAgainstFileRules(entries: BudgetEntry[], customers: WireCustomer[], failures: ExportFailure[]): BudgetEntry[] {
+  try {
+    return validateBudgetEntries(entries, (index) => `Partner Center's answer for customer ${JSON.stringify(entries[index]?.customerId)}`);
+  } catch (error) {
+    if (!(error instanceof BudgetsFileError)) throw error;
+    const odd = new Set<string>();
+    for (const problem of error.problems) {
+      const customerId = /customer "([^"]*)"/.exec(problem)?.[1] ?? "";
+      odd.add(customerId);
+      const customer = customers.find((candidate) => candidate.id.toLowerCase() === customerId) ?? { id: customerId };
+      failures.push({ customer, message: `${problem}; a budgets file cannot hold it` });
+    }
+    return entries.filter((entry) => !odd.has(entry.customerId));
+  }
 }

@@ -4,7 +4,7 @@
  * budgets file against Partner Center without a stack (`diff`). Settings and
  * credentials come from the environment, as for the provider.
  */
-import { writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { BudgetsFileError, formatBudgetsFile, readBudgetsFile } from "../budgetsFile";
 import { clientFor } from "../runtime";
@@ -36,22 +36,37 @@ async function runExport(args: string[]): Promise<number> {
   const client = clientFor(resolveSettings(undefined, process.env));
   try {
     const { entries, failures } = await exportBudgets(client, (line) => process.stderr.write(`export: ${line}\n`), pageSize);
-    for (const { customer, message } of failures) process.stderr.write(`export: customer ${customer.id} (${customer.companyName ?? "no name"}) was left out: ${message}\n`);
+    if (failures.length > 0) {
+      // An incomplete export must never replace a reviewed file: with onDelete "clear", the customers it leaves out would be cleared.
+      for (const { customer, message } of failures) process.stderr.write(`export: customer ${customer.id} (${customer.companyName ?? "no name"}) could not be exported: ${message}\n`);
+      process.stderr.write(`export: ${failures.length} of ${entries.length + failures.length} customers could not be exported; nothing was written${values.output ? ` (${values.output} is unchanged)` : ""}. Fix or retry, then export again.\n`);
+      return 1;
+    }
     const header = [
       `Customer usage budgets exported from ${client.endpoint} on ${new Date().toISOString()} by partnercenter-budgets export.`,
       "Declared as is (new UsageBudgetSet(\"budgets\", { file })), the first pulumi up changes no budget.",
-      ...(failures.length > 0 ? [`${failures.length} customer(s) could not be read and are not listed: ${failures.map((f) => f.customer.id).join(", ")}`] : []),
     ];
     const text = formatBudgetsFile(entries, format, header);
     if (values.output) {
-      writeFileSync(values.output, text);
+      writeAtomically(values.output, text);
       process.stderr.write(`export: wrote ${entries.length} budgets to ${values.output}\n`);
     } else {
       process.stdout.write(text);
     }
-    return failures.length > 0 ? 1 : 0;
+    return 0;
   } finally {
     await client.close();
+  }
+}
+
+/** Writes a file whole or not at all: a temporary file beside it, then a rename over it. */
+function writeAtomically(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.partial`;
+  try {
+    writeFileSync(temporary, text, { flag: "wx" });
+    renameSync(temporary, path);
+  } finally {
+    rmSync(temporary, { force: true });
   }
 }
 

@@ -1,5 +1,11 @@
 /** Hostile and broken answers from the network: each test reproduces a defect of issue 11 first. */
 import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { cleanEnv } from "../engine/stack";
 import { StaticTokenCredential } from "../../provider/client/auth";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/secret";
@@ -62,6 +68,65 @@ describe("hardening: what the network can answer", () => {
         (error: Error) => !error.message.includes("hunter2-secret") && !error.message.includes("partner:"),
         endpoint,
       );
+    }
+  });
+});
+
+const CLI = resolve(__dirname, "../../provider/cli/main.js");
+
+async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, [CLI, ...args], { env: cleanEnv(env) }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
+
+describe("hardening: partnercenter-budgets export", () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "pc-hard-"))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("an incomplete export (a customer that cannot be read) leaves the reviewed file as it was, and leaves nothing half-written", async () => {
+    const ids = ["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f"];
+    const service = await startLoopbackServer((req, res) => {
+      const customer = /\/v1\/customers\/([^/]+)\/usagebudget/.exec(req.url ?? "")?.[1];
+      if (customer === ids[1]) return void res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ code: 20002, description: "Partner does not have a commerce relationship with the customer." }));
+      const body = customer ? JSON.stringify({ amount: 100, attributes: { objectType: "SpendingBudget" } }) : pageOf(ids);
+      res.writeHead(200, { "content-type": "application/json" }).end(body);
+    });
+    try {
+      const file = join(dir, "budgets.yaml");
+      writeFileSync(file, "# reviewed\nbudgets: []\n");
+      const run = await cli(["export", "--output", file], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_RETRIES: "0" });
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(readFileSync(file, "utf8"), "# reviewed\nbudgets: []\n", "the reviewed file is unchanged");
+      assert.deepEqual(readdirSync(dir), ["budgets.yaml"], "no temporary file is left behind");
+      assert.match(run.stderr, new RegExp(`customer ${ids[1]} .*could not be exported: Partner Center answered HTTP 403`));
+      assert.match(run.stderr, /nothing was written \(.*budgets.yaml is unchanged\)/);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it("export holds what the service answers to the budgets-file rules: odd amounts and ids are named, and no file its own diff would reject is written", async () => {
+    const ids = ["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f", "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d", "not-a-guid"];
+    const amounts: Record<string, number> = { [ids[0]!]: -5, [ids[1]!]: 10.001, [ids[2]!]: 300 };
+    const service = await startLoopbackServer((req, res) => {
+      const customer = /\/v1\/customers\/([^/]+)\/usagebudget/.exec(req.url ?? "")?.[1];
+      const body = customer ? { amount: amounts[customer] ?? 1, attributes: { objectType: "SpendingBudget" } } : JSON.parse(pageOf([...ids, ids[2]!.toUpperCase()]));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+    });
+    try {
+      const file = join(dir, "budgets.yaml");
+      const run = await cli(["export", "--output", file], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_RETRIES: "0" });
+      assert.equal(run.code, 1, run.stderr);
+      assert.deepEqual(readdirSync(dir), [], "nothing was written");
+      assert.match(run.stderr, new RegExp(`customer ${ids[0]} .*amount -5 is negative`));
+      assert.match(run.stderr, new RegExp(`customer ${ids[1]} .*amount 10.001 has more than two decimals`));
+      assert.match(run.stderr, /customer not-a-guid .*is not a GUID/);
+      assert.match(run.stderr, new RegExp(`customer ${ids[2]} is declared twice`));
+    } finally {
+      await service.stop();
     }
   });
 });
