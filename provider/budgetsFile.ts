@@ -1,6 +1,6 @@
 import { relativePathBase } from "./paths";
 import { readFileSync } from "node:fs";
-import { isMap, isSeq, LineCounter, parseDocument, stringify, type Node } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, visit, type Document, type Node } from "yaml";
 import { z } from "zod";
 import { amountSchema, customerIdSchema, type OnDelete } from "./inputs";
 
@@ -68,6 +68,30 @@ export function validateBudgetEntries(entries: readonly unknown[], where: (index
 }
 
 /**
+ * YAML that reads differently from how it looks in review: aliases and merge
+ * keys (an entry that silently copies another's customer or amount), and an
+ * empty `amount:`, which YAML reads as null, "no budget". Removing a budget
+ * must be written out as `amount: null`.
+ */
+function yamlFootguns(document: Document, at: (offset: number) => string): string[] {
+  const problems: string[] = [];
+  visit(document, {
+    Alias(_key, node) {
+      problems.push(`${at(node.range?.[0] ?? 0)}: the YAML alias ${node.source ? `*${node.source}` : ""} is not allowed in a budgets file: write each entry out in full`);
+    },
+    Pair(_key, pair) {
+      const key = pair.key as Node | null;
+      const value = pair.value as Node | null;
+      if (isScalar(key) && key.source === "<<") problems.push(`${at(key.range?.[0] ?? 0)}: YAML merge keys (<<) are not allowed in a budgets file: write each entry out in full`);
+      if (isScalar(key) && key.value === "amount" && (value === null || (isScalar(value) && value.source === ""))) {
+        problems.push(`${at(key.range?.[0] ?? 0)}: amount is empty; write \`amount: null\` to remove the customer's budget, or give a number`);
+      }
+    },
+  });
+  return problems;
+}
+
+/**
  * Parses a budgets file's text: YAML or JSON, either a list of entries or a
  * mapping with a `budgets` list.
  *
@@ -80,6 +104,8 @@ export function parseBudgetsText(text: string, source: string): BudgetEntry[] {
   if (document.errors.length > 0) {
     throw new BudgetsFileError(document.errors.map((error) => `${source} line ${lines.linePos(error.pos[0]).line}: ${error.message.split("\n")[0]}`));
   }
+  const footguns = yamlFootguns(document, (offset) => `${source} line ${lines.linePos(offset).line}`);
+  if (footguns.length > 0) throw new BudgetsFileError(footguns);
   let list: Node | null | undefined = document.contents as Node | null;
   if (isMap(list)) list = list.get("budgets", true) as Node | undefined;
   if (!isSeq(list)) {

@@ -57,3 +57,19 @@ describe("budgets files", () => {
     assert.match(formatBudgetsFile(entries, "yaml", ["exported"]), /^# exported\nbudgets:\n/);
   });
 });
+
+describe("budgets files: YAML that reads differently from how it looks", () => {
+  it("an empty `amount:` is refused (YAML reads it as null, 'no budget'); `amount: null` stays the way to remove a budget", () => {
+    assert.deepEqual(problemsOf(`budgets:\n  - customerId: ${A}\n    amount:\n`), ["budgets.yaml line 3: amount is empty; write `amount: null` to remove the customer's budget, or give a number"]);
+    assert.deepEqual(parseBudgetsText(`budgets:\n  - customerId: ${A}\n    amount: null\n`, "b.yaml"), [{ customerId: A, amount: null }]);
+  });
+
+  it("aliases and merge keys are refused with their line, instead of a misleading message about the copied entry", () => {
+    const problems = problemsOf(`budgets:\n  - &first\n    customerId: ${A}\n    amount: 5\n  - *first\n  - <<: *first\n    customerId: ${B}\n`);
+    assert.deepEqual(problems, [
+      "budgets.yaml line 5: the YAML alias *first is not allowed in a budgets file: write each entry out in full",
+      "budgets.yaml line 6: YAML merge keys (<<) are not allowed in a budgets file: write each entry out in full",
+      "budgets.yaml line 6: the YAML alias *first is not allowed in a budgets file: write each entry out in full",
+    ]);
+  });
+});
