@@ -1,5 +1,5 @@
 import { relativePathBase } from "./paths";
-import { readFileSync } from "node:fs";
+import { readBoundedFile, UnreadableFileError } from "./boundedFile";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, visit, type Document, type Node } from "yaml";
 import { z } from "zod";
 import { amountSchema, customerIdSchema, type OnDelete } from "./inputs";
@@ -121,6 +121,9 @@ export function parseBudgetsText(text: string, source: string): BudgetEntry[] {
   });
 }
 
+/** The largest budgets file read: 8 MiB holds some 50,000 entries. */
+export const MAX_BUDGETS_FILE_BYTES = 8 * 1024 * 1024;
+
 /**
  * Reads and validates a budgets file.
  *
@@ -129,9 +132,10 @@ export function parseBudgetsText(text: string, source: string): BudgetEntry[] {
 export function readBudgetsFile(path: string): BudgetEntry[] {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readBoundedFile(path, MAX_BUDGETS_FILE_BYTES);
   } catch (error) {
-    throw new BudgetsFileError([`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})${relativePathBase(path)}`]);
+    if (!(error instanceof UnreadableFileError)) throw error;
+    throw new BudgetsFileError([`${path}: ${error.reason}${relativePathBase(path)}`]);
   }
   return parseBudgetsText(text, path);
 }

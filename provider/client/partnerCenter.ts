@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sameAmount } from "../inputs";
 import type { Secret } from "../secret";
 import type { TokenCredential } from "./auth/credential";
+import { BodyTooLargeError } from "./boundedBody";
 import { systemClock, type Clock } from "./clock";
 import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError, type RequestIdentity } from "./errors";
 import { attempts, decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry";
@@ -236,6 +237,7 @@ export class PartnerCenterClient {
       try {
         response = await this.#transport.send({ method: plan.method, url: this.#url(plan), headers: this.#headers(plan, identity, token), body: plan.body, signal: operation.signal });
       } catch (cause) {
+        if (cause instanceof BodyTooLargeError) return { outcome: { kind: "unreadable" }, error: new PartnerCenterResponseError(identity, cause.message) };
         return { outcome: { kind: "transport" }, error: new PartnerCenterTransportError(identity, this.#endpoint, cause) };
       }
     } finally {

@@ -1,4 +1,5 @@
 import { EnvHttpProxyAgent, request, type Dispatcher } from "undici";
+import { readBodyText } from "./boundedBody";
 
 /** One HTTP request as the Partner Center client builds it. */
 export interface HttpRequest {
@@ -26,6 +27,9 @@ export interface TransportOptions {
   /** Connections to the endpoint at most (the provider's concurrency). */
   readonly maxConnections: number;
 }
+
+/** The largest answer read from Partner Center: a budget is a few hundred bytes, a page of 1,000 customers well under 2 MiB. */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 /** 10 s to connect, 30 s for headers and body, 32 connections (the default concurrency). */
 export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = { connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 32 };
@@ -61,7 +65,7 @@ export class HttpTransport {
   }
 
   /**
-   * Sends one request and reads the whole body.
+   * Sends one request and reads the whole body, up to {@link MAX_RESPONSE_BYTES}.
    *
    * @param req - the request
    */
@@ -73,7 +77,7 @@ export class HttpTransport {
       body: req.body,
       signal: req.signal,
     });
-    const text = await response.body.text();
+    const text = await readBodyText(response.body, MAX_RESPONSE_BYTES);
     return { status: response.statusCode, headers: flattenHeaders(response.headers), text };
   }
 

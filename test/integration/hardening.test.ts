@@ -1,11 +1,13 @@
 /** Hostile and broken answers from the network: each test reproduces a defect of issue 11 first. */
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { cleanEnv } from "../engine/stack";
+import { MAX_BUDGETS_FILE_BYTES, readBudgetsFile } from "../../provider/budgetsFile";
+import { readClientCertificate } from "../../provider/client/auth/msalCredentials";
 import { StaticTokenCredential } from "../../provider/client/auth";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/secret";
@@ -127,6 +129,45 @@ describe("hardening: partnercenter-budgets export", () => {
       assert.match(run.stderr, new RegExp(`customer ${ids[2]} is declared twice`));
     } finally {
       await service.stop();
+    }
+  });
+});
+
+describe("hardening: sizes and kinds of what is read", () => {
+  it("an answer larger than 8 MiB is cut off and reported, never buffered whole", async () => {
+    const chunk = Buffer.alloc(1024 * 1024, " ");
+    const service = await startLoopbackServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      let sent = 0;
+      const more = (): void => {
+        while (sent < 200 && res.write(chunk)) sent += 1;
+        if (sent < 200) res.once("drain", more);
+        else res.end();
+      };
+      more();
+    });
+    const client = new PartnerCenterClient({ endpoint: service.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), retry: FAST_RETRY });
+    try {
+      await assert.rejects(client.getBudget("0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", client.startOperation()), /the answer's body is larger than 8388608 bytes; it was not read/);
+    } finally {
+      await client.close();
+      await service.stop();
+    }
+  });
+
+  it("a budgets file or certificate that is /dev/zero, a FIFO, a directory or too large is refused at once, naming what it is", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pc-files-"));
+    try {
+      execFileSync("mkfifo", [join(dir, "fifo")]);
+      writeFileSync(join(dir, "huge.yaml"), Buffer.alloc(MAX_BUDGETS_FILE_BYTES + 1, "#"));
+      assert.throws(() => readBudgetsFile("/dev/zero"), /\/dev\/zero: is a character device, not a regular file/);
+      assert.throws(() => readBudgetsFile(join(dir, "fifo")), /fifo: is a FIFO \(named pipe\), not a regular file/);
+      assert.throws(() => readBudgetsFile(dir), /is a directory, not a regular file/);
+      assert.throws(() => readBudgetsFile(join(dir, "huge.yaml")), /huge.yaml: is 8388609 bytes, more than the 8388608 bytes allowed/);
+      assert.throws(() => readClientCertificate({ value: "/dev/zero", origin: "stack config partnercenter:clientCertificatePath" }, true), /certificate file "\/dev\/zero" is a character device, not a regular file/);
+      assert.throws(() => readClientCertificate({ value: join(dir, "fifo"), origin: "stack config partnercenter:clientCertificatePath" }, true), /is a FIFO/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readBoundedFile, UnreadableFileError } from "../../boundedFile";
 import { relativePathBase } from "../../paths";
 import { ConfidentialClientApplication, PublicClientApplication, type AccountInfo, type AuthenticationResult, type Configuration } from "@azure/msal-node";
 import { request, type Dispatcher } from "undici";
@@ -90,9 +90,10 @@ export function readClientCertificate(source: SourcedValue<string> | SourcedValu
   if (fromFile) {
     const path = source.value as string;
     try {
-      pem = readFileSync(path, "utf8");
+      pem = readBoundedFile(path, MAX_CREDENTIAL_FILE_BYTES);
     } catch (error) {
-      throw new SettingsError(`Setting ${source.origin}: the certificate file ${JSON.stringify(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})${relativePathBase(path)}`);
+      if (!(error instanceof UnreadableFileError)) throw error;
+      throw new SettingsError(`Setting ${source.origin}: the certificate file ${JSON.stringify(path)} ${error.reason}${relativePathBase(path)}`);
     }
   } else {
     pem = (source.value as Secret).reveal();
@@ -125,16 +126,21 @@ export function federatedCredential(context: AppContext, what: string, assertion
   return viaMsal(`${what} for app ${context.clientId} in tenant ${context.tenantId}`, (force) => app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }));
 }
 
+/** The largest certificate or token file read (a PEM chain or a JWT is a few KiB). */
+const MAX_CREDENTIAL_FILE_BYTES = 1024 * 1024;
+
 /** A federated token file, re-read for every token because it rotates (AKS workload identity and the like). */
 export function tokenFileAssertion(source: SourcedValue<string>): () => Promise<string> {
   const read = (): string => {
+    let token: string;
     try {
-      const token = readFileSync(source.value, "utf8").trim();
-      if (token === "") throw new Error("the file is empty");
-      return token;
+      token = readBoundedFile(source.value, MAX_CREDENTIAL_FILE_BYTES).trim();
     } catch (error) {
-      throw new SettingsError(`Setting ${source.origin}: the federated token file ${JSON.stringify(source.value)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})${relativePathBase(source.value)}`);
+      if (!(error instanceof UnreadableFileError)) throw error;
+      throw new SettingsError(`Setting ${source.origin}: the federated token file ${JSON.stringify(source.value)} ${error.reason}${relativePathBase(source.value)}`);
     }
+    if (token === "") throw new SettingsError(`Setting ${source.origin}: the federated token file ${JSON.stringify(source.value)} is empty`);
+    return token;
   };
   read();
   return async () => read();

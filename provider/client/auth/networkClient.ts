@@ -1,5 +1,9 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { request, type Dispatcher } from "undici";
+import { readBodyText } from "../boundedBody";
+
+/** The largest answer read from Microsoft Entra ID (a token response is a few KiB). */
+const MAX_ENTRA_RESPONSE_BYTES = 1024 * 1024;
 
 /**
  * MSAL's HTTP, sent through the provider's own undici dispatcher, so proxies,
@@ -33,7 +37,7 @@ export class UndiciNetworkClient implements INetworkModule {
       body: options?.body,
       signal: timeout ? AbortSignal.timeout(timeout) : AbortSignal.timeout(30_000),
     });
-    const text = await response.body.text();
+    const text = await readBodyText(response.body, MAX_ENTRA_RESPONSE_BYTES);
     let body: unknown;
     try {
       body = JSON.parse(text);
