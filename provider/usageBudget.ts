@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { OnDelete } from "./inputs";
+import { claimCustomer } from "./customerClaims";
 import { usageBudgetProviderShim } from "./shim";
 
 /** The inputs of a {@link UsageBudget}. */
@@ -43,7 +44,7 @@ export class UsageBudget extends pulumi.dynamic.Resource {
     super(
       usageBudgetProviderShim,
       name,
-      { customerId: args.customerId, amount: args.amount, onDelete: args.onDelete, previousAmount: undefined },
+      { customerId: claimCustomer(args.customerId, `UsageBudget ${JSON.stringify(name)}`), amount: args.amount, onDelete: args.onDelete, previousAmount: undefined },
       opts,
       "partnercenter",
       "UsageBudget",

@@ -1,5 +1,8 @@
 /** Issue 11 through the engine model: what a hostile network or a careless program must never do to state. */
 import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DEMO_CUSTOMERS } from "pulumi-partnercenter/emulator";
 import { startStack, type TestStack } from "./stack";
 
@@ -29,5 +32,34 @@ describe("hardening through the engine model", function () {
     stack.emulator.removeCustomer(FABRIKAM);
     const gone = await stack.engine.refresh();
     assert.deepEqual(gone.steps.map((step) => `${step.name}:${step.op}`), ["fabrikam:gone"], "Partner Center's own 404/60003 still drops the customer");
+  });
+});
+
+describe("several resources on one customer", function () {
+  this.timeout(60_000);
+  it("a standalone budget and an uppercase copy, or a standalone budget and a UsageBudgetSet entry, on one customer fail the program before any request, naming the customer and the resources", async () => {
+    const stack = await startStack();
+    const dir = mkdtempSync(join(tmpdir(), "pc-dup-"));
+    try {
+      const file = join(dir, "budgets.yaml");
+      writeFileSync(file, `budgets:\n  - customerId: ${CONTOSO}\n    amount: 700\n  - customerId: ${FABRIKAM}\n    amount: 5\n`);
+      const contoso = stack.budget("contoso", { customerId: CONTOSO, amount: 1200 });
+      const runs = [
+        { expected: `UsageBudget "contoso", UsageBudget "contoso-copy"`, run: () => stack.engine.up([contoso, stack.budget("contoso-copy", { customerId: CONTOSO.toUpperCase(), amount: 900 })], { skipPreview: true }) },
+        { expected: `UsageBudget "contoso", UsageBudget "budgets-${CONTOSO}"`, run: () => stack.engine.up([contoso], { skipPreview: true }, [{ name: "budgets", file }]) },
+        { expected: `UsageBudget "contoso", UsageBudget "budgets-${CONTOSO}"`, run: () => stack.engine.preview([contoso], {}, [{ name: "budgets", file }]) },
+      ];
+      for (const { expected, run } of runs) {
+        const result = await run();
+        assert.equal(result.result.exitCode, 255);
+        assert.match(result.result.output, new RegExp(`customer ${CONTOSO} is declared by 2 resources: ${expected}\\. Each customer's budget must be declared by one resource only`));
+        assert.equal(result.steps.length, 0, "no UsageBudget was registered");
+      }
+      assert.equal(stack.emulator.requests.length, 0);
+      assert.equal(stack.engine.state.size, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await stack.stop();
+    }
   });
 });
