@@ -35,6 +35,8 @@ export interface FaultSettings {
   slowBodyRate?: number;
   /** How long a slow body stalls (default 60 s). */
   slowBodyMs?: number;
+  /** Error answers quote the request back (method, path, Authorization header, body), as careless services do. */
+  echoRequestsInErrors?: boolean;
   /** Seed of the random choices. */
   seed?: number;
 }
@@ -130,6 +132,11 @@ export class FaultInjector {
   /** The next `count` requests are refused with 401, as for an expired token. */
   expireTokenForNext(count: number): void {
     this.#unauthorizedLeft = count;
+  }
+
+  /** Whether error answers quote the request back. */
+  get echoesRequests(): boolean {
+    return this.#settings.echoRequestsInErrors === true;
   }
 
   /** The latency to add to this request, in ms. */

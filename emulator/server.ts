@@ -50,6 +50,15 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BUDGET_PATH = /^\/v1\/customers\/([^/]+)\/usagebudget$/;
 const CUSTOMERS_PATH = "/v1/customers";
 
+/** An error answer that quotes the request back in its description (or its HTML page). */
+function echoRequest(reply: EmulatorReply, request: string): EmulatorReply {
+  if (reply.raw) return { ...reply, raw: { ...reply.raw, text: `${reply.raw.text}<!-- request: ${request} -->` } };
+  const body = reply.body as { description?: string; message?: string } | undefined;
+  if (body?.description !== undefined) return { ...reply, body: { ...body, description: `${body.description} (request: ${request})` } };
+  if (body?.message !== undefined) return { ...reply, body: { ...body, message: `${body.message} (request: ${request})` } };
+  return reply;
+}
+
 /**
  * A local Partner Center: a real HTTP server on 127.0.0.1 serving the usage
  * budget and customer list APIs with the service's errors and quirks.
@@ -169,6 +178,7 @@ export class PartnerCenterEmulator {
       reply = errorReply(500, 500, `emulator failure: ${(error as Error).message}`);
     }
     record(reply.status);
+    if (reply.status >= 400 && this.faults.echoesRequests) reply = echoRequest(reply, `${method} ${url.pathname}${url.search}; Authorization: ${headers.authorization ?? ""}; body: ${body}`);
     this.#send(res, reply, headers, reply.status < 300 ? this.faults.answering() : undefined);
   }
 

@@ -9,12 +9,22 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { createUsageBudgetHooks } from "./hooks";
 import { ProviderRuntime } from "./runtime";
+import { redactError } from "./secret";
 
 /** The version of this contract; the shim does not check it, it documents it. */
 export const HOST_API_VERSION = 1;
 
 const runtime = new ProviderRuntime();
 const hooks = createUsageBudgetHooks(() => runtime.client());
+
+/** What leaves the provider for the engine's output: any secret value the process holds is redacted, whoever wrote the text. */
+async function redacting<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw redactError(error);
+  }
+}
 
 type Props = Record<string, unknown>;
 
@@ -23,39 +33,45 @@ type Props = Record<string, unknown>;
  *
  * @param req - the host's configure request
  */
-export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-  await runtime.configure(req.config);
+export function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  return redacting(async () => {
+    await runtime.configure(req.config);
+  });
 }
 
 /** Validates inputs; see {@link createUsageBudgetHooks}. */
-export async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-  await runtime.settings();
-  return hooks.check(olds, news);
+export function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+  return redacting(async () => {
+    await runtime.settings();
+    return hooks.check(olds, news);
+  });
 }
 
 /** Decides update versus replace. */
-export async function diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
-  await runtime.settings();
-  return hooks.diff(id, olds, news);
+export function diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+  return redacting(async () => {
+    await runtime.settings();
+    return hooks.diff(id, olds, news);
+  });
 }
 
 /** Adopts and sets a budget. */
 export function create(news: Props): Promise<pulumi.dynamic.CreateResult> {
-  return hooks.create(news);
+  return redacting(() => hooks.create(news));
 }
 
 /** Reads the live budget. */
 export function read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
-  return hooks.read(id, props);
+  return redacting(() => hooks.read(id, props));
 }
 
 /** Sets a changed budget. */
 export function update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
-  return hooks.update(id, olds, news);
+  return redacting(() => hooks.update(id, olds, news));
 }
 
 /** Retains or clears the budget, as `onDelete` says. */
 function deleteBudget(id: string, props: Props): Promise<void> {
-  return hooks.delete(id, props);
+  return redacting(() => hooks.delete(id, props));
 }
 export { deleteBudget as delete };

@@ -34,6 +34,8 @@ export interface EntraEmulatorOptions {
   apps?: EntraApp[];
   /** Lifetime of issued access tokens (default 3600 s). */
   tokenLifetimeSeconds?: number;
+  /** Error descriptions quote the request body back (client secret, assertion, refresh token and all). */
+  echoRequestsInErrors?: boolean;
 }
 
 /** One call to the token endpoint, for tests to count and inspect. */
@@ -46,6 +48,8 @@ export interface TokenRequest {
   error?: string;
   /** Whether a client assertion carried the certificate chain (x5c). */
   x5c?: boolean;
+  /** The client assertion presented (certificate or federated), for tests that check it never leaks. */
+  clientAssertion?: string;
   /** For the refresh-token grant: the refresh token presented, and the one issued in exchange. */
   refreshToken?: { presented: string; issued?: string };
 }
@@ -80,6 +84,8 @@ export class EntraEmulator {
   readonly tenantId: string;
   /** Every call to the token endpoint. */
   readonly tokenRequests: TokenRequest[] = [];
+  /** Whether error descriptions quote the request body back (settable by tests). */
+  echoRequestsInErrors: boolean;
   /** Every path requested (to prove nothing else was called, e.g. instance discovery). */
   readonly paths: string[] = [];
   /** The bearer token GitHub's OIDC endpoint requires (`ACTIONS_ID_TOKEN_REQUEST_TOKEN`). */
@@ -94,6 +100,7 @@ export class EntraEmulator {
   private constructor(options: EntraEmulatorOptions) {
     this.tenantId = options.tenantId ?? randomUUID();
     this.#lifetime = options.tokenLifetimeSeconds ?? 3600;
+    this.echoRequestsInErrors = options.echoRequestsInErrors ?? false;
     for (const app of options.apps ?? []) this.registerApp(app);
     this.#server = createServer({ cert: EMULATOR_TLS_CERTIFICATE, key: EMULATOR_TLS_KEY }, (req, res) => void this.#handle(req, res));
   }
@@ -174,7 +181,7 @@ export class EntraEmulator {
       if (!(error instanceof EntraError)) throw error;
       send(res, error.status, {
         error: error.error,
-        error_description: `${error.message}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`,
+        error_description: `${error.message}${this.echoRequestsInErrors ? ` (request: ${Buffer.concat(chunks).toString("utf8")})` : ""}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`,
         error_codes: [error.code],
         timestamp: new Date().toISOString(),
       });
@@ -207,7 +214,7 @@ export class EntraEmulator {
   #token(form: URLSearchParams): Record<string, unknown> {
     const grantType = form.get("grant_type") ?? "";
     const clientId = form.get("client_id") ?? "";
-    const request: TokenRequest = { grantType, clientId, issued: false };
+    const request: TokenRequest = { grantType, clientId, issued: false, ...(form.get("client_assertion") ? { clientAssertion: form.get("client_assertion")! } : {}) };
     this.tokenRequests.push(request);
     try {
       const app = this.#apps.get(clientId);

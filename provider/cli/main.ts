@@ -8,6 +8,7 @@ import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { BudgetsFileError, formatBudgetsFile, readBudgetsFile } from "../budgetsFile";
 import { clientFor } from "../runtime";
+import { redactSecrets } from "../secret";
 import { resolveSettings, SettingsError } from "../settings";
 import { diffBudgets } from "./diffBudgets";
 import { exportBudgets } from "./exportBudgets";
@@ -19,6 +20,16 @@ const USAGE = `usage:
       compares a budgets file with live Partner Center; exit 1 when a budget drifted
 settings (environment): PARTNERCENTER_ENDPOINT, PARTNERCENTER_ACCESS_TOKEN, PARTNERCENTER_MAX_CONCURRENCY, ...
 exit codes: 0 ok (no drift), 1 drift or customers that failed, 2 bad usage, settings or file`;
+
+/** Standard output, with every secret value the process holds redacted (a server may echo one). */
+function out(text: string): void {
+  process.stdout.write(redactSecrets(text));
+}
+
+/** Standard error, redacted as {@link out}. */
+function err(text: string): void {
+  process.stderr.write(redactSecrets(text));
+}
 
 /** Thrown for a usage mistake: exit 2 with the usage. */
 class UsageError extends Error {}
@@ -35,11 +46,11 @@ async function runExport(args: string[]): Promise<number> {
   if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 1000)) throw new UsageError(`--page-size must be a whole number from 1 to 1000`);
   const client = clientFor(resolveSettings(undefined, process.env));
   try {
-    const { entries, failures } = await exportBudgets(client, (line) => process.stderr.write(`export: ${line}\n`), pageSize);
+    const { entries, failures } = await exportBudgets(client, (line) => err(`export: ${line}\n`), pageSize);
     if (failures.length > 0) {
       // An incomplete export must never replace a reviewed file: with onDelete "clear", the customers it leaves out would be cleared.
-      for (const { customer, message } of failures) process.stderr.write(`export: customer ${customer.id} (${customer.companyName ?? "no name"}) could not be exported: ${message}\n`);
-      process.stderr.write(`export: ${failures.length} of ${entries.length + failures.length} customers could not be exported; nothing was written${values.output ? ` (${values.output} is unchanged)` : ""}. Fix or retry, then export again.\n`);
+      for (const { customer, message } of failures) err(`export: customer ${customer.id} (${customer.companyName ?? "no name"}) could not be exported: ${message}\n`);
+      err(`export: ${failures.length} of ${entries.length + failures.length} customers could not be exported; nothing was written${values.output ? ` (${values.output} is unchanged)` : ""}. Fix or retry, then export again.\n`);
       return 1;
     }
     const header = [
@@ -49,9 +60,9 @@ async function runExport(args: string[]): Promise<number> {
     const text = formatBudgetsFile(entries, format, header);
     if (values.output) {
       writeAtomically(values.output, text);
-      process.stderr.write(`export: wrote ${entries.length} budgets to ${values.output}\n`);
+      err(`export: wrote ${entries.length} budgets to ${values.output}\n`);
     } else {
-      process.stdout.write(text);
+      out(text);
     }
     return 0;
   } finally {
@@ -79,14 +90,14 @@ async function runDiff(args: string[]): Promise<number> {
     const drifts = await diffBudgets(client, entries);
     for (const drift of drifts) {
       const who = `${drift.entry.customerId}${drift.entry.name ? ` (${drift.entry.name})` : ""}`;
-      process.stdout.write(
+      out(
         drift.error !== undefined
           ? `! ${who}: could not be read: ${drift.error}\n`
           : `~ ${who}: declared ${amountText(drift.entry.amount)}, Partner Center has ${amountText(drift.live)}\n`,
       );
     }
     const failed = drifts.filter((d) => d.error !== undefined).length;
-    process.stdout.write(`${drifts.length - failed} of ${entries.length} budgets drifted${failed ? `, ${failed} could not be read` : ""}\n`);
+    out(`${drifts.length - failed} of ${entries.length} budgets drifted${failed ? `, ${failed} could not be read` : ""}\n`);
     return drifts.length > 0 ? 1 : 0;
   } finally {
     await client.close();
@@ -99,17 +110,17 @@ async function main(argv: string[]): Promise<number> {
     if (command === "export") return await runExport(rest);
     if (command === "diff") return await runDiff(rest);
     if (command === "--help" || command === "-h" || command === "help") {
-      process.stdout.write(`${USAGE}\n`);
+      out(`${USAGE}\n`);
       return 0;
     }
     throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : "a command is required");
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`partnercenter-budgets: ${(error as Error).message}\n${USAGE}\n`);
+      err(`partnercenter-budgets: ${(error as Error).message}\n${USAGE}\n`);
       return 2;
     }
     if (error instanceof SettingsError || error instanceof BudgetsFileError) {
-      process.stderr.write(`partnercenter-budgets: ${(error as Error).message}\n`);
+      err(`partnercenter-budgets: ${(error as Error).message}\n`);
       return 2;
     }
     throw error;
@@ -119,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`partnercenter-budgets: ${(error as Error).message}\n`);
+    err(`partnercenter-budgets: ${(error as Error).message}\n`);
     process.exit(2);
   },
 );

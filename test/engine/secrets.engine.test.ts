@@ -68,8 +68,9 @@ describe("no secret leaks, with a canary in every secret setting", function () {
     assertNoCanary("the registered inputs and outputs", JSON.stringify(budgets));
   });
 
-  it("a successful run shows none of them, nor the access token it used", async () => {
+  it("a successful run shows none of them, nor the access token it used, even when Partner Center quotes requests back in its errors", async () => {
     const test = await start("clientSecret");
+    test.emulator.faults.configure({ echoRequestsInErrors: true });
     const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1500 }), test.budget("tailspin", { customerId: TAILSPIN, amount: 5 })]);
     assert.equal(test.emulator.budgetOf(CONTOSO), 1500);
     assert.equal(up.errors.length, 1, "the customer without relationship fails");
@@ -79,13 +80,15 @@ describe("no secret leaks, with a canary in every secret setting", function () {
     assertNoCanary("state, errors and host output", JSON.stringify({ state: [...test.engine.state.values()], up, output: test.engine.hostOutput }), [issued]);
   });
 
-  for (const [mode, overrides] of [["clientSecret", { clientSecret: "canary-wrong-secret-0f7e" }], ["refreshToken", {}], ["federatedToken", {}], ["githubOidc", {}]] as const) {
-    it(`a failing ${mode} run shows none of them in its errors or output`, async () => {
+  for (const [mode, overrides] of [["clientSecret", { clientSecret: "canary-wrong-secret-0f7e" }], ["refreshToken", {}], ["federatedToken", {}], ["githubOidc", {}], ["clientCertificate", {}]] as const) {
+    it(`a failing ${mode} run shows none of them in its errors or output, even when Entra ID quotes the request back`, async () => {
       const test = await start(mode, overrides);
+      entra.echoRequestsInErrors = true;
       const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1 })]);
       assert.equal(up.errors.length, 1, `${mode} should fail: ${JSON.stringify(up)}`);
       assert.match(up.errors[0]!, /Microsoft Entra ID refused|GitHub Actions gave no OIDC token/);
-      assertNoCanary("errors and host output", JSON.stringify({ up, output: test.engine.hostOutput }), ["canary-wrong-secret-0f7e"]);
+      const assertions = entra.tokenRequests.flatMap((request) => (request.clientAssertion ? [request.clientAssertion] : []));
+      assertNoCanary("errors and host output", JSON.stringify({ up, output: test.engine.hostOutput }), ["canary-wrong-secret-0f7e", ...assertions]);
     });
   }
 });

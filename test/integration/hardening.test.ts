@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { cleanEnv } from "../engine/stack";
 import { MAX_BUDGETS_FILE_BYTES, readBudgetsFile } from "../../provider/budgetsFile";
 import { readClientCertificate } from "../../provider/client/auth/msalCredentials";
@@ -168,6 +169,24 @@ describe("hardening: sizes and kinds of what is read", () => {
       assert.throws(() => readClientCertificate({ value: join(dir, "fifo"), origin: "stack config partnercenter:clientCertificatePath" }, true), /is a FIFO/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("hardening: what the CLI prints", () => {
+  it("partnercenter-budgets never prints the token, even when Partner Center quotes the request (Authorization header included) in its errors", async () => {
+    const emulator = await PartnerCenterEmulator.start({ faults: { echoRequestsInErrors: true } });
+    const dir = mkdtempSync(join(tmpdir(), "pc-echo-"));
+    try {
+      const tailspin = "5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b";
+      writeFileSync(join(dir, "budgets.yaml"), `budgets:\n  - customerId: ${tailspin}\n    amount: 5\n`);
+      const run = await cli(["diff", join(dir, "budgets.yaml")], { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken });
+      assert.equal(run.code, 1);
+      assert.match(run.stdout, /HTTP 403, code 20002 .*\(request: GET .*; Authorization: Bearer \[secret\]/, "the service's text is shown, the token is not");
+      assert.ok(!`${run.stdout}${run.stderr}`.includes(emulator.accessToken));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await emulator.stop();
     }
   });
 });

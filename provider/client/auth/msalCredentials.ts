@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { readBoundedFile, UnreadableFileError } from "../../boundedFile";
+import { rememberSecret } from "../../secret";
 import { relativePathBase } from "../../paths";
 import { ConfidentialClientApplication, PublicClientApplication, type AccountInfo, type AuthenticationResult, type Configuration } from "@azure/msal-node";
 import { request, type Dispatcher } from "undici";
@@ -100,6 +101,10 @@ export function readClientCertificate(source: SourcedValue<string> | SourcedValu
   }
   const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   const key = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem)?.[0];
+  if (key) {
+    rememberSecret(key);
+    rememberSecret(pem);
+  }
   if (certificates.length === 0 || !key) {
     throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s) and ${key ? "a" : "no"} private key`);
   }
@@ -111,6 +116,7 @@ export function readClientCertificate(source: SourcedValue<string> | SourcedValu
   } catch (error) {
     throw new SettingsError(`Setting ${source.origin}: the certificate or its key cannot be read (${(error as Error).message})`);
   }
+  rememberSecret(privateKey);
   return { thumbprintSha256: createHash("sha256").update(certificate.raw).digest("hex"), privateKey, x5c: certificates.join("\n") };
 }
 

@@ -1,6 +1,15 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { request, type Dispatcher } from "undici";
+import { rememberSecret } from "../../secret";
 import { readBodyText } from "../boundedBody";
+
+/** Form fields and answer fields of the token endpoint that hold credentials. */
+const SECRET_FIELDS = ["client_secret", "client_assertion", "assertion", "refresh_token", "access_token", "id_token", "code"];
+
+/** Remembers every credential MSAL sends or receives, so that no message can echo one (see `redactSecrets`). */
+function rememberCredentials(fields: Iterable<[string, unknown]>): void {
+  for (const [name, value] of fields) if (SECRET_FIELDS.includes(name) && typeof value === "string") rememberSecret(value);
+}
 
 /** The largest answer read from Microsoft Entra ID (a token response is a few KiB). */
 const MAX_ENTRA_RESPONSE_BYTES = 1024 * 1024;
@@ -30,6 +39,7 @@ export class UndiciNetworkClient implements INetworkModule {
   }
 
   async #send<T>(method: "GET" | "POST", url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+    if (typeof options?.body === "string") rememberCredentials(new URLSearchParams(options.body));
     const response = await request(url, {
       dispatcher: this.#dispatcher,
       method,
@@ -44,6 +54,7 @@ export class UndiciNetworkClient implements INetworkModule {
     } catch {
       body = { error: "invalid_response", error_description: `Entra ID answered HTTP ${response.statusCode} with a body that is not JSON: ${text.slice(0, 200)}` };
     }
+    if (body && typeof body === "object") rememberCredentials(Object.entries(body));
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
     return { status: response.statusCode, headers, body: body as T };
