@@ -8,11 +8,23 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The real clock. */
+/** The longest delay a Node timer takes (about 24.8 days); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The delay to give a timer for a wait of `ms`: never more than
+ * {@link MAX_TIMER_MS}, so that an absurd `Retry-After` wakes late and
+ * re-checks instead of overflowing into a 1 ms loop.
+ */
+export function timerDelay(ms: number): number {
+  return Math.min(Math.max(0, ms), MAX_TIMER_MS);
+}
+
+/** The real clock. A wait longer than a timer can hold ends early; callers re-check the time. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: async (ms, signal) => {
-    if (ms > 0) await delay(ms, undefined, { signal });
+    if (ms > 0) await delay(timerDelay(ms), undefined, { signal });
     else signal?.throwIfAborted();
   },
 };

@@ -6,7 +6,7 @@ import { BodyTooLargeError } from "./boundedBody";
 import { systemClock, type Clock } from "./clock";
 import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError, type RequestIdentity } from "./errors";
 import { attempts, decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry";
-import { Throttle } from "./throttle";
+import { PauseBeyondDeadlineError, Throttle } from "./throttle";
 import { DEFAULT_TRANSPORT_OPTIONS, HttpTransport, type HttpResponse } from "./transport";
 import {
   budgetPatchBody,
@@ -223,8 +223,10 @@ export class PartnerCenterClient {
   ): Promise<{ value: T } | { outcome: AttemptOutcome; error: Error }> {
     let release: () => void;
     try {
-      release = await this.#throttle.acquire(plan.customerId, operation.signal);
+      release = await this.#throttle.acquire(plan.customerId, operation.signal, operation.deadline);
     } catch (cause) {
+      // A pause past the deadline: the retry decision sees a wait longer than what is left, and fails at once.
+      if (cause instanceof PauseBeyondDeadlineError) return { outcome: { kind: "response", status: 429, retryAfterMs: cause.pausedUntil - this.#clock.now() }, error: new PartnerCenterResponseError(identity, cause.message) };
       const error = new PartnerCenterTransportError(identity, this.#endpoint, cause);
       error.message += "; the operation's deadline (partnercenter:timeoutSeconds) passed while waiting for Partner Center's rate limit";
       return { outcome: { kind: "transport" }, error };

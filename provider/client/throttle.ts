@@ -5,8 +5,26 @@ import { AdaptiveRateLimiter } from "./rateLimiter";
 interface Waiter {
   readonly customerId: string | undefined;
   readonly grant: (release: () => void) => void;
+  readonly refuse: (error: Error) => void;
   readonly signal: AbortSignal | undefined;
+  /** The operation's deadline (clock ms), if any: a pause lasting past it fails the waiter at once. */
+  readonly deadline: number | undefined;
   onAbort: (() => void) | undefined;
+}
+
+/** A pause (`Retry-After`) that lasts past the waiting operation's deadline: failing at once beats waiting to fail. */
+export class PauseBeyondDeadlineError extends Error {
+  override readonly name = "PauseBeyondDeadlineError";
+  /** Stable code for programs. */
+  readonly code = "PC_ERR_PAUSE_BEYOND_DEADLINE";
+  constructor(
+    /** When requests may go again (clock ms). */
+    readonly pausedUntil: number,
+    /** The operation's deadline (clock ms). */
+    readonly deadline: number,
+  ) {
+    super(`Partner Center's rate limit holds requests until ${new Date(pausedUntil).toISOString()} (its Retry-After), past this operation's deadline at ${new Date(deadline).toISOString()} (partnercenter:timeoutSeconds): failed at once instead of waiting`);
+  }
 }
 
 /** How recent another request about the same customer must be for a 429 to be blamed on that customer. */
@@ -76,16 +94,17 @@ export class Throttle {
   /**
    * Waits until a request about `customerId` may be sent: no pause, a free
    * slot, a send token. Returns the function that frees the slot.
-   * Rejects when `signal` aborts (the operation's deadline).
+   * Rejects when `signal` aborts (the operation's deadline), and at once with
+   * a {@link PauseBeyondDeadlineError} when a pause lasts past `deadline`.
    *
    * Waiters queue in arrival order and one pump grants them, so a thousand
    * waiting operations cost one timer, not a thousand; a waiter whose
    * customer is paused lets the ones behind it pass.
    */
-  acquire(customerId: string | undefined, signal?: AbortSignal): Promise<() => void> {
+  acquire(customerId: string | undefined, signal?: AbortSignal, deadline?: number): Promise<() => void> {
     signal?.throwIfAborted();
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { customerId, grant: resolve, signal, onAbort: undefined };
+      const waiter: Waiter = { customerId, grant: resolve, refuse: reject, signal, deadline, onAbort: undefined };
       if (signal) {
         waiter.onAbort = () => {
           const index = this.#queue.indexOf(waiter);
@@ -123,6 +142,7 @@ export class Throttle {
       this.stats.customerPauses += 1;
     }
     for (const [other, otherUntil] of this.#customerPausedUntil) if (otherUntil <= now) this.#customerPausedUntil.delete(other);
+    this.#pump();
   }
 
   #noteSend(customerId: string): void {
@@ -133,8 +153,20 @@ export class Throttle {
     }
   }
 
+  /** Fails at once every waiter whose pause outlasts its deadline: it could only wait to fail, holding its place. */
+  #refuseHopeless(): void {
+    for (const waiter of [...this.#queue]) {
+      const until = this.pausedUntil(waiter.customerId);
+      if (waiter.deadline === undefined || until <= waiter.deadline) continue;
+      this.#queue.splice(this.#queue.indexOf(waiter), 1);
+      if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      waiter.refuse(new PauseBeyondDeadlineError(until, waiter.deadline));
+    }
+  }
+
   /** Grants every waiter that may go now, then sets one timer for the next that may go later. */
   #pump(): void {
+    this.#refuseHopeless();
     let grants = 0;
     while (this.#queue.length > 0 && this.#inFlight < this.#maxConcurrency) {
       const now = this.#clock.now();

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { CUSTOMER_WINDOW_MS, Throttle } from "../../provider/client/throttle";
 import { FakeClock, flush } from "../support/fakeClock";
+import { MAX_TIMER_MS, timerDelay } from "../../provider/client/clock";
 
 const A = "customer-a";
 const B = "customer-b";
@@ -126,5 +127,36 @@ describe("the process-wide throttle", () => {
     assert.ok(grants.every((grant) => grant.granted()));
     const elapsedSeconds = (clock.now() - started) / 1000;
     assert.ok(clock.sleeps.length >= 19, `sends were spread out (${clock.sleeps.length} waits in ${elapsedSeconds} s)`);
+  });
+});
+
+describe("the throttle with a Retry-After beyond the deadline", () => {
+  it("fails at once every waiting operation whose deadline comes before the pause ends, and keeps the others waiting", async () => {
+    const clock = new FakeClock();
+    const throttle = new Throttle(10, clock);
+    const start = clock.now();
+    const outcomes: string[] = [];
+    const wait = (name: string, deadline: number): Promise<void> =>
+      throttle.acquire(A, undefined, deadline).then(
+        (release) => void (outcomes.push(`${name} granted`), release()),
+        (error: Error) => void outcomes.push(`${name}: ${error.message}`),
+      );
+    throttle.record(undefined, 429, 30 * 24 * 3600_000); // "Try again in 30 days", about the partner
+    const short = wait("short", start + 600_000);
+    const long = wait("long", start + 40 * 24 * 3600_000);
+    await flush();
+    await short;
+    assert.equal(outcomes.length, 1, "the short-deadline operation did not wait for its deadline");
+    assert.match(outcomes[0]!, /^short: Partner Center's rate limit holds requests until .* \(its Retry-After\), past this operation's deadline .*: failed at once instead of waiting$/);
+    await clock.advance(30 * 24 * 3600_000);
+    await long;
+    assert.deepEqual(outcomes.slice(1), ["long granted"]);
+  });
+
+  it("a wait longer than a Node timer can hold is given to the timer in pieces it can hold (no 1 ms loop)", () => {
+    assert.equal(timerDelay(30 * 24 * 3600_000), MAX_TIMER_MS);
+    assert.equal(MAX_TIMER_MS, 2 ** 31 - 1);
+    assert.equal(timerDelay(57_000), 57_000);
+    assert.equal(timerDelay(-5), 0);
   });
 });
