@@ -5,10 +5,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
+import { Agent } from "undici";
+import { EntraEmulator, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
+import { clientSecretCredential, readClientCertificate } from "../../provider/client/auth/msalCredentials";
 import { cleanEnv } from "../engine/stack";
 import { MAX_BUDGETS_FILE_BYTES, readBudgetsFile } from "../../provider/budgetsFile";
-import { readClientCertificate } from "../../provider/client/auth/msalCredentials";
 import { StaticTokenCredential } from "../../provider/client/auth";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/secret";
@@ -187,6 +188,37 @@ describe("hardening: what the CLI prints", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await emulator.stop();
+    }
+  });
+});
+
+describe("hardening: Microsoft Entra ID out of reach", () => {
+  const appContext = (authority: string, dispatcher: Agent) => ({ tenantId: "0a1b2c3d-0000-4000-8000-000000000001", clientId: "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", authority, dispatcher, timeoutMs: 20_000 });
+
+  it("a connection refused is retried, then reported as not reaching Entra ID (not as Entra refusing the secret), with the cause", async () => {
+    const dispatcher = new Agent();
+    try {
+      const credential = clientSecretCredential(appContext("https://127.0.0.1:1", dispatcher), new Secret("entra-unreachable-secret"));
+      await assert.rejects(credential.getToken(), (error: Error) => {
+        assert.match(error.message, /could not reach Microsoft Entra ID at https:\/\/127.0.0.1:1 \(ECONNREFUSED: .*\) after 3 attempts: check the network, HTTPS_PROXY\/NO_PROXY and partnercenter:authority/);
+        assert.doesNotMatch(error.message, /refused the client secret/);
+        return true;
+      });
+    } finally {
+      await dispatcher.close();
+    }
+  });
+
+  it("a certificate Node does not trust is reported as a TLS failure at once, pointing at NODE_EXTRA_CA_CERTS", async () => {
+    const entra = await EntraEmulator.start({ apps: [{ clientId: "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", secret: "s" }] });
+    const dispatcher = new Agent();
+    try {
+      const credential = clientSecretCredential(appContext(entra.authority, dispatcher), new Secret("entra-tls-secret-value"));
+      await assert.rejects(credential.getToken(), /the TLS connection to Microsoft Entra ID at https:\/\/127.0.0.1:\d+ failed \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY): .*\): check NODE_EXTRA_CA_CERTS/);
+      assert.equal(entra.tokenRequests.length, 0);
+    } finally {
+      await dispatcher.close();
+      await entra.stop();
     }
   });
 });

@@ -70,7 +70,7 @@ export function credentialFromSettings(settings: ProviderSettings, dispatcher?: 
     return new StaticTokenCredential(credentials.accessToken.value);
   }
   if (!dispatcher) throw new Error("an MSAL credential needs the client's HTTP dispatcher");
-  const context = appContext(credentials, mode, dispatcher);
+  const context = appContext(credentials, mode, dispatcher, settings.timeoutSeconds);
   switch (mode) {
     case "clientSecret":
       if (!credentials.clientSecret) throw new SettingsError(`partnercenter:auth is clientSecret but no secret is set: set ${where("clientSecret")}`);
@@ -92,8 +92,8 @@ export function credentialFromSettings(settings: ProviderSettings, dispatcher?: 
   }
 }
 
-function appContext(credentials: CredentialSettings, mode: AuthMode, dispatcher: Dispatcher): AppContext {
+function appContext(credentials: CredentialSettings, mode: AuthMode, dispatcher: Dispatcher, timeoutSeconds: number): AppContext {
   const missing = [!credentials.tenantId && where("tenantId"), !credentials.clientId && where("clientId")].filter(Boolean);
   if (missing.length > 0) throw new SettingsError(`The ${mode} credential needs ${missing.join(" and ")}`);
-  return { tenantId: credentials.tenantId!.value, clientId: credentials.clientId!.value, authority: credentials.authority, dispatcher };
+  return { tenantId: credentials.tenantId!.value, clientId: credentials.clientId!.value, authority: credentials.authority, dispatcher, timeoutMs: timeoutSeconds * 1000 };
 }

@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { readBoundedFile, UnreadableFileError } from "../../boundedFile";
 import { rememberSecret } from "../../secret";
+import { readBodyText } from "../boundedBody";
 import { relativePathBase } from "../../paths";
 import { ConfidentialClientApplication, PublicClientApplication, type AccountInfo, type AuthenticationResult, type Configuration } from "@azure/msal-node";
 import { request, type Dispatcher } from "undici";
@@ -23,6 +24,8 @@ export interface AppContext {
   /** The authority host URL, e.g. https://login.microsoftonline.com. */
   readonly authority: string;
   readonly dispatcher: Dispatcher;
+  /** How long one token acquisition may take, retries included (`partnercenter:timeoutSeconds`). */
+  readonly timeoutMs?: number;
 }
 
 /** Entra ID refused a credential, or it could not be used; names the credential, never its value. */
@@ -30,11 +33,20 @@ export class CredentialError extends Error {
   override readonly name = "CredentialError";
 }
 
+/** One network client per app context: the credential asks it why MSAL failed. */
+const networkClients = new WeakMap<AppContext, UndiciNetworkClient>();
+
+function networkFor(context: AppContext): UndiciNetworkClient {
+  let client = networkClients.get(context);
+  if (!client) networkClients.set(context, (client = new UndiciNetworkClient(context.dispatcher, context.timeoutMs)));
+  return client;
+}
+
 function msalConfiguration(context: AppContext, credential: Configuration["auth"] extends infer A ? Partial<A> : never): Configuration {
   return {
     // knownAuthorities: the configured authority is trusted as is, without instance discovery against the public cloud.
     auth: { clientId: context.clientId, authority: `${context.authority}/${context.tenantId}`, knownAuthorities: [new URL(context.authority).host], ...credential },
-    system: { networkClient: new UndiciNetworkClient(context.dispatcher) },
+    system: { networkClient: networkFor(context) },
   };
 }
 
@@ -57,12 +69,15 @@ function refused(error: unknown, what: string): CredentialError {
   return new CredentialError(`Microsoft Entra ID refused ${what}: ${errorCode ? `${errorCode}: ` : ""}${description}${suffix}`);
 }
 
-function viaMsal(what: string, acquire: (forceRefresh: boolean) => Promise<AuthenticationResult | null>): CachedCredential {
+function viaMsal(what: string, context: AppContext, acquire: (forceRefresh: boolean) => Promise<AuthenticationResult | null>): CachedCredential {
   return new CachedCredential(what, async (force) => {
     try {
       return toAcquired(await acquire(force), what);
     } catch (error) {
       if (error instanceof CredentialError) throw error;
+      // Not reaching Entra ID is not Entra ID refusing the credential: say which, with the network's own reason.
+      const unreachable = networkFor(context).takeFailure();
+      if (unreachable) throw new CredentialError(`A token for ${what} could not be obtained: ${unreachable.message}`);
       throw refused(error, what);
     }
   });
@@ -71,7 +86,7 @@ function viaMsal(what: string, acquire: (forceRefresh: boolean) => Promise<Authe
 /** App-only with a client secret. */
 export function clientSecretCredential(context: AppContext, secret: Secret): CachedCredential {
   const app = new ConfidentialClientApplication(msalConfiguration(context, { clientSecret: secret.reveal() }));
-  return viaMsal(`the client secret of app ${context.clientId} in tenant ${context.tenantId}`, (force) => app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }));
+  return viaMsal(`the client secret of app ${context.clientId} in tenant ${context.tenantId}`, context, (force) => app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }));
 }
 
 /** A certificate and its private key, parsed from PEM, with the SHA-256 thumbprint. */
@@ -123,13 +138,13 @@ export function readClientCertificate(source: SourcedValue<string> | SourcedValu
 /** App-only with a certificate (the thumbprint computed, x5c sent). */
 export function clientCertificateCredential(context: AppContext, certificate: ClientCertificate): CachedCredential {
   const app = new ConfidentialClientApplication(msalConfiguration(context, { clientCertificate: certificate }));
-  return viaMsal(`the certificate of app ${context.clientId} in tenant ${context.tenantId}`, (force) => app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }));
+  return viaMsal(`the certificate of app ${context.clientId} in tenant ${context.tenantId}`, context, (force) => app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }));
 }
 
 /** App-only with a federated assertion obtained afresh for every token. */
 export function federatedCredential(context: AppContext, what: string, assertion: () => Promise<string>): CachedCredential {
   const app = new ConfidentialClientApplication(msalConfiguration(context, { clientAssertion: assertion }));
-  return viaMsal(`${what} for app ${context.clientId} in tenant ${context.tenantId}`, (force) => app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }));
+  return viaMsal(`${what} for app ${context.clientId} in tenant ${context.tenantId}`, context, (force) => app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }));
 }
 
 /** The largest certificate or token file read (a PEM chain or a JWT is a few KiB). */
@@ -157,7 +172,7 @@ export function githubAssertion(oidc: { url: string; token: Secret }, dispatcher
   return async () => {
     const url = `${oidc.url}${oidc.url.includes("?") ? "&" : "?"}audience=${encodeURIComponent(FEDERATED_AUDIENCE)}`;
     const response = await request(url, { dispatcher, headers: { authorization: `Bearer ${oidc.token.reveal()}`, accept: "application/json" } });
-    const body = (await response.body.json().catch(() => ({}))) as { value?: string };
+    const body = (await readBodyText(response.body, 1024 * 1024).then((text) => JSON.parse(text) as unknown).catch(() => ({}))) as { value?: string };
     if (response.statusCode !== 200 || !body.value) {
       throw new CredentialError(`GitHub Actions gave no OIDC token (HTTP ${response.statusCode}): the job needs "permissions: id-token: write"`);
     }
@@ -174,7 +189,7 @@ export function refreshTokenCredential(context: AppContext, refreshToken: Secret
   const configuration = msalConfiguration(context, clientSecret ? { clientSecret: clientSecret.reveal() } : {});
   const app = clientSecret ? new ConfidentialClientApplication(configuration) : new PublicClientApplication(configuration);
   let account: AccountInfo | null = null;
-  return viaMsal(`the refresh token for app ${context.clientId} in tenant ${context.tenantId}`, async (force) => {
+  return viaMsal(`the refresh token for app ${context.clientId} in tenant ${context.tenantId}`, context, async (force) => {
     if (account) return app.acquireTokenSilent({ account, scopes: [USER_SCOPE], forceRefresh: force });
     const result = await app.acquireTokenByRefreshToken({ refreshToken: refreshToken.reveal(), scopes: [USER_SCOPE], forceCache: true });
     account = result?.account ?? null;

@@ -13,19 +13,66 @@ function rememberCredentials(fields: Iterable<[string, unknown]>): void {
 
 /** The largest answer read from Microsoft Entra ID (a token response is a few KiB). */
 const MAX_ENTRA_RESPONSE_BYTES = 1024 * 1024;
+/** Attempts at one Entra ID request when the network fails (not when Entra answers). */
+const MAX_ATTEMPTS = 3;
+/** Waits between attempts: 0.5 s, then 1 s. */
+const BACKOFF_MS = [500, 1000];
+
+/** Error codes of a TLS failure: a certificate Node does not trust, or a broken handshake. Retrying changes nothing. */
+const TLS_FAILURE = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_CERT)/;
+
+/** Microsoft Entra ID could not be reached (network, DNS, TLS, timeout): not a refusal of the credential. */
+export class EntraUnreachableError extends Error {
+  override readonly name = "EntraUnreachableError";
+  /** Stable code for programs. */
+  readonly code = "PC_ERR_ENTRA_UNREACHABLE";
+}
+
+/** The code of a network failure: the error's own, or its cause's (undici wraps the socket's). */
+function failureCode(error: unknown): string {
+  const own = (error as { code?: unknown }).code;
+  const cause = (error as { cause?: { code?: unknown } }).cause?.code;
+  return String((typeof cause === "string" && cause) || (typeof own === "string" && own) || (error as Error).name || "error");
+}
+
+function describeFailure(url: string, error: unknown, attempts: number): string {
+  const host = new URL(url).origin;
+  const code = failureCode(error);
+  const detail = `${code}: ${((error as { cause?: Error }).cause ?? (error as Error)).message}`;
+  if (TLS_FAILURE.test(code)) {
+    return `the TLS connection to Microsoft Entra ID at ${host} failed (${detail}): check NODE_EXTRA_CA_CERTS and any proxy that inspects TLS`;
+  }
+  return `could not reach Microsoft Entra ID at ${host} (${detail}) after ${attempts} attempt${attempts === 1 ? "" : "s"}: check the network, HTTPS_PROXY/NO_PROXY and partnercenter:authority`;
+}
 
 /**
  * MSAL's HTTP, sent through the provider's own undici dispatcher, so proxies,
  * extra CAs and connection reuse apply to the token endpoint as they do to
  * Partner Center. Resolves (never rejects) on non-2xx with the parsed JSON
- * body, as MSAL's own client does.
+ * body, as MSAL's own client does. A network failure is retried (not a TLS
+ * one), within the deadline, and then reported as an
+ * {@link EntraUnreachableError} that {@link takeFailure} hands to the
+ * credential, so it is never mistaken for Entra refusing the credential.
  */
 export class UndiciNetworkClient implements INetworkModule {
   readonly #dispatcher: Dispatcher;
+  readonly #timeoutMs: number;
+  #failure: EntraUnreachableError | undefined;
 
-  /** @param dispatcher - the shared undici dispatcher */
-  constructor(dispatcher: Dispatcher) {
+  /**
+   * @param dispatcher - the shared undici dispatcher
+   * @param timeoutMs - how long one token request may take, retries included (`partnercenter:timeoutSeconds`)
+   */
+  constructor(dispatcher: Dispatcher, timeoutMs = 600_000) {
     this.#dispatcher = dispatcher;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** The network failure behind MSAL's last error, if there was one (cleared by reading it). */
+  takeFailure(): EntraUnreachableError | undefined {
+    const failure = this.#failure;
+    this.#failure = undefined;
+    return failure;
   }
 
   /** GET, for OpenID metadata. */
@@ -40,13 +87,23 @@ export class UndiciNetworkClient implements INetworkModule {
 
   async #send<T>(method: "GET" | "POST", url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
     if (typeof options?.body === "string") rememberCredentials(new URLSearchParams(options.body));
-    const response = await request(url, {
-      dispatcher: this.#dispatcher,
-      method,
-      headers: options?.headers,
-      body: options?.body,
-      signal: timeout ? AbortSignal.timeout(timeout) : AbortSignal.timeout(30_000),
-    });
+    const deadline = AbortSignal.timeout(Math.min(timeout ?? this.#timeoutMs, this.#timeoutMs));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt<T>(method, url, options, deadline);
+      } catch (error) {
+        const retry = attempt < MAX_ATTEMPTS && !deadline.aborted && !TLS_FAILURE.test(failureCode(error));
+        if (!retry) {
+          this.#failure = new EntraUnreachableError(deadline.aborted ? `Microsoft Entra ID at ${new URL(url).origin} did not answer within partnercenter:timeoutSeconds (${Math.round(this.#timeoutMs / 1000)} s)` : describeFailure(url, error, attempt));
+          throw this.#failure;
+        }
+        await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[attempt - 1] ?? 1000));
+      }
+    }
+  }
+
+  async #attempt<T>(method: "GET" | "POST", url: string, options: NetworkRequestOptions | undefined, signal: AbortSignal): Promise<NetworkResponse<T>> {
+    const response = await request(url, { dispatcher: this.#dispatcher, method, headers: options?.headers, body: options?.body, signal });
     const text = await readBodyText(response.body, MAX_ENTRA_RESPONSE_BYTES);
     let body: unknown;
     try {
