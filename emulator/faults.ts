@@ -27,6 +27,8 @@ export interface FaultSettings {
   serverErrorRate?: number;
   /** Fraction whose connection is dropped without an answer. */
   dropRate?: number;
+  /** Fraction of PATCHes applied whose answer is then lost (the connection dropped after the write). */
+  dropAnsweredWritesRate?: number;
   /** Fraction answered 404 with an HTML page by a gateway in front of the service (a misrouted proxy, a wrong path), not by Partner Center. */
   gatewayNotFoundRate?: number;
   /** Fraction of successful answers sent as truncated JSON. */
@@ -64,7 +66,7 @@ export type RequestFault =
   | { kind: "unauthorized" };
 
 /** The fault chosen for a successful answer. */
-export type AnswerFault = { kind: "malformed" } | { kind: "slowBody"; stallMs: number } | undefined;
+export type AnswerFault = { kind: "malformed" } | { kind: "slowBody"; stallMs: number } | { kind: "drop" } | undefined;
 
 /** A small seeded generator (mulberry32): uniform numbers in [0, 1). */
 function seededRandom(seed: number): () => number {
@@ -189,8 +191,12 @@ export class FaultInjector {
     return undefined;
   }
 
-  /** Chooses the fault for a successful answer. */
-  answering(): AnswerFault {
+  /** Chooses the fault for a successful answer (`write`: the request changed something). */
+  answering(write = false): AnswerFault {
+    if (write && this.#chance(this.#settings.dropAnsweredWritesRate)) {
+      this.counters.dropped += 1;
+      return { kind: "drop" };
+    }
     if (this.#chance(this.#settings.malformedRate)) {
       this.counters.malformed += 1;
       return { kind: "malformed" };

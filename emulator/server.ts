@@ -179,7 +179,12 @@ export class PartnerCenterEmulator {
     }
     record(reply.status);
     if (reply.status >= 400 && this.faults.echoesRequests) reply = echoRequest(reply, `${method} ${url.pathname}${url.search}; Authorization: ${headers.authorization ?? ""}; body: ${body}`);
-    this.#send(res, reply, headers, reply.status < 300 ? this.faults.answering() : undefined);
+    const answerFault = reply.status < 300 ? this.faults.answering(method === "PATCH") : undefined;
+    if (answerFault?.kind === "drop") {
+      req.socket.destroy();
+      return;
+    }
+    this.#send(res, reply, headers, answerFault);
   }
 
   #faultReply(fault: Exclude<RequestFault, { kind: "drop" }>): EmulatorReply {

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { CUSTOMER_NOT_FOUND, PartnerCenterError } from "./client/errors";
-import type { PartnerCenterClient } from "./client/partnerCenter";
+import { CUSTOMER_NOT_FOUND, PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError } from "./client/errors";
+import type { OperationContext, PartnerCenterClient } from "./client/partnerCenter";
+import type { WireBudget } from "./client/wire";
 import { diffUsageBudget } from "./diff";
 import { checkInputs, customerIdSchema, onDeleteSchema, parseInputs, sameAmount } from "./inputs";
 import type { UsageBudgetOutputs } from "./outputs";
@@ -17,6 +18,34 @@ type Props = Record<string, unknown>;
  */
 function isGone(error: unknown): boolean {
   return error instanceof PartnerCenterError && error.status === 404 && error.serviceCode === CUSTOMER_NOT_FOUND;
+}
+
+/**
+ * Whether a failed PATCH may nevertheless have been applied: no answer, an
+ * unreadable one, or a server or gateway failure (a 504 can come after the
+ * write). A 4xx means it was not.
+ */
+function mayHaveBeenApplied(error: unknown): boolean {
+  if (error instanceof PartnerCenterError) return error.status >= 500;
+  return error instanceof PartnerCenterTransportError || error instanceof PartnerCenterResponseError;
+}
+
+/**
+ * PATCHes the amount; when the answer is lost but the write may have been
+ * applied, reads the budget back and takes a match as success. A create
+ * must settle here: the engine keeps nothing of a failed create, and the next
+ * one would otherwise record the provider's own amount as the customer's
+ * previous budget.
+ */
+async function patchSettled(client: PartnerCenterClient, customerId: string, amount: number | null, operation: OperationContext): Promise<WireBudget> {
+  try {
+    return await client.patchBudget(customerId, amount, operation);
+  } catch (error) {
+    if (!mayHaveBeenApplied(error)) throw error;
+    const now = await client.getBudget(customerId, operation).catch(() => undefined);
+    if (now && sameAmount(now.amount, amount)) return now;
+    throw error;
+  }
 }
 
 /** The customer id a stored resource is about: its recorded output, else its id. */
@@ -57,9 +86,7 @@ export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterCli
       const client = await clientFor();
       const operation = client.startOperation();
       const before = await client.getBudget(inputs.customerId, operation);
-      const after = sameAmount(before.amount, inputs.amount)
-        ? before
-        : await client.patchBudget(inputs.customerId, inputs.amount, operation);
+      const after = sameAmount(before.amount, inputs.amount) ? before : await patchSettled(client, inputs.customerId, inputs.amount, operation);
       const outs: UsageBudgetOutputs = {
         customerId: inputs.customerId,
         amount: after.amount,

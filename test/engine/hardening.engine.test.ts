@@ -63,3 +63,24 @@ describe("several resources on one customer", function () {
     }
   });
 });
+
+describe("previousAmount when a create's answer is lost", function () {
+  this.timeout(60_000);
+  it("a PATCH applied but unanswered is settled by reading the budget back: previousAmount stays the customer's own earlier budget", async () => {
+    const stack = await startStack();
+    try {
+      stack.model.config["partnercenter:maxRetries"] = { value: "0" };
+      stack.emulator.faults.configure({ dropAnsweredWritesRate: 1 });
+      const program = [stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })];
+      await stack.engine.up(program, { skipPreview: true });
+      assert.equal(stack.emulator.budgetOf(CONTOSO), 1200, "the PATCH was applied");
+      stack.emulator.faults.configure({});
+      const again = await stack.engine.up(program, { skipPreview: true });
+      assert.equal(again.result.exitCode, 0, again.result.output);
+      const [contoso] = [...stack.engine.state.values()];
+      assert.equal(contoso?.outputs.previousAmount, 1000, "the customer's budget before this resource, not the provider's own 1200");
+    } finally {
+      await stack.stop();
+    }
+  });
+});
