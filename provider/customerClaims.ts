@@ -7,6 +7,7 @@
  * `onDelete: "clear"` would wipe what the other still declares.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { GUID_PATTERN } from "./inputs";
 
 /** Every resource that claimed each customer (lowercase id), shared by every copy of this package in the process. */
 const REGISTRY = Symbol.for("pulumi-partnercenter.customerClaims");
@@ -17,8 +18,10 @@ function claims(): Map<string, string[]> {
   return holder[REGISTRY];
 }
 
+/** Claims a valid customer id as the provider will use it (lowercase); an invalid one is left to `check`, which refuses it. */
 function claim(customerId: string, resource: string): void {
-  const key = customerId.trim().toLowerCase();
+  if (!GUID_PATTERN.test(customerId)) return;
+  const key = customerId.toLowerCase();
   claims().set(key, [...(claims().get(key) ?? []), resource]);
 }
 

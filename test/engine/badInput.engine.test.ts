@@ -101,7 +101,8 @@ describe("bad inputs", () => {
   it("in a program with many bad values, the first Check failure aborts the preview and the up: one error, naming the property", async () => {
     const program = [
       ...BAD_CUSTOMER_IDS.filter(([, value]) => value !== undefined).map(([, customerId], i) => stack.budget(`customer-${i}`, { customerId, amount: 100 })),
-      ...BAD_AMOUNTS.filter(([, value]) => value !== undefined).map(([, amount], i) => stack.budget(`amount-${i}`, { customerId: GUID, amount })),
+      // A customer of its own each: one customer declared twice would fail the program before any Check.
+      ...BAD_AMOUNTS.filter(([, value]) => value !== undefined).map(([, amount], i) => stack.budget(`amount-${i}`, { customerId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, amount })),
     ];
     for (const command of [() => stack.engine.preview(program), () => stack.engine.up(program)]) {
       const result = await command();
