@@ -8,8 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PartnerCenterEmulator, type EmulatorOptions } from "pulumi-partnercenter/emulator";
-import type { ProviderHost, Props } from "./providerHost";
-import type { ConfigValue } from "./providerHost";
+import type { ConfigValue, ProviderHost, Props } from "./providerHost";
 import type { CheckpointResource } from "./model/checkpoint";
 import { PulumiModel, type CommandFlags, type CommandResult } from "./model/pulumi";
 

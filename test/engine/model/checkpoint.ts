@@ -4,8 +4,7 @@
  * with its inputs, outputs, parent, provider reference and options, the
  * default provider among them with the config it was configured with.
  */
-import type { Props } from "../providerHost";
-import type { ConfigValue } from "../providerHost";
+import type { ConfigValue, Props } from "../providerHost";
 
 /** The engine's marker for a secret value in state and on the wire. */
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";

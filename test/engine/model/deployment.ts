@@ -7,10 +7,9 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { randomUUID } from "node:crypto";
-import type { ProviderHost, Props } from "../providerHost";
+import type { ConfigValue, ProviderHost, Props } from "../providerHost";
 import { configAsProviderInputs, isProvider, providerType, unwrapSecrets, type CheckpointResource } from "./checkpoint";
 import { MonitorShutDown, type ProgramEvents, type Registered, type Registration } from "./monitor";
-import type { ConfigValue } from "../providerHost";
 
 /** What happened to one resource, as the CLI lists it. */
 export type StepOp = "create" | "update" | "replace" | "delete" | "same" | "refresh";

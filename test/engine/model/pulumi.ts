@@ -8,7 +8,7 @@
 import { availableParallelism } from "node:os";
 import { isDeepStrictEqual } from "node:util";
 import { ProviderHost, type ConfigValue } from "../providerHost";
-import { emptyCheckpoint, isProvider, providerInputsAsConfig, providerType, type Checkpoint } from "./checkpoint";
+import { emptyCheckpoint, providerInputsAsConfig, providerType, type Checkpoint } from "./checkpoint";
 import { Deployment, type Step } from "./deployment";
 import { runProgram } from "./languageHost";
 import { ProgramServers } from "./monitor";
@@ -271,4 +271,3 @@ function summaryLines(steps: Step[], dryRun: boolean, refreshCommand: boolean): 
   return lines;
 }
 
-export { isProvider };
