@@ -9,3 +9,4 @@ export { FaultInjector, type FaultCounters, type FaultSettings, type RateLimit }
 export { EntraEmulator, type EntraApp, type EntraEmulatorOptions, type FederatedCredential, type TokenRequest } from "./entra/server";
 export { EMULATOR_CA, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "./entra/testPki";
 export { FEDERATED_AUDIENCE, GITHUB_ISSUER, PARTNER_CENTER_AUDIENCE } from "./entra/tokens";
+export { AuditLog, AUDIT_RETENTION_DAYS, BUDGET_CHANGE, type Actor, type AuditRecord } from "./auditLog";

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { closeServer, listenOnLoopback } from "./listen";
 import { setTimeout as delay } from "node:timers/promises";
+import { AuditLog, newPartnerId } from "./auditLog";
 import { FaultInjector, type AnswerFault, type FaultSettings, type RequestFault } from "./faults";
 import { budgetReply, customerPageReply, ERROR_CODES, errorReply, serverErrorReply, throttledReply, type EmulatorReply } from "./responses";
 import { DEMO_CUSTOMERS, type CustomerRecord } from "./seed";
@@ -49,6 +50,11 @@ export interface RecordedRequest {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BUDGET_PATH = /^\/v1\/customers\/([^/]+)\/usagebudget$/;
 const CUSTOMERS_PATH = "/v1/customers";
+const AUDIT_PATH = "/v1/auditrecords";
+
+function sameBudget(a: number | null, b: number | null): boolean {
+  return a === b || (a !== null && b !== null && Math.round(a * 100) === Math.round(b * 100));
+}
 
 /** An error answer that quotes the request back in its description (or its HTML page). */
 function echoRequest(reply: EmulatorReply, request: string): EmulatorReply {
@@ -72,6 +78,10 @@ export class PartnerCenterEmulator {
   readonly faults: FaultInjector;
   /** TCP connections accepted since start. */
   connectionsOpened = 0;
+  /** The partner's activity log: every budget change served, through the API or the portal hooks. */
+  readonly audit = new AuditLog(newPartnerId(), () => Date.now());
+  /** The application id the log records for changes made through the API. */
+  applicationId = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
   /** The most requests it was serving at once (since start or the last {@link clearRequests}). */
   maxInFlight = 0;
   #inFlight = 0;
@@ -119,9 +129,14 @@ export class PartnerCenterEmulator {
     return this.#store.get(customerId)?.amount;
   }
 
-  /** Changes a budget out of band, as a person in the portal would. */
-  setBudget(customerId: string, amount: number | null): void {
-    this.#store.update(customerId, { amount });
+  /**
+   * Changes a budget out of band, as a person in the portal would; the
+   * activity log records it under `user`.
+   */
+  setBudget(customerId: string, amount: number | null, user = "admin@partner.onmicrosoft.com"): void {
+    const before = this.#store.get(customerId);
+    const after = this.#store.update(customerId, { amount });
+    if (before) this.audit.recordBudgetChange(after, before.amount, amount, { userPrincipalName: user, applicationId: "Partner Center Web" });
   }
 
   /** Adds a customer (or replaces one with the same id). */
@@ -211,6 +226,7 @@ export class PartnerCenterEmulator {
       return method === "GET" ? budgetReply(customer) : this.#patchBudget(customer, body);
     }
     if (url.pathname === CUSTOMERS_PATH && method === "GET") return this.#listCustomers(url, headers["ms-continuationtoken"]);
+    if (url.pathname === AUDIT_PATH && method === "GET") return this.audit.query(url, headers["ms-continuationtoken"]);
     return errorReply(404, 404, `No resource at ${url.pathname}`);
   }
 
@@ -250,7 +266,9 @@ export class PartnerCenterEmulator {
     if (amount !== null && (typeof amount !== "number" || !Number.isFinite(amount) || amount < 0)) {
       return errorReply(400, ERROR_CODES.invalidInput, `Amount ${JSON.stringify(amount)} is not a valid spending budget.`);
     }
-    return budgetReply(this.#store.update(customer.id, { amount }));
+    const updated = this.#store.update(customer.id, { amount });
+    if (!sameBudget(customer.amount, amount)) this.audit.recordBudgetChange(updated, customer.amount, amount, { applicationId: this.applicationId });
+    return budgetReply(updated);
   }
 
   #listCustomers(url: URL, continuationToken: string | undefined): EmulatorReply {
