@@ -10,14 +10,16 @@ import { BudgetsFileError, formatBudgetsFile, readBudgetsFile } from "../budgets
 import { clientFor } from "../runtime";
 import { redactSecrets } from "../secret";
 import { resolveSettings, SettingsError } from "../settings";
+import { attributeDrifts, type Attribution } from "./attribution";
 import { diffBudgets } from "./diffBudgets";
 import { exportBudgets } from "./exportBudgets";
 
 const USAGE = `usage:
   partnercenter-budgets export [--output FILE] [--format yaml|json] [--page-size N]
       writes every customer's current budget as a budgets file that, declared as is, changes nothing
-  partnercenter-budgets diff FILE
-      compares a budgets file with live Partner Center; exit 1 when a budget drifted
+  partnercenter-budgets diff FILE [--format text|json|markdown]
+      compares a budgets file with live Partner Center and names, from the activity log, who changed each drifted
+      budget, when and from what; exit 1 when a budget drifted
 settings (environment): PARTNERCENTER_ENDPOINT, PARTNERCENTER_ACCESS_TOKEN, PARTNERCENTER_MAX_CONCURRENCY, ...
 exit codes: 0 ok (no drift), 1 drift or customers that failed, 2 bad usage, settings or file`;
 
@@ -81,23 +83,59 @@ function writeAtomically(path: string, text: string): void {
   }
 }
 
+function attributionText(attribution: Attribution | undefined): string {
+  if (!attribution) return "";
+  if (!attribution.found) return ` — ${attribution.reason}`;
+  return ` — changed by ${attribution.by} on ${attribution.at}, from ${amountText(attribution.from)} to ${amountText(attribution.to)}`;
+}
+
+function markdownCell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
 async function runDiff(args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { format: { type: "string" } } });
   if (positionals.length !== 1) throw new UsageError("diff takes one budgets file");
+  const format = values.format ?? "text";
+  if (format !== "text" && format !== "json" && format !== "markdown") throw new UsageError(`--format must be text, json or markdown, not ${JSON.stringify(format)}`);
   const entries = readBudgetsFile(positionals[0]!);
   const client = clientFor(resolveSettings(undefined, process.env));
   try {
     const drifts = await diffBudgets(client, entries);
-    for (const drift of drifts) {
-      const who = `${drift.entry.customerId}${drift.entry.name ? ` (${drift.entry.name})` : ""}`;
-      out(
-        drift.error !== undefined
-          ? `! ${who}: could not be read: ${drift.error}\n`
-          : `~ ${who}: declared ${amountText(drift.entry.amount)}, Partner Center has ${amountText(drift.live)}\n`,
-      );
-    }
+    const drifted = new Map(drifts.filter((drift) => drift.error === undefined).map((drift) => [drift.entry.customerId, drift.live ?? null]));
+    const attributions = await attributeDrifts(client, drifted);
     const failed = drifts.filter((d) => d.error !== undefined).length;
-    out(`${drifts.length - failed} of ${entries.length} budgets drifted${failed ? `, ${failed} could not be read` : ""}\n`);
+    const summary = `${drifts.length - failed} of ${entries.length} budgets drifted${failed ? `, ${failed} could not be read` : ""}`;
+    if (format === "json") {
+      out(`${JSON.stringify({
+        checked: entries.length,
+        drifted: drifts.filter((d) => d.error === undefined).map((d) => ({ customerId: d.entry.customerId, name: d.entry.name, declared: d.entry.amount, live: d.live ?? null, attribution: attributions.get(d.entry.customerId) })),
+        unreadable: drifts.filter((d) => d.error !== undefined).map((d) => ({ customerId: d.entry.customerId, name: d.entry.name, error: d.error })),
+      }, null, 2)}\n`);
+    } else if (format === "markdown") {
+      const lines = ["### Budget drift", "", summary, ""];
+      if (drifts.length > 0) {
+        lines.push("| customer | declared | Partner Center has | changed by | when | from → to |", "| --- | --- | --- | --- | --- | --- |");
+        for (const drift of drifts) {
+          const who = markdownCell(`${drift.entry.name ? `${drift.entry.name} ` : ""}\`${drift.entry.customerId}\``);
+          const attribution = attributions.get(drift.entry.customerId);
+          if (drift.error !== undefined) lines.push(`| ${who} | ${amountText(drift.entry.amount)} | could not be read | | | ${markdownCell(drift.error)} |`);
+          else if (attribution?.found) lines.push(`| ${who} | ${amountText(drift.entry.amount)} | ${amountText(drift.live)} | ${markdownCell(attribution.by)} | ${attribution.at} | ${amountText(attribution.from)} → ${amountText(attribution.to)} |`);
+          else lines.push(`| ${who} | ${amountText(drift.entry.amount)} | ${amountText(drift.live)} | unknown | | ${markdownCell(attribution?.reason ?? "")} |`);
+        }
+      }
+      out(`${lines.join("\n")}\n`);
+    } else {
+      for (const drift of drifts) {
+        const who = `${drift.entry.customerId}${drift.entry.name ? ` (${drift.entry.name})` : ""}`;
+        out(
+          drift.error !== undefined
+            ? `! ${who}: could not be read: ${drift.error}\n`
+            : `~ ${who}: declared ${amountText(drift.entry.amount)}, Partner Center has ${amountText(drift.live)}${attributionText(attributions.get(drift.entry.customerId))}\n`,
+        );
+      }
+      out(`${summary}\n`);
+    }
     return drifts.length > 0 ? 1 : 0;
   } finally {
     await client.close();

@@ -11,9 +11,11 @@ import { DEFAULT_TRANSPORT_OPTIONS, HttpTransport, type HttpResponse } from "./t
 import {
   budgetPatchBody,
   parseBudget,
+  parseAuditPage,
   parseCustomerPage,
   parseFault,
   WireFormatError,
+  type WireAuditPage,
   type WireBudget,
   type WireCustomerPage,
 } from "./wire";
@@ -151,17 +153,37 @@ export class PartnerCenterClient {
    * @param pageSize - customers per page
    */
   async *listCustomers(operation: OperationContext, pageSize = DEFAULT_CUSTOMER_PAGE_SIZE): AsyncGenerator<WireCustomerPage> {
-    let plan: RequestPlan | undefined = { method: "GET", path: `/v1/customers?size=${pageSize}` };
+    yield* this.#pages({ method: "GET", path: `/v1/customers?size=${pageSize}` }, operation, parseCustomerPage, "customer list");
+  }
+
+  /**
+   * Reads the partner's activity log, page by page (newest first).
+   *
+   * @param operation - the operation the reading belongs to
+   * @param query - `startDate`/`endDate` (yyyy-mm-dd, within 90 days), an optional one-field filter, the page size
+   */
+  async *listAuditRecords(operation: OperationContext, query: { startDate?: string; endDate?: string; filter?: { Field: "CustomerId" | "CompanyName" | "ResourceType"; Value: string; Operator: "equals" | "substring" }; size?: number }): AsyncGenerator<WireAuditPage> {
+    const params = new URLSearchParams();
+    if (query.startDate) params.set("startDate", query.startDate);
+    if (query.endDate) params.set("endDate", query.endDate);
+    if (query.filter) params.set("filter", JSON.stringify(query.filter));
+    params.set("size", String(query.size ?? 500));
+    yield* this.#pages({ method: "GET", path: `/v1/auditrecords?${params}` }, operation, parseAuditPage, "activity log");
+  }
+
+  /** Follows a collection's continuation links: on the endpoint's origin only, never repeating a page, at most {@link MAX_CUSTOMER_PAGES}. */
+  async *#pages<P extends { next?: { uri: string; headers: Record<string, string> } }>(first: RequestPlan, operation: OperationContext, parse: (text: string) => P, what: string): AsyncGenerator<P> {
+    let plan: RequestPlan = first;
     const seen = new Set<string>();
-    for (let pages = 1; plan; pages++) {
-      const { identity, value: page }: { identity: RequestIdentity; value: WireCustomerPage } = await this.#send(plan, operation, parseCustomerPage);
+    for (let pages = 1; ; pages++) {
+      const { identity, value: page }: { identity: RequestIdentity; value: P } = await this.#send(plan, operation, parse);
       yield page;
       if (!page.next) return;
       const continuation = `${page.next.uri}\u0000${JSON.stringify(page.next.headers)}`;
-      if (seen.has(continuation)) throw new PartnerCenterResponseError(identity, `the customer list's continuation link repeats an earlier page (page ${pages}); stopped instead of looping`);
-      if (pages >= MAX_CUSTOMER_PAGES) throw new PartnerCenterResponseError(identity, `the customer list goes on past ${MAX_CUSTOMER_PAGES} pages; stopped`);
+      if (seen.has(continuation)) throw new PartnerCenterResponseError(identity, `the ${what}'s continuation link repeats an earlier page (page ${pages}); stopped instead of looping`);
+      if (pages >= MAX_CUSTOMER_PAGES) throw new PartnerCenterResponseError(identity, `the ${what} goes on past ${MAX_CUSTOMER_PAGES} pages; stopped`);
       seen.add(continuation);
-      plan = { method: "GET", path: this.#sameOriginPath(page.next.uri, identity), headers: page.next.headers };
+      plan = { method: "GET", path: this.#sameOriginPath(page.next.uri, identity, what), headers: page.next.headers };
     }
   }
 
@@ -169,11 +191,11 @@ export class PartnerCenterClient {
    * A continuation link as a path on the configured endpoint. The bearer
    * token goes to the endpoint's origin only: a link elsewhere is refused.
    */
-  #sameOriginPath(uri: string, identity: RequestIdentity): string {
+  #sameOriginPath(uri: string, identity: RequestIdentity, what: string): string {
     const endpoint = new URL(this.#endpoint);
     const target = new URL(uri, endpoint);
     if (target.origin !== endpoint.origin) {
-      throw new PartnerCenterResponseError(identity, `the customer list's continuation link points to ${target.origin}, not to ${endpoint.origin}: not followed, so that the token goes to the configured endpoint only`);
+      throw new PartnerCenterResponseError(identity, `the ${what}'s continuation link points to ${target.origin}, not to ${endpoint.origin}: not followed, so that the token goes to the configured endpoint only`);
     }
     return `${target.pathname}${target.search}`;
   }

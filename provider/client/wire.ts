@@ -161,3 +161,78 @@ export function parseCustomerPage(text: string): WireCustomerPage {
     },
   };
 }
+
+const auditRecordDocument = z.looseObject({
+  customerId: z.string().optional(),
+  customerName: z.string().optional(),
+  userPrincipalName: z.string().nullish(),
+  applicationId: z.string().nullish(),
+  resourceOldValue: z.string().nullish(),
+  resourceNewValue: z.string().nullish(),
+  operationType: z.string().optional(),
+  operationDate: z.string().optional(),
+  operationStatus: z.string().optional(),
+});
+
+const auditPageDocument = z.looseObject({
+  items: z.array(auditRecordDocument),
+  links: z.looseObject({ next: linkDocument.optional() }).optional(),
+});
+
+/** One activity-log record, as far as budget attribution needs it. */
+export interface WireAuditRecord {
+  readonly customerId?: string;
+  readonly customerName?: string;
+  readonly userPrincipalName?: string;
+  readonly applicationId?: string;
+  readonly resourceOldValue?: string;
+  readonly resourceNewValue?: string;
+  readonly operationType?: string;
+  readonly operationDate?: string;
+  readonly operationStatus?: string;
+}
+
+/** One page of `GET /v1/auditrecords`, and how to get the next one. */
+export interface WireAuditPage {
+  readonly records: WireAuditRecord[];
+  readonly next?: { uri: string; headers: Record<string, string> };
+}
+
+/**
+ * Reads a page of the activity log.
+ *
+ * @param text - the response body
+ */
+export function parseAuditPage(text: string): WireAuditPage {
+  const parsed = auditPageDocument.safeParse(parseJsonBody(text));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new WireFormatError(`not an audit record collection ("${issue?.path.join(".")}": ${issue?.message})`);
+  }
+  const next = parsed.data.links?.next;
+  return {
+    records: parsed.data.items.map((item) => Object.fromEntries(Object.entries(item).filter(([, value]) => typeof value === "string")) as WireAuditRecord),
+    next: next && { uri: next.uri, headers: Object.fromEntries((next.headers ?? []).map((header) => [header.key, header.value])) },
+  };
+}
+
+/**
+ * The budget amount in an audit record's old or new value: JSON text of the
+ * resource whose exact shape is undocumented, so keys in any case, the amount
+ * as a number or a numeric string, and no amount at all for "no budget".
+ * Undefined when the text is not a budget.
+ */
+export function auditAmount(text: string | undefined): number | null | undefined {
+  if (text === undefined || text.trim() === "") return undefined;
+  let document: unknown;
+  try {
+    document = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch {
+    return undefined;
+  }
+  if (document === null || typeof document !== "object" || Array.isArray(document)) return undefined;
+  const entry = Object.entries(document).find(([key]) => key.toLowerCase() === "amount");
+  if (!entry || entry[1] === null) return null;
+  const amount = typeof entry[1] === "string" ? Number(entry[1]) : entry[1];
+  return typeof amount === "number" && Number.isFinite(amount) ? amount : undefined;
+}

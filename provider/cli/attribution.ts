@@ -1,0 +1,81 @@
+/**
+ * Who changed a drifted budget, when, and from what: the newest successful
+ * budget change in Partner Center's activity log whose new amount is the one
+ * Partner Center has now. The log goes back 90 days and has no server-side
+ * filter on the operation type.
+ */
+import { PartnerCenterError } from "../client/errors";
+import type { PartnerCenterClient } from "../client/partnerCenter";
+import { auditAmount, type WireAuditRecord } from "../client/wire";
+import { sameAmount } from "../inputs";
+
+/** The operation type of a budget change in the activity log. */
+export const BUDGET_CHANGE = "update_customer_spending_budget";
+/** How far back the activity log goes. */
+export const LOG_DAYS = 90;
+/**
+ * Up to this many drifted customers, the log is read with one query per
+ * customer (a CustomerId filter); beyond it, the whole window once, paged.
+ * Either way the number of requests does not grow with the customers in the file.
+ */
+export const PER_CUSTOMER_QUERIES_UP_TO = 5;
+
+/** What the log says about one drift. */
+export type Attribution =
+  | { found: true; by: string; at: string; from: number | null; to: number | null }
+  | { found: false; reason: string };
+
+function isBudgetChangeTo(record: WireAuditRecord, live: number | null): boolean {
+  if (record.operationType?.toLowerCase() !== BUDGET_CHANGE || record.operationStatus?.toLowerCase() !== "succeeded") return false;
+  const to = auditAmount(record.resourceNewValue);
+  return to !== undefined && sameAmount(to, live);
+}
+
+function isoDay(time: number): string {
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+/**
+ * Attributes each drift (customer id → the amount Partner Center has) from the activity log.
+ *
+ * @param client - the Partner Center client
+ * @param drifts - the drifted customers and their live amounts
+ * @param now - the current time (ms)
+ */
+export async function attributeDrifts(client: PartnerCenterClient, drifts: ReadonlyMap<string, number | null>, now = Date.now()): Promise<Map<string, Attribution>> {
+  const result = new Map<string, Attribution>();
+  if (drifts.size === 0) return result;
+  const window = { startDate: isoDay(now - (LOG_DAYS - 1) * 86_400_000), endDate: isoDay(now) };
+  const newest = new Map<string, WireAuditRecord>();
+  const consider = (record: WireAuditRecord): void => {
+    const customerId = record.customerId?.toLowerCase();
+    if (!customerId || !drifts.has(customerId) || newest.has(customerId)) return;
+    if (isBudgetChangeTo(record, drifts.get(customerId)!)) newest.set(customerId, record);
+  };
+  const operation = client.startOperation();
+  try {
+    const queries = drifts.size <= PER_CUSTOMER_QUERIES_UP_TO
+      ? [...drifts.keys()].map((customerId) => ({ ...window, filter: { Field: "CustomerId" as const, Value: customerId, Operator: "equals" as const } }))
+      : [window];
+    for (const query of queries) {
+      // Pages come newest first: the first matching record per customer is the newest.
+      for await (const page of client.listAuditRecords(operation, query)) page.records.forEach(consider);
+    }
+  } catch (error) {
+    const reason = error instanceof PartnerCenterError && error.status === 403
+      ? "the credential may not read the activity log (HTTP 403), so who changed it is not known"
+      : `the activity log could not be read: ${(error as Error).message}`;
+    for (const customerId of drifts.keys()) result.set(customerId, { found: false, reason });
+    return result;
+  }
+  for (const [customerId] of drifts) {
+    const record = newest.get(customerId);
+    result.set(
+      customerId,
+      record
+        ? { found: true, by: record.userPrincipalName || `application ${record.applicationId ?? "unknown"}`, at: record.operationDate ?? "", from: auditAmount(record.resourceOldValue) ?? null, to: auditAmount(record.resourceNewValue) ?? null }
+        : { found: false, reason: `the activity log shows no change to this amount in the last ${LOG_DAYS} days (it is older, or was made in a way the log does not show)` },
+    );
+  }
+  return result;
+}
