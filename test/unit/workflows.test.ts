@@ -61,5 +61,10 @@ describe("the GitHub workflows in examples/github", () => {
     assert.equal(pulumi.with?.command, "preview");
     assert.equal(pulumi.with?.refresh, true);
     assert.equal(pulumi.with?.["expect-no-changes"], true);
+    const report = Object.values(workflow.jobs).flatMap((job) => job.steps).find((step) => (step.run ?? "").includes("partnercenter-budgets diff"));
+    assert.ok(report, "drift.yml writes the drift report");
+    assert.match(report.run!, /--format markdown > drift.md\n/);
+    assert.match(report.run!, /cat drift.md >> "\$GITHUB_STEP_SUMMARY"\nexit \$code/, "into the job summary, keeping diff's exit code (1 on drift)");
+    assert.equal((report as { if?: string }).if, "always()");
   });
 });
