@@ -133,6 +133,8 @@ async function main(): Promise<void> {
   console.log("Point the provider at it with the development token (not a secret):");
   console.log(`  export PARTNERCENTER_ENDPOINT=${emulator.endpoint}`);
   console.log(`  export PARTNERCENTER_ACCESS_TOKEN=${emulator.accessToken}`);
+  console.log("Play someone changing a budget in the portal (recorded in the activity log under that user):");
+  console.log(`  curl -X PATCH -H "authorization: Bearer ${emulator.accessToken}" -d '{"amount": 4000, "user": "jane@partner.onmicrosoft.com"}' ${emulator.endpoint}/_emulator/portal/customers/<customer id>/usagebudget`);
   console.log(`or with a client secret through the emulated Entra ID at ${entra.authority} (test CA, trust it for this shell only):`);
   console.log(`  export NODE_EXTRA_CA_CERTS=${caFile}`);
   console.log(`  export PARTNERCENTER_ENDPOINT=${emulator.endpoint} PARTNERCENTER_AUTHORITY=${entra.authority}`);

@@ -51,6 +51,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BUDGET_PATH = /^\/v1\/customers\/([^/]+)\/usagebudget$/;
 const CUSTOMERS_PATH = "/v1/customers";
 const AUDIT_PATH = "/v1/auditrecords";
+/** Not Partner Center's: the emulator's hook for "someone changes a budget in the portal" (`{"amount": …, "user": "…"}`). */
+const PORTAL_PATH = /^\/_emulator\/portal\/customers\/([^/]+)\/usagebudget$/;
 
 function sameBudget(a: number | null, b: number | null): boolean {
   return a === b || (a !== null && b !== null && Math.round(a * 100) === Math.round(b * 100));
@@ -227,6 +229,8 @@ export class PartnerCenterEmulator {
     }
     if (url.pathname === CUSTOMERS_PATH && method === "GET") return this.#listCustomers(url, headers["ms-continuationtoken"]);
     if (url.pathname === AUDIT_PATH && method === "GET") return this.audit.query(url, headers["ms-continuationtoken"]);
+    const portal = PORTAL_PATH.exec(url.pathname);
+    if (portal && method === "PATCH") return this.#portalChange(decodeURIComponent(portal[1] ?? ""), body);
     return errorReply(404, 404, `No resource at ${url.pathname}`);
   }
 
@@ -269,6 +273,21 @@ export class PartnerCenterEmulator {
     const updated = this.#store.update(customer.id, { amount });
     if (!sameBudget(customer.amount, amount)) this.audit.recordBudgetChange(updated, customer.amount, amount, { applicationId: this.applicationId });
     return budgetReply(updated);
+  }
+
+  #portalChange(customerId: string, body: string): EmulatorReply {
+    let change: { amount?: unknown; user?: unknown };
+    try {
+      change = JSON.parse(body) as typeof change;
+    } catch {
+      return errorReply(400, ERROR_CODES.invalidInput, 'The body must be {"amount": number | null, "user": "name@domain"}.');
+    }
+    const amount = change.amount;
+    if (!this.#store.get(customerId) || (amount !== null && (typeof amount !== "number" || !(amount >= 0))) || typeof change.user !== "string") {
+      return errorReply(400, ERROR_CODES.invalidInput, 'The body must be {"amount": number | null, "user": "name@domain"} for a known customer.');
+    }
+    this.setBudget(customerId, amount, change.user);
+    return budgetReply(this.#store.get(customerId)!);
   }
 
   #listCustomers(url: URL, continuationToken: string | undefined): EmulatorReply {

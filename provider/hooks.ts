@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CUSTOMER_NOT_FOUND, PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError } from "./client/errors";
 import type { OperationContext, PartnerCenterClient } from "./client/partnerCenter";
 import type { WireBudget } from "./client/wire";
+import { attributeDrifts } from "./attribution";
 import { diffUsageBudget } from "./diff";
 import { checkInputs, customerIdSchema, onDeleteSchema, parseInputs, sameAmount } from "./inputs";
 import type { UsageBudgetOutputs } from "./outputs";
@@ -46,6 +47,15 @@ async function patchSettled(client: PartnerCenterClient, customerId: string, amo
     if (now && sameAmount(now.amount, amount)) return now;
     throw error;
   }
+}
+
+/** Who changed a drifted budget, from the activity log, in one line; never fails the refresh. */
+async function describeLastChange(client: PartnerCenterClient, customerId: string, amount: number | null): Promise<string> {
+  const attribution = (await attributeDrifts(client, new Map([[customerId, amount]]))).get(customerId);
+  if (!attribution) return "unknown";
+  if (!attribution.found) return `unknown: ${attribution.reason}`;
+  const text = (value: number | null): string => (value === null ? "no budget" : String(value));
+  return `changed by ${attribution.by} on ${attribution.at}, from ${text(attribution.from)} to ${text(attribution.to)}`;
 }
 
 /** The customer id a stored resource is about: its recorded output, else its id. */
@@ -108,6 +118,10 @@ export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterCli
       }
       const onDelete = storedOnDelete.parse(props?.onDelete);
       const outs: UsageBudgetOutputs = { customerId, amount, previousAmount: storedAmount(props?.previousAmount), onDelete };
+      // Drift: say who changed it, from the activity log. No drift: keep what state has, so a refresh changes nothing.
+      const drifted = props !== undefined && "amount" in props && !sameAmount(storedAmount(props.amount), amount);
+      const lastChange = drifted ? await describeLastChange(client, customerId, amount) : typeof props?.lastChange === "string" ? props.lastChange : undefined;
+      if (lastChange !== undefined) outs.lastChange = lastChange;
       return { id: customerId, props: outs, inputs: { customerId, amount, onDelete } };
     },
 

@@ -10,4 +10,10 @@ export interface UsageBudgetOutputs {
   previousAmount: number | null;
   /** What deleting the resource does to the budget. */
   onDelete: OnDelete;
+  /**
+   * Set by a refresh that found the budget changed outside the stack: who
+   * changed it, when and from what, from Partner Center's activity log (or
+   * why that is not known). Kept as is while nothing drifts.
+   */
+  lastChange?: string;
 }

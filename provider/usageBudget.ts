@@ -34,6 +34,8 @@ export class UsageBudget extends pulumi.dynamic.Resource {
   declare public readonly previousAmount: pulumi.Output<number | null>;
   /** What deleting the resource does to the budget. */
   declare public readonly onDelete: pulumi.Output<OnDelete>;
+  /** After a refresh that found drift: who changed the budget, when and from what (Partner Center's activity log). */
+  declare public readonly lastChange: pulumi.Output<string | undefined>;
 
   /**
    * @param name - the resource's name in the stack
@@ -44,7 +46,7 @@ export class UsageBudget extends pulumi.dynamic.Resource {
     super(
       usageBudgetProviderShim,
       name,
-      { customerId: claimCustomer(args.customerId, `UsageBudget ${JSON.stringify(name)}`), amount: args.amount, onDelete: args.onDelete, previousAmount: undefined },
+      { customerId: claimCustomer(args.customerId, `UsageBudget ${JSON.stringify(name)}`), amount: args.amount, onDelete: args.onDelete, previousAmount: undefined, lastChange: undefined },
       opts,
       "partnercenter",
       "UsageBudget",

@@ -10,7 +10,7 @@ import { BudgetsFileError, formatBudgetsFile, readBudgetsFile } from "../budgets
 import { clientFor } from "../runtime";
 import { redactSecrets } from "../secret";
 import { resolveSettings, SettingsError } from "../settings";
-import { attributeDrifts, type Attribution } from "./attribution";
+import { attributeDrifts, type Attribution } from "../attribution";
 import { diffBudgets } from "./diffBudgets";
 import { exportBudgets } from "./exportBudgets";
 

@@ -57,3 +57,24 @@ describe("the emulator's activity log (audit records)", () => {
     assert.equal((await get(emulator, "/v1/auditrecords")).status, 403);
   });
 });
+
+describe("the emulator's portal hook over HTTP (for the CLI)", () => {
+  it("a PATCH to /_emulator/portal/… changes the budget as a named person would, and the activity log says who", async () => {
+    const emulator = await PartnerCenterEmulator.start();
+    try {
+      const response = await fetch(`${emulator.endpoint}/_emulator/portal/customers/${CONTOSO}/usagebudget`, {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${emulator.accessToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ amount: 4000, user: "jane@partner.onmicrosoft.com" }),
+      });
+      assert.equal(response.status, 200);
+      assert.equal(emulator.budgetOf(CONTOSO), 4000);
+      const [record] = emulator.audit.records;
+      assert.deepEqual({ user: record!.userPrincipalName, app: record!.applicationId, to: JSON.parse(record!.resourceNewValue) }, { user: "jane@partner.onmicrosoft.com", app: "Partner Center Web", to: { Amount: 4000, Attributes: { ObjectType: "SpendingBudget" } } });
+      const unauthenticated = await fetch(`${emulator.endpoint}/_emulator/portal/customers/${CONTOSO}/usagebudget`, { method: "PATCH", body: "{}" });
+      assert.equal(unauthenticated.status, 401);
+    } finally {
+      await emulator.stop();
+    }
+  });
+});

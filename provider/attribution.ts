@@ -4,10 +4,10 @@
  * Partner Center has now. The log goes back 90 days and has no server-side
  * filter on the operation type.
  */
-import { PartnerCenterError } from "../client/errors";
-import type { PartnerCenterClient } from "../client/partnerCenter";
-import { auditAmount, type WireAuditRecord } from "../client/wire";
-import { sameAmount } from "../inputs";
+import { PartnerCenterError } from "./client/errors";
+import type { PartnerCenterClient } from "./client/partnerCenter";
+import { auditAmount, type WireAuditRecord } from "./client/wire";
+import { sameAmount } from "./inputs";
 
 /** The operation type of a budget change in the activity log. */
 export const BUDGET_CHANGE = "update_customer_spending_budget";
