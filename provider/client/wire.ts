@@ -143,23 +143,30 @@ export interface WireCustomerPage {
  * @param text - the response body
  */
 export function parseCustomerPage(text: string): WireCustomerPage {
-  const parsed = customerPageDocument.safeParse(parseJsonBody(text));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new WireFormatError(`not a customer collection ("${issue?.path.join(".")}": ${issue?.message})`);
-  }
-  const next = parsed.data.links?.next;
+  const data = parseCollection(customerPageDocument, text, "customer collection");
   return {
-    customers: parsed.data.items.map((item) => ({
+    customers: data.items.map((item) => ({
       id: item.id,
       companyName: item.companyProfile?.companyName,
       domain: item.companyProfile?.domain,
     })),
-    next: next && {
-      uri: next.uri,
-      headers: Object.fromEntries((next.headers ?? []).map((header) => [header.key, header.value])),
-    },
+    next: continuationOf(data.links?.next),
   };
+}
+
+/** A collection document checked against its schema, or a {@link WireFormatError} naming the first problem. */
+function parseCollection<S extends z.ZodType>(schema: S, text: string, what: string): z.infer<S> {
+  const parsed = schema.safeParse(parseJsonBody(text));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new WireFormatError(`not ${what.startsWith("a") ? "an" : "a"} ${what} ("${issue?.path.join(".")}": ${issue?.message})`);
+  }
+  return parsed.data;
+}
+
+/** A collection's `links.next`, its headers as a plain record. */
+function continuationOf(next: { uri: string; headers?: { key: string; value: string }[] } | undefined): { uri: string; headers: Record<string, string> } | undefined {
+  return next && { uri: next.uri, headers: Object.fromEntries((next.headers ?? []).map((header) => [header.key, header.value])) };
 }
 
 const auditRecordDocument = z.looseObject({
@@ -204,15 +211,10 @@ export interface WireAuditPage {
  * @param text - the response body
  */
 export function parseAuditPage(text: string): WireAuditPage {
-  const parsed = auditPageDocument.safeParse(parseJsonBody(text));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new WireFormatError(`not an audit record collection ("${issue?.path.join(".")}": ${issue?.message})`);
-  }
-  const next = parsed.data.links?.next;
+  const data = parseCollection(auditPageDocument, text, "audit record collection");
   return {
-    records: parsed.data.items.map((item) => Object.fromEntries(Object.entries(item).filter(([, value]) => typeof value === "string")) as WireAuditRecord),
-    next: next && { uri: next.uri, headers: Object.fromEntries((next.headers ?? []).map((header) => [header.key, header.value])) },
+    records: data.items.map((item) => Object.fromEntries(Object.entries(item).filter(([, value]) => typeof value === "string")) as WireAuditRecord),
+    next: continuationOf(data.links?.next),
   };
 }
 
