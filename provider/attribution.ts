@@ -79,3 +79,14 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
   }
   return result;
 }
+
+/** A budget amount in words: the number, or "no budget". */
+export function amountText(amount: number | null | undefined): string {
+  return amount === null || amount === undefined ? "no budget" : String(amount);
+}
+
+/** One attribution as a line: `changed by … on …, from … to …`, or why it is not known. */
+export function describeAttribution(attribution: Attribution): string {
+  if (!attribution.found) return attribution.reason;
+  return `changed by ${attribution.by} on ${attribution.at}, from ${amountText(attribution.from)} to ${amountText(attribution.to)}`;
+}

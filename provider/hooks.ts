@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CUSTOMER_NOT_FOUND, PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError } from "./client/errors";
 import type { OperationContext, PartnerCenterClient } from "./client/partnerCenter";
 import type { WireBudget } from "./client/wire";
-import { attributeDrifts } from "./attribution";
+import { attributeDrifts, describeAttribution } from "./attribution";
 import { diffUsageBudget } from "./diff";
 import { checkInputs, customerIdSchema, onDeleteSchema, parseInputs, sameAmount } from "./inputs";
 import type { UsageBudgetOutputs } from "./outputs";
@@ -53,9 +53,7 @@ async function patchSettled(client: PartnerCenterClient, customerId: string, amo
 async function describeLastChange(client: PartnerCenterClient, customerId: string, amount: number | null): Promise<string> {
   const attribution = (await attributeDrifts(client, new Map([[customerId, amount]]))).get(customerId);
   if (!attribution) return "unknown";
-  if (!attribution.found) return `unknown: ${attribution.reason}`;
-  const text = (value: number | null): string => (value === null ? "no budget" : String(value));
-  return `changed by ${attribution.by} on ${attribution.at}, from ${text(attribution.from)} to ${text(attribution.to)}`;
+  return attribution.found ? describeAttribution(attribution) : `unknown: ${describeAttribution(attribution)}`;
 }
 
 /** The customer id a stored resource is about: its recorded output, else its id. */

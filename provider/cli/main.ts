@@ -10,7 +10,7 @@ import { BudgetsFileError, formatBudgetsFile, readBudgetsFile } from "../budgets
 import { clientFor } from "../runtime";
 import { redactSecrets } from "../secret";
 import { resolveSettings, SettingsError } from "../settings";
-import { attributeDrifts, type Attribution } from "../attribution";
+import { amountText, attributeDrifts, describeAttribution, type Attribution } from "../attribution";
 import { diffBudgets } from "./diffBudgets";
 import { exportBudgets } from "./exportBudgets";
 
@@ -35,10 +35,6 @@ function err(text: string): void {
 
 /** Thrown for a usage mistake: exit 2 with the usage. */
 class UsageError extends Error {}
-
-function amountText(amount: number | null | undefined): string {
-  return amount === null || amount === undefined ? "no budget" : String(amount);
-}
 
 async function runExport(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { output: { type: "string" }, format: { type: "string" }, "page-size": { type: "string" } } });
@@ -84,9 +80,7 @@ function writeAtomically(path: string, text: string): void {
 }
 
 function attributionText(attribution: Attribution | undefined): string {
-  if (!attribution) return "";
-  if (!attribution.found) return ` — ${attribution.reason}`;
-  return ` — changed by ${attribution.by} on ${attribution.at}, from ${amountText(attribution.from)} to ${amountText(attribution.to)}`;
+  return attribution ? ` — ${describeAttribution(attribution)}` : "";
 }
 
 function markdownCell(text: string): string {

@@ -63,8 +63,8 @@ interface RequestPlan {
 
 /** Customers per page of `GET /v1/customers` unless told otherwise. */
 export const DEFAULT_CUSTOMER_PAGE_SIZE = 500;
-/** The most customer pages one listing follows: a bound on a continuation that never ends. */
-export const MAX_CUSTOMER_PAGES = 10_000;
+/** The most pages one collection listing (customers, activity log) follows: a bound on a continuation that never ends. */
+export const MAX_COLLECTION_PAGES = 10_000;
 
 /**
  * The Partner Center API as this package uses it: read and set a customer's
@@ -171,7 +171,7 @@ export class PartnerCenterClient {
     yield* this.#pages({ method: "GET", path: `/v1/auditrecords?${params}` }, operation, parseAuditPage, "activity log");
   }
 
-  /** Follows a collection's continuation links: on the endpoint's origin only, never repeating a page, at most {@link MAX_CUSTOMER_PAGES}. */
+  /** Follows a collection's continuation links: on the endpoint's origin only, never repeating a page, at most {@link MAX_COLLECTION_PAGES}. */
   async *#pages<P extends { next?: { uri: string; headers: Record<string, string> } }>(first: RequestPlan, operation: OperationContext, parse: (text: string) => P, what: string): AsyncGenerator<P> {
     let plan: RequestPlan = first;
     const seen = new Set<string>();
@@ -181,7 +181,7 @@ export class PartnerCenterClient {
       if (!page.next) return;
       const continuation = `${page.next.uri}\u0000${JSON.stringify(page.next.headers)}`;
       if (seen.has(continuation)) throw new PartnerCenterResponseError(identity, `the ${what}'s continuation link repeats an earlier page (page ${pages}); stopped instead of looping`);
-      if (pages >= MAX_CUSTOMER_PAGES) throw new PartnerCenterResponseError(identity, `the ${what} goes on past ${MAX_CUSTOMER_PAGES} pages; stopped`);
+      if (pages >= MAX_COLLECTION_PAGES) throw new PartnerCenterResponseError(identity, `the ${what} goes on past ${MAX_COLLECTION_PAGES} pages; stopped`);
       seen.add(continuation);
       plan = { method: "GET", path: this.#sameOriginPath(page.next.uri, identity, what), headers: page.next.headers };
     }

@@ -71,7 +71,7 @@ describe("engine rules (test/engine/ENGINE.md), each through the model", functio
     });
     afterEach(() => stack.stop());
 
-    it("CheckConfig and DiffConfig are answered UNIMPLEMENTED; Configure gets the whole stack config, which the default provider stores", async () => {
+    it("Configure gets the whole stack config (after CheckConfig and DiffConfig fall back), and the default provider stores it", async () => {
       stack.model.config["other-package:region"] = { value: "westeurope" };
       const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
       assert.equal(up.result.exitCode, 0);
