@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { EntraEmulator } from "./entra/server";
 import { EMULATOR_CA } from "./entra/testPki";
 import type { FaultSettings } from "./faults";
+import { parseRateLimit, type RateLimit } from "./rateLimits";
 import { DEMO_CUSTOMERS, generateCustomers } from "./seed";
 import { PartnerCenterEmulator } from "./server";
 
@@ -23,8 +24,11 @@ const USAGE = `usage: npm run emulator -- [--port 8787] [--customers N] [--state
   --entra-port N  port of the emulated Entra ID (HTTPS; default: --port + 1, or a free one with --port 0)
 fault injection:
   --latency MS | MIN-MAX       delay every answer by MS, or uniformly between MIN and MAX ms
-  --rate-limit N               partner-wide limit: N requests per second (429 with Retry-After beyond it)
-  --customer-rate-limit N      per-customer limit: N requests per second
+  --rate-limit LIMIT           partner-wide limit (429 with Retry-After beyond it), one of:
+                                 N or bucket:N[:BURST]  token bucket, N requests/s, bursts of BURST (default N)
+                                 fixed:QUOTA/SECONDS    QUOTA requests per fixed window; Retry-After = rest of the window
+                                 sliding:QUOTA/SECONDS  QUOTA requests within any window; Retry-After = until a slot frees
+  --customer-rate-limit LIMIT  the same, per customer
   --error-rate F               fraction answered 500/502/503/504 (gateway ones with HTML or empty bodies)
   --drop-rate F                fraction whose connection is dropped without an answer
   --malformed-rate F           fraction of successful answers sent as truncated JSON
@@ -57,8 +61,12 @@ function latency(text: string | undefined): FaultSettings["latencyMs"] {
 
 function faultSettings(values: Record<string, string | boolean | undefined>): FaultSettings {
   const text = (name: string): string | undefined => values[name] as string | undefined;
-  const rate = (name: string): { perSecond: number } | undefined =>
-    text(name) === undefined ? undefined : { perSecond: wholeNumber(text(name), name, 0, 1) };
+  const rate = (name: string): RateLimit | undefined => {
+    const given = text(name);
+    if (given === undefined) return undefined;
+    const limit = parseRateLimit(given);
+    return typeof limit === "string" ? fail(`--${name}: ${limit}`) : limit;
+  };
   return {
     latencyMs: latency(text("latency")),
     partnerRateLimit: rate("rate-limit"),

@@ -1,19 +1,15 @@
 /**
  * The faults the emulator can inject, decided per request: latency, rate
- * limits (token buckets per partner and per customer answering 429 with
- * `Retry-After`), service and gateway failures, dropped connections,
+ * limits of any shape (see `rateLimits.ts`), per partner and per customer,
+ * answering 429 with `Retry-After`, service and gateway failures, dropped connections,
  * malformed or truncated JSON, bodies slower than a timeout, and 401s for an
  * expired token. Random choices come from a seeded generator, so a run can be
  * repeated.
  */
 
-/** A token bucket's rate and burst. */
-export interface RateLimit {
-  /** Requests per second refilled. */
-  perSecond: number;
-  /** Requests that may go at once after a quiet period (default: one second's worth). */
-  burst?: number;
-}
+import { createLimiter, type Limiter, type RateLimit } from "./rateLimits";
+
+export type { RateLimit } from "./rateLimits";
 
 /** What to inject. Rates are fractions of requests, 0 to 1. */
 export interface FaultSettings {
@@ -80,33 +76,6 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-class TokenBucket {
-  #tokens: number;
-  #last: number;
-  constructor(
-    readonly limit: RateLimit,
-    now: number,
-  ) {
-    this.#tokens = this.#burst;
-    this.#last = now;
-  }
-
-  get #burst(): number {
-    return this.limit.burst ?? Math.max(1, this.limit.perSecond);
-  }
-
-  /** Takes a token; returns 0, or the whole seconds until one is available. */
-  take(now: number): number {
-    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.limit.perSecond);
-    this.#last = now;
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((1 - this.#tokens) / this.limit.perSecond));
-  }
-}
-
 const SERVER_ERRORS = [500, 502, 503, 504] as const;
 
 /** Decides and counts the faults of one emulator. */
@@ -114,8 +83,8 @@ export class FaultInjector {
   readonly counters: FaultCounters = { throttled: 0, status500: 0, status502: 0, status503: 0, status504: 0, dropped: 0, malformed: 0, slowBody: 0, unauthorized: 0, gatewayNotFound: 0 };
   #settings: FaultSettings = {};
   #random: () => number = seededRandom(1);
-  #partnerBucket: TokenBucket | undefined;
-  readonly #customerBuckets = new Map<string, TokenBucket>();
+  #partnerLimiter: Limiter | undefined;
+  readonly #customerLimiters = new Map<string, Limiter>();
   #unauthorizedLeft = 0;
 
   /** @param settings - the faults to inject from the start */
@@ -123,12 +92,12 @@ export class FaultInjector {
     this.configure(settings);
   }
 
-  /** Replaces the fault settings (and resets the rate limits' buckets). */
+  /** Replaces the fault settings (and resets the rate limits' state). */
   configure(settings: FaultSettings): void {
     this.#settings = { ...settings };
     this.#random = seededRandom(settings.seed ?? Math.floor(Math.random() * 2 ** 31));
-    this.#partnerBucket = undefined;
-    this.#customerBuckets.clear();
+    this.#partnerLimiter = undefined;
+    this.#customerLimiters.clear();
   }
 
   /** The next `count` requests are refused with 401, as for an expired token. */
@@ -168,14 +137,14 @@ export class FaultInjector {
       return { kind: "gatewayNotFound" };
     }
     if (settings.partnerRateLimit) {
-      this.#partnerBucket ??= new TokenBucket(settings.partnerRateLimit, now);
-      const wait = this.#partnerBucket.take(now);
+      this.#partnerLimiter ??= createLimiter(settings.partnerRateLimit);
+      const wait = this.#partnerLimiter.take(now);
       if (wait > 0) return this.#throttle(wait, "partner");
     }
     if (settings.customerRateLimit && customerId !== undefined) {
-      let bucket = this.#customerBuckets.get(customerId);
-      if (!bucket) this.#customerBuckets.set(customerId, (bucket = new TokenBucket(settings.customerRateLimit, now)));
-      const wait = bucket.take(now);
+      let limiter = this.#customerLimiters.get(customerId);
+      if (!limiter) this.#customerLimiters.set(customerId, (limiter = createLimiter(settings.customerRateLimit)));
+      const wait = limiter.take(now);
       if (wait > 0) return this.#throttle(wait, "customer");
     }
     if (this.#chance(settings.serverErrorRate)) {

@@ -5,7 +5,8 @@
 export { PartnerCenterEmulator, type EmulatorOptions, type RecordedRequest } from "./server";
 export { DEMO_CUSTOMERS, generateCustomers, generatedCustomerId, type CustomerRecord } from "./seed";
 export { ERROR_CODES } from "./responses";
-export { FaultInjector, type FaultCounters, type FaultSettings, type RateLimit } from "./faults";
+export { FaultInjector, type FaultCounters, type FaultSettings } from "./faults";
+export { createLimiter, describeRateLimit, parseRateLimit, sustainedRate, type FixedWindowLimit, type Limiter, type RateLimit, type SlidingWindowLimit, type TokenBucketLimit } from "./rateLimits";
 export { EntraEmulator, type EntraApp, type EntraEmulatorOptions, type FederatedCredential, type TokenRequest } from "./entra/server";
 export { EMULATOR_CA, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "./entra/testPki";
 export { FEDERATED_AUDIENCE, GITHUB_ISSUER, PARTNER_CENTER_AUDIENCE } from "./entra/tokens";
