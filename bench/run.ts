@@ -1,96 +1,123 @@
 /**
- * `npm run bench [-- --json] [--quick] [--n N] [--latency MS] [--rate-limit N] [--max-concurrency N] [--baseline none|create|all]`
+ * `npm run bench [-- --full] [--n N] [--limits L,…] [--latency MS,…] [--parallel P,…] [--baseline none|create|all] [--json] [--out DIR]`
  *
- * Runs a program declaring N budgets through the engine model (test/engine/model:
- * the real program, the real provider host, the engine's scheduling and passes,
- * `--parallel` as given or the CLI's default), against the emulator with a
- * partner-wide rate limit and latency, and measures each command against the
- * bound the service sets. Then does the same work with a plain sequential
- * loop, as a partner's script would.
+ * For each cell of (limit shape × latency × `--parallel`), runs a program
+ * declaring N budgets through the engine model (test/engine/model: the real
+ * program, the real provider host, the engine's scheduling and passes)
+ * against the emulator, and measures three phases against their bound:
+ * `up` creating every budget, `refresh` after 10 % drift, `up` updating every
+ * budget. Then the same work as the plain sequential loop of a partner's
+ * script. See {@link boundOf} for how a bound is computed.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { generateCustomers, PartnerCenterEmulator, type EmulatorOptions, type RecordedRequest } from "pulumi-partnercenter/emulator";
+import { describeRateLimit, generateCustomers, parseRateLimit, PartnerCenterEmulator, sustainedRate, type EmulatorOptions, type Limiter, type RateLimit, type RecordedRequest } from "pulumi-partnercenter/emulator";
 import { StaticTokenCredential } from "../provider/client/auth";
 import { PartnerCenterClient } from "../provider/client/partnerCenter";
 import { Throttle } from "../provider/client/throttle";
 import { systemClock } from "../provider/client/clock";
-import { sameAmount } from "../provider/inputs";
 import { Secret } from "../provider/secret";
 import { defaultParallel } from "../test/engine/model/pulumi";
 import type { ProviderHost } from "../test/engine/providerHost";
 import { EntraFixture } from "../test/engine/entraFixture";
 import type { DeclaredBudget, TestStack } from "../test/engine/stack";
+import { earliestFinish } from "./bound";
 import { plotRequestRate } from "./plot";
 import { readProcessStats } from "./processStats";
 
+/** The limit shapes of the default run and of `--full`: each averages 100 requests/s. */
+const DEFAULT_LIMITS = ["bucket:100", "bucket:100:10", "fixed:600/6", "sliding:600/6"];
+
+/** One cell's conditions. */
+interface Cell {
+  limit: RateLimit;
+  latencyMs: number;
+  parallel: number;
+}
+
+/** What one phase of one cell measured. */
 interface PhaseFigures {
   phase: string;
-  wallSeconds: number;
-  requests: { GET: number; PATCH: number };
+  /** The command, start to end (program, preview pass, steps). */
+  commandSeconds: number;
+  /** From the phase's first request received to its last answered: the time the service's limit and the parallelism govern. */
+  windowSeconds: number;
+  requests: number;
   throttled: number;
-  retries: number;
+  throttledShare: number;
   failures: number;
   fewestRequests: number;
   boundSeconds: number;
+  binds: "limit" | "parallelism" | "none";
   ratio: number | null;
-  connections: number;
-  hostCpuMs: number;
   hostCpuMsPerOperation: number;
+}
+
+/** One cell's figures. */
+interface CellFigures {
+  limit: string;
+  latencyMs: number;
+  parallel: number;
+  phases: PhaseFigures[];
+  stateBytesPerResource: number;
+  providerBytes: number;
+  hostPeakRssBytes: number;
+}
+
+function list(text: string | undefined, fallback: string[]): string[] {
+  return text === undefined ? fallback : text.split(",").map((item) => item.trim()).filter(Boolean);
 }
 
 function options() {
   const { values } = parseArgs({
     options: {
       n: { type: "string" },
+      limits: { type: "string" },
       latency: { type: "string" },
-      "rate-limit": { type: "string" },
-      "max-concurrency": { type: "string" },
-      baseline: { type: "string" },
-      quick: { type: "boolean" },
       parallel: { type: "string" },
+      baseline: { type: "string" },
+      full: { type: "boolean" },
       json: { type: "boolean" },
       out: { type: "string" },
     },
   });
-  const number = (text: string | undefined, fallback: number, name: string): number => {
-    const value = text === undefined ? fallback : Number(text);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, not ${JSON.stringify(text)}`);
+  const positive = (text: string, name: string): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} takes whole numbers above 0, not ${JSON.stringify(text)}`);
     return value;
   };
+  const limits = list(values.limits, DEFAULT_LIMITS).map((text) => {
+    const limit = parseRateLimit(text);
+    if (typeof limit === "string") throw new Error(`--limits: ${limit}`);
+    return limit;
+  });
+  const latencies = list(values.latency, values.full ? ["40", "300"] : ["40"]).map((text) => positive(text, "latency"));
+  const parallels = list(values.parallel, values.full ? ["default", "16", "64"] : ["default"]).map((text) => (text === "default" ? defaultParallel() : positive(text, "parallel")));
   const baseline = values.baseline ?? "create";
   if (!["none", "create", "all"].includes(baseline)) throw new Error(`--baseline must be none, create or all, not ${JSON.stringify(baseline)}`);
+  const cells: Cell[] = limits.flatMap((limit) => latencies.flatMap((latencyMs) => parallels.map((parallel) => ({ limit, latencyMs, parallel }))));
   return {
-    n: number(values.n, values.quick ? 100 : 1000, "n"),
-    latencyMs: number(values.latency, 40, "latency"),
-    rateLimit: number(values["rate-limit"], 100, "rate-limit"),
-    maxConcurrency: values["max-concurrency"],
-    parallel: number(values.parallel, defaultParallel(), "parallel"),
+    n: values.n === undefined ? 600 : positive(values.n, "n"),
+    cells,
     baseline: baseline as "none" | "create" | "all",
     json: values.json ?? false,
     out: resolve(values.out ?? join(__dirname, "../../bench/out")),
   };
 }
 
-function figuresFor(phase: string, requests: RecordedRequest[], wallMs: number, failures: number, fewestRequests: number, rateLimit: number, connections: number, cpuMs: number, operations: number): PhaseFigures {
-  const boundSeconds = fewestRequests / rateLimit;
-  const wallSeconds = wallMs / 1000;
-  return {
-    phase,
-    wallSeconds,
-    requests: { GET: requests.filter((r) => r.method === "GET").length, PATCH: requests.filter((r) => r.method === "PATCH").length },
-    throttled: requests.filter((r) => r.status === 429).length,
-    retries: requests.length - new Set(requests.map((r) => r.headers["ms-requestid"])).size,
-    failures,
-    fewestRequests,
-    boundSeconds,
-    ratio: fewestRequests === 0 ? null : boundSeconds / wallSeconds,
-    connections,
-    hostCpuMs: cpuMs,
-    hostCpuMsPerOperation: operations === 0 ? 0 : cpuMs / operations,
-  };
+/**
+ * A phase's bound: the earliest it could finish from its first request (see
+ * {@link earliestFinish}: the limit from the state it was in when the phase
+ * started, and `--parallel` steps each sending its requests in turn). It
+ * binds on the limit when that is later than parallelism alone allows.
+ */
+function boundOf(limiterAtStart: Limiter | undefined, firstRequest: number, requestsPerOperation: number[], cell: Cell): { seconds: number; binds: PhaseFigures["binds"] } {
+  if (requestsPerOperation.length === 0) return { seconds: 0, binds: "none" };
+  const both = earliestFinish(limiterAtStart, firstRequest, requestsPerOperation, cell.parallel, cell.latencyMs) - firstRequest;
+  const parallelOnly = earliestFinish(undefined, firstRequest, requestsPerOperation, cell.parallel, cell.latencyMs) - firstRequest;
+  return { seconds: both / 1000, binds: both > parallelOnly ? "limit" : "parallelism" };
 }
 
 /** The provider hosts' CPU time and peak RSS, read from each host process just before the model stops it. */
@@ -101,47 +128,117 @@ function recordHost(host: ProviderHost): void {
   hostStats.peakRssBytes = Math.max(hostStats.peakRssBytes, stats.peakRssBytes);
 }
 
-async function measure(stack: TestStack, phase: string, fewestRequests: number, rateLimit: number, operations: number, run: () => Promise<{ errors: string[] }>): Promise<{ figures: PhaseFigures; requests: RecordedRequest[] }> {
-  const firstRequest = stack.emulator.requests.length;
-  const connectionsBefore = stack.emulator.connectionsOpened;
+interface PhaseWork {
+  phase: string;
+  /** The requests each operation cannot do without. */
+  requestsPerOperation: number[];
+  run: () => Promise<{ errors: string[] }>;
+}
+
+async function measure(stack: TestStack, cell: Cell, work: PhaseWork): Promise<{ figures: PhaseFigures; requests: RecordedRequest[] }> {
+  const emulator = stack.emulator;
+  const first = emulator.requests.length;
+  const limiterAtStart = emulator.faults.partnerLimiterSnapshot();
   const cpuBefore = hostStats.cpuMs;
   const started = performance.now();
-  const result = await run();
-  const wallMs = performance.now() - started;
-  const requests = stack.emulator.requests.slice(firstRequest);
+  const result = await work.run();
+  const commandSeconds = (performance.now() - started) / 1000;
+  const requests = emulator.requests.slice(first);
+  const firstTime = Math.min(...requests.map((r) => r.time));
+  const windowSeconds = requests.length === 0 ? 0 : (Math.max(...requests.map((r) => r.time)) + cell.latencyMs - firstTime) / 1000;
+  const throttled = requests.filter((r) => r.status === 429).length;
+  const bound = boundOf(limiterAtStart, firstTime, work.requestsPerOperation, cell);
+  const fewest = work.requestsPerOperation.reduce((sum, count) => sum + count, 0);
+  const operations = work.requestsPerOperation.length;
   const cpuMs = hostStats.cpuMs - cpuBefore;
-  const connections = stack.emulator.connectionsOpened - connectionsBefore;
-  return { figures: figuresFor(phase, requests, wallMs, result.errors.length, fewestRequests, rateLimit, connections, cpuMs, operations), requests };
+  return {
+    requests,
+    figures: {
+      phase: work.phase,
+      commandSeconds,
+      windowSeconds,
+      requests: requests.length,
+      throttled,
+      throttledShare: requests.length === 0 ? 0 : throttled / requests.length,
+      failures: result.errors.length,
+      fewestRequests: fewest,
+      boundSeconds: bound.seconds,
+      binds: bound.binds,
+      ratio: fewest === 0 || windowSeconds === 0 ? null : bound.seconds / windowSeconds,
+      hostCpuMsPerOperation: operations === 0 ? 0 : cpuMs / operations,
+    },
+  };
+}
+
+const amountOf = (index: number, phase: number): number => phase * 10_000 + index + 0.5;
+const CLIENT_ID = "7c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+
+/** One cell: a fresh emulator and stack, then create, refresh after 10 % drift, update. */
+async function runCell(cell: Cell, n: number, plotTo: string | undefined): Promise<CellFigures> {
+  hostStats.cpuMs = 0;
+  hostStats.peakRssBytes = 0;
+  const emulatorOptions: EmulatorOptions = { customers: generateCustomers(n), faults: { latencyMs: cell.latencyMs, partnerRateLimit: cell.limit } };
+  // The provider authenticates as partners do: a client secret through (emulated) Entra ID and MSAL.
+  const fixture = await EntraFixture.start([{ clientId: CLIENT_ID, secret: "bench-client-secret" }]);
+  try {
+    const stack = await fixture.startStack({
+      beforeHostStop: recordHost,
+      emulator: emulatorOptions,
+      config: { ...fixture.appSettings(CLIENT_ID), "partnercenter:clientSecret": { value: "bench-client-secret", secret: true } },
+    });
+    const customers = stack.emulator.customers();
+    const program = (phase: number): DeclaredBudget[] => customers.map((c, i) => stack.budget(`budget-${i}`, { customerId: c.id, amount: amountOf(i, phase) }));
+    const flags = { parallel: cell.parallel };
+    // Every tenth budget drifts; the refresh reads it and, to say who changed it, the activity log.
+    const drifted = customers.filter((_, i) => i % 10 === 0);
+    const phases: PhaseFigures[] = [];
+    const create = await measure(stack, cell, { phase: "up (create)", requestsPerOperation: customers.map(() => 2), run: () => stack.engine.up(program(1), flags) });
+    phases.push(create.figures);
+    if (plotTo) writeFileSync(plotTo, plotRequestRate(create.requests, `up creating ${n} budgets under ${describeRateLimit(cell.limit)}: requests/s and 429s/s`, sustainedRate(cell.limit)));
+    drifted.forEach((c, i) => stack.emulator.setBudget(c.id, 777_000 + i));
+        // `refresh --yes --skip-preview`, as the Automation API runs it: one pass of reads (without it the preview pass reads everything once more).
+    phases.push((await measure(stack, cell, { phase: "refresh (10% drift)", requestsPerOperation: customers.map((_, i) => (i % 10 === 0 ? 2 : 1)), run: () => stack.engine.refresh({ ...flags, skipPreview: true }) })).figures);
+    phases.push((await measure(stack, cell, { phase: "up (update)", requestsPerOperation: customers.map(() => 1), run: () => stack.engine.up(program(2), flags) })).figures);
+    const state = [...stack.engine.state.values()];
+    return {
+      limit: describeRateLimit(cell.limit),
+      latencyMs: cell.latencyMs,
+      parallel: cell.parallel,
+      phases,
+      stateBytesPerResource: Math.round(Buffer.byteLength(JSON.stringify(state)) / n),
+      providerBytes: Buffer.byteLength(String(state[0]?.inputs.__provider ?? "")),
+      hostPeakRssBytes: hostStats.peakRssBytes,
+    };
+  } finally {
+    await fixture.stop();
+  }
 }
 
 /** The sequential loop a partner's script would run: one request at a time, Retry-After honoured (by the same client). */
-async function baseline(emulatorOptions: EmulatorOptions, work: "create" | "all", n: number, rateLimit: number, amountOf: (index: number, phase: number) => number): Promise<PhaseFigures[]> {
-  const emulator = await PartnerCenterEmulator.start(emulatorOptions);
-  const client = new PartnerCenterClient({
-    endpoint: emulator.endpoint,
-    credential: new StaticTokenCredential(new Secret(emulator.accessToken)),
-    throttle: new Throttle(1, systemClock),
-  });
+async function baseline(cell: Cell, work: "create" | "all", n: number): Promise<PhaseFigures[]> {
+  const emulator = await PartnerCenterEmulator.start({ customers: generateCustomers(n), faults: { latencyMs: cell.latencyMs, partnerRateLimit: cell.limit } });
+  const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), throttle: new Throttle(1, systemClock) });
   const customers = emulator.customers();
   const results: PhaseFigures[] = [];
-  const phase = async (name: string, fewest: number, step: (id: string, index: number) => Promise<unknown>): Promise<void> => {
-    const first = emulator.requests.length;
-    const connections = emulator.connectionsOpened;
-    const started = performance.now();
+  const sequentialCell = { ...cell, parallel: 1 };
+  const phase = async (name: string, perOperation: number, step: (id: string, index: number) => Promise<unknown>): Promise<void> => {
+    const stack = { emulator } as TestStack;
     let failures = 0;
-    for (const [index, customer] of customers.entries()) await step(customer.id, index).catch(() => (failures += 1));
-    const requests = emulator.requests.slice(first);
-    results.push(figuresFor(`baseline ${name}`, requests, performance.now() - started, failures, fewest, rateLimit, emulator.connectionsOpened - connections, 0, 0));
+    const run = async (): Promise<{ errors: string[] }> => {
+      for (const [index, customer] of customers.entries()) await step(customer.id, index).catch(() => (failures += 1));
+      return { errors: new Array<string>(failures).fill("failed") };
+    };
+    results.push((await measure(stack, sequentialCell, { phase: `sequential ${name}`, requestsPerOperation: customers.map(() => perOperation), run })).figures);
   };
   try {
-    await phase("up (create)", 2 * n, async (id, index) => {
+    await phase("create", 2, async (id, index) => {
       const operation = client.startOperation();
-      const { amount } = await client.getBudget(id, operation);
-      if (!sameAmount(amount, amountOf(index, 1))) await client.patchBudget(id, amountOf(index, 1), operation);
+      await client.getBudget(id, operation);
+      await client.patchBudget(id, amountOf(index, 1), operation);
     });
     if (work === "all") {
-      await phase("refresh", n, (id) => client.getBudget(id, client.startOperation()));
-      await phase("up (update)", n, (id, index) => client.patchBudget(id, amountOf(index, 2), client.startOperation()));
+      await phase("refresh", 1, (id) => client.getBudget(id, client.startOperation()));
+      await phase("update", 1, (id, index) => client.patchBudget(id, amountOf(index, 2), client.startOperation()));
     }
   } finally {
     await client.close();
@@ -150,97 +247,65 @@ async function baseline(emulatorOptions: EmulatorOptions, work: "create" | "all"
   return results;
 }
 
-function table(rows: PhaseFigures[]): string {
-  const header = ["phase", "wall s", "GET", "PATCH", "429s", "retries", "failures", "bound s", "bound/wall", "TCP conns", "host CPU ms", "CPU ms/op"];
-  const lines = rows.map((r) => [
-    r.phase,
-    r.wallSeconds.toFixed(2),
-    String(r.requests.GET),
-    String(r.requests.PATCH),
-    String(r.throttled),
-    String(r.retries),
-    String(r.failures),
-    r.boundSeconds.toFixed(2),
-    r.ratio === null ? "n/a (0 needed)" : r.ratio.toFixed(3),
-    String(r.connections),
-    r.hostCpuMs ? r.hostCpuMs.toFixed(0) : "-",
-    r.hostCpuMs ? r.hostCpuMsPerOperation.toFixed(3) : "-",
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+function markdownTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((l) => (l[i] ?? "").length)));
   const row = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
-  return [row(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...lines.map(row)].join("\n");
+  return [row(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(row)].join("\n");
+}
+
+function table(cells: CellFigures[], baselines: PhaseFigures[]): string {
+  const header = ["limit", "latency ms", "--parallel", "phase", "command s", "window s", "bound s", "binds", "bound/window", "429 share", "failures", "host CPU ms/op", "state B/res", "peak RSS MiB"];
+  const rows = cells.flatMap((cell) =>
+    cell.phases.map((p) => [
+      cell.limit,
+      String(cell.latencyMs),
+      String(cell.parallel),
+      p.phase,
+      p.commandSeconds.toFixed(2),
+      p.windowSeconds.toFixed(2),
+      p.boundSeconds.toFixed(2),
+      p.binds,
+      p.ratio === null ? "n/a" : p.ratio.toFixed(3),
+      `${(p.throttledShare * 100).toFixed(1)} %`,
+      String(p.failures),
+      p.hostCpuMsPerOperation.toFixed(2),
+      String(cell.stateBytesPerResource),
+      (cell.hostPeakRssBytes / 2 ** 20).toFixed(0),
+    ]),
+  );
+  for (const b of baselines) rows.push(["(first limit)", "", "1", b.phase, b.commandSeconds.toFixed(2), b.windowSeconds.toFixed(2), b.boundSeconds.toFixed(2), b.binds, b.ratio === null ? "n/a" : b.ratio.toFixed(3), `${(b.throttledShare * 100).toFixed(1)} %`, String(b.failures), "-", "-", "-"]);
+  return markdownTable(header, rows);
 }
 
 async function main(): Promise<void> {
   const opts = options();
-  const amountOf = (index: number, phase: number): number => phase * 10_000 + index + 0.5;
-  const emulatorOptions: EmulatorOptions = {
-    customers: generateCustomers(opts.n),
-    faults: { latencyMs: opts.latencyMs, partnerRateLimit: { perSecond: opts.rateLimit } },
-  };
   const log = (text: string): void => void (opts.json ? process.stderr : process.stdout).write(`${text}\n`);
-  log(`bench: ${opts.n} budgets through the engine model at --parallel ${opts.parallel}, ${opts.latencyMs} ms latency, partner limit ${opts.rateLimit} requests/s; ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
-
-  // The provider authenticates as partners do: a client secret through (emulated) Entra ID and MSAL.
-  const clientId = "7c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
-  const fixture = await EntraFixture.start([{ clientId, secret: "bench-client-secret" }]);
-  const stack = await fixture.startStack({
-    beforeHostStop: recordHost,
-    emulator: emulatorOptions,
-    config: {
-      ...fixture.appSettings(clientId),
-      "partnercenter:clientSecret": { value: "bench-client-secret", secret: true },
-      ...(opts.maxConcurrency ? { "partnercenter:maxConcurrency": { value: opts.maxConcurrency } } : {}),
-    },
-  });
-  const phases: PhaseFigures[] = [];
-  let createRequests: RecordedRequest[] = [];
-  let stateBytesPerResource = 0;
-  let providerBytes = 0;
-  try {
-    const customers = stack.emulator.customers();
-    const program = (phase: number): DeclaredBudget[] => customers.map((c, i) => stack.budget(`budget-${i}`, { customerId: c.id, amount: amountOf(i, phase) }));
-    const n = customers.length;
-
-    const create = await measure(stack, "up (create)", 2 * n, opts.rateLimit, n, () => stack.engine.up(program(1), { parallel: opts.parallel }));
-    phases.push(create.figures);
-    createRequests = create.requests;
-    log(`  up (create) done in ${create.figures.wallSeconds.toFixed(1)} s`);
-    phases.push((await measure(stack, "preview (no-op)", 0, opts.rateLimit, n, () => stack.engine.preview(program(1), { parallel: opts.parallel }))).figures);
-    customers.filter((_, i) => i % 10 === 0).forEach((c, i) => stack.emulator.setBudget(c.id, 777_000 + i));
-    const refresh = await measure(stack, "preview --refresh (10% drift)", n, opts.rateLimit, n, () => stack.engine.preview(program(1), { refresh: true, parallel: opts.parallel }));
-    phases.push(refresh.figures);
-    log(`  preview --refresh done in ${refresh.figures.wallSeconds.toFixed(1)} s`);
-    phases.push((await measure(stack, "up (update)", n, opts.rateLimit, n, () => stack.engine.up(program(2), { parallel: opts.parallel }))).figures);
-    stateBytesPerResource = Buffer.byteLength(JSON.stringify([...stack.engine.state.values()])) / n;
-    providerBytes = Buffer.byteLength(String([...stack.engine.state.values()][0]?.inputs.__provider ?? ""));
-  } finally {
-    await fixture.stop();
-  }
-  const tokenAcquisitions = fixture.entra.tokenRequests.filter((r) => r.issued).length;
-  const hostPeakRss = hostStats.peakRssBytes;
-  const baselinePhases = opts.baseline === "none" ? [] : await baseline(emulatorOptions, opts.baseline, opts.n, opts.rateLimit, amountOf);
-  const result = {
-    conditions: { budgets: opts.n, parallel: opts.parallel, engine: "test/engine/model (preview pass + update pass per up)", latencyMs: opts.latencyMs, rateLimitPerSecond: opts.rateLimit, maxConcurrency: opts.maxConcurrency ?? "default", cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
-    phases,
-    baseline: baselinePhases.map((b) => ({ ...b, speedup: b.wallSeconds / (phases.find((p) => `baseline ${p.phase}` === b.phase)?.wallSeconds ?? Number.NaN) })),
-    perResource: { providerBytes, stateBytes: Math.round(stateBytesPerResource) },
-    tokenAcquisitions,
-    credential: "client secret through the emulated Entra ID (MSAL)",
-    hostPeakRssBytes: hostPeakRss,
-  };
+  log(`bench: ${opts.n} budgets through the engine model, ${opts.cells.length} cell(s); ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
   mkdirSync(opts.out, { recursive: true });
+  const cells: CellFigures[] = [];
+  for (const [index, cell] of opts.cells.entries()) {
+    const figures = await runCell(cell, opts.n, index === 0 ? join(opts.out, "create-rate.svg") : undefined);
+    cells.push(figures);
+    const summary = figures.phases.map((p) => `${p.phase} ${p.windowSeconds.toFixed(1)} s (${p.ratio === null ? "n/a" : p.ratio.toFixed(2)} of bound, ${p.throttled} × 429, ${p.failures} failed)`).join("; ");
+    log(`  ${describeRateLimit(cell.limit)}, ${cell.latencyMs} ms, --parallel ${cell.parallel}: ${summary}`);
+  }
+  const first = opts.cells[0];
+  const baselines = opts.baseline === "none" || !first ? [] : await baseline(first, opts.baseline, opts.n);
+  const result = {
+    conditions: { budgets: opts.n, engine: "test/engine/model (preview pass + update pass per up)", credential: "client secret through the emulated Entra ID (MSAL)", cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
+    cells,
+    baseline: baselines,
+  };
   writeFileSync(join(opts.out, "bench.json"), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(opts.out, "create-rate.svg"), plotRequestRate(createRequests, `up creating ${opts.n} budgets: requests/s and 429s/s`, opts.rateLimit));
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
   log("");
-  log(table([...phases, ...baselinePhases]));
+  log(table(cells, baselines));
   log("");
-  for (const b of result.baseline) log(`sequential baseline ${b.phase.replace("baseline ", "")}: ${b.wallSeconds.toFixed(1)} s, ${b.speedup.toFixed(1)}× the provider's wall time`);
-  log(`__provider: ${result.perResource.providerBytes} bytes per resource; state: ${result.perResource.stateBytes} bytes per resource; host peak RSS ${(hostPeakRss / 2 ** 20).toFixed(0)} MiB; token acquisitions: ${tokenAcquisitions} (${result.credential})`);
+  log("window: the phase's first request received to its last answered; bound: the earliest the limit (from its state at the phase's start) and --parallel allow, whichever binds; command: the whole command, program and preview pass included.");
+  log(`__provider: ${cells[0]?.providerBytes ?? 0} bytes per resource`);
   log(`written: ${join(opts.out, "bench.json")}, ${join(opts.out, "create-rate.svg")}`);
 }
 

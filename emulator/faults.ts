@@ -7,7 +7,8 @@
  * repeated.
  */
 
-import { createLimiter, type Limiter, type RateLimit } from "./rateLimits";
+import { createLimiter, type Limiter } from "./rateLimits";
+import type { RateLimit } from "./rateLimits";
 
 export type { RateLimit } from "./rateLimits";
 
@@ -98,6 +99,13 @@ export class FaultInjector {
     this.#random = seededRandom(settings.seed ?? Math.floor(Math.random() * 2 ** 31));
     this.#partnerLimiter = undefined;
     this.#customerLimiters.clear();
+  }
+
+  /** A copy of the partner-wide limit's state now (a fresh one before the first request); undefined without a partner-wide limit. For benchmarks' bounds. */
+  partnerLimiterSnapshot(): Limiter | undefined {
+    const limit = this.#settings.partnerRateLimit;
+    if (!limit) return undefined;
+    return (this.#partnerLimiter ?? createLimiter(limit)).clone();
   }
 
   /** The next `count` requests are refused with 401, as for an expired token. */

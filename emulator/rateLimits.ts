@@ -50,6 +50,10 @@ export interface Limiter {
    * @returns 0 when the request goes through, else the whole seconds (at least 1) of `Retry-After`
    */
   take(now: number): number;
+  /** The earliest time (ms, exact, not rounded) at or after `now` when a request would go through. */
+  nextFree(now: number): number;
+  /** An independent copy of the current state. */
+  clone(): Limiter;
 }
 
 /** The whole seconds of `Retry-After` for a wait of `ms`, at least 1 (a gateway never answers 0). */
@@ -78,6 +82,18 @@ class TokenBucket implements Limiter {
     }
     return retryAfterSeconds(((1 - this.#tokens) / this.#perSecond) * 1000);
   }
+
+  nextFree(now: number): number {
+    const tokens = this.#last === undefined ? this.#tokens : Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#perSecond);
+    return tokens >= 1 ? now : now + ((1 - tokens) / this.#perSecond) * 1000;
+  }
+
+  clone(): Limiter {
+    const copy = new TokenBucket({ perSecond: this.#perSecond, burst: this.#burst });
+    copy.#tokens = this.#tokens;
+    copy.#last = this.#last;
+    return copy;
+  }
 }
 
 class FixedWindow implements Limiter {
@@ -102,6 +118,18 @@ class FixedWindow implements Limiter {
       return 0;
     }
     return retryAfterSeconds(this.#windowStart + this.#windowMs - now);
+  }
+
+  nextFree(now: number): number {
+    if (this.#windowStart === undefined || now >= this.#windowStart + this.#windowMs || this.#used < this.#quota) return now;
+    return this.#windowStart + this.#windowMs;
+  }
+
+  clone(): Limiter {
+    const copy = new FixedWindow({ shape: "fixedWindow", quota: this.#quota, windowSeconds: this.#windowMs / 1000 });
+    copy.#windowStart = this.#windowStart;
+    copy.#used = this.#used;
+    return copy;
   }
 }
 
@@ -129,6 +157,17 @@ class SlidingWindow implements Limiter {
     }
     return retryAfterSeconds((this.#accepted[this.#head] ?? now) + this.#windowMs - now);
   }
+
+  nextFree(now: number): number {
+    const inWindow = this.#accepted.slice(this.#head).filter((time) => time > now - this.#windowMs);
+    return inWindow.length < this.#quota ? now : (inWindow[inWindow.length - this.#quota] ?? now) + this.#windowMs;
+  }
+
+  clone(): Limiter {
+    const copy = new SlidingWindow({ shape: "slidingWindow", quota: this.#quota, windowSeconds: this.#windowMs / 1000 });
+    copy.#accepted.push(...this.#accepted.slice(this.#head));
+    return copy;
+  }
 }
 
 /**
@@ -145,6 +184,24 @@ export function createLimiter(limit: RateLimit): Limiter {
     default:
       return new TokenBucket(limit);
   }
+}
+
+/**
+ * The earliest time the limit lets `count` more requests through, starting at
+ * `from` from its current state: a client that sends each request the moment
+ * the limit would accept it. The limiter itself is not changed.
+ *
+ * @returns the time (ms) of the last of them; `from` when `count` is 0
+ */
+export function earliestAcceptance(limiter: Limiter, from: number, count: number): number {
+  const copy = limiter.clone();
+  let time = from;
+  for (let sent = 0; sent < count; sent++) {
+    time = copy.nextFree(time);
+    // nextFree is exact; a float's rounding may leave the slot a hair short, so step on until it is taken (bounded).
+    for (let tries = 0; copy.take(time) !== 0 && tries < 10; tries++) time = Math.max(copy.nextFree(time), time + 1e-6);
+  }
+  return time;
 }
 
 /** The average requests per second a limit allows over a long run. */

@@ -87,9 +87,9 @@ export const NUMBER_SETTINGS = {
   maxRetries: { min: 0, max: 20, fallback: 5, integer: true, meaning: "retries of a failed request" },
   timeoutSeconds: { min: 1, max: 3600, fallback: 600, integer: false, meaning: "seconds one resource operation may take, retries included" },
   requestTimeoutSeconds: { min: 1, max: 600, fallback: 30, integer: false, meaning: "seconds to wait for a connection, the response headers, or the body" },
-  // 32: measured with npm run bench (N=1000, 100 req/s): at 40 ms latency 16 and 32 both reach the service's
-  // bound; at 200 ms (closer to real Partner Center round trips) 16 takes 26.5 s where 32 takes 20.7 s (bound 20 s).
-  maxConcurrency: { min: 1, max: 256, fallback: 32, integer: true, meaning: "requests in flight at once" },
+  // 64: the largest --parallel the benchmark matrix runs (the engine's own default is 4 × CPUs): a lower default
+  // would cap the engine's parallelism where it, not the service's limit, binds (300 ms latency, --parallel 64).
+  maxConcurrency: { min: 1, max: 256, fallback: 64, integer: true, meaning: "requests in flight at once" },
 } as const satisfies Record<string, NumberRule>;
 
 /** The provider's settings, validated. */

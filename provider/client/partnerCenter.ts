@@ -6,7 +6,7 @@ import { BodyTooLargeError } from "./boundedBody";
 import { systemClock, type Clock } from "./clock";
 import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError, type RequestIdentity } from "./errors";
 import { attempts, decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry";
-import { PauseBeyondDeadlineError, Throttle } from "./throttle";
+import { PauseBeyondDeadlineError, Throttle, type SendGrant } from "./throttle";
 import { DEFAULT_TRANSPORT_OPTIONS, HttpTransport, type HttpResponse } from "./transport";
 import {
   budgetPatchBody,
@@ -51,6 +51,19 @@ export interface PartnerCenterClientOptions {
   /** Jitter source in [0, 1). */
   readonly random?: () => number;
 }
+
+/** An attempt that failed: what it ended in, the error to report, and whether no further turn can help (a pause past the deadline). */
+interface AttemptFailure {
+  readonly outcome: AttemptOutcome;
+  readonly error: Error;
+  readonly final?: boolean;
+}
+
+/**
+ * The most 429s one request waits out (each waits a Retry-After of at least
+ * a second, so the deadline ends it long before; this bounds the loop).
+ */
+const MAX_THROTTLED_ATTEMPTS = 1000;
 
 /** One request before it is sent: everything but the per-attempt token. */
 interface RequestPlan {
@@ -214,12 +227,20 @@ export class PartnerCenterClient {
       correlationId: operation.correlationId,
     };
     let renewedToken = false;
-    // Bounded: each pass is an attempt counted by decideRetry (maxRetries + 1 at most), except one token renewal after a 401.
+    let throttledAttempts = 0;
+    // Bounded: each pass is an attempt counted by decideRetry (maxRetries + 1 at most), except one token renewal
+    // after a 401 and the 429s, which the throttle waits out within the deadline (at most MAX_THROTTLED_ATTEMPTS).
     for (let attempt = 1; ; attempt++) {
       const result = await this.#attempt(plan, identity, operation, parse);
       if ("value" in result) return { identity, value: result.value };
       if (result.outcome.kind === "response" && result.outcome.status === 401 && !renewedToken && this.#credential.invalidate()) {
         renewedToken = true;
+        attempt -= 1;
+        continue;
+      }
+      if (result.outcome.kind === "response" && result.outcome.status === 429 && !result.final && throttledAttempts < MAX_THROTTLED_ATTEMPTS) {
+        // The throttle recorded the 429 and holds the next turn until its Retry-After: no sleep here.
+        throttledAttempts += 1;
         attempt -= 1;
         continue;
       }
@@ -242,13 +263,13 @@ export class PartnerCenterClient {
     identity: RequestIdentity,
     operation: OperationContext,
     parse: (text: string) => T,
-  ): Promise<{ value: T } | { outcome: AttemptOutcome; error: Error }> {
-    let release: () => void;
+  ): Promise<{ value: T } | AttemptFailure> {
+    let grant: SendGrant;
     try {
-      release = await this.#throttle.acquire(plan.customerId, operation.signal, operation.deadline);
+      grant = await this.#throttle.acquire(plan.customerId, operation.signal, operation.deadline);
     } catch (cause) {
       // A pause past the deadline: the retry decision sees a wait longer than what is left, and fails at once.
-      if (cause instanceof PauseBeyondDeadlineError) return { outcome: { kind: "response", status: 429, retryAfterMs: cause.pausedUntil - this.#clock.now() }, error: new PartnerCenterResponseError(identity, cause.message) };
+      if (cause instanceof PauseBeyondDeadlineError) return { final: true, outcome: { kind: "response", status: 429, retryAfterMs: cause.pausedUntil - this.#clock.now() }, error: new PartnerCenterResponseError(identity, cause.message) };
       const error = new PartnerCenterTransportError(identity, this.#endpoint, cause);
       error.message += "; the operation's deadline (partnercenter:timeoutSeconds) passed while waiting for Partner Center's rate limit";
       return { outcome: { kind: "transport" }, error };
@@ -265,9 +286,9 @@ export class PartnerCenterClient {
         return { outcome: { kind: "transport" }, error: new PartnerCenterTransportError(identity, this.#endpoint, cause) };
       }
     } finally {
-      release();
+      grant.release();
     }
-    return this.#outcome(plan, identity, response, parse);
+    return this.#outcome(plan, identity, response, parse, grant.sentAt);
   }
 
   /** Every request goes to the configured endpoint: plans carry paths only. */
@@ -289,9 +310,9 @@ export class PartnerCenterClient {
   }
 
   /** Reads an answer: the parsed value, or what went wrong and whether it is worth another attempt. */
-  #outcome<T>(plan: RequestPlan, identity: RequestIdentity, response: HttpResponse, parse: (text: string) => T): { value: T } | { outcome: AttemptOutcome; error: Error } {
+  #outcome<T>(plan: RequestPlan, identity: RequestIdentity, response: HttpResponse, parse: (text: string) => T, sentAt: number): { value: T } | AttemptFailure {
     const retryAfterMs = parseRetryAfter(response.headers["retry-after"], this.#clock.now());
-    this.#throttle.record(plan.customerId, response.status, retryAfterMs);
+    this.#throttle.record(plan.customerId, response.status, retryAfterMs, sentAt);
     if (response.status >= 200 && response.status < 300) {
       try {
         return { value: parse(response.text) };

@@ -1,10 +1,10 @@
 import type { Clock } from "./clock";
-import { AdaptiveRateLimiter } from "./rateLimiter";
+import { LimitLearner, type LimitEstimate } from "./limitLearner";
 
 /** A request waiting for its turn. */
 interface Waiter {
   readonly customerId: string | undefined;
-  readonly grant: (release: () => void) => void;
+  readonly grant: (grant: SendGrant) => void;
   readonly refuse: (error: Error) => void;
   readonly signal: AbortSignal | undefined;
   /** The operation's deadline (clock ms), if any: a pause lasting past it fails the waiter at once. */
@@ -25,6 +25,14 @@ export class PauseBeyondDeadlineError extends Error {
   ) {
     super(`Partner Center's rate limit holds requests until ${new Date(pausedUntil).toISOString()} (its Retry-After), past this operation's deadline at ${new Date(deadline).toISOString()} (partnercenter:timeoutSeconds): failed at once instead of waiting`);
   }
+}
+
+/** A request's turn: send it now, then {@link Throttle.record} its answer with `sentAt` and call `release`. */
+export interface SendGrant {
+  /** When the request was let go (clock ms). */
+  readonly sentAt: number;
+  /** Frees the request's slot (idempotent). */
+  readonly release: () => void;
 }
 
 /** How recent another request about the same customer must be for a 429 to be blamed on that customer. */
@@ -54,16 +62,19 @@ export interface ThrottleStats {
  *   every request to the partner; a 429 on a third or later request (retries
  *   hammering one customer) pauses that customer only; a 429 about no
  *   customer (the customer list) pauses the partner;
- * - an adaptive send rate (see {@link AdaptiveRateLimiter}) drops on every
- *   429 and regrows while requests succeed, so thousands of concurrent
- *   operations never stampede.
+ * - the partner-wide limit is learned from the 429s (see {@link LimitLearner}):
+ *   after a pause, what the limit allowed after its last reset goes at once;
+ *   beyond it, requests are paced just under the rate the service accepted.
+ *
+ * This is the one owner of a 429: it is recorded here once, and here decided
+ * who waits and for how long. The retry loop does not sleep for a 429; it
+ * asks for a new turn, which comes when the pause is over.
  */
 export class Throttle {
   readonly stats: ThrottleStats = { throttled: 0, partnerPauses: 0, customerPauses: 0, peakInFlight: 0 };
   readonly #clock: Clock;
   readonly #maxConcurrency: number;
-  readonly #limiter = new AdaptiveRateLimiter();
-  #partnerPausedUntil = 0;
+  readonly #learner = new LimitLearner();
   readonly #customerPausedUntil = new Map<string, number>();
   /** Per customer, the times of its last three sends, newest last. */
   readonly #sends = new Map<string, number[]>();
@@ -80,20 +91,21 @@ export class Throttle {
     this.#clock = clock;
   }
 
-  /** The adaptive limiter's state. */
-  get rate(): AdaptiveRateLimiter["state"] {
-    return this.#limiter.state;
+  /** What has been learned of the partner-wide limit. */
+  get limit(): LimitEstimate {
+    return this.#learner.estimate;
   }
 
   /** When requests about this customer (or about no customer) may go again. */
   pausedUntil(customerId: string | undefined): number {
     const customer = customerId === undefined ? 0 : (this.#customerPausedUntil.get(customerId) ?? 0);
-    return Math.max(this.#partnerPausedUntil, customer);
+    return Math.max(this.#learner.pausedUntil, customer);
   }
 
   /**
    * Waits until a request about `customerId` may be sent: no pause, a free
-   * slot, a send token. Returns the function that frees the slot.
+   * slot, its place in the learned limit. Returns the grant: when it was
+   * let go, and the function that frees the slot.
    * Rejects when `signal` aborts (the operation's deadline), and at once with
    * a {@link PauseBeyondDeadlineError} when a pause lasts past `deadline`.
    *
@@ -101,7 +113,7 @@ export class Throttle {
    * waiting operations cost one timer, not a thousand; a waiter whose
    * customer is paused lets the ones behind it pass.
    */
-  acquire(customerId: string | undefined, signal?: AbortSignal, deadline?: number): Promise<() => void> {
+  acquire(customerId: string | undefined, signal?: AbortSignal, deadline?: number): Promise<SendGrant> {
     signal?.throwIfAborted();
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { customerId, grant: resolve, refuse: reject, signal, deadline, onAbort: undefined };
@@ -120,23 +132,25 @@ export class Throttle {
   }
 
   /**
-   * Records an answer: feeds the adaptive rate and, for a 429, pauses the
-   * scope it applies to until `Retry-After` (1 s when the answer gave none).
+   * Records an answer, once, for the request granted at `sentAt`. A 429
+   * pauses the scope it applies to until `Retry-After` (1 s when the answer
+   * gave none): the partner (and what the learner knows of its limit), or,
+   * when retries were hammering one customer, that customer.
    */
-  record(customerId: string | undefined, status: number, retryAfterMs: number | undefined): void {
+  record(customerId: string | undefined, status: number, retryAfterMs: number | undefined, sentAt: number): void {
     const now = this.#clock.now();
     const throttled = status === 429;
-    this.#limiter.record(now / 1000, throttled);
-    if (!throttled) return;
+    if (!throttled) {
+      this.#learner.answered(now, sentAt, false, undefined);
+      return;
+    }
     this.stats.throttled += 1;
     const until = now + (retryAfterMs ?? 1000);
     const recentSends = customerId === undefined ? [] : (this.#sends.get(customerId) ?? []).filter((time) => now - time <= CUSTOMER_WINDOW_MS);
     const customerWasBusy = recentSends.length >= 3;
     if (!customerWasBusy) {
-      if (until > this.#partnerPausedUntil) {
-        this.#partnerPausedUntil = until;
-        this.stats.partnerPauses += 1;
-      }
+      if (until > this.#learner.pausedUntil) this.stats.partnerPauses += 1;
+      this.#learner.answered(now, sentAt, true, retryAfterMs ?? 1000);
     } else if (customerId !== undefined && until > (this.#customerPausedUntil.get(customerId) ?? 0)) {
       this.#customerPausedUntil.set(customerId, until);
       this.stats.customerPauses += 1;
@@ -175,9 +189,9 @@ export class Throttle {
         this.#wakeAt(Math.min(...this.#queue.map((waiter) => this.pausedUntil(waiter.customerId))));
         return;
       }
-      const waitSeconds = this.#limiter.tryAcquire(now / 1000);
-      if (waitSeconds > 0) {
-        this.#wakeAt(now + Math.ceil(waitSeconds * 1000));
+      const sendAt = this.#learner.nextSendTime(now);
+      if (sendAt > now) {
+        this.#wakeAt(Math.ceil(sendAt));
         return;
       }
       const [waiter] = this.#queue.splice(index, 1);
@@ -186,7 +200,7 @@ export class Throttle {
       if (waiter.customerId !== undefined) this.#noteSend(waiter.customerId);
       this.#inFlight += 1;
       this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.#inFlight);
-      waiter.grant(this.#releaser());
+      waiter.grant({ sentAt: this.#learner.sent(now), release: this.#releaser() });
       if (++grants > 100_000) break;
     }
     if (this.#queue.length === 0) this.#cancelWake();

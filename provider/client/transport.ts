@@ -31,8 +31,8 @@ export interface TransportOptions {
 /** The largest answer read from Partner Center: a budget is a few hundred bytes, a page of 1,000 customers well under 2 MiB. */
 export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
-/** 10 s to connect, 30 s for headers and body, 32 connections (the default concurrency). */
-export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = { connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 32 };
+/** 10 s to connect, 30 s for headers and body, 64 connections (the default concurrency). */
+export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = { connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 64 };
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
   const flat: Record<string, string | undefined> = {};

@@ -7,38 +7,43 @@ import { promisify } from "node:util";
 
 interface Phase {
   phase: string;
-  requests: { GET: number; PATCH: number };
+  requests: number;
+  throttled: number;
   failures: number;
-  retries: number;
+  fewestRequests: number;
+  boundSeconds: number;
+  windowSeconds: number;
+  binds: string;
   ratio: number | null;
-  connections: number;
 }
 
-describe("npm run bench -- --quick", function () {
+describe("npm run bench", function () {
   this.timeout(120_000);
 
-  it("drives the budgets through the provider host and reports every phase, the baseline and the plot", async () => {
+  it("runs each cell's create, refresh and update through the engine model, with bounds, the sequential baseline and the plot", async () => {
     const out = mkdtempSync(join(tmpdir(), "pc-bench-"));
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [resolve(__dirname, "../../bench/run.js"), "--quick", "--json", "--n", "60", "--rate-limit", "200", "--out", out]);
-      const result = JSON.parse(stdout) as { phases: Phase[]; baseline: Phase[]; perResource: { providerBytes: number; stateBytes: number }; tokenAcquisitions: number };
-      // Every pass of the engine is its own provider process: one token per pass that sends requests
-      // (up create, preview --refresh, up update; the preview passes of the ups and the no-op preview send none).
-      assert.equal(result.tokenAcquisitions, 3, "one token per provider process that sends requests");
-      assert.deepEqual(result.phases.map((p) => p.phase), ["up (create)", "preview (no-op)", "preview --refresh (10% drift)", "up (update)"]);
-      const [create, noop, refresh, update] = result.phases as [Phase, Phase, Phase, Phase];
-      assert.deepEqual(noop.requests, { GET: 0, PATCH: 0 }, "a no-op preview sends nothing");
-      // Each budget once, plus one activity-log read per drifted budget (10 % of 60) to say who changed it.
-      assert.equal(refresh.requests.GET - refresh.retries, 66, "a refresh reads each budget once");
-      assert.equal(refresh.requests.PATCH, 0);
-      assert.ok(create.requests.GET >= 60 && create.requests.PATCH >= 60, "every create reads, then writes the new amount");
-      assert.equal(update.requests.PATCH - update.retries, 60);
-      for (const phase of result.phases) assert.equal(phase.failures, 0, phase.phase);
-      assert.ok(create.connections <= 32, `${create.connections} connections, more than the default maxConcurrency`);
-      assert.equal(result.baseline[0]?.phase, "baseline up (create)");
-      assert.ok(result.perResource.providerBytes <= 2048);
+      const { stdout } = await promisify(execFile)(process.execPath, [resolve(__dirname, "../../bench/run.js"), "--json", "--n", "60", "--limits", "bucket:200,fixed:100/1", "--parallel", "8", "--out", out]);
+      const result = JSON.parse(stdout) as { cells: { limit: string; phases: Phase[]; stateBytesPerResource: number; providerBytes: number; hostPeakRssBytes: number }[]; baseline: Phase[] };
+      assert.deepEqual(result.cells.map((cell) => cell.limit), ["bucket:200", "fixed:100/1"]);
+      for (const cell of result.cells) {
+        assert.deepEqual(cell.phases.map((p) => p.phase), ["up (create)", "refresh (10% drift)", "up (update)"]);
+        const [create, refresh, update] = cell.phases as [Phase, Phase, Phase];
+        // Each budget read then written; each read once (plus the activity log for each of the 6 drifted); each written once.
+        assert.deepEqual([create.fewestRequests, refresh.fewestRequests, update.fewestRequests], [120, 66, 60]);
+        for (const phase of cell.phases) {
+          assert.equal(phase.failures, 0, phase.phase);
+          assert.equal(phase.requests - phase.throttled, phase.fewestRequests, `${phase.phase}: every request beyond the fewest is a 429's retry`);
+          assert.ok(phase.boundSeconds > 0 && phase.windowSeconds > 0 && phase.ratio !== null, phase.phase);
+        }
+        assert.ok(cell.stateBytesPerResource > 0 && cell.providerBytes > 0 && cell.hostPeakRssBytes > 0);
+      }
+      // 100 per 1-s window at 8 × 40 ms (200 requests/s at most): the 120 creates need the second window.
+      assert.equal(result.cells[1]!.phases[0]!.binds, "limit");
+      assert.equal(result.baseline[0]?.phase, "sequential create");
+      assert.equal(result.baseline[0]?.failures, 0);
       assert.match(readFileSync(join(out, "create-rate.svg"), "utf8"), /^<svg[^>]*>[\s\S]*polyline[\s\S]*<\/svg>\n$/);
-      assert.ok(JSON.parse(readFileSync(join(out, "bench.json"), "utf8")).phases.length === 4);
+      assert.equal(JSON.parse(readFileSync(join(out, "bench.json"), "utf8")).cells.length, 2);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

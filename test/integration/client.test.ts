@@ -176,7 +176,7 @@ describe("the client's token and the throttle", () => {
     const throttle = new Throttle(4, clock);
     const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential, throttle, clock });
     try {
-      throttle.record(undefined, 429, 60_000);
+      throttle.record(undefined, 429, 60_000, clock.now());
       const pausedUntil = throttle.pausedUntil(CONTOSO);
       const budget = client.getBudget(CONTOSO, client.startOperation());
       await clock.advance(60_000);

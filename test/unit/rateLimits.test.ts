@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { createLimiter, describeRateLimit, parseRateLimit, sustainedRate, type RateLimit } from "../../emulator/rateLimits";
+import { createLimiter, describeRateLimit, earliestAcceptance, parseRateLimit, sustainedRate, type RateLimit } from "../../emulator/rateLimits";
 
 /** What each request at the given times (ms) is answered: 0 for through, else Retry-After seconds. */
 function answers(limit: RateLimit, times: number[]): number[] {
@@ -40,5 +40,25 @@ describe("the emulator's rate-limit shapes", () => {
       assert.equal(describeRateLimit(limit), text);
       assert.equal(sustainedRate(limit), 100);
     }
+  });
+});
+
+describe("the earliest a limit lets requests through (a benchmark's bound)", () => {
+  it("from a fresh state: a bucket's burst at once then its rate; a window's quota per window", () => {
+    const from = 1_000_000;
+    // 10/s, burst 5: five at once, the 25th at 2 s.
+    assert.equal(earliestAcceptance(createLimiter({ perSecond: 10, burst: 5 }), from, 25) - from, 2000);
+    // 3 per 6 s fixed: the 7th opens the third window, at 12 s.
+    assert.equal(earliestAcceptance(createLimiter({ shape: "fixedWindow", quota: 3, windowSeconds: 6 }), from, 7) - from, 12_000);
+    assert.equal(earliestAcceptance(createLimiter({ shape: "slidingWindow", quota: 3, windowSeconds: 6 }), from, 7) - from, 12_000);
+  });
+
+  it("from the state the limit is in, without changing it", () => {
+    const limiter = createLimiter({ shape: "slidingWindow", quota: 2, windowSeconds: 5 });
+    limiter.take(0);
+    limiter.take(3000);
+    // At 4000 both slots are taken: the first frees at 5000, the second at 8000.
+    assert.equal(earliestAcceptance(limiter, 4000, 2), 8000);
+    assert.equal(limiter.take(4000), 1, "the limiter itself is untouched");
   });
 });

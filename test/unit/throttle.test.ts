@@ -10,15 +10,17 @@ const C = "customer-c";
 /** Starts an acquire and reports when it was granted. */
 function track(throttle: Throttle, customer: string | undefined, signal?: AbortSignal): { granted: () => boolean; release: () => Promise<void>; done: Promise<() => void> } {
   let granted = false;
-  const done = throttle.acquire(customer, signal).then((release) => ((granted = true), release));
+  const done = throttle.acquire(customer, signal).then((grant) => ((granted = true), grant.release));
   return { granted: () => granted, release: async () => (await done)(), done };
 }
 
-/** Two seconds of successful sends at 100/s, so that a 429 lowers the adaptive rate from a realistic level. */
+/** Two seconds of successful sends at 100/s, so that a 429 has a realistic history to learn from. */
 async function warmUp(throttle: Throttle, clock: FakeClock): Promise<void> {
   for (let i = 0; i < 200; i++) {
     await clock.advance(10);
-    throttle.record("warm-up", 200, undefined);
+    const grant = await throttle.acquire("warm-up");
+    grant.release();
+    throttle.record("warm-up", 200, undefined, grant.sentAt);
   }
 }
 
@@ -27,8 +29,8 @@ describe("the process-wide throttle", () => {
     const clock = new FakeClock();
     const throttle = new Throttle(10, clock);
     await warmUp(throttle, clock);
-    for (let i = 0; i < 3; i++) (await throttle.acquire(A))();
-    throttle.record(A, 429, 57_000);
+    for (let i = 0; i < 3; i++) (await throttle.acquire(A)).release();
+    throttle.record(A, 429, 57_000, clock.now());
     const a = track(throttle, A);
     const b = track(throttle, B);
     await clock.advance(50);
@@ -45,11 +47,11 @@ describe("the process-wide throttle", () => {
     const clock = new FakeClock();
     const throttle = new Throttle(10, clock);
     await warmUp(throttle, clock);
-    (await throttle.acquire(A))();
+    (await throttle.acquire(A)).release();
     await clock.advance(CUSTOMER_WINDOW_MS + 1);
-    (await throttle.acquire(A))();
-    (await throttle.acquire(A))();
-    throttle.record(A, 429, 3000);
+    (await throttle.acquire(A)).release();
+    (await throttle.acquire(A)).release();
+    throttle.record(A, 429, 3000, clock.now());
     const c = track(throttle, C);
     const none = track(throttle, undefined);
     await clock.advance(2999);
@@ -64,14 +66,14 @@ describe("the process-wide throttle", () => {
   it("a 429 about no customer (the customer list) pauses the partner", async () => {
     const clock = new FakeClock();
     const throttle = new Throttle(10, clock);
-    throttle.record(undefined, 429, 1000);
+    throttle.record(undefined, 429, 1000, clock.now());
     assert.equal(throttle.pausedUntil(A), clock.now() + 1000);
   });
 
   it("a 429 without Retry-After pauses for one second", () => {
     const clock = new FakeClock();
     const throttle = new Throttle(10, clock);
-    throttle.record(A, 429, undefined);
+    throttle.record(A, 429, undefined, clock.now());
     assert.equal(throttle.pausedUntil(A), clock.now() + 1000);
   });
 
@@ -93,8 +95,8 @@ describe("the process-wide throttle", () => {
     const clock = new FakeClock();
     const throttle = new Throttle(1, clock);
     await warmUp(throttle, clock);
-    for (let i = 0; i < 3; i++) (await throttle.acquire(A))();
-    throttle.record(A, 429, 60_000);
+    for (let i = 0; i < 3; i++) (await throttle.acquire(A)).release();
+    throttle.record(A, 429, 60_000, clock.now());
     const controller = new AbortController();
     const waiting = throttle.acquire(A, controller.signal);
     const blocked = track(throttle, B);
@@ -111,22 +113,22 @@ describe("the process-wide throttle", () => {
     assert.equal(clock.pending, 0, "no sleeper is left behind");
   });
 
-  it("after a throttle, paces sends at the adaptive rate", async () => {
+  it("after a pause, lets the learned quota go at once and paces the requests beyond it", async () => {
     const clock = new FakeClock();
     const throttle = new Throttle(1000, clock);
-    for (let i = 0; i < 200; i++) {
-      await clock.advance(10);
-      throttle.record(A, 200, undefined);
-    }
-    throttle.record(A, 429, 0);
-    const rate = throttle.rate.fillRate;
-    assert.ok(throttle.rate.enabled && rate > 40 && rate < 100, `rate ${rate}`);
-    const started = clock.now();
-    const grants = Array.from({ length: 20 }, () => track(throttle, B));
-    await clock.advance(2000);
-    assert.ok(grants.every((grant) => grant.granted()));
-    const elapsedSeconds = (clock.now() - started) / 1000;
-    assert.ok(clock.sleeps.length >= 19, `sends were spread out (${clock.sleeps.length} waits in ${elapsedSeconds} s)`);
+    // Five accepted, then a 429 with 1 s to wait: the limit allows five after a reset.
+    const sentAt = clock.now();
+    for (let i = 0; i < 5; i++) (await throttle.acquire(`c${i}`)).release();
+    for (let i = 0; i < 5; i++) throttle.record(`c${i}`, 200, undefined, sentAt);
+    throttle.record(undefined, 429, 1000, sentAt);
+    assert.equal(throttle.limit.quota, 5);
+    const grants = Array.from({ length: 7 }, (_, i) => track(throttle, `d${i}`));
+    await clock.advance(999);
+    assert.equal(grants.filter((grant) => grant.granted()).length, 0, "nothing goes during the pause");
+    await clock.advance(1);
+    assert.equal(grants.filter((grant) => grant.granted()).length, 5, "the quota goes at once when the pause ends");
+    await clock.advance(Math.ceil(1000 / throttle.limit.pace!) + 1);
+    assert.equal(grants.filter((grant) => grant.granted()).length, 6, "the next one a pace's interval later");
   });
 });
 
@@ -138,10 +140,10 @@ describe("the throttle with a Retry-After beyond the deadline", () => {
     const outcomes: string[] = [];
     const wait = (name: string, deadline: number): Promise<void> =>
       throttle.acquire(A, undefined, deadline).then(
-        (release) => void (outcomes.push(`${name} granted`), release()),
+        (grant) => void (outcomes.push(`${name} granted`), grant.release()),
         (error: Error) => void outcomes.push(`${name}: ${error.message}`),
       );
-    throttle.record(undefined, 429, 30 * 24 * 3600_000); // "Try again in 30 days", about the partner
+    throttle.record(undefined, 429, 30 * 24 * 3600_000, clock.now()); // "Try again in 30 days", about the partner
     const short = wait("short", start + 600_000);
     const long = wait("long", start + 40 * 24 * 3600_000);
     await flush();

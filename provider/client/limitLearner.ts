@@ -1,0 +1,174 @@
+/**
+ * Learns Partner Center's partner-wide limit from what the service says, and
+ * decides when the next request may go. Pure: time is passed in (ms), so
+ * every decision is table-tested on a fake clock.
+ *
+ * Partner Center publishes no numbers, and a gateway's limit may be a token
+ * bucket, a fixed window or a sliding window. Whatever its shape, the service
+ * says two things: `Retry-After` (when to come back) and, implicitly, how
+ * many requests it accepted before refusing. The learner works in *cycles*:
+ * a cycle starts when a pause ends (or with the first request) and ends with
+ * the 429 that starts the next pause.
+ * - **Pause.** A 429 holds every request until `Retry-After` has passed;
+ *   429s answering requests sent before the pause began (they were in flight)
+ *   extend it but teach nothing new.
+ * - **Quota.** The requests accepted in a cycle sent at full speed are what
+ *   the limit allows after a reset (a window's quota, a bucket's burst plus
+ *   what it refills meanwhile). After the next pause that many go at once,
+ *   with the whole concurrency: after a long window resets, its quota is
+ *   there at once.
+ * - **Pace.** Beyond the quota, requests are paced at 95 % of the cycle's
+ *   accepted rate, its pause included: under a bucket whose burst is small,
+ *   pacing just under its rate avoids 429s. While paced requests succeed the
+ *   pace grows (quickly until it first overshoots, then by 1 % a second); a
+ *   429 during pacing sets it to 90 % of the rate the service accepted over
+ *   the last second.
+ */
+
+/** The share of the learned rate that requests are paced at. */
+const PACE_MARGIN = 0.95;
+/** After an overshoot, the pace as a share of the rate accepted over the last second. */
+const OVERSHOOT_BACKOFF = 0.95;
+/** How often the pace may grow, in ms. */
+const GROWTH_INTERVAL_MS = 250;
+/** Growth per interval before the first overshoot: ×2.4 a second. */
+const FAST_GROWTH = 1.25;
+/** Growth per interval after an overshoot: about 1 % a second. */
+const SLOW_GROWTH = 1.0025;
+/** The slowest pace, requests per second. */
+const MIN_PACE = 0.5;
+/** The accepted-rate meter's span, ms. */
+const METER_MS = 1000;
+
+/** What the learner knows, for tests and the benchmark. */
+export interface LimitEstimate {
+  /** Requests that go at once after a pause; undefined before the first 429. */
+  readonly quota: number | undefined;
+  /** Requests per second beyond the quota; undefined before the first 429. */
+  readonly pace: number | undefined;
+  /** When requests may go again (ms). */
+  readonly pausedUntil: number;
+}
+
+/** The partner-wide limit as learned from 429s, and the decisions that follow from it. */
+export class LimitLearner {
+  #pausedUntil = 0;
+  /** When the current cycle began (ms); undefined before the first request. */
+  #cycleStart: number | undefined;
+  #sentInCycle = 0;
+  #acceptedInCycle = 0;
+  #quota: number | undefined;
+  #pace: number | undefined;
+  /** Whether the pace has overshot once: growth is slow from then on. */
+  #overshot = false;
+  #nextPacedSend = 0;
+  #lastGrowth = 0;
+  /** Times of recent accepted answers, for the rate over the last second. */
+  readonly #acceptedTimes: number[] = [];
+
+  /** The current estimate. */
+  get estimate(): LimitEstimate {
+    return { quota: this.#quota, pace: this.#pace, pausedUntil: this.#pausedUntil };
+  }
+
+  /** When requests may go again (ms): the end of the current pause, or 0. */
+  get pausedUntil(): number {
+    return this.#pausedUntil;
+  }
+
+  /**
+   * The earliest time (ms, at or after `now`) the next request may be sent:
+   * after any pause; at once within the quota; else at the pace.
+   */
+  nextSendTime(now: number): number {
+    if (now < this.#pausedUntil) return this.#pausedUntil;
+    this.#startCycleIfDue(now);
+    if (this.#quota === undefined || this.#pace === undefined || this.#sentInCycle < this.#quota) return now;
+    return Math.max(now, this.#nextPacedSend);
+  }
+
+  /**
+   * Records that a request is sent at `now` (call only when
+   * {@link nextSendTime} allows it).
+   *
+   * @returns the time it was sent, to pass back with its answer
+   */
+  sent(now: number): number {
+    this.#startCycleIfDue(now);
+    this.#sentInCycle += 1;
+    // Paced requests follow the quota's burst one interval apart, the first one interval after the burst's last.
+    if (this.#pace !== undefined && this.#quota !== undefined && this.#sentInCycle >= this.#quota) {
+      this.#nextPacedSend = Math.max(this.#nextPacedSend, now) + 1000 / this.#pace;
+    }
+    return now;
+  }
+
+  /**
+   * Records a request's answer.
+   *
+   * @param now - when it was answered
+   * @param sentAt - what {@link sent} returned for it
+   * @param retryAfterMs - for a 429, its `Retry-After` (undefined for any other answer)
+   */
+  answered(now: number, sentAt: number, throttled: boolean, retryAfterMs: number | undefined): void {
+    const thisCycle = this.#cycleStart !== undefined && sentAt >= this.#cycleStart;
+    if (!throttled) {
+      if (thisCycle) this.#acceptedInCycle += 1;
+      this.#meter(now);
+      this.#grow(now);
+      return;
+    }
+    const until = now + (retryAfterMs ?? 1000);
+    if (!thisCycle) {
+      // In flight when the pause began: the same exhaustion, nothing new to learn.
+      this.#pausedUntil = Math.max(this.#pausedUntil, until);
+      return;
+    }
+    const cycleStart = this.#cycleStart ?? now;
+    const paced = this.#quota !== undefined && this.#sentInCycle > this.#quota;
+    if (paced && this.#pace !== undefined) {
+      // The pace overshot: back to what the service accepted over the last second.
+      this.#overshot = true;
+      // (A cycle younger than the meter's span would count its quota burst or the pause before it: take the pace then.)
+      const accepted = now - cycleStart >= METER_MS ? Math.min(this.#pace, this.#acceptedRate(now)) : this.#pace;
+      this.#pace = Math.max(MIN_PACE, accepted * OVERSHOOT_BACKOFF);
+    } else {
+      // Refused within what went at full speed: that is what the limit allows after a reset.
+      this.#quota = Math.max(1, this.#acceptedInCycle);
+      const cycleRate = (this.#acceptedInCycle * 1000) / Math.max(until - cycleStart, 1);
+      this.#pace = Math.max(MIN_PACE, cycleRate * PACE_MARGIN, this.#overshot && this.#pace !== undefined ? this.#pace : 0);
+    }
+    this.#pausedUntil = Math.max(this.#pausedUntil, until);
+    // The next cycle starts when the pause ends.
+    this.#cycleStart = undefined;
+    this.#lastGrowth = this.#pausedUntil;
+  }
+
+  /** Opens a cycle at the first request, or at the first request after a pause. */
+  #startCycleIfDue(now: number): void {
+    if (this.#cycleStart !== undefined) return;
+    this.#cycleStart = Math.max(now, this.#pausedUntil);
+    this.#sentInCycle = 0;
+    this.#acceptedInCycle = 0;
+    this.#nextPacedSend = this.#cycleStart;
+  }
+
+  /** Lets the pace grow while paced requests succeed. */
+  #grow(now: number): void {
+    if (this.#pace === undefined || this.#quota === undefined || this.#sentInCycle <= this.#quota) return;
+    if (now - this.#lastGrowth < GROWTH_INTERVAL_MS) return;
+    this.#lastGrowth = now;
+    this.#pace *= this.#overshot ? SLOW_GROWTH : FAST_GROWTH;
+  }
+
+  #meter(now: number): void {
+    this.#acceptedTimes.push(now);
+    while (this.#acceptedTimes.length > 0 && (this.#acceptedTimes[0] ?? now) <= now - METER_MS) this.#acceptedTimes.shift();
+  }
+
+  /** Requests per second accepted over the last second. */
+  #acceptedRate(now: number): number {
+    while (this.#acceptedTimes.length > 0 && (this.#acceptedTimes[0] ?? now) <= now - METER_MS) this.#acceptedTimes.shift();
+    return (this.#acceptedTimes.length * 1000) / METER_MS;
+  }
+}
