@@ -1,3 +1,5 @@
+import { realpathSync } from "node:fs";
+import { sep } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -20,3 +22,18 @@ export const usageBudgetProviderShim: pulumi.dynamic.ResourceProvider = {
   update: (...a) => require("pulumi-partnercenter/host").update(...a),
   delete: (...a) => require("pulumi-partnercenter/host").delete(...a),
 };
+
+/** Whether this package was loaded from a `node_modules` directory (installed), rather than from a linked source checkout. */
+function loadedFromNodeModules(): boolean {
+  return realpathSync(__filename).split(sep).includes("node_modules");
+}
+
+/**
+ * The provider UsageBudget registers. Installed from npm, it is the host
+ * module itself: Pulumi serializes a module loaded from `node_modules` as
+ * `require("pulumi-partnercenter/host")`, so `__provider` is a couple of
+ * hundred bytes. Linked from a source checkout (this repository's own demo),
+ * Pulumi would serialize the module by value, so the shim above stands in.
+ * Both load the installed package's host at run time.
+ */
+export const usageBudgetProvider: pulumi.dynamic.ResourceProvider = loadedFromNodeModules() ? (require("./host") as pulumi.dynamic.ResourceProvider) : usageBudgetProviderShim;

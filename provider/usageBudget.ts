@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { OnDelete } from "./inputs";
 import { claimCustomer } from "./customerClaims";
-import { usageBudgetProviderShim } from "./shim";
+import { usageBudgetProvider } from "./shim";
 
 /** The inputs of a {@link UsageBudget}. */
 export interface UsageBudgetArgs {
@@ -44,7 +44,7 @@ export class UsageBudget extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: UsageBudgetArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      usageBudgetProviderShim,
+      usageBudgetProvider,
       name,
       { customerId: claimCustomer(args.customerId, `UsageBudget ${JSON.stringify(name)}`), amount: args.amount, onDelete: args.onDelete, previousAmount: undefined, lastChange: undefined },
       opts,

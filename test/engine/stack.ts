@@ -178,14 +178,14 @@ export interface TestStack {
  * emulator's endpoint and token in stack config (the token as a secret),
  * unless `config` says otherwise.
  */
-export async function startStack(options: { emulator?: EmulatorOptions; config?: (emulator: PartnerCenterEmulator) => Record<string, ConfigValue>; env?: (emulator: PartnerCenterEmulator) => NodeJS.ProcessEnv; beforeHostStop?: (host: ProviderHost) => void } = {}): Promise<TestStack> {
+export async function startStack(options: { emulator?: EmulatorOptions; config?: (emulator: PartnerCenterEmulator) => Record<string, ConfigValue>; env?: (emulator: PartnerCenterEmulator) => NodeJS.ProcessEnv; beforeHostStop?: (host: ProviderHost) => void; projectDir?: string } = {}): Promise<TestStack> {
   const emulator = await PartnerCenterEmulator.start(options.emulator);
   const directory = mkdtempSync(join(tmpdir(), "pc-stack-"));
   const config = options.config?.(emulator) ?? {
     "partnercenter:endpoint": { value: emulator.endpoint },
     "partnercenter:accessToken": { value: emulator.accessToken, secret: true },
   };
-  const model = new PulumiModel({ projectDir: BUDGETS_PROJECT, env: cleanEnv(options.env?.(emulator)), config, ...(options.beforeHostStop ? { beforeHostStop: options.beforeHostStop } : {}) });
+  const model = new PulumiModel({ projectDir: options.projectDir ?? BUDGETS_PROJECT, env: cleanEnv(options.env?.(emulator)), config, ...(options.beforeHostStop ? { beforeHostStop: options.beforeHostStop } : {}) });
   const engine = new EngineDriver(model, directory);
   return {
     emulator,

@@ -1,0 +1,59 @@
+import { strict as assert } from "node:assert";
+import { lstatSync } from "node:fs";
+import { join } from "node:path";
+import { DEMO_CUSTOMERS } from "pulumi-partnercenter/emulator";
+import { LEGACY_PROVIDER } from "./fixtures/legacyProvider";
+import { packedProject, type PackedProject } from "./packedProject";
+import { startStack, type TestStack } from "./stack";
+
+const [CONTOSO, FABRIKAM, NORTHWIND] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string];
+
+function byName(stack: TestStack, name: string) {
+  return [...stack.engine.state.values()].find((resource) => resource.name === name);
+}
+
+describe("state in a partner's project (the package installed from its packed tarball)", function () {
+  let project: PackedProject;
+  let stack: TestStack;
+  before(() => {
+    project = packedProject();
+  });
+  after(() => project.remove());
+  beforeEach(async () => {
+    stack = await startStack({ projectDir: project.directory });
+  });
+  afterEach(() => stack.stop());
+
+  it("__provider is at most 400 bytes and the state at most 1.5 KB per resource, and the budgets work end to end", async () => {
+    assert.ok(lstatSync(join(project.directory, "node_modules/pulumi-partnercenter")).isDirectory(), "installed, not linked");
+    const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 10, onDelete: "clear" })]);
+    assert.deepEqual(up.errors, []);
+    const resources = [...stack.engine.state.values()];
+    assert.equal(resources.length, 2);
+    for (const resource of resources) {
+      const provider = String(resource.inputs.__provider);
+      assert.ok(Buffer.byteLength(provider) <= 400, `__provider is ${Buffer.byteLength(provider)} bytes:\n${provider}`);
+      assert.match(provider, /require\("pulumi-partnercenter\/host"\)/);
+      const bytes = Buffer.byteLength(JSON.stringify(resource));
+      assert.ok(bytes <= 1536, `${resource.name}: ${bytes} bytes of state`);
+    }
+    assert.equal(stack.emulator.budgetOf(CONTOSO), 1200);
+    stack.emulator.setBudget(CONTOSO, 900);
+    const refresh = await stack.engine.refresh();
+    assert.deepEqual(refresh.errors, []);
+    assert.equal(byName(stack, "contoso")?.outputs.amount, 900, "refresh reads through the small __provider");
+    const destroy = await stack.engine.destroy();
+    assert.deepEqual(destroy.errors, []);
+    assert.equal(stack.emulator.budgetOf(FABRIKAM), null, "delete runs through it too (onDelete: clear)");
+  });
+
+  it("resources written by an earlier version (the shim's __provider) keep working, and take the small one on their next update", async () => {
+    stack.engine.seed("northwind", NORTHWIND, { customerId: NORTHWIND, amount: 500, __provider: LEGACY_PROVIDER }, { customerId: NORTHWIND, amount: 500, __provider: LEGACY_PROVIDER });
+    const refresh = await stack.engine.refresh();
+    assert.deepEqual(refresh.errors, []);
+    const up = await stack.engine.up([stack.budget("northwind", { customerId: NORTHWIND, amount: 650 })]);
+    assert.deepEqual(up.errors, []);
+    assert.equal(stack.emulator.budgetOf(NORTHWIND), 650);
+    assert.ok(Buffer.byteLength(String(byName(stack, "northwind")?.inputs.__provider)) <= 400);
+  });
+});
