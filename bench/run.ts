@@ -22,6 +22,7 @@ import { Secret } from "../provider/secret";
 import { defaultParallel } from "../test/engine/model/pulumi";
 import type { ProviderHost } from "../test/engine/providerHost";
 import { EntraFixture } from "../test/engine/entraFixture";
+import { packedProject } from "../test/engine/packedProject";
 import type { DeclaredBudget, TestStack } from "../test/engine/stack";
 import { earliestFinish } from "./bound";
 import { plotRequestRate } from "./plot";
@@ -174,7 +175,7 @@ const amountOf = (index: number, phase: number): number => phase * 10_000 + inde
 const CLIENT_ID = "7c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
 
 /** One cell: a fresh emulator and stack, then create, refresh after 10 % drift, update. */
-async function runCell(cell: Cell, n: number, plotTo: string | undefined): Promise<CellFigures> {
+async function runCell(cell: Cell, n: number, projectDir: string, plotTo: string | undefined): Promise<CellFigures> {
   hostStats.cpuMs = 0;
   hostStats.peakRssBytes = 0;
   const emulatorOptions: EmulatorOptions = { customers: generateCustomers(n), faults: { latencyMs: cell.latencyMs, partnerRateLimit: cell.limit } };
@@ -183,6 +184,7 @@ async function runCell(cell: Cell, n: number, plotTo: string | undefined): Promi
   try {
     const stack = await fixture.startStack({
       beforeHostStop: recordHost,
+      projectDir,
       emulator: emulatorOptions,
       config: { ...fixture.appSettings(CLIENT_ID), "partnercenter:clientSecret": { value: "bench-client-secret", secret: true } },
     });
@@ -283,16 +285,22 @@ async function main(): Promise<void> {
   log(`bench: ${opts.n} budgets through the engine model, ${opts.cells.length} cell(s); ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
   mkdirSync(opts.out, { recursive: true });
   const cells: CellFigures[] = [];
+  // A partner's project: the package installed from its packed tarball, so state is measured as partners have it.
+  const project = packedProject();
+  try {
   for (const [index, cell] of opts.cells.entries()) {
-    const figures = await runCell(cell, opts.n, index === 0 ? join(opts.out, "create-rate.svg") : undefined);
+    const figures = await runCell(cell, opts.n, project.directory, index === 0 ? join(opts.out, "create-rate.svg") : undefined);
     cells.push(figures);
     const summary = figures.phases.map((p) => `${p.phase} ${p.windowSeconds.toFixed(1)} s (${p.ratio === null ? "n/a" : p.ratio.toFixed(2)} of bound, ${p.throttled} × 429, ${p.failures} failed)`).join("; ");
     log(`  ${describeRateLimit(cell.limit)}, ${cell.latencyMs} ms, --parallel ${cell.parallel}: ${summary}`);
   }
+  } finally {
+    project.remove();
+  }
   const first = opts.cells[0];
   const baselines = opts.baseline === "none" || !first ? [] : await baseline(first, opts.baseline, opts.n);
   const result = {
-    conditions: { budgets: opts.n, engine: "test/engine/model (preview pass + update pass per up)", credential: "client secret through the emulated Entra ID (MSAL)", cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
+    conditions: { budgets: opts.n, project: "the package installed from its packed tarball", engine: "test/engine/model (preview pass + update pass per up)", credential: "client secret through the emulated Entra ID (MSAL)", cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
     cells,
     baseline: baselines,
   };

@@ -7,7 +7,10 @@ import { systemClock, type Clock } from "./clock";
 import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError, type RequestIdentity } from "./errors";
 import { attempts, decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry";
 import { PauseBeyondDeadlineError, Throttle, type SendGrant } from "./throttle";
+import { OperationContext } from "./operation";
 import { DEFAULT_TRANSPORT_OPTIONS, HttpTransport, type HttpResponse } from "./transport";
+
+export { OperationContext } from "./operation";
 import {
   budgetPatchBody,
   parseBudget,
@@ -19,16 +22,6 @@ import {
   type WireBudget,
   type WireCustomerPage,
 } from "./wire";
-
-/** One resource operation: its correlation id (`MS-CorrelationId`) and deadline. */
-export interface OperationContext {
-  /** The correlation id shared by all requests of the operation. */
-  readonly correlationId: string;
-  /** When the operation must end, retries and waits included (clock milliseconds). */
-  readonly deadline: number;
-  /** Aborts waits and requests at the deadline. */
-  readonly signal: AbortSignal;
-}
 
 /** What the client needs to reach Partner Center. */
 export interface PartnerCenterClientOptions {
@@ -119,13 +112,9 @@ export class PartnerCenterClient {
     return this.#throttle;
   }
 
-  /** Starts a resource operation: a fresh correlation id and the deadline from `partnercenter:timeoutSeconds`. */
+  /** Starts a resource operation: a fresh correlation id, and the deadline from `partnercenter:timeoutSeconds`, which runs from its first turn to send. */
   startOperation(): OperationContext {
-    return {
-      correlationId: randomUUID(),
-      deadline: this.#clock.now() + this.#operationTimeoutMs,
-      signal: AbortSignal.timeout(this.#operationTimeoutMs),
-    };
+    return new OperationContext(this.#operationTimeoutMs, this.#clock);
   }
 
   /**
@@ -266,7 +255,8 @@ export class PartnerCenterClient {
   ): Promise<{ value: T } | AttemptFailure> {
     let grant: SendGrant;
     try {
-      grant = await this.#throttle.acquire(plan.customerId, operation.signal, operation.deadline);
+      grant = await this.#throttle.acquire(plan.customerId, operation.signal, () => operation.deadline);
+      operation.start();
     } catch (cause) {
       // A pause past the deadline: the retry decision sees a wait longer than what is left, and fails at once.
       if (cause instanceof PauseBeyondDeadlineError) return { final: true, outcome: { kind: "response", status: 429, retryAfterMs: cause.pausedUntil - this.#clock.now() }, error: new PartnerCenterResponseError(identity, cause.message) };

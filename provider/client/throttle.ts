@@ -7,8 +7,8 @@ interface Waiter {
   readonly grant: (grant: SendGrant) => void;
   readonly refuse: (error: Error) => void;
   readonly signal: AbortSignal | undefined;
-  /** The operation's deadline (clock ms), if any: a pause lasting past it fails the waiter at once. */
-  readonly deadline: number | undefined;
+  /** The operation's deadline (clock ms) as it stands now, if any: a pause lasting past it fails the waiter at once. */
+  readonly deadline: () => number | undefined;
   onAbort: (() => void) | undefined;
 }
 
@@ -107,16 +107,17 @@ export class Throttle {
    * slot, its place in the learned limit. Returns the grant: when it was
    * let go, and the function that frees the slot.
    * Rejects when `signal` aborts (the operation's deadline), and at once with
-   * a {@link PauseBeyondDeadlineError} when a pause lasts past `deadline`.
+   * a {@link PauseBeyondDeadlineError} when a pause lasts past `deadline`
+   * (a function for a deadline that moves: one not started yet counts from now).
    *
    * Waiters queue in arrival order and one pump grants them, so a thousand
    * waiting operations cost one timer, not a thousand; a waiter whose
    * customer is paused lets the ones behind it pass.
    */
-  acquire(customerId: string | undefined, signal?: AbortSignal, deadline?: number): Promise<SendGrant> {
+  acquire(customerId: string | undefined, signal?: AbortSignal, deadline?: number | (() => number)): Promise<SendGrant> {
     signal?.throwIfAborted();
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { customerId, grant: resolve, refuse: reject, signal, deadline, onAbort: undefined };
+      const waiter: Waiter = { customerId, grant: resolve, refuse: reject, signal, deadline: typeof deadline === "function" ? deadline : () => deadline, onAbort: undefined };
       if (signal) {
         waiter.onAbort = () => {
           const index = this.#queue.indexOf(waiter);
@@ -171,10 +172,11 @@ export class Throttle {
   #refuseHopeless(): void {
     for (const waiter of [...this.#queue]) {
       const until = this.pausedUntil(waiter.customerId);
-      if (waiter.deadline === undefined || until <= waiter.deadline) continue;
+      const deadline = waiter.deadline();
+      if (deadline === undefined || until <= deadline) continue;
       this.#queue.splice(this.#queue.indexOf(waiter), 1);
       if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
-      waiter.refuse(new PauseBeyondDeadlineError(until, waiter.deadline));
+      waiter.refuse(new PauseBeyondDeadlineError(until, deadline));
     }
   }
 

@@ -18,6 +18,8 @@ export interface EntraStackSetup {
   emulator?: EmulatorOptions;
   /** Passed on to {@link startStack}. */
   beforeHostStop?: (host: ProviderHost) => void;
+  /** Passed on to {@link startStack}. */
+  projectDir?: string;
 }
 
 /** The emulated Entra ID, a scratch directory, and at most one stack started against them. */
@@ -59,6 +61,7 @@ export class EntraFixture {
       config: (emulator) => ({ ...setup.config, "partnercenter:endpoint": { value: emulator.endpoint } }),
       env: () => ({ NODE_EXTRA_CA_CERTS: this.caFile, ...setup.env }),
       ...(setup.beforeHostStop ? { beforeHostStop: setup.beforeHostStop } : {}),
+      ...(setup.projectDir ? { projectDir: setup.projectDir } : {}),
     });
     return this.#stack;
   }

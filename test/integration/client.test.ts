@@ -189,3 +189,27 @@ describe("the client's token and the throttle", () => {
     }
   });
 });
+
+describe("an operation's deadline", () => {
+  it("runs from its first turn to send: time queued behind other operations does not count", async () => {
+    const emulator = await PartnerCenterEmulator.start();
+    const clock = new FakeClock(Date.now());
+    const throttle = new Throttle(1, clock);
+    const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), throttle, clock, operationTimeoutMs: 1000 });
+    try {
+      const busy = await throttle.acquire(undefined);
+      const operation = client.startOperation();
+      const budget = client.getBudget(CONTOSO, operation);
+      // Queued five timeouts long behind the one slot.
+      await clock.advance(5000);
+      const turn = clock.now();
+      busy.release();
+      assert.deepEqual(await budget, { amount: 1000 }, "the queued operation did not fail");
+      await clock.advance(10);
+      assert.equal(operation.deadline, turn + 1000, "its deadline counts from its turn, and stays");
+    } finally {
+      await client.close();
+      await emulator.stop();
+    }
+  });
+});
