@@ -219,9 +219,12 @@ export class PartnerCenterClient {
     let throttledAttempts = 0;
     // Bounded: each pass is an attempt counted by decideRetry (maxRetries + 1 at most), except one token renewal
     // after a 401 and the 429s, which the throttle waits out within the deadline (at most MAX_THROTTLED_ATTEMPTS).
+    let lastThrottled: Error | undefined;
     for (let attempt = 1; ; attempt++) {
-      const result = await this.#attempt(plan, identity, operation, parse);
+      let result = await this.#attempt(plan, identity, operation, parse);
       if ("value" in result) return { identity, value: result.value };
+      // A pause past the deadline after a 429: report that 429 (Partner Center's own words), with the reason.
+      if (result.final && lastThrottled) result = { ...result, error: lastThrottled };
       if (result.outcome.kind === "response" && result.outcome.status === 401 && !renewedToken && this.#credential.invalidate()) {
         renewedToken = true;
         attempt -= 1;
@@ -230,6 +233,7 @@ export class PartnerCenterClient {
       if (result.outcome.kind === "response" && result.outcome.status === 429 && !result.final && throttledAttempts < MAX_THROTTLED_ATTEMPTS) {
         // The throttle recorded the 429 and holds the next turn until its Retry-After: no sleep here.
         throttledAttempts += 1;
+        lastThrottled = result.error;
         attempt -= 1;
         continue;
       }
