@@ -4,7 +4,7 @@
  * Partner Center has now. The log goes back 90 days and has no server-side
  * filter on the operation type.
  */
-import { PartnerCenterError } from "./client/errors";
+import { PartnerCenterStatusError } from "./client/errors";
 import type { PartnerCenterClient } from "./client/partnerCenter";
 import { auditAmount, type WireAuditRecord } from "./client/wire";
 import { sameAmount } from "./inputs";
@@ -62,7 +62,7 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
       for await (const page of client.listAuditRecords(operation, query)) page.records.forEach(consider);
     }
   } catch (error) {
-    const reason = error instanceof PartnerCenterError && error.status === 403
+    const reason = error instanceof PartnerCenterStatusError && error.status === 403
       ? "the credential may not read the activity log (HTTP 403), so who changed it is not known"
       : `the activity log could not be read: ${(error as Error).message}`;
     for (const customerId of drifts.keys()) result.set(customerId, { found: false, reason });

@@ -3,13 +3,14 @@
  * with a size limit, and only when it is a regular file: `/dev/zero` or a FIFO
  * given by mistake is refused at once instead of filling memory or hanging.
  */
+import { PartnerCenterError } from "./errors";
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 
 /** Why a file could not be used; `reason` reads as the end of a sentence. */
-export class UnreadableFileError extends Error {
-  override readonly name = "UnreadableFileError";
+export class UnreadableFileError extends PartnerCenterError {
+  /** @param reason - why, as the end of a sentence */
   constructor(readonly reason: string) {
-    super(reason);
+    super("PC_ERR_UNREADABLE_FILE", reason);
   }
 }
 

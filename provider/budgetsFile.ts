@@ -1,8 +1,9 @@
+import { PartnerCenterError } from "./errors";
 import { relativePathBase } from "./paths";
 import { readBoundedFile, UnreadableFileError } from "./boundedFile";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, visit, type Document, type Node } from "yaml";
 import { z } from "zod";
-import { amountSchema, customerIdSchema, type OnDelete } from "./inputs";
+import { amountSchema, customerIdSchema, ON_DELETE_VALUES, type OnDelete } from "./inputs";
 
 /** One customer's budget as a budgets file or a list declares it. */
 export interface BudgetEntry {
@@ -17,13 +18,13 @@ export interface BudgetEntry {
 }
 
 /** A budgets file or list that cannot be used: every problem, each with its file, line and entry. */
-export class BudgetsFileError extends Error {
-  override readonly name = "BudgetsFileError";
+export class BudgetsFileError extends PartnerCenterError {
   /** One line per problem. */
   readonly problems: string[];
 
+  /** @param problems - one line per problem, each with its file, line and entry */
   constructor(problems: string[]) {
-    super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super("PC_ERR_BUDGETS_FILE", problems.length === 1 ? (problems[0] ?? "") : `${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.problems = problems;
   }
 }
@@ -33,7 +34,7 @@ const entrySchema = z.strictObject(
     customerId: customerIdSchema,
     amount: amountSchema,
     name: z.string({ error: "name must be a string" }).optional(),
-    onDelete: z.enum(["retain", "clear"], { error: 'onDelete must be "retain" or "clear"' }).optional(),
+    onDelete: z.enum(ON_DELETE_VALUES, { error: 'onDelete must be "retain" or "clear"' }).optional(),
   },
   { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}: an entry has customerId, amount, name and onDelete` : "an entry must be a mapping with customerId and amount") },
 );

@@ -6,6 +6,7 @@
  * would flip the budget on every `up`, and deleting one with
  * `onDelete: "clear"` would wipe what the other still declares.
  */
+import { PartnerCenterError } from "./errors";
 import * as pulumi from "@pulumi/pulumi";
 import { GUID_PATTERN } from "./inputs";
 
@@ -33,10 +34,11 @@ function duplicates(): string | undefined {
 }
 
 /** The program's resources declaring the same customer, named. */
-export class DuplicateCustomerError extends Error {
-  override readonly name = "DuplicateCustomerError";
-  /** Stable code for programs. */
-  readonly code = "PC_ERR_DUPLICATE_CUSTOMER";
+export class DuplicateCustomerError extends PartnerCenterError {
+  /** @param message - the customers and the resources declaring each */
+  constructor(message: string) {
+    super("PC_ERR_DUPLICATE_CUSTOMER", message);
+  }
 }
 
 /**

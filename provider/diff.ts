@@ -1,4 +1,5 @@
-import { UNKNOWN_VALUE, sameAmount } from "./inputs";
+import { storedAmount } from "./client/amount";
+import { UNKNOWN_VALUE, sameAmount, storedOnDelete } from "./inputs";
 
 /** The engine's diff answer, as the dynamic provider host forwards it. */
 export interface BudgetDiff {
@@ -20,11 +21,8 @@ export function diffUsageBudget(olds: Record<string, unknown>, news: Record<stri
   const updates: string[] = [];
   const oldCustomer = typeof olds.customerId === "string" ? olds.customerId.toLowerCase() : olds.customerId;
   if (news.customerId === UNKNOWN_VALUE || news.customerId !== oldCustomer) replaces.push("customerId");
-  if (news.amount === UNKNOWN_VALUE || !sameAmount(asAmount(olds.amount), asAmount(news.amount))) updates.push("amount");
-  if (news.onDelete === UNKNOWN_VALUE || (news.onDelete ?? "retain") !== (olds.onDelete ?? "retain")) updates.push("onDelete");
+  if (news.amount === UNKNOWN_VALUE || !sameAmount(storedAmount(olds.amount), storedAmount(news.amount))) updates.push("amount");
+  if (news.onDelete === UNKNOWN_VALUE || storedOnDelete.parse(news.onDelete) !== storedOnDelete.parse(olds.onDelete)) updates.push("onDelete");
   return { changes: replaces.length + updates.length > 0, replaces };
 }
 
-function asAmount(value: unknown): number | null {
-  return typeof value === "number" ? value : null;
-}

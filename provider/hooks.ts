@@ -1,10 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { CUSTOMER_NOT_FOUND, PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError } from "./client/errors";
+import { CUSTOMER_NOT_FOUND, PartnerCenterStatusError, UnusableAnswerError, PartnerCenterTransportError } from "./client/errors";
 import type { OperationContext, PartnerCenterClient } from "./client/partnerCenter";
 import type { WireBudget } from "./client/wire";
 import { attributeDrifts, describeAttribution } from "./attribution";
 import { diffUsageBudget } from "./diff";
-import { checkInputs, customerIdSchema, onDeleteSchema, parseInputs, sameAmount } from "./inputs";
+import { storedAmount } from "./client/amount";
+import { checkInputs, customerIdSchema, parseInputs, sameAmount, storedOnDelete } from "./inputs";
 import type { UsageBudgetOutputs } from "./outputs";
 
 /** The resource-level hooks of the UsageBudget provider (all but `configure`). */
@@ -18,7 +19,7 @@ type Props = Record<string, unknown>;
  * is an error, never a reason to drop a resource from state.
  */
 function isGone(error: unknown): boolean {
-  return error instanceof PartnerCenterError && error.status === 404 && error.serviceCode === CUSTOMER_NOT_FOUND;
+  return error instanceof PartnerCenterStatusError && error.status === 404 && error.serviceCode === CUSTOMER_NOT_FOUND;
 }
 
 /**
@@ -27,8 +28,8 @@ function isGone(error: unknown): boolean {
  * write). A 4xx means it was not.
  */
 function mayHaveBeenApplied(error: unknown): boolean {
-  if (error instanceof PartnerCenterError) return error.status >= 500;
-  return error instanceof PartnerCenterTransportError || error instanceof PartnerCenterResponseError;
+  if (error instanceof PartnerCenterStatusError) return error.status >= 500;
+  return error instanceof PartnerCenterTransportError || error instanceof UnusableAnswerError;
 }
 
 /**
@@ -65,12 +66,6 @@ function storedCustomerId(id: string, props: Props | undefined): string {
   return parsed.data;
 }
 
-/** `onDelete` as recorded in state; state written before the input existed means "retain". */
-const storedOnDelete = onDeleteSchema.catch("retain");
-
-function storedAmount(value: unknown): number | null {
-  return typeof value === "number" ? value : null;
-}
 
 /**
  * Builds the UsageBudget hooks over a Partner Center client. The client is

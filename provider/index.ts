@@ -9,7 +9,8 @@ export { PartnerCenterClient, type OperationContext, type PartnerCenterClientOpt
 export { Throttle, type ThrottleStats } from "./client/throttle";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./client/retry";
 export { HttpTransport, type TransportOptions } from "./client/transport";
-export { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError, type RequestIdentity } from "./client/errors";
+export { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError, type RequestIdentity } from "./client/errors";
+export { ERROR_CODES, hasCode, PartnerCenterError, type ErrorCode } from "./errors";
 export { resolveSettings, SettingsError, DEFAULT_ENDPOINT, NUMBER_SETTINGS, type ProviderSettings } from "./settings";
 export { clientFor } from "./runtime";
 export { credentialFromSettings, StaticTokenCredential, type TokenCredential } from "./client/auth";

@@ -1,14 +1,22 @@
 import { z } from "zod";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { describeValue } from "./describe";
 
 /**
  * The value the Pulumi engine sends, at any depth, for a property whose value
- * is not known yet (an output of another resource during `pulumi preview`).
+ * is not known yet (an output of another resource during `pulumi preview`):
+ * `@pulumi/pulumi`'s own constant.
  */
-export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const UNKNOWN_VALUE: string = unknownValue;
+
+/** The values of `onDelete`: what happens to the budget in Partner Center when the resource is deleted. */
+export const ON_DELETE_VALUES = ["retain", "clear"] as const;
 
 /** What happens to the budget in Partner Center when the resource is deleted. */
-export type OnDelete = "retain" | "clear";
+export type OnDelete = (typeof ON_DELETE_VALUES)[number];
+
+/** `onDelete` when not given, and in state written before the input existed. */
+export const DEFAULT_ON_DELETE: OnDelete = "retain";
 
 /** The largest budget accepted: a guard against typos, far above any real monthly budget. */
 export const MAX_AMOUNT = 999_999_999_999.99;
@@ -56,13 +64,16 @@ export const amountSchema = z
   })
   .nullable();
 
-/** Validates onDelete; absent means "retain". */
+/** Validates onDelete; absent means {@link DEFAULT_ON_DELETE}. */
 export const onDeleteSchema = z
-  .enum(["retain", "clear"], {
+  .enum(ON_DELETE_VALUES, {
     error: (issue) =>
       `onDelete must be "retain" (leave the budget in Partner Center) or "clear" (remove it), not ${describeValue(issue.input)}`,
   })
-  .default("retain");
+  .default(DEFAULT_ON_DELETE);
+
+/** `onDelete` as recorded in state: anything else (state written before the input existed) means {@link DEFAULT_ON_DELETE}. */
+export const storedOnDelete = onDeleteSchema.catch(DEFAULT_ON_DELETE);
 
 /** The resource's inputs after `check`: validated and normalised. */
 export interface UsageBudgetInputs {
@@ -140,13 +151,4 @@ export function parseInputs(news: Record<string, unknown>): UsageBudgetInputs {
   return inputs as unknown as UsageBudgetInputs;
 }
 
-/**
- * Whether two budget amounts are the same budget: equal to the cent (so 100
- * and 100.00 match), or both "no budget".
- */
-export function sameAmount(a: number | null | undefined, b: number | null | undefined): boolean {
-  const left = a ?? null;
-  const right = b ?? null;
-  if (left === null || right === null) return left === right;
-  return Math.round(left * 100) === Math.round(right * 100);
-}
+export { sameAmount } from "./client/amount";

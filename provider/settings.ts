@@ -1,3 +1,4 @@
+import { PartnerCenterError } from "./errors";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { describeValue } from "./describe";
@@ -109,8 +110,11 @@ export interface ProviderSettings {
 }
 
 /** A setting whose value cannot be used; names the setting, where it came from, the problem and the fix. */
-export class SettingsError extends Error {
-  override readonly name = "SettingsError";
+export class SettingsError extends PartnerCenterError {
+  /** @param message - the setting, where it came from, the problem and the fix */
+  constructor(message: string) {
+    super("PC_ERR_SETTING", message);
+  }
 }
 
 /** A raw value and the place it was read from (for error messages). */

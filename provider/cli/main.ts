@@ -6,10 +6,11 @@
  */
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { BudgetsFileError, formatBudgetsFile, readBudgetsFile } from "../budgetsFile";
+import { formatBudgetsFile, readBudgetsFile } from "../budgetsFile";
 import { clientFor } from "../runtime";
 import { redactSecrets } from "../secret";
-import { resolveSettings, SettingsError } from "../settings";
+import { PartnerCenterError, type ErrorCode } from "../errors";
+import { resolveSettings } from "../settings";
 import { amountText, attributeDrifts, describeAttribution, type Attribution } from "../attribution";
 import { diffBudgets } from "./diffBudgets";
 import { exportBudgets } from "./exportBudgets";
@@ -34,7 +35,14 @@ function err(text: string): void {
 }
 
 /** Thrown for a usage mistake: exit 2 with the usage. */
-class UsageError extends Error {}
+class UsageError extends PartnerCenterError {
+  constructor(message: string) {
+    super("PC_ERR_USAGE", message);
+  }
+}
+
+/** Codes that mean "what you gave cannot be used": exit 2 with the message. */
+const INPUT_CODES: ReadonlySet<string> = new Set<ErrorCode>(["PC_ERR_SETTING", "PC_ERR_BUDGETS_FILE", "PC_ERR_UNREADABLE_FILE"]);
 
 async function runExport(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { output: { type: "string" }, format: { type: "string" }, "page-size": { type: "string" } } });
@@ -147,11 +155,13 @@ async function main(argv: string[]): Promise<number> {
     }
     throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : "a command is required");
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    const code = (error as { code?: unknown }).code;
+    // PC_ERR_USAGE ours; ERR_PARSE_ARGS_* Node's parseArgs (an unknown or malformed option).
+    if (code === "PC_ERR_USAGE" || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) {
       err(`partnercenter-budgets: ${(error as Error).message}\n${USAGE}\n`);
       return 2;
     }
-    if (error instanceof SettingsError || error instanceof BudgetsFileError) {
+    if (typeof code === "string" && INPUT_CODES.has(code)) {
       err(`partnercenter-budgets: ${(error as Error).message}\n`);
       return 2;
     }

@@ -1,13 +1,12 @@
 /** Reads an HTTP body as text with a size limit: a huge or endless answer is cut off, never buffered whole. */
+import { PartnerCenterError } from "../errors";
 import type { Readable } from "node:stream";
 
 /** An answer larger than the limit; the connection was closed. */
-export class BodyTooLargeError extends Error {
-  override readonly name = "BodyTooLargeError";
-  /** Stable code for programs. */
-  readonly code = "PC_ERR_BODY_TOO_LARGE";
+export class BodyTooLargeError extends PartnerCenterError {
+  /** @param limitBytes - the limit it passed */
   constructor(readonly limitBytes: number) {
-    super(`the answer's body is larger than ${limitBytes} bytes; it was not read`);
+    super("PC_ERR_BODY_TOO_LARGE", `the answer's body is larger than ${limitBytes} bytes; it was not read`);
   }
 }
 

@@ -1,3 +1,5 @@
+import { PartnerCenterError } from "../errors";
+
 /** The ids and target of one request: what a support ticket with Microsoft needs. */
 export interface RequestIdentity {
   /** The customer tenant id the request was about, when it was about one. */
@@ -49,15 +51,17 @@ function hintFor(status: number, code: string | undefined): string | undefined {
   return undefined;
 }
 
+/** How a request ended when it was retried or cut short: appended to its message, once. */
+function ending(gaveUp: string | undefined): string {
+  return gaveUp ? `; ${gaveUp}` : "";
+}
+
 /**
  * Partner Center answered with an error status. The message names the
  * customer, the method, the status, Partner Center's code and description,
  * and the request and correlation ids.
  */
-export class PartnerCenterError extends Error {
-  override readonly name = "PartnerCenterError";
-  /** Stable code for programs: always `PC_ERR_RESPONSE`. */
-  readonly code = "PC_ERR_RESPONSE";
+export class PartnerCenterStatusError extends PartnerCenterError {
   /** The HTTP status. */
   readonly status: number;
   /** Partner Center's error code, when the body had one. */
@@ -72,14 +76,16 @@ export class PartnerCenterError extends Error {
    * @param status - the HTTP status
    * @param fault - what the body said
    * @param responseRequestId - `MS-RequestId` of the response, when it differs
+   * @param gaveUp - why no further attempt was made, when that is news
    */
-  constructor(request: RequestIdentity, status: number, fault: ServiceFault, responseRequestId?: string) {
+  constructor(request: RequestIdentity, status: number, fault: ServiceFault, responseRequestId?: string, gaveUp?: string) {
     const code = fault.code !== undefined ? `, code ${fault.code}` : "";
     const description = fault.description ? `: ${JSON.stringify(fault.description)}` : "";
     const hint = hintFor(status, fault.code);
     super(
+      "PC_ERR_RESPONSE",
       `Partner Center answered HTTP ${status}${code} to ${request.method} ${subject(request)}${description}` +
-        `${hint ? ` — ${hint}` : ""} (${ids(request, responseRequestId)})`,
+        `${hint ? ` — ${hint}` : ""} (${ids(request, responseRequestId)})${ending(gaveUp)}`,
     );
     this.status = status;
     this.serviceCode = fault.code;
@@ -89,39 +95,52 @@ export class PartnerCenterError extends Error {
 }
 
 /** The request never got an HTTP answer: connection refused or dropped, DNS, TLS, timeout. */
-export class PartnerCenterTransportError extends Error {
-  override readonly name = "PartnerCenterTransportError";
-  /** Stable code for programs: always `PC_ERR_TRANSPORT`. */
-  readonly code = "PC_ERR_TRANSPORT";
+export class PartnerCenterTransportError extends PartnerCenterError {
   /** The request that failed. */
   readonly request: RequestIdentity;
 
   /**
    * @param request - the failed request's identity
    * @param endpoint - the endpoint it was sent to
-   * @param cause - the network error
+   * @param cause - the network error (or the abort at the operation's deadline)
+   * @param gaveUp - why no further attempt was made, when that is news
    */
-  constructor(request: RequestIdentity, endpoint: string, cause: unknown) {
+  constructor(request: RequestIdentity, endpoint: string, cause: unknown, gaveUp?: string) {
     const reason = cause instanceof Error ? `${(cause as { code?: string }).code ?? cause.name}: ${cause.message}` : String(cause);
-    super(`${request.method} ${subject(request)} at ${endpoint} got no answer (${reason}) (${ids(request)})`, { cause });
+    super("PC_ERR_TRANSPORT", `${request.method} ${subject(request)} at ${endpoint} got no answer (${reason}) (${ids(request)})${ending(gaveUp)}`, { cause });
     this.request = request;
   }
 }
 
-/** Partner Center answered 2xx with a body that is not what the API documents. */
-export class PartnerCenterResponseError extends Error {
-  override readonly name = "PartnerCenterResponseError";
-  /** Stable code for programs: always `PC_ERR_UNEXPECTED_BODY`. */
-  readonly code = "PC_ERR_UNEXPECTED_BODY";
+/** Partner Center answered 2xx with a body that is not what the API documents (or one too large, or a continuation that cannot be followed). */
+export class UnusableAnswerError extends PartnerCenterError {
   /** The request whose answer could not be used. */
   readonly request: RequestIdentity;
 
   /**
    * @param request - the request's identity
-   * @param problem - what is wrong with the body
+   * @param problem - what is wrong with the answer
+   * @param gaveUp - why no further attempt was made, when that is news
+   * @param code - a more precise code (an answer too large, a pause past the deadline)
    */
-  constructor(request: RequestIdentity, problem: string) {
-    super(`Partner Center's answer to ${request.method} ${subject(request)} could not be used: ${problem} (${ids(request)})`);
+  constructor(request: RequestIdentity, problem: string, gaveUp?: string, code: "PC_ERR_UNEXPECTED_BODY" | "PC_ERR_BODY_TOO_LARGE" | "PC_ERR_PAUSE_BEYOND_DEADLINE" = "PC_ERR_UNEXPECTED_BODY") {
+    super(code, `Partner Center's answer to ${request.method} ${subject(request)} could not be used: ${problem} (${ids(request)})${ending(gaveUp)}`);
+    this.request = request;
+  }
+}
+
+/** A PATCH was answered with another amount than the one sent: nothing is recorded as written. */
+export class AmountMismatchError extends PartnerCenterError {
+  /** The PATCH. */
+  readonly request: RequestIdentity;
+
+  /**
+   * @param request - the PATCH's identity
+   * @param sent - the amount sent
+   * @param reported - the amount Partner Center reports
+   */
+  constructor(request: RequestIdentity, readonly sent: number | null, readonly reported: number | null) {
+    super("PC_ERR_AMOUNT_MISMATCH", `The budget of customer ${request.customerId ?? "?"} was set to ${sent} but Partner Center reports ${reported}; nothing is recorded as written (${ids(request)})`);
     this.request = request;
   }
 }

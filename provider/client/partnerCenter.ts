@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { sameAmount } from "../inputs";
+import { sameAmount } from "./amount";
 import type { Secret } from "../secret";
 import type { TokenCredential } from "./auth/credential";
 import { BodyTooLargeError } from "./boundedBody";
 import { systemClock, type Clock } from "./clock";
-import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError, type RequestIdentity } from "./errors";
+import { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError, type RequestIdentity } from "./errors";
 import { attempts, decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry";
 import { PauseBeyondDeadlineError, Throttle, type SendGrant } from "./throttle";
 import { OperationContext } from "./operation";
@@ -45,10 +45,14 @@ export interface PartnerCenterClientOptions {
   readonly random?: () => number;
 }
 
-/** An attempt that failed: what it ended in, the error to report, and whether no further turn can help (a pause past the deadline). */
+/**
+ * An attempt that failed: what it ended in, how to build its error (once, with
+ * how the request ended when that is news), and whether no further turn can
+ * help (a pause past the deadline).
+ */
 interface AttemptFailure {
   readonly outcome: AttemptOutcome;
-  readonly error: Error;
+  readonly error: (gaveUp?: string) => Error;
   readonly final?: boolean;
 }
 
@@ -139,12 +143,7 @@ export class PartnerCenterClient {
   async patchBudget(customerId: string, amount: number | null, operation: OperationContext): Promise<WireBudget> {
     const plan: RequestPlan = { method: "PATCH", path: budgetPath(customerId), customerId, body: budgetPatchBody(amount) };
     const { identity, value } = await this.#send(plan, operation, parseBudget);
-    if (!sameAmount(value.amount, amount)) {
-      throw new PartnerCenterResponseError(
-        identity,
-        `the budget was set to ${amount} but Partner Center reports ${value.amount}; nothing is recorded as written`,
-      );
-    }
+    if (!sameAmount(value.amount, amount)) throw new AmountMismatchError(identity, amount, value.amount);
     return value;
   }
 
@@ -182,8 +181,8 @@ export class PartnerCenterClient {
       yield page;
       if (!page.next) return;
       const continuation = `${page.next.uri}\u0000${JSON.stringify(page.next.headers)}`;
-      if (seen.has(continuation)) throw new PartnerCenterResponseError(identity, `the ${what}'s continuation link repeats an earlier page (page ${pages}); stopped instead of looping`);
-      if (pages >= MAX_COLLECTION_PAGES) throw new PartnerCenterResponseError(identity, `the ${what} goes on past ${MAX_COLLECTION_PAGES} pages; stopped`);
+      if (seen.has(continuation)) throw new UnusableAnswerError(identity, `the ${what}'s continuation link repeats an earlier page (page ${pages}); stopped instead of looping`);
+      if (pages >= MAX_COLLECTION_PAGES) throw new UnusableAnswerError(identity, `the ${what} goes on past ${MAX_COLLECTION_PAGES} pages; stopped`);
       seen.add(continuation);
       plan = { method: "GET", path: this.#sameOriginPath(page.next.uri, identity, what), headers: page.next.headers };
     }
@@ -197,7 +196,7 @@ export class PartnerCenterClient {
     const endpoint = new URL(this.#endpoint);
     const target = new URL(uri, endpoint);
     if (target.origin !== endpoint.origin) {
-      throw new PartnerCenterResponseError(identity, `the ${what}'s continuation link points to ${target.origin}, not to ${endpoint.origin}: not followed, so that the token goes to the configured endpoint only`);
+      throw new UnusableAnswerError(identity, `the ${what}'s continuation link points to ${target.origin}, not to ${endpoint.origin}: not followed, so that the token goes to the configured endpoint only`);
     }
     return `${target.pathname}${target.search}`;
   }
@@ -219,12 +218,12 @@ export class PartnerCenterClient {
     let throttledAttempts = 0;
     // Bounded: each pass is an attempt counted by decideRetry (maxRetries + 1 at most), except one token renewal
     // after a 401 and the 429s, which the throttle waits out within the deadline (at most MAX_THROTTLED_ATTEMPTS).
-    let lastThrottled: Error | undefined;
+    let lastThrottled: AttemptFailure | undefined;
     for (let attempt = 1; ; attempt++) {
       let result = await this.#attempt(plan, identity, operation, parse);
       if ("value" in result) return { identity, value: result.value };
       // A pause past the deadline after a 429: report that 429 (Partner Center's own words), with the reason.
-      if (result.final && lastThrottled) result = { ...result, error: lastThrottled };
+      if (result.final && lastThrottled) result = { ...result, error: lastThrottled.error };
       if (result.outcome.kind === "response" && result.outcome.status === 401 && !renewedToken && this.#credential.invalidate()) {
         renewedToken = true;
         attempt -= 1;
@@ -233,20 +232,16 @@ export class PartnerCenterClient {
       if (result.outcome.kind === "response" && result.outcome.status === 429 && !result.final && throttledAttempts < MAX_THROTTLED_ATTEMPTS) {
         // The throttle recorded the 429 and holds the next turn until its Retry-After: no sleep here.
         throttledAttempts += 1;
-        lastThrottled = result.error;
+        lastThrottled = result;
         attempt -= 1;
         continue;
       }
       const decision = decideRetry(this.#retry, attempt, result.outcome, operation.deadline - this.#clock.now(), this.#random());
-      if (!decision.retry) {
-        if (attempt > 1 || /deadline/.test(decision.reason)) result.error.message += `; ${decision.reason}`;
-        throw result.error;
-      }
+      if (!decision.retry) throw result.error(attempt > 1 || decision.stop === "deadline" ? decision.reason : undefined);
       try {
         await this.#clock.sleep(decision.delayMs, operation.signal);
       } catch {
-        result.error.message += `; gave up after ${attempts(attempt)}: the operation's deadline (partnercenter:timeoutSeconds) passed`;
-        throw result.error;
+        throw result.error(`gave up after ${attempts(attempt)}: the operation's deadline (partnercenter:timeoutSeconds) passed`);
       }
     }
   }
@@ -263,10 +258,11 @@ export class PartnerCenterClient {
       operation.start();
     } catch (cause) {
       // A pause past the deadline: the retry decision sees a wait longer than what is left, and fails at once.
-      if (cause instanceof PauseBeyondDeadlineError) return { final: true, outcome: { kind: "response", status: 429, retryAfterMs: cause.pausedUntil - this.#clock.now() }, error: new PartnerCenterResponseError(identity, cause.message) };
-      const error = new PartnerCenterTransportError(identity, this.#endpoint, cause);
-      error.message += "; the operation's deadline (partnercenter:timeoutSeconds) passed while waiting for Partner Center's rate limit";
-      return { outcome: { kind: "transport" }, error };
+      if (cause instanceof PauseBeyondDeadlineError) {
+        return { final: true, outcome: { kind: "response", status: 429, retryAfterMs: cause.pausedUntil - this.#clock.now() }, error: (gaveUp) => new UnusableAnswerError(identity, cause.message, gaveUp, "PC_ERR_PAUSE_BEYOND_DEADLINE") };
+      }
+      const waited = "the operation's deadline (partnercenter:timeoutSeconds) passed while waiting for Partner Center's rate limit";
+      return { outcome: { kind: "transport" }, error: (gaveUp) => new PartnerCenterTransportError(identity, this.#endpoint, cause, gaveUp ? `${waited}; ${gaveUp}` : waited) };
     }
     let response: HttpResponse;
     try {
@@ -276,8 +272,8 @@ export class PartnerCenterClient {
       try {
         response = await this.#transport.send({ method: plan.method, url: this.#url(plan), headers: this.#headers(plan, identity, token), body: plan.body, signal: operation.signal });
       } catch (cause) {
-        if (cause instanceof BodyTooLargeError) return { outcome: { kind: "unreadable" }, error: new PartnerCenterResponseError(identity, cause.message) };
-        return { outcome: { kind: "transport" }, error: new PartnerCenterTransportError(identity, this.#endpoint, cause) };
+        if (cause instanceof BodyTooLargeError) return { outcome: { kind: "unreadable" }, error: (gaveUp) => new UnusableAnswerError(identity, cause.message, gaveUp, "PC_ERR_BODY_TOO_LARGE") };
+        return { outcome: { kind: "transport" }, error: (gaveUp) => new PartnerCenterTransportError(identity, this.#endpoint, cause, gaveUp) };
       }
     } finally {
       grant.release();
@@ -312,12 +308,11 @@ export class PartnerCenterClient {
         return { value: parse(response.text) };
       } catch (cause) {
         if (!(cause instanceof WireFormatError)) throw cause;
-        return { outcome: { kind: "unreadable" }, error: new PartnerCenterResponseError(identity, cause.message) };
+        return { outcome: { kind: "unreadable" }, error: (gaveUp) => new UnusableAnswerError(identity, cause.message, gaveUp) };
       }
     }
     const fault = parseFault(response.text, response.headers["content-type"]);
-    const error = new PartnerCenterError(identity, response.status, fault, response.headers["ms-requestid"]);
-    return { outcome: { kind: "response", status: response.status, retryAfterMs }, error };
+    return { outcome: { kind: "response", status: response.status, retryAfterMs }, error: (gaveUp) => new PartnerCenterStatusError(identity, response.status, fault, response.headers["ms-requestid"], gaveUp) };
   }
 }
 

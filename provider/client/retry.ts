@@ -22,8 +22,11 @@ export type AttemptOutcome =
   | { readonly kind: "unreadable" }
   | { readonly kind: "transport" };
 
-/** Retry after `delayMs`, or stop with a reason. */
-export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false; readonly reason: string };
+/** Why retrying stopped: the status is not retryable, the attempts are used up, or the wait would pass the deadline. */
+export type RetryStop = "status" | "attempts" | "deadline";
+
+/** Retry after `delayMs`, or stop: why (for programs) and the sentence that says so (for people). */
+export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false; readonly stop: RetryStop; readonly reason: string };
 
 /** "1 attempt", "3 attempts". */
 export function attempts(count: number): string {
@@ -73,16 +76,16 @@ export function backoffDelay(policy: RetryPolicy, retry: number, random: number)
  */
 export function decideRetry(policy: RetryPolicy, attempt: number, outcome: AttemptOutcome, remainingMs: number, random: number): RetryDecision {
   if (outcome.kind === "response" && !RETRYABLE_STATUSES.has(outcome.status)) {
-    return { retry: false, reason: `HTTP ${outcome.status} is not retryable` };
+    return { retry: false, stop: "status", reason: `HTTP ${outcome.status} is not retryable` };
   }
   if (attempt > policy.maxRetries) {
-    return { retry: false, reason: `gave up after ${attempts(attempt)} (partnercenter:maxRetries is ${policy.maxRetries})` };
+    return { retry: false, stop: "attempts", reason: `gave up after ${attempts(attempt)} (partnercenter:maxRetries is ${policy.maxRetries})` };
   }
   const retryAfter = outcome.kind === "response" ? outcome.retryAfterMs : undefined;
   const delayMs = retryAfter ?? backoffDelay(policy, attempt, random);
   if (delayMs >= remainingMs) {
     const wait = retryAfter !== undefined ? `Retry-After asks for ${Math.ceil(delayMs / 1000)} s` : `the next backoff is ${delayMs} ms`;
-    return { retry: false, reason: `gave up after ${attempts(attempt)}: ${wait}, past the operation's deadline (partnercenter:timeoutSeconds)` };
+    return { retry: false, stop: "deadline", reason: `gave up after ${attempts(attempt)}: ${wait}, past the operation's deadline (partnercenter:timeoutSeconds)` };
   }
   return { retry: true, delayMs };
 }

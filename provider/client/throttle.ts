@@ -1,3 +1,4 @@
+import { PartnerCenterError } from "../errors";
 import type { Clock } from "./clock";
 import { LimitLearner, type LimitEstimate } from "./limitLearner";
 
@@ -13,17 +14,18 @@ interface Waiter {
 }
 
 /** A pause (`Retry-After`) that lasts past the waiting operation's deadline: failing at once beats waiting to fail. */
-export class PauseBeyondDeadlineError extends Error {
-  override readonly name = "PauseBeyondDeadlineError";
-  /** Stable code for programs. */
-  readonly code = "PC_ERR_PAUSE_BEYOND_DEADLINE";
+export class PauseBeyondDeadlineError extends PartnerCenterError {
+  /**
+   * @param pausedUntil - when requests may go again
+   * @param deadline - the operation's deadline
+   */
   constructor(
     /** When requests may go again (clock ms). */
     readonly pausedUntil: number,
     /** The operation's deadline (clock ms). */
     readonly deadline: number,
   ) {
-    super(`Partner Center's rate limit holds requests until ${new Date(pausedUntil).toISOString()} (its Retry-After), past this operation's deadline at ${new Date(deadline).toISOString()} (partnercenter:timeoutSeconds): failed at once instead of waiting`);
+    super("PC_ERR_PAUSE_BEYOND_DEADLINE", `Partner Center's rate limit holds requests until ${new Date(pausedUntil).toISOString()} (its Retry-After), past this operation's deadline at ${new Date(deadline).toISOString()} (partnercenter:timeoutSeconds): failed at once instead of waiting`);
   }
 }
 

@@ -34,9 +34,14 @@ export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** 10 s to connect, 30 s for headers and body, 64 connections (the default concurrency). */
 export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = { connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 64 };
 
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
-  const flat: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+/**
+ * Response headers as one string each, names in lowercase: a repeated header
+ * joined with ", " as HTTP allows; absent ones left out. The one place headers
+ * are flattened (the Partner Center requests and the MSAL network client).
+ */
+export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
   return flat;
 }
 

@@ -1,9 +1,13 @@
+import { PartnerCenterError } from "../errors";
 import { z } from "zod";
 import type { ServiceFault } from "./errors";
 
 /** A body that could not be read as the documented JSON. */
-export class WireFormatError extends Error {
-  override readonly name = "WireFormatError";
+export class WireFormatError extends PartnerCenterError {
+  /** @param problem - what is wrong with the body */
+  constructor(problem: string) {
+    super("PC_ERR_WIRE_FORMAT", problem);
+  }
 }
 
 /** Lowercases the first letter of every key at every depth, so `Amount` and `amount` read alike. */

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { resolveSettings } from "../../provider/settings";
 import { ProviderHost } from "./providerHost";
 import { startStack, USAGE_BUDGET_TYPE, type TestStack } from "./stack";
@@ -34,7 +35,7 @@ const BAD_CUSTOMER_IDS: [string, unknown, RegExp][] = [
   ["Cyrillic look-alike", GUID.replace("a", "а"), NOT_A_GUID],
   ["fullwidth digit", GUID.replace("0", "０"), NOT_A_GUID],
   ["zero-width space", GUID.replace("-", "-\u200b"), NOT_A_GUID],
-  ["unknown marker in text", `x${"04da6b54-80e4-46f7-96ec-b56ff0331ba9"}`, NOT_A_GUID],
+  ["unknown marker in text", `x${unknownValue}`, NOT_A_GUID],
 ];
 
 /** Bad amounts and the reason each must be rejected with. */

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DEMO_CUSTOMERS, generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { StaticTokenCredential, type TokenCredential } from "../../provider/client/auth";
-import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError } from "../../provider/client/errors";
+import { AmountMismatchError, PartnerCenterStatusError, UnusableAnswerError, PartnerCenterTransportError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/secret";
 import { Throttle } from "../../provider/client/throttle";
@@ -74,9 +74,9 @@ describe("the Partner Center client against the emulator", () => {
     assert.equal(emulator.budgetOf(CONTOSO), null);
   });
 
-  it("turns a 403 into a PartnerCenterError with the service's code, description and ids", async () => {
+  it("turns a 403 into a PartnerCenterStatusError with the service's code, description and ids", async () => {
     const error = await client.getBudget(TAILSPIN, client.startOperation()).catch((e: unknown) => e);
-    assert.ok(error instanceof PartnerCenterError);
+    assert.ok(error instanceof PartnerCenterStatusError);
     assert.equal(error.status, 403);
     assert.equal(error.serviceCode, "20002");
     assert.equal(error.description, "Partner does not have a commerce relationship with the customer.");
@@ -88,7 +88,7 @@ describe("the Partner Center client against the emulator", () => {
     const wrong = clientFor(emulator, new StaticTokenCredential(new Secret("wrong-token-value")));
     const error = await wrong.getBudget(CONTOSO, wrong.startOperation()).catch((e: unknown) => e as Error);
     await wrong.close();
-    assert.ok(error instanceof PartnerCenterError);
+    assert.ok(error instanceof PartnerCenterStatusError);
     assert.equal(error.status, 401);
     assert.ok(!error.message.includes("wrong-token-value"));
     assert.equal(emulator.requests.length, 1, "a static token is not retried");
@@ -141,8 +141,9 @@ describe("the Partner Center client against answers the emulator never gives", (
     const client = new PartnerCenterClient({ endpoint, credential, retry: FAST_RETRY });
     try {
       const error = await client.patchBudget(CONTOSO, 100, client.startOperation()).catch((e: unknown) => e as Error);
-      assert.ok(error instanceof PartnerCenterResponseError);
-      assert.match(error.message, /the budget was set to 100 but Partner Center reports 99; nothing is recorded as written/);
+      assert.ok(error instanceof AmountMismatchError);
+      assert.deepEqual({ code: error.code, sent: error.sent, reported: error.reported }, { code: "PC_ERR_AMOUNT_MISMATCH", sent: 100, reported: 99 });
+      assert.match(error.message, /^The budget of customer \S+ was set to 100 but Partner Center reports 99; nothing is recorded as written \(MS-RequestId /);
     } finally {
       await client.close();
       server.close();
@@ -154,7 +155,7 @@ describe("the Partner Center client against answers the emulator never gives", (
     const client = new PartnerCenterClient({ endpoint, credential, retry: FAST_RETRY });
     try {
       const error = await client.getBudget(CONTOSO, client.startOperation()).catch((e: unknown) => e as Error);
-      assert.ok(error instanceof PartnerCenterResponseError);
+      assert.ok(error instanceof UnusableAnswerError);
       assert.match(error.message, /could not be used: the body is not JSON .* \(MS-RequestId [0-9a-f-]{36}, MS-CorrelationId [0-9a-f-]{36}\); gave up after 3 attempts/);
     } finally {
       await client.close();

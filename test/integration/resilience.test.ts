@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { DEMO_CUSTOMERS, generateCustomers, PartnerCenterEmulator, type FaultSettings } from "pulumi-partnercenter/emulator";
 import { StaticTokenCredential } from "../../provider/client/auth";
-import { PartnerCenterError, PartnerCenterResponseError, PartnerCenterTransportError } from "../../provider/client/errors";
+import { PartnerCenterStatusError, UnusableAnswerError, PartnerCenterTransportError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { HttpTransport } from "../../provider/client/transport";
 import { Secret } from "../../provider/secret";
@@ -86,7 +86,7 @@ describe("the client under injected faults (real emulator, real clock)", () => {
   it("gives up after maxRetries + 1 attempts, naming the last status and the attempts", async () => {
     await start({ serverErrorRate: 1 });
     const error = await client.getBudget(CONTOSO, client.startOperation()).catch((e: unknown) => e as Error);
-    assert.ok(error instanceof PartnerCenterError);
+    assert.ok(error instanceof PartnerCenterStatusError);
     assert.match(error.message, /^Partner Center answered HTTP 50[0234]/);
     assert.match(error.message, /gave up after 3 attempts \(partnercenter:maxRetries is 2\)$/);
     assert.deepEqual(attemptsByRequestId(), [3]);
@@ -116,7 +116,7 @@ describe("the client under injected faults (real emulator, real clock)", () => {
   it("retries an answer cut short into malformed JSON", async () => {
     await start({ malformedRate: 1 });
     const error = await client.getBudget(CONTOSO, client.startOperation()).catch((e: unknown) => e as Error);
-    assert.ok(error instanceof PartnerCenterResponseError);
+    assert.ok(error instanceof UnusableAnswerError);
     assert.match(error.message, /the body is not JSON/);
     assert.equal(emulator.faults.counters.malformed, 3);
   });
@@ -125,7 +125,7 @@ describe("the client under injected faults (real emulator, real clock)", () => {
     await start({});
     emulator.removeCustomer(FABRIKAM);
     for (const customer of [TAILSPIN, FABRIKAM]) {
-      await assert.rejects(client.getBudget(customer, client.startOperation()), PartnerCenterError);
+      await assert.rejects(client.getBudget(customer, client.startOperation()), PartnerCenterStatusError);
     }
     assert.deepEqual(emulator.requests.map((r) => r.status), [403, 404]);
   });

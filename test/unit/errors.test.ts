@@ -1,5 +1,11 @@
 import { strict as assert } from "node:assert";
-import { PartnerCenterError, PartnerCenterTransportError } from "../../provider/client/errors";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { UnreadableFileError } from "../../provider/boundedFile";
+import { BudgetsFileError } from "../../provider/budgetsFile";
+import { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError } from "../../provider/client/errors";
+import { ERROR_CODES, hasCode, PartnerCenterError, type ErrorCode } from "../../provider/errors";
+import { SettingsError } from "../../provider/settings";
 
 const request = {
   customerId: "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10",
@@ -11,7 +17,7 @@ const request = {
 
 describe("Partner Center errors", () => {
   it("name the customer, method, status, code, description and both ids", () => {
-    const error = new PartnerCenterError(request, 403, { code: "20002", description: "Partner does not have a relationship" });
+    const error = new PartnerCenterStatusError(request, 403, { code: "20002", description: "Partner does not have a relationship" });
     assert.equal(
       error.message,
       'Partner Center answered HTTP 403, code 20002 to PATCH usage budget of customer 0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10: "Partner does not have a relationship"' +
@@ -24,7 +30,7 @@ describe("Partner Center errors", () => {
   });
 
   it("show the response's request id when the service answered with another", () => {
-    const error = new PartnerCenterError(request, 500, {}, "33333333-3333-4333-8333-333333333333");
+    const error = new PartnerCenterStatusError(request, 500, {}, "33333333-3333-4333-8333-333333333333");
     assert.match(error.message, /MS-RequestId 11111111-1111-4111-8111-111111111111, answered as 33333333-3333-4333-8333-333333333333/);
     assert.match(error.message, /try again later/);
   });
@@ -34,5 +40,32 @@ describe("Partner Center errors", () => {
     const error = new PartnerCenterTransportError(request, "http://127.0.0.1:9", cause);
     assert.match(error.message, /PATCH usage budget of customer 0c1f3a27-.* at http:\/\/127.0.0.1:9 got no answer \(ECONNREFUSED: connect ECONNREFUSED/);
     assert.equal(error.cause, cause);
+  });
+});
+
+describe("the error taxonomy", () => {
+  it("every error a user or a program meets is a PartnerCenterError with a stable code, named by its class", () => {
+    const identity = { method: "GET", path: "/v1/customers/x/usagebudget", customerId: "x", requestId: "r", correlationId: "c" };
+    const errors: [PartnerCenterError, ErrorCode][] = [
+      [new PartnerCenterStatusError(identity, 500, {}), "PC_ERR_RESPONSE"],
+      [new PartnerCenterTransportError(identity, "https://example.test", new Error("boom")), "PC_ERR_TRANSPORT"],
+      [new UnusableAnswerError(identity, "not JSON"), "PC_ERR_UNEXPECTED_BODY"],
+      [new AmountMismatchError(identity, 1, 2), "PC_ERR_AMOUNT_MISMATCH"],
+      [new SettingsError("Setting x: bad"), "PC_ERR_SETTING"],
+      [new BudgetsFileError(["a problem"]), "PC_ERR_BUDGETS_FILE"],
+      [new UnreadableFileError("is missing"), "PC_ERR_UNREADABLE_FILE"],
+    ];
+    for (const [error, code] of errors) {
+      assert.ok(error instanceof PartnerCenterError, error.name);
+      assert.equal(error.code, code);
+      assert.ok(hasCode(error, code));
+      assert.equal(error.name, error.constructor.name);
+      assert.ok(code in ERROR_CODES);
+    }
+  });
+
+  it("the README lists every code", () => {
+    const readme = readFileSync(resolve(__dirname, "../../../README.md"), "utf8");
+    for (const code of Object.keys(ERROR_CODES)) assert.match(readme, new RegExp(`\`${code}\``), `${code} is not in the README`);
   });
 });

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { budgetCleared, budgetMaximum, budgetMinimum, USAGE_BUDGET_TYPE } from "../../examples/policy/policies";
@@ -7,7 +8,7 @@ import { budgetCleared, budgetMaximum, budgetMinimum, USAGE_BUDGET_TYPE } from "
 const { deserializeProperties } = require("@pulumi/policy/deserialize") as { deserializeProperties(props: Struct, keepUnknowns: boolean): Record<string, unknown> };
 const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T extends object>(props: T): T };
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const UNKNOWN = unknownValue;
 const CUSTOMER = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
 
 /**

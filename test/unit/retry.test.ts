@@ -15,7 +15,7 @@ describe("retry decisions", () => {
 
   it("never retries any other 4xx", () => {
     for (const status of [400, 401, 403, 404, 405, 409, 412]) {
-      assert.deepEqual(decideRetry(policy, 1, { kind: "response", status }, plenty, 0.5), { retry: false, reason: `HTTP ${status} is not retryable` });
+      assert.deepEqual(decideRetry(policy, 1, { kind: "response", status }, plenty, 0.5), { retry: false, stop: "status", reason: `HTTP ${status} is not retryable` });
     }
   });
 
@@ -44,13 +44,13 @@ describe("retry decisions", () => {
 
   it("stops after maxRetries retries", () => {
     assert.equal(decideRetry(policy, 3, { kind: "transport" }, plenty, 0.5).retry, true);
-    assert.deepEqual(decideRetry(policy, 4, { kind: "transport" }, plenty, 0.5), { retry: false, reason: "gave up after 4 attempts (partnercenter:maxRetries is 3)" });
+    assert.deepEqual(decideRetry(policy, 4, { kind: "transport" }, plenty, 0.5), { retry: false, stop: "attempts", reason: "gave up after 4 attempts (partnercenter:maxRetries is 3)" });
     assert.equal(decideRetry({ ...policy, maxRetries: 0 }, 1, { kind: "response", status: 503 }, plenty, 0.5).retry, false);
   });
 
   it("does not wait past the operation's deadline", () => {
     const decision = decideRetry(policy, 1, { kind: "response", status: 429, retryAfterMs: 57_000 }, 30_000, 0.5);
-    assert.deepEqual(decision, { retry: false, reason: "gave up after 1 attempt: Retry-After asks for 57 s, past the operation's deadline (partnercenter:timeoutSeconds)" });
+    assert.deepEqual(decision, { retry: false, stop: "deadline", reason: "gave up after 1 attempt: Retry-After asks for 57 s, past the operation's deadline (partnercenter:timeoutSeconds)" });
     assert.equal(decideRetry(policy, 1, { kind: "transport" }, 100, 0.5).retry, false, "a 250 ms backoff does not fit in 100 ms");
   });
 });

@@ -1,3 +1,4 @@
+import { PartnerCenterError } from "../../errors";
 import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { readBoundedFile, UnreadableFileError } from "../../boundedFile";
 import { rememberSecret } from "../../secret";
@@ -29,8 +30,11 @@ export interface AppContext {
 }
 
 /** Entra ID refused a credential, or it could not be used; names the credential, never its value. */
-export class CredentialError extends Error {
-  override readonly name = "CredentialError";
+export class CredentialError extends PartnerCenterError {
+  /** @param message - the credential (never its value), the problem and the fix */
+  constructor(message: string, options?: ErrorOptions) {
+    super("PC_ERR_CREDENTIAL", message, options);
+  }
 }
 
 /** One network client per app context: the credential asks it why MSAL failed. */

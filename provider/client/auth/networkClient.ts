@@ -1,7 +1,9 @@
+import { PartnerCenterError } from "../../errors";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { request, type Dispatcher } from "undici";
 import { rememberSecret } from "../../secret";
 import { readBodyText } from "../boundedBody";
+import { flattenHeaders } from "../transport";
 
 /** Form fields and answer fields of the token endpoint that hold credentials. */
 const SECRET_FIELDS = ["client_secret", "client_assertion", "assertion", "refresh_token", "access_token", "id_token", "code"];
@@ -22,10 +24,11 @@ const BACKOFF_MS = [500, 1000];
 const TLS_FAILURE = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_CERT)/;
 
 /** Microsoft Entra ID could not be reached (network, DNS, TLS, timeout): not a refusal of the credential. */
-export class EntraUnreachableError extends Error {
-  override readonly name = "EntraUnreachableError";
-  /** Stable code for programs. */
-  readonly code = "PC_ERR_ENTRA_UNREACHABLE";
+export class EntraUnreachableError extends PartnerCenterError {
+  /** @param message - the endpoint, the cause and the attempts */
+  constructor(message: string) {
+    super("PC_ERR_ENTRA_UNREACHABLE", message);
+  }
 }
 
 /** The code of a network failure: the error's own, or its cause's (undici wraps the socket's). */
@@ -112,8 +115,6 @@ export class UndiciNetworkClient implements INetworkModule {
       body = { error: "invalid_response", error_description: `Entra ID answered HTTP ${response.statusCode} with a body that is not JSON: ${text.slice(0, 200)}` };
     }
     if (body && typeof body === "object") rememberCredentials(Object.entries(body));
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
-    return { status: response.statusCode, headers, body: body as T };
+    return { status: response.statusCode, headers: flattenHeaders(response.headers), body: body as T };
   }
 }
