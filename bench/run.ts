@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { describeRateLimit, generateCustomers, parseRateLimit, PartnerCenterEmulator, sustainedRate, type EmulatorOptions, type Limiter, type RateLimit, type RecordedRequest } from "pulumi-partnercenter/emulator";
 import { StaticTokenCredential } from "../provider/client/auth";
 import { PartnerCenterClient } from "../provider/client/partnerCenter";
-import { Throttle } from "../provider/client/throttle";
+import { RequestScheduler } from "../provider/client/scheduler";
 import { systemClock } from "../provider/client/clock";
 import { Secret } from "../provider/secret";
 import { defaultParallel } from "../test/engine/model/pulumi";
@@ -219,7 +219,7 @@ async function runCell(cell: Cell, n: number, projectDir: string, plotTo: string
 /** The sequential loop a partner's script would run: one request at a time, Retry-After honoured (by the same client). */
 async function baseline(cell: Cell, work: "create" | "all", n: number): Promise<PhaseFigures[]> {
   const emulator = await PartnerCenterEmulator.start({ customers: generateCustomers(n), faults: { latencyMs: cell.latencyMs, partnerRateLimit: cell.limit } });
-  const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), throttle: new Throttle(1, systemClock) });
+  const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), throttle: new RequestScheduler(1, systemClock) });
   const customers = emulator.customers();
   const results: PhaseFigures[] = [];
   const sequentialCell = { ...cell, parallel: 1 };

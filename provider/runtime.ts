@@ -2,7 +2,7 @@ import { credentialFromSettings } from "./client/auth";
 import { systemClock } from "./client/clock";
 import { PartnerCenterClient } from "./client/partnerCenter";
 import { DEFAULT_RETRY_POLICY } from "./client/retry";
-import { Throttle } from "./client/throttle";
+import { RequestScheduler } from "./client/scheduler";
 import { HttpTransport } from "./client/transport";
 import { Secret } from "./secret";
 import { resolveSettings, type ConfigSource, type ProviderSettings } from "./settings";
@@ -43,7 +43,7 @@ export class ProviderRuntime {
     const settings = await this.settings();
     if (this.#client?.settings !== settings) {
       const previous = this.#client && sameSettings(this.#client.settings, settings) ? this.#client.client : undefined;
-      const client = previous ?? clientFor(settings);
+      const client = previous ?? createClient(settings);
       this.#client = { settings, client };
     }
     return this.#client.client;
@@ -56,7 +56,7 @@ export class ProviderRuntime {
  *
  * @param settings - the resolved settings
  */
-export function clientFor(settings: ProviderSettings): PartnerCenterClient {
+export function createClient(settings: ProviderSettings): PartnerCenterClient {
   const requestTimeoutMs = settings.requestTimeoutSeconds * 1000;
   const transport = new HttpTransport({
     connectTimeoutMs: Math.min(requestTimeoutMs, 10_000),
@@ -69,7 +69,7 @@ export function clientFor(settings: ProviderSettings): PartnerCenterClient {
     transport,
     retry: { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries },
     operationTimeoutMs: settings.timeoutSeconds * 1000,
-    throttle: new Throttle(settings.maxConcurrency, systemClock),
+    throttle: new RequestScheduler(settings.maxConcurrency, systemClock),
   });
 }
 

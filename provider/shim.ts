@@ -36,4 +36,4 @@ function loadedFromNodeModules(): boolean {
  * Pulumi would serialize the module by value, so the shim above stands in.
  * Both load the installed package's host at run time.
  */
-export const usageBudgetProvider: pulumi.dynamic.ResourceProvider = loadedFromNodeModules() ? (require("./host") as pulumi.dynamic.ResourceProvider) : usageBudgetProviderShim;
+export const usageBudgetProvider: pulumi.dynamic.ResourceProvider = loadedFromNodeModules() ? (require("./entryPoint") as pulumi.dynamic.ResourceProvider) : usageBudgetProviderShim;

@@ -7,7 +7,7 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { formatBudgetsFile, readBudgetsFile } from "../budgetsFile";
-import { clientFor } from "../runtime";
+import { createClient } from "../runtime";
 import { redactSecrets } from "../secret";
 import { PartnerCenterError, type ErrorCode } from "../errors";
 import { resolveSettings } from "../settings";
@@ -50,7 +50,7 @@ async function runExport(args: string[]): Promise<number> {
   if (format !== "yaml" && format !== "json") throw new UsageError(`--format must be yaml or json, not ${JSON.stringify(format)}`);
   const pageSize = values["page-size"] === undefined ? undefined : Number(values["page-size"]);
   if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 1000)) throw new UsageError(`--page-size must be a whole number from 1 to 1000`);
-  const client = clientFor(resolveSettings(undefined, process.env));
+  const client = createClient(resolveSettings(undefined, process.env));
   try {
     const { entries, failures } = await exportBudgets(client, (line) => err(`export: ${line}\n`), pageSize);
     if (failures.length > 0) {
@@ -101,7 +101,7 @@ async function runDiff(args: string[]): Promise<number> {
   const format = values.format ?? "text";
   if (format !== "text" && format !== "json" && format !== "markdown") throw new UsageError(`--format must be text, json or markdown, not ${JSON.stringify(format)}`);
   const entries = readBudgetsFile(positionals[0]!);
-  const client = clientFor(resolveSettings(undefined, process.env));
+  const client = createClient(resolveSettings(undefined, process.env));
   try {
     const drifts = await diffBudgets(client, entries);
     const drifted = new Map(drifts.filter((drift) => drift.error === undefined).map((drift) => [drift.entry.customerId, drift.live ?? null]));

@@ -6,7 +6,7 @@ import { BodyTooLargeError } from "./boundedBody";
 import { systemClock, type Clock } from "./clock";
 import { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError, type RequestIdentity } from "./errors";
 import { attempts, decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry";
-import { PauseBeyondDeadlineError, Throttle, type SendGrant } from "./throttle";
+import { PauseBeyondDeadlineError, RequestScheduler, type SendGrant } from "./scheduler";
 import { OperationContext } from "./operation";
 import { DEFAULT_TRANSPORT_OPTIONS, HttpTransport, type HttpResponse } from "./transport";
 
@@ -38,7 +38,7 @@ export interface PartnerCenterClientOptions {
   /** Milliseconds one operation may take (default 600 s). */
   readonly operationTimeoutMs?: number;
   /** The pacing shared by every request to this partner (default: 32 in flight). */
-  readonly throttle?: Throttle;
+  readonly throttle?: RequestScheduler;
   /** The time source. */
   readonly clock?: Clock;
   /** Jitter source in [0, 1). */
@@ -79,7 +79,7 @@ export const MAX_COLLECTION_PAGES = 10_000;
 /**
  * The Partner Center API as this package uses it: read and set a customer's
  * usage budget, list customers. Every request is built here and nowhere else;
- * every request is paced by the shared {@link Throttle} and retried as
+ * every request is paced by the shared {@link RequestScheduler} and retried as
  * {@link decideRetry} decides, keeping its `MS-RequestId`.
  */
 export class PartnerCenterClient {
@@ -89,7 +89,7 @@ export class PartnerCenterClient {
   readonly #locale: string;
   readonly #retry: RetryPolicy;
   readonly #operationTimeoutMs: number;
-  readonly #throttle: Throttle;
+  readonly #throttle: RequestScheduler;
   readonly #clock: Clock;
   readonly #random: () => number;
 
@@ -102,7 +102,7 @@ export class PartnerCenterClient {
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#operationTimeoutMs = options.operationTimeoutMs ?? 600_000;
     this.#clock = options.clock ?? systemClock;
-    this.#throttle = options.throttle ?? new Throttle(DEFAULT_TRANSPORT_OPTIONS.maxConnections, this.#clock);
+    this.#throttle = options.throttle ?? new RequestScheduler(DEFAULT_TRANSPORT_OPTIONS.maxConnections, this.#clock);
     this.#random = options.random ?? Math.random;
   }
 
@@ -112,7 +112,7 @@ export class PartnerCenterClient {
   }
 
   /** The pacing of this client's requests (its statistics are read by tests and the benchmark). */
-  get throttle(): Throttle {
+  get throttle(): RequestScheduler {
     return this.#throttle;
   }
 

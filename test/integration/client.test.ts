@@ -7,7 +7,7 @@ import { StaticTokenCredential, type TokenCredential } from "../../provider/clie
 import { AmountMismatchError, PartnerCenterStatusError, UnusableAnswerError, PartnerCenterTransportError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/secret";
-import { Throttle } from "../../provider/client/throttle";
+import { RequestScheduler } from "../../provider/client/scheduler";
 import { FakeClock } from "../support/fakeClock";
 
 const [CONTOSO, FABRIKAM, , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
@@ -16,7 +16,7 @@ const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0
 /** Retries after 1 ms at most, so that tests of giving up take no time. */
 const FAST_RETRY = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 1 };
 
-function clientFor(emulator: PartnerCenterEmulator, credential?: TokenCredential): PartnerCenterClient {
+function clientOf(emulator: PartnerCenterEmulator, credential?: TokenCredential): PartnerCenterClient {
   return new PartnerCenterClient({
     endpoint: emulator.endpoint,
     credential: credential ?? new StaticTokenCredential(new Secret(emulator.accessToken)),
@@ -44,7 +44,7 @@ describe("the Partner Center client against the emulator", () => {
   let client: PartnerCenterClient;
   beforeEach(async () => {
     emulator = await PartnerCenterEmulator.start({ byteOrderMark: true });
-    client = clientFor(emulator);
+    client = clientOf(emulator);
   });
   afterEach(async () => {
     await client.close();
@@ -85,7 +85,7 @@ describe("the Partner Center client against the emulator", () => {
   });
 
   it("turns a refused token into a 401 error that does not echo the token", async () => {
-    const wrong = clientFor(emulator, new StaticTokenCredential(new Secret("wrong-token-value")));
+    const wrong = clientOf(emulator, new StaticTokenCredential(new Secret("wrong-token-value")));
     const error = await wrong.getBudget(CONTOSO, wrong.startOperation()).catch((e: unknown) => e as Error);
     await wrong.close();
     assert.ok(error instanceof PartnerCenterStatusError);
@@ -102,7 +102,7 @@ describe("the Partner Center client against the emulator", () => {
       getToken: async () => new Secret(tokens[Math.min(invalidations, 1)]!),
       invalidate: () => (invalidations++, true),
     };
-    const renewing = clientFor(emulator, renewable);
+    const renewing = clientOf(emulator, renewable);
     assert.deepEqual(await renewing.getBudget(CONTOSO, renewing.startOperation()), { amount: 1000 });
     await renewing.close();
     assert.deepEqual(emulator.requests.map((r) => r.status), [401, 200]);
@@ -113,7 +113,7 @@ describe("the Partner Center client against the emulator", () => {
   it("lists every customer across continuation pages", async () => {
     await emulator.stop();
     emulator = await PartnerCenterEmulator.start({ customers: generateCustomers(250) });
-    client = clientFor(emulator);
+    client = clientOf(emulator);
     const ids: string[] = [];
     for await (const page of client.listCustomers(client.startOperation(), 100)) ids.push(...page.customers.map((c) => c.id));
     assert.equal(ids.length, 250);
@@ -174,7 +174,7 @@ describe("the client's token and the throttle", () => {
       getToken: async () => (asked.push(clock.now()), new Secret(emulator.accessToken)),
       invalidate: () => false,
     };
-    const throttle = new Throttle(4, clock);
+    const throttle = new RequestScheduler(4, clock);
     const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential, throttle, clock });
     try {
       throttle.record(undefined, 429, 60_000, clock.now());
@@ -195,7 +195,7 @@ describe("an operation's deadline", () => {
   it("runs from its first turn to send: time queued behind other operations does not count", async () => {
     const emulator = await PartnerCenterEmulator.start();
     const clock = new FakeClock(Date.now());
-    const throttle = new Throttle(1, clock);
+    const throttle = new RequestScheduler(1, clock);
     const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), throttle, clock, operationTimeoutMs: 1000 });
     try {
       const busy = await throttle.acquire(undefined);

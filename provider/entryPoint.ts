@@ -7,7 +7,7 @@
  * Keep the names and signatures below; add, never remove.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { createUsageBudgetHooks } from "./hooks";
+import { createUsageBudgetLifecycle } from "./lifecycle";
 import { ProviderRuntime } from "./runtime";
 import { redactError } from "./secret";
 
@@ -15,7 +15,7 @@ import { redactError } from "./secret";
 export const HOST_API_VERSION = 1;
 
 const runtime = new ProviderRuntime();
-const hooks = createUsageBudgetHooks(() => runtime.client());
+const lifecycle = createUsageBudgetLifecycle(() => runtime.client());
 
 /** What leaves the provider for the engine's output: any secret value the process holds is redacted, whoever wrote the text. */
 async function redacting<T>(work: () => Promise<T>): Promise<T> {
@@ -39,11 +39,11 @@ export function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   });
 }
 
-/** Validates inputs; see {@link createUsageBudgetHooks}. */
+/** Validates inputs; see {@link createUsageBudgetLifecycle}. */
 export function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
   return redacting(async () => {
     await runtime.settings();
-    return hooks.check(olds, news);
+    return lifecycle.check(olds, news);
   });
 }
 
@@ -51,27 +51,27 @@ export function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckRes
 export function diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
   return redacting(async () => {
     await runtime.settings();
-    return hooks.diff(id, olds, news);
+    return lifecycle.diff(id, olds, news);
   });
 }
 
 /** Adopts and sets a budget. */
 export function create(news: Props): Promise<pulumi.dynamic.CreateResult> {
-  return redacting(() => hooks.create(news));
+  return redacting(() => lifecycle.create(news));
 }
 
 /** Reads the live budget. */
 export function read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
-  return redacting(() => hooks.read(id, props));
+  return redacting(() => lifecycle.read(id, props));
 }
 
 /** Sets a changed budget. */
 export function update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
-  return redacting(() => hooks.update(id, olds, news));
+  return redacting(() => lifecycle.update(id, olds, news));
 }
 
 /** Retains or clears the budget, as `onDelete` says. */
 function deleteBudget(id: string, props: Props): Promise<void> {
-  return redacting(() => hooks.delete(id, props));
+  return redacting(() => lifecycle.delete(id, props));
 }
 export { deleteBudget as delete };

@@ -9,7 +9,7 @@ import { checkInputs, customerIdSchema, parseInputs, sameAmount, storedOnDelete 
 import type { UsageBudgetOutputs } from "./outputs";
 
 /** The resource-level hooks of the UsageBudget provider (all but `configure`). */
-export type UsageBudgetHooks = Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">>;
+export type UsageBudgetLifecycle = Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">>;
 
 type Props = Record<string, unknown>;
 
@@ -72,9 +72,9 @@ function storedCustomerId(id: string, props: Props | undefined): string {
  * asked for only by hooks that send requests, so `check` and `diff` work
  * without credentials (as `pulumi preview` needs).
  *
- * @param clientFor - gives the client configured for this provider process
+ * @param getClient - gives the client configured for this provider process
  */
-export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterClient>): UsageBudgetHooks {
+export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCenterClient>): UsageBudgetLifecycle {
   return {
     async check(_olds: Props, news: Props) {
       return checkInputs(news);
@@ -86,7 +86,7 @@ export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterCli
 
     async create(news: Props) {
       const inputs = parseInputs(news);
-      const client = await clientFor();
+      const client = await getClient();
       const operation = client.startOperation();
       const before = await client.getBudget(inputs.customerId, operation);
       const after = sameAmount(before.amount, inputs.amount) ? before : await patchSettled(client, inputs.customerId, inputs.amount, operation);
@@ -101,7 +101,7 @@ export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterCli
 
     async read(id: string, props?: Props) {
       const customerId = storedCustomerId(id, props);
-      const client = await clientFor();
+      const client = await getClient();
       let amount: number | null;
       try {
         ({ amount } = await client.getBudget(customerId, client.startOperation()));
@@ -125,7 +125,7 @@ export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterCli
       }
       let amount = storedAmount(olds.amount);
       if (!sameAmount(amount, inputs.amount)) {
-        const client = await clientFor();
+        const client = await getClient();
         ({ amount } = await client.patchBudget(inputs.customerId, inputs.amount, client.startOperation()));
       }
       const outs: UsageBudgetOutputs = {
@@ -140,7 +140,7 @@ export function createUsageBudgetHooks(clientFor: () => Promise<PartnerCenterCli
     async delete(id: string, props: Props) {
       if (storedOnDelete.parse(props?.onDelete) !== "clear") return;
       const customerId = storedCustomerId(id, props);
-      const client = await clientFor();
+      const client = await getClient();
       try {
         await client.patchBudget(customerId, null, client.startOperation());
       } catch (error) {

@@ -29,7 +29,7 @@ export class PauseBeyondDeadlineError extends PartnerCenterError {
   }
 }
 
-/** A request's turn: send it now, then {@link Throttle.record} its answer with `sentAt` and call `release`. */
+/** A request's turn: send it now, then {@link RequestScheduler.record} its answer with `sentAt` and call `release`. */
 export interface SendGrant {
   /** When the request was let go (clock ms). */
   readonly sentAt: number;
@@ -41,7 +41,7 @@ export interface SendGrant {
 export const CUSTOMER_WINDOW_MS = 1000;
 
 /** What the throttle has done, for tests and the benchmark. */
-export interface ThrottleStats {
+export interface SchedulerStats {
   /** 429 answers recorded. */
   throttled: number;
   /** Pauses of every request to the partner. */
@@ -72,8 +72,8 @@ export interface ThrottleStats {
  * who waits and for how long. The retry loop does not sleep for a 429; it
  * asks for a new turn, which comes when the pause is over.
  */
-export class Throttle {
-  readonly stats: ThrottleStats = { throttled: 0, partnerPauses: 0, customerPauses: 0, peakInFlight: 0 };
+export class RequestScheduler {
+  readonly stats: SchedulerStats = { throttled: 0, partnerPauses: 0, customerPauses: 0, peakInFlight: 0 };
   readonly #clock: Clock;
   readonly #maxConcurrency: number;
   readonly #learner = new LimitLearner();

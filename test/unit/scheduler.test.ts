@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { CUSTOMER_WINDOW_MS, Throttle } from "../../provider/client/throttle";
+import { CUSTOMER_WINDOW_MS, RequestScheduler } from "../../provider/client/scheduler";
 import { FakeClock, flush } from "../support/fakeClock";
 import { MAX_TIMER_MS, timerDelay } from "../../provider/client/clock";
 
@@ -8,14 +8,14 @@ const B = "customer-b";
 const C = "customer-c";
 
 /** Starts an acquire and reports when it was granted. */
-function track(throttle: Throttle, customer: string | undefined, signal?: AbortSignal): { granted: () => boolean; release: () => Promise<void>; done: Promise<() => void> } {
+function track(throttle: RequestScheduler, customer: string | undefined, signal?: AbortSignal): { granted: () => boolean; release: () => Promise<void>; done: Promise<() => void> } {
   let granted = false;
   const done = throttle.acquire(customer, signal).then((grant) => ((granted = true), grant.release));
   return { granted: () => granted, release: async () => (await done)(), done };
 }
 
 /** Two seconds of successful sends at 100/s, so that a 429 has a realistic history to learn from. */
-async function warmUp(throttle: Throttle, clock: FakeClock): Promise<void> {
+async function warmUp(throttle: RequestScheduler, clock: FakeClock): Promise<void> {
   for (let i = 0; i < 200; i++) {
     await clock.advance(10);
     const grant = await throttle.acquire("warm-up");
@@ -27,7 +27,7 @@ async function warmUp(throttle: Throttle, clock: FakeClock): Promise<void> {
 describe("the process-wide throttle", () => {
   it("a 429 on a customer's third request within a second pauses that customer until Retry-After, and no other", async () => {
     const clock = new FakeClock();
-    const throttle = new Throttle(10, clock);
+    const throttle = new RequestScheduler(10, clock);
     await warmUp(throttle, clock);
     for (let i = 0; i < 3; i++) (await throttle.acquire(A)).release();
     throttle.record(A, 429, 57_000, clock.now());
@@ -45,7 +45,7 @@ describe("the process-wide throttle", () => {
 
   it("a 429 on a customer's first or second request within a second (a GET then its PATCH) pauses every request to the partner", async () => {
     const clock = new FakeClock();
-    const throttle = new Throttle(10, clock);
+    const throttle = new RequestScheduler(10, clock);
     await warmUp(throttle, clock);
     (await throttle.acquire(A)).release();
     await clock.advance(CUSTOMER_WINDOW_MS + 1);
@@ -65,21 +65,21 @@ describe("the process-wide throttle", () => {
 
   it("a 429 about no customer (the customer list) pauses the partner", async () => {
     const clock = new FakeClock();
-    const throttle = new Throttle(10, clock);
+    const throttle = new RequestScheduler(10, clock);
     throttle.record(undefined, 429, 1000, clock.now());
     assert.equal(throttle.pausedUntil(A), clock.now() + 1000);
   });
 
   it("a 429 without Retry-After pauses for one second", () => {
     const clock = new FakeClock();
-    const throttle = new Throttle(10, clock);
+    const throttle = new RequestScheduler(10, clock);
     throttle.record(A, 429, undefined, clock.now());
     assert.equal(throttle.pausedUntil(A), clock.now() + 1000);
   });
 
   it("caps the requests in flight and hands a freed slot to the next in line", async () => {
     const clock = new FakeClock();
-    const throttle = new Throttle(2, clock);
+    const throttle = new RequestScheduler(2, clock);
     const first = track(throttle, A);
     const second = track(throttle, B);
     const third = track(throttle, C);
@@ -93,7 +93,7 @@ describe("the process-wide throttle", () => {
 
   it("gives up waiting when the operation's deadline aborts", async () => {
     const clock = new FakeClock();
-    const throttle = new Throttle(1, clock);
+    const throttle = new RequestScheduler(1, clock);
     await warmUp(throttle, clock);
     for (let i = 0; i < 3; i++) (await throttle.acquire(A)).release();
     throttle.record(A, 429, 60_000, clock.now());
@@ -115,7 +115,7 @@ describe("the process-wide throttle", () => {
 
   it("after a pause, lets the learned quota go at once and paces the requests beyond it", async () => {
     const clock = new FakeClock();
-    const throttle = new Throttle(1000, clock);
+    const throttle = new RequestScheduler(1000, clock);
     // Five accepted, then a 429 with 1 s to wait: the limit allows five after a reset.
     const sentAt = clock.now();
     for (let i = 0; i < 5; i++) (await throttle.acquire(`c${i}`)).release();
@@ -135,7 +135,7 @@ describe("the process-wide throttle", () => {
 describe("the throttle with a Retry-After beyond the deadline", () => {
   it("fails at once every waiting operation whose deadline comes before the pause ends, and keeps the others waiting", async () => {
     const clock = new FakeClock();
-    const throttle = new Throttle(10, clock);
+    const throttle = new RequestScheduler(10, clock);
     const start = clock.now();
     const outcomes: string[] = [];
     const wait = (name: string, deadline: number): Promise<void> =>
