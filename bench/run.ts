@@ -219,7 +219,7 @@ async function runCell(cell: Cell, n: number, projectDir: string, plotTo: string
 /** The sequential loop a partner's script would run: one request at a time, Retry-After honoured (by the same client). */
 async function baseline(cell: Cell, work: "create" | "all", n: number): Promise<PhaseFigures[]> {
   const emulator = await PartnerCenterEmulator.start({ customers: generateCustomers(n), faults: { latencyMs: cell.latencyMs, partnerRateLimit: cell.limit } });
-  const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), throttle: new RequestScheduler(1, systemClock) });
+  const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), scheduler: new RequestScheduler(1, systemClock) });
   const customers = emulator.customers();
   const results: PhaseFigures[] = [];
   const sequentialCell = { ...cell, parallel: 1 };

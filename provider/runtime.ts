@@ -69,7 +69,7 @@ export function createClient(settings: ProviderSettings): PartnerCenterClient {
     transport,
     retry: { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries },
     operationTimeoutMs: settings.timeoutSeconds * 1000,
-    throttle: new RequestScheduler(settings.maxConcurrency, systemClock),
+    scheduler: new RequestScheduler(settings.maxConcurrency, systemClock),
   });
 }
 

@@ -38,7 +38,7 @@ export interface PartnerCenterClientOptions {
   /** Milliseconds one operation may take (default 600 s). */
   readonly operationTimeoutMs?: number;
   /** The pacing shared by every request to this partner (default: 32 in flight). */
-  readonly throttle?: RequestScheduler;
+  readonly scheduler?: RequestScheduler;
   /** The time source. */
   readonly clock?: Clock;
   /** Jitter source in [0, 1). */
@@ -89,7 +89,7 @@ export class PartnerCenterClient {
   readonly #locale: string;
   readonly #retry: RetryPolicy;
   readonly #operationTimeoutMs: number;
-  readonly #throttle: RequestScheduler;
+  readonly #scheduler: RequestScheduler;
   readonly #clock: Clock;
   readonly #random: () => number;
 
@@ -102,7 +102,7 @@ export class PartnerCenterClient {
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#operationTimeoutMs = options.operationTimeoutMs ?? 600_000;
     this.#clock = options.clock ?? systemClock;
-    this.#throttle = options.throttle ?? new RequestScheduler(DEFAULT_TRANSPORT_OPTIONS.maxConnections, this.#clock);
+    this.#scheduler = options.scheduler ?? new RequestScheduler(DEFAULT_TRANSPORT_OPTIONS.maxConnections, this.#clock);
     this.#random = options.random ?? Math.random;
   }
 
@@ -112,8 +112,8 @@ export class PartnerCenterClient {
   }
 
   /** The pacing of this client's requests (its statistics are read by tests and the benchmark). */
-  get throttle(): RequestScheduler {
-    return this.#throttle;
+  get scheduler(): RequestScheduler {
+    return this.#scheduler;
   }
 
   /** Starts a resource operation: a fresh correlation id, and the deadline from `partnercenter:timeoutSeconds`, which runs from its first turn to send. */
@@ -254,7 +254,7 @@ export class PartnerCenterClient {
   ): Promise<{ value: T } | AttemptFailure> {
     let grant: SendGrant;
     try {
-      grant = await this.#throttle.acquire(plan.customerId, operation.signal, () => operation.deadline);
+      grant = await this.#scheduler.acquire(plan.customerId, operation.signal, () => operation.deadline);
       operation.start();
     } catch (cause) {
       // A pause past the deadline: the retry decision sees a wait longer than what is left, and fails at once.
@@ -302,7 +302,7 @@ export class PartnerCenterClient {
   /** Reads an answer: the parsed value, or what went wrong and whether it is worth another attempt. */
   #outcome<T>(plan: RequestPlan, identity: RequestIdentity, response: HttpResponse, parse: (text: string) => T, sentAt: number): { value: T } | AttemptFailure {
     const retryAfterMs = parseRetryAfter(response.headers["retry-after"], this.#clock.now());
-    this.#throttle.record(plan.customerId, response.status, retryAfterMs, sentAt);
+    this.#scheduler.record(plan.customerId, response.status, retryAfterMs, sentAt);
     if (response.status >= 200 && response.status < 300) {
       try {
         return { value: parse(response.text) };

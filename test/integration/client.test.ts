@@ -9,6 +9,7 @@ import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/secret";
 import { RequestScheduler } from "../../provider/client/scheduler";
 import { FakeClock } from "../support/fakeClock";
+import { systemClock } from "../../provider/client/clock";
 
 const [CONTOSO, FABRIKAM, , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
 const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -84,14 +85,14 @@ describe("the Partner Center client against the emulator", () => {
     assert.equal(error.request.requestId, emulator.requests[0]!.headers["ms-requestid"]);
   });
 
-  it("turns a refused token into a 401 error that does not echo the token", async () => {
+  it("turns a refused static token into a 401 status error, and does not retry it", async () => {
     const wrong = clientOf(emulator, new StaticTokenCredential(new Secret("wrong-token-value")));
     const error = await wrong.getBudget(CONTOSO, wrong.startOperation()).catch((e: unknown) => e as Error);
     await wrong.close();
     assert.ok(error instanceof PartnerCenterStatusError);
     assert.equal(error.status, 401);
-    assert.ok(!error.message.includes("wrong-token-value"));
     assert.equal(emulator.requests.length, 1, "a static token is not retried");
+    // That no token reaches an error, even one the server quotes back, is held at the exits: see secrets.engine.test.
   });
 
   it("after a 401 asks a renewable credential for a new token and retries once", async () => {
@@ -175,7 +176,7 @@ describe("the client's token and the throttle", () => {
       invalidate: () => false,
     };
     const throttle = new RequestScheduler(4, clock);
-    const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential, throttle, clock });
+    const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential, scheduler: throttle, clock });
     try {
       throttle.record(undefined, 429, 60_000, clock.now());
       const pausedUntil = throttle.pausedUntil(CONTOSO);
@@ -196,7 +197,7 @@ describe("an operation's deadline", () => {
     const emulator = await PartnerCenterEmulator.start();
     const clock = new FakeClock(Date.now());
     const throttle = new RequestScheduler(1, clock);
-    const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), throttle, clock, operationTimeoutMs: 1000 });
+    const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), scheduler: throttle, clock, operationTimeoutMs: 1000 });
     try {
       const busy = await throttle.acquire(undefined);
       const operation = client.startOperation();
@@ -208,6 +209,21 @@ describe("an operation's deadline", () => {
       assert.deepEqual(await budget, { amount: 1000 }, "the queued operation did not fail");
       await clock.advance(10);
       assert.equal(operation.deadline, turn + 1000, "its deadline counts from its turn, and stays");
+    } finally {
+      await client.close();
+      await emulator.stop();
+    }
+  });
+});
+
+describe("the client's concurrency", () => {
+  it("keeps at most the scheduler's maxConcurrency requests in flight, whatever the connection pool allows", async () => {
+    const emulator = await PartnerCenterEmulator.start({ customers: generateCustomers(20), faults: { latencyMs: 30 } });
+    // A pool of 64 connections: the cap below is the scheduler's alone.
+    const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), scheduler: new RequestScheduler(3, systemClock) });
+    try {
+      await Promise.all(emulator.customers().map((customer) => client.getBudget(customer.id, client.startOperation())));
+      assert.equal(emulator.maxInFlight, 3);
     } finally {
       await client.close();
       await emulator.stop();

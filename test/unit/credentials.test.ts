@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,9 +78,18 @@ describe("choosing a credential", () => {
 
   it("computes the certificate's SHA-256 thumbprint and sends the chain as x5c", () => {
     const certificate = readClientCertificate({ value: new Secret(`${TEST_CLIENT_CERTIFICATE}${TEST_CLIENT_KEY}`), origin: "test" }, false);
-    assert.match(certificate.thumbprintSha256, /^[0-9a-f]{64}$/);
+    // The thumbprint is the SHA-256 of the certificate's DER, worked out here from the PEM's base64 by hand.
+    const der = Buffer.from(TEST_CLIENT_CERTIFICATE.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ""), "base64");
+    assert.equal(certificate.thumbprintSha256, createHash("sha256").update(der).digest("hex"));
     assert.match(certificate.x5c, /^-----BEGIN CERTIFICATE-----/);
     assert.match(certificate.privateKey, /^-----BEGIN PRIVATE KEY-----/);
+  });
+
+  it("an encrypted private key is named as such, not reported missing", () => {
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const encrypted = privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "not-given" }).toString();
+    assert.throws(() => readClientCertificate({ value: new Secret(`${TEST_CLIENT_CERTIFICATE}${encrypted}`), origin: "stack config partnercenter:clientCertificate" }, false), /^SettingsError: Setting stack config partnercenter:clientCertificate: the private key is encrypted, and the provider takes no passphrase: give it unencrypted/);
+    assert.throws(() => readClientCertificate({ value: new Secret(TEST_CLIENT_CERTIFICATE), origin: "test" }, false), /found 1 certificate\(s\) and no private key/);
   });
 
   it("the cloud chooses the authority, and an authority must be https", () => {

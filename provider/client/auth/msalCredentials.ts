@@ -1,5 +1,5 @@
 import { PartnerCenterError } from "../../errors";
-import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readBoundedFile, UnreadableFileError } from "../../boundedFile";
 import { rememberSecret } from "../../secret";
 import { readBodyText } from "../boundedBody";
@@ -118,25 +118,25 @@ export function readClientCertificate(source: SourcedValue<string> | SourcedValu
   } else {
     pem = (source.value as Secret).reveal();
   }
+  rememberSecret(pem);
   const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  const key = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem)?.[0];
-  if (key) {
-    rememberSecret(key);
-    rememberSecret(pem);
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem)) {
+    throw new SettingsError(`Setting ${source.origin}: the private key is encrypted, and the provider takes no passphrase: give it unencrypted (openssl pkey -in key.pem -out key-plain.pem), kept as a secret`);
   }
-  if (certificates.length === 0 || !key) {
-    throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s) and ${key ? "a" : "no"} private key`);
-  }
-  let certificate: X509Certificate;
-  let privateKey: string;
+  // Node parses the PEM: the first certificate, and the private key wherever it is in the bundle.
+  let certificate: X509Certificate | undefined;
+  let privateKey: string | undefined;
   try {
-    certificate = new X509Certificate(certificates[0]!);
-    privateKey = createPrivateKey(key).export({ type: "pkcs8", format: "pem" }).toString();
+    certificate = certificates[0] === undefined ? undefined : new X509Certificate(certificates[0]);
+    privateKey = createPrivateKey(pem).export({ type: "pkcs8", format: "pem" }).toString();
   } catch (error) {
-    throw new SettingsError(`Setting ${source.origin}: the certificate or its key cannot be read (${(error as Error).message})`);
+    if (certificate) throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s) and no private key Node can read (${(error as Error).message})`);
+  }
+  if (!certificate || !privateKey) {
+    throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s)${certificates.length === 0 ? "" : " and no private key"}`);
   }
   rememberSecret(privateKey);
-  return { thumbprintSha256: createHash("sha256").update(certificate.raw).digest("hex"), privateKey, x5c: certificates.join("\n") };
+  return { thumbprintSha256: certificate.fingerprint256.replaceAll(":", "").toLowerCase(), privateKey, x5c: certificates.join("\n") };
 }
 
 /** App-only with a certificate (the thumbprint computed, x5c sent). */
