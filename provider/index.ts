@@ -13,7 +13,8 @@ export { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportEr
 export { ERROR_CODES, hasCode, PartnerCenterError, type ErrorCode } from "./errors";
 export { resolveSettings, SettingsError, DEFAULT_ENDPOINT, NUMBER_SETTINGS, type ProviderSettings } from "./settings";
 export { createClient } from "./runtime";
-export { credentialFromSettings, StaticTokenCredential, type TokenCredential } from "./client/auth";
+export { StaticTokenCredential, type TokenCredential } from "./client/auth";
+export { credentialFromSettings } from "./credentials";
 export { Secret } from "./secret";
 export { UsageBudgetSet, type UsageBudgetSetArgs } from "./usageBudgetSet";
 export { BudgetsFileError, readBudgetsFile, parseBudgetsText, formatBudgetsFile, type BudgetEntry } from "./budgetsFile";

@@ -1,4 +1,4 @@
-import { credentialFromSettings } from "./client/auth";
+import { credentialFromSettings } from "./credentials";
 import { systemClock } from "./client/clock";
 import { PartnerCenterClient } from "./client/partnerCenter";
 import { DEFAULT_RETRY_POLICY } from "./client/retry";
