@@ -1,0 +1,194 @@
+/**
+ * Sends one request to Partner Center and sees it through: a turn from the
+ * scheduler, a token, the HTTP exchange, the answer read and classified, and
+ * retries as {@link decideRetry} decides (a 429 is waited out by the
+ * scheduler, not here). The request keeps its `MS-RequestId` throughout; its
+ * error is built once, with how it ended.
+ */
+import { randomUUID } from "node:crypto";
+import type { Secret } from "../secret";
+import type { TokenCredential } from "./auth/credential";
+import { BodyTooLargeError } from "./boundedBody";
+import type { Clock } from "./clock";
+import { PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError, type RequestIdentity } from "./errors";
+import type { OperationContext } from "./operation";
+import { attempts, decideRetry, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry";
+import { PauseBeyondDeadlineError, type RequestScheduler, type SendGrant } from "./scheduler";
+import type { HttpResponse, HttpTransport } from "./transport";
+import { parseFault, WireFormatError } from "./wire";
+
+/**
+ * An attempt that failed: what it ended in, how to build its error (once, with
+ * how the request ended when that is news), and whether no further turn can
+ * help (a pause past the deadline).
+ */
+interface AttemptFailure {
+  readonly outcome: AttemptOutcome;
+  readonly error: (gaveUp?: string) => Error;
+  readonly final?: boolean;
+}
+
+/**
+ * The most 429s one request waits out (each waits a Retry-After of at least
+ * a second, so the deadline ends it long before; this bounds the loop).
+ */
+const MAX_THROTTLED_ATTEMPTS = 1000;
+
+/** One request before it is sent: everything but the per-attempt token. */
+export interface RequestPlan {
+  readonly method: "GET" | "PATCH";
+  readonly path: string;
+  readonly customerId?: string;
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+}
+
+/** What a {@link RequestSender} needs. */
+export interface RequestSenderOptions {
+  readonly endpoint: string;
+  readonly credential: TokenCredential;
+  readonly transport: HttpTransport;
+  readonly locale: string;
+  readonly retry: RetryPolicy;
+  readonly scheduler: RequestScheduler;
+  readonly clock: Clock;
+  readonly random: () => number;
+}
+
+/** Sends requests planned by the client; see the module's description. */
+export class RequestSender {
+  readonly #endpoint: string;
+  readonly #credential: TokenCredential;
+  readonly #transport: HttpTransport;
+  readonly #locale: string;
+  readonly #retry: RetryPolicy;
+  readonly #scheduler: RequestScheduler;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+
+  /** @param options - where to, with what, and how to pace and retry */
+  constructor(options: RequestSenderOptions) {
+    this.#endpoint = options.endpoint;
+    this.#credential = options.credential;
+    this.#transport = options.transport;
+    this.#locale = options.locale;
+    this.#retry = options.retry;
+    this.#scheduler = options.scheduler;
+    this.#clock = options.clock;
+    this.#random = options.random;
+  }
+
+  /**
+   * Sends `plan` until it succeeds or retrying stops.
+   *
+   * @returns the request's identity and its parsed answer
+   */
+  async send<T>(plan: RequestPlan, operation: OperationContext, parse: (text: string) => T): Promise<{ identity: RequestIdentity; value: T }> {
+    const identity: RequestIdentity = {
+      customerId: plan.customerId,
+      method: plan.method,
+      path: plan.path,
+      requestId: randomUUID(),
+      correlationId: operation.correlationId,
+    };
+    let renewedToken = false;
+    let throttledAttempts = 0;
+    // Bounded: each pass is an attempt counted by decideRetry (maxRetries + 1 at most), except one token renewal
+    // after a 401 and the 429s, which the throttle waits out within the deadline (at most MAX_THROTTLED_ATTEMPTS).
+    let lastThrottled: AttemptFailure | undefined;
+    for (let attempt = 1; ; attempt++) {
+      let result = await this.#attempt(plan, identity, operation, parse);
+      if ("value" in result) return { identity, value: result.value };
+      // A pause past the deadline after a 429: report that 429 (Partner Center's own words), with the reason.
+      if (result.final && lastThrottled) result = { ...result, error: lastThrottled.error };
+      if (result.outcome.kind === "response" && result.outcome.status === 401 && !renewedToken && this.#credential.invalidate()) {
+        renewedToken = true;
+        attempt -= 1;
+        continue;
+      }
+      if (result.outcome.kind === "response" && result.outcome.status === 429 && !result.final && throttledAttempts < MAX_THROTTLED_ATTEMPTS) {
+        // The throttle recorded the 429 and holds the next turn until its Retry-After: no sleep here.
+        throttledAttempts += 1;
+        lastThrottled = result;
+        attempt -= 1;
+        continue;
+      }
+      const decision = decideRetry(this.#retry, attempt, result.outcome, operation.deadline - this.#clock.now(), this.#random());
+      if (!decision.retry) throw result.error(attempt > 1 || decision.stop === "deadline" ? decision.reason : undefined);
+      try {
+        await this.#clock.sleep(decision.delayMs, operation.signal);
+      } catch {
+        throw result.error(`gave up after ${attempts(attempt)}: the operation's deadline (partnercenter:timeoutSeconds) passed`);
+      }
+    }
+  }
+
+  async #attempt<T>(
+    plan: RequestPlan,
+    identity: RequestIdentity,
+    operation: OperationContext,
+    parse: (text: string) => T,
+  ): Promise<{ value: T } | AttemptFailure> {
+    let grant: SendGrant;
+    try {
+      grant = await this.#scheduler.acquire(plan.customerId, operation.signal, () => operation.deadline);
+      operation.start();
+    } catch (cause) {
+      // A pause past the deadline: the retry decision sees a wait longer than what is left, and fails at once.
+      if (cause instanceof PauseBeyondDeadlineError) {
+        return { final: true, outcome: { kind: "response", status: 429, retryAfterMs: cause.pausedUntil - this.#clock.now() }, error: (gaveUp) => new UnusableAnswerError(identity, cause.message, gaveUp, "PC_ERR_PAUSE_BEYOND_DEADLINE") };
+      }
+      const waited = "the operation's deadline (partnercenter:timeoutSeconds) passed while waiting for Partner Center's rate limit";
+      return { outcome: { kind: "transport" }, error: (gaveUp) => new PartnerCenterTransportError(identity, this.#endpoint, cause, gaveUp ? `${waited}; ${gaveUp}` : waited) };
+    }
+    let response: HttpResponse;
+    try {
+      // The token when the request may go (one taken before a long pause could expire in the queue).
+      // A credential failure propagates as the credential's own error; the slot is freed below either way.
+      const token = await this.#credential.getToken();
+      try {
+        response = await this.#transport.send({ method: plan.method, url: this.#url(plan), headers: this.#headers(plan, identity, token), body: plan.body, signal: operation.signal });
+      } catch (cause) {
+        if (cause instanceof BodyTooLargeError) return { outcome: { kind: "unreadable" }, error: (gaveUp) => new UnusableAnswerError(identity, cause.message, gaveUp, "PC_ERR_BODY_TOO_LARGE") };
+        return { outcome: { kind: "transport" }, error: (gaveUp) => new PartnerCenterTransportError(identity, this.#endpoint, cause, gaveUp) };
+      }
+    } finally {
+      grant.release();
+    }
+    return this.#outcome(plan, identity, response, parse, grant.sentAt);
+  }
+
+  /** Every request goes to the configured endpoint: plans carry paths only. */
+  #url(plan: RequestPlan): string {
+    return `${this.#endpoint}${plan.path}`;
+  }
+
+  #headers(plan: RequestPlan, identity: RequestIdentity, token: Secret): Record<string, string> {
+    const headers: Record<string, string> = {
+      ...plan.headers,
+      authorization: `Bearer ${token.reveal()}`,
+      accept: "application/json",
+      "ms-requestid": identity.requestId,
+      "ms-correlationid": identity.correlationId,
+      "x-locale": this.#locale,
+    };
+    if (plan.body !== undefined) headers["content-type"] = "application/json";
+    return headers;
+  }
+
+  /** Reads an answer: the parsed value, or what went wrong and whether it is worth another attempt. */
+  #outcome<T>(plan: RequestPlan, identity: RequestIdentity, response: HttpResponse, parse: (text: string) => T, sentAt: number): { value: T } | AttemptFailure {
+    const retryAfterMs = parseRetryAfter(response.headers["retry-after"], this.#clock.now());
+    this.#scheduler.record(plan.customerId, response.status, retryAfterMs, sentAt);
+    if (response.status >= 200 && response.status < 300) {
+      try {
+        return { value: parse(response.text) };
+      } catch (cause) {
+        if (!(cause instanceof WireFormatError)) throw cause;
+        return { outcome: { kind: "unreadable" }, error: (gaveUp) => new UnusableAnswerError(identity, cause.message, gaveUp) };
+      }
+    }
+    const fault = parseFault(response.text, response.headers["content-type"]);
+    return { outcome: { kind: "response", status: response.status, retryAfterMs }, error: (gaveUp) => new PartnerCenterStatusError(identity, response.status, fault, response.headers["ms-requestid"], gaveUp) };
+  }
+}
