@@ -23,14 +23,14 @@ describe("npm run bench", function () {
   it("runs each cell's create, refresh and update through the engine model, with bounds, the sequential baseline and the plot", async () => {
     const out = mkdtempSync(join(tmpdir(), "pc-bench-"));
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [resolve(__dirname, "../../bench/run.js"), "--json", "--n", "60", "--limits", "bucket:200,fixed:100/1", "--parallel", "8", "--out", out]);
+      const { stdout } = await promisify(execFile)(process.execPath, [resolve(__dirname, "../../bench/run.js"), "--json", "--n", "30", "--limits", "bucket:200,fixed:40/1", "--parallel", "8", "--out", out]);
       const result = JSON.parse(stdout) as { cells: { limit: string; phases: Phase[]; stateBytesPerResource: number; providerBytes: number; hostPeakRssBytes: number }[]; baseline: Phase[] };
-      assert.deepEqual(result.cells.map((cell) => cell.limit), ["bucket:200", "fixed:100/1"]);
+      assert.deepEqual(result.cells.map((cell) => cell.limit), ["bucket:200", "fixed:40/1"]);
       for (const cell of result.cells) {
         assert.deepEqual(cell.phases.map((p) => p.phase), ["up (create)", "refresh (10% drift)", "up (update)"]);
         const [create, refresh, update] = cell.phases as [Phase, Phase, Phase];
-        // Each budget read then written; each read once (plus the activity log for each of the 6 drifted); each written once.
-        assert.deepEqual([create.fewestRequests, refresh.fewestRequests, update.fewestRequests], [120, 66, 60]);
+        // Each budget read then written; each read once (plus the activity log for each of the 3 drifted); each written once.
+        assert.deepEqual([create.fewestRequests, refresh.fewestRequests, update.fewestRequests], [60, 33, 30]);
         for (const phase of cell.phases) {
           assert.equal(phase.failures, 0, phase.phase);
           assert.equal(phase.requests - phase.throttled, phase.fewestRequests, `${phase.phase}: every request beyond the fewest is a 429's retry`);
@@ -38,7 +38,7 @@ describe("npm run bench", function () {
         }
         assert.ok(cell.stateBytesPerResource > 0 && cell.providerBytes > 0 && cell.hostPeakRssBytes > 0);
       }
-      // 100 per 1-s window at 8 × 40 ms (200 requests/s at most): the 120 creates need the second window.
+      // 40 per 1-s window at 8 × 40 ms (200 requests/s at most): the 60 create requests need the second window.
       assert.equal(result.cells[1]!.phases[0]!.binds, "limit");
       assert.equal(result.baseline[0]?.phase, "sequential create");
       assert.equal(result.baseline[0]?.failures, 0);
