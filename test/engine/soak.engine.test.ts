@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { generateCustomers, type RecordedRequest } from "pulumi-partnercenter/emulator";
+import { generateCustomers } from "pulumi-partnercenter/emulator";
+import { attemptsPerRequest } from "../support/requests";
 import type { DeclaredBudget } from "./stack";
 import { startStack, type TestStack } from "./stack";
 
@@ -14,12 +15,6 @@ function amountFor(index: number, phase: 1 | 2): number {
 
 function programFor(stack: TestStack, phase: 1 | 2): DeclaredBudget[] {
   return customers.map((customer, index) => stack.budget(`budget-${index}`, { customerId: customer.id, amount: amountFor(index, phase) }));
-}
-
-function attemptsPerRequest(requests: RecordedRequest[]): number[] {
-  const counts = new Map<string, number>();
-  for (const request of requests) counts.set(request.headers["ms-requestid"] ?? "", (counts.get(request.headers["ms-requestid"] ?? "") ?? 0) + 1);
-  return [...counts.values()];
 }
 
 describe("fault soak: 100 budgets created then updated concurrently under faults and a tight rate limit", function () {

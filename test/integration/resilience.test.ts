@@ -6,6 +6,7 @@ import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { HttpTransport } from "../../provider/client/transport";
 import { Secret } from "../../provider/secret";
 import { FakeClock } from "../support/fakeClock";
+import { attemptsPerRequest } from "../support/requests";
 
 const [CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
 const OTHER = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a";
@@ -30,12 +31,6 @@ describe("the client under injected faults (real emulator, real clock)", () => {
     await client.close();
     await emulator.stop();
   });
-
-  function attemptsByRequestId(): number[] {
-    const counts = new Map<string, number>();
-    for (const request of emulator.requests) counts.set(request.headers["ms-requestid"]!, (counts.get(request.headers["ms-requestid"]!) ?? 0) + 1);
-    return [...counts.values()];
-  }
 
   it("waits exactly Retry-After after a 429 (on the client's fake clock), then succeeds with the same MS-RequestId", async () => {
     const clock = new FakeClock(Date.now());
@@ -79,7 +74,7 @@ describe("the client under injected faults (real emulator, real clock)", () => {
     const injected = emulator.faults.counters;
     assert.ok(injected.status500 + injected.status502 + injected.status503 + injected.status504 >= 5, JSON.stringify(injected));
     assert.ok(emulator.requests.some((r) => r.status === 502 || r.status === 503 || r.status === 504));
-    assert.ok(Math.max(...attemptsByRequestId()) <= 9);
+    assert.ok(Math.max(...attemptsPerRequest(emulator.requests)) <= 9);
   });
 
   it("gives up after maxRetries + 1 attempts, naming the last status and the attempts", async () => {
@@ -88,7 +83,7 @@ describe("the client under injected faults (real emulator, real clock)", () => {
     assert.ok(error instanceof PartnerCenterStatusError);
     assert.match(error.message, /^Partner Center answered HTTP 50[0234]/);
     assert.match(error.message, /gave up after 3 attempts \(partnercenter:maxRetries is 2\)$/);
-    assert.deepEqual(attemptsByRequestId(), [3]);
+    assert.deepEqual(attemptsPerRequest(emulator.requests), [3]);
   });
 
   it("retries a dropped connection", async () => {
