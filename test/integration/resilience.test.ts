@@ -68,7 +68,7 @@ describe("the client under injected faults (real emulator, real clock)", () => {
     assert.deepEqual({ partner: client.scheduler.stats.partnerPauses, customer: client.scheduler.stats.customerPauses }, { partner: 0, customer: 1 });
   });
 
-  it("retries service and gateway failures (HTML and empty bodies) until they pass", async () => {
+  it("retries service and gateway failures until they pass (reading their HTML and empty bodies: wire.test)", async () => {
     await start({ serverErrorRate: 0.5 }, { maxRetries: 8 });
     for (let i = 0; i < 20; i++) await client.getBudget(CONTOSO, client.startOperation());
     const injected = emulator.faults.counters;
