@@ -16,7 +16,8 @@
  *   the limit allows after a reset (a window's quota, a bucket's burst plus
  *   what it refills meanwhile). After the next pause that many go at once,
  *   with the whole concurrency: after a long window resets, its quota is
- *   there at once.
+ *   there at once. A long `Retry-After` (2 s or more) says a window resets:
+ *   everything it accepted in the cycle, paced requests included, counts.
  * - **Pace.** Beyond the quota, requests are paced at 95 % of the cycle's
  *   accepted rate, its pause included: under a bucket whose burst is small,
  *   pacing just under its rate avoids 429s. While paced requests succeed the
@@ -37,6 +38,12 @@ const FAST_GROWTH = 1.25;
 const SLOW_GROWTH = 1.0025;
 /** The slowest pace, requests per second. */
 const MIN_PACE = 0.5;
+/**
+ * A `Retry-After` at least this long (ms) says a window resets then: what it
+ * accepted is there again at once. Shorter ones (a gateway rounds a bucket's
+ * wait up to 1 s) say a rate was exceeded.
+ */
+const LONG_WAIT_MS = 2000;
 /** The accepted-rate meter's span, ms. */
 const METER_MS = 1000;
 
@@ -125,17 +132,28 @@ export class LimitLearner {
       return;
     }
     const cycleStart = this.#cycleStart ?? now;
+    if (this.#acceptedInCycle === 0) {
+      // Nothing accepted since the last reset (a window another process used up): a pause, and nothing to learn.
+      this.#pausedUntil = Math.max(this.#pausedUntil, until);
+      this.#cycleStart = undefined;
+      return;
+    }
     const paced = this.#quota !== undefined && this.#sentInCycle > this.#quota;
-    if (paced && this.#pace !== undefined) {
-      // The pace overshot: back to what the service accepted over the last second.
+    const cycleRate = (this.#acceptedInCycle * 1000) / Math.max(until - cycleStart, 1);
+    if (retryAfterMs !== undefined && retryAfterMs >= LONG_WAIT_MS) {
+      // A long Retry-After: a window that resets. All it accepted this cycle will be there again at once after the
+      // reset (a first cycle that began mid-window, or paced requests the window still took, only show more of it).
+      this.#quota = Math.max(1, this.#acceptedInCycle, paced ? (this.#quota ?? 0) : 0);
+      this.#pace = Math.max(MIN_PACE, cycleRate * PACE_MARGIN, this.#pace ?? 0);
+    } else if (paced && this.#pace !== undefined) {
+      // A short wait refusing paced requests: a bucket's rate, overshot. Back to what the service accepted over the
+      // last second (a cycle younger than that would count its burst or the pause before it: take the pace then).
       this.#overshot = true;
-      // (A cycle younger than the meter's span would count its quota burst or the pause before it: take the pace then.)
       const accepted = now - cycleStart >= METER_MS ? Math.min(this.#pace, this.#acceptedRate(now)) : this.#pace;
       this.#pace = Math.max(MIN_PACE, accepted * OVERSHOOT_BACKOFF);
     } else {
-      // Refused within what went at full speed: that is what the limit allows after a reset.
+      // Refused within what went at full speed: that is what the limit allows after a short wait.
       this.#quota = Math.max(1, this.#acceptedInCycle);
-      const cycleRate = (this.#acceptedInCycle * 1000) / Math.max(until - cycleStart, 1);
       this.#pace = Math.max(MIN_PACE, cycleRate * PACE_MARGIN, this.#overshot && this.#pace !== undefined ? this.#pace : 0);
     }
     this.#pausedUntil = Math.max(this.#pausedUntil, until);

@@ -1,4 +1,4 @@
-import { createLimiter, type RateLimit } from "../../emulator/rateLimits";
+import { createLimiter, type Limiter, type RateLimit } from "../../emulator/rateLimits";
 import { LimitLearner } from "../../provider/client/limitLearner";
 
 /** What a simulated run measured. */
@@ -14,12 +14,12 @@ export interface SimulatedRun {
 /**
  * Sends `requests` requests through a {@link LimitLearner} to a server with
  * the given limit, on simulated time: at most `parallel` in flight, each
- * answered `latencyMs` after it is sent (the server decides on arrival of the
+ * answered `latencyMs` after it is sent (by `server`, a limiter in the state given, or a fresh one) (the server decides on arrival of the
  * answer, as the emulator does); a 429 is sent again when the learner allows.
  * Discrete events, no timers: the whole run takes microseconds.
  */
-export function simulateLimit(limit: RateLimit, options: { requests: number; parallel: number; latencyMs: number; learner?: LimitLearner }): SimulatedRun {
-  const server = createLimiter(limit);
+export function simulateLimit(limit: RateLimit, options: { requests: number; parallel: number; latencyMs: number; learner?: LimitLearner; server?: Limiter }): SimulatedRun {
+  const server = options.server ?? createLimiter(limit);
   const learner = options.learner ?? new LimitLearner();
   const inFlight: { answerAt: number; sentAt: number }[] = [];
   let now = 0;

@@ -23,6 +23,14 @@ describe("learning Partner Center's limit from its 429s", () => {
     assert.equal(learner.nextSendTime(100), 5041, "nothing goes during the pause");
   });
 
+  it("a cycle in which nothing was accepted (a window another process used up) pauses, and teaches nothing", () => {
+    const learner = new LimitLearner();
+    const sentAt = Array.from({ length: 16 }, () => learner.sent(0));
+    for (const time of sentAt) learner.answered(40, time, true, 5000);
+    assert.deepEqual(learner.estimate, { quota: undefined, pace: undefined, pausedUntil: 5040 });
+    assert.equal(learner.nextSendTime(5040), 5040, "after the pause, full speed again");
+  });
+
   it("after the pause the quota goes at once, and the requests beyond it at 95 % of the rate the last cycle was accepted at", () => {
     const learner = new LimitLearner();
     const sentAt = Array.from({ length: 600 }, () => learner.sent(0));
@@ -35,6 +43,17 @@ describe("learning Partner Center's limit from its 429s", () => {
       learner.sent(6000);
     }
     assert.equal(learner.nextSendTime(6000), 6000 + 1000 / pace, "the 601st waits one interval");
+  });
+
+  it("a window met part-way through (a new process after another's requests) is learned whole at its next reset", () => {
+    const limit: RateLimit = { shape: "fixedWindow", quota: 600, windowSeconds: 6 };
+    const server = createLimiter(limit);
+    for (let i = 0; i < 300; i++) server.take(-3000); // half the window used 3 s before this process starts
+    const run = simulateLimit(limit, { requests: 1200, parallel: 16, latencyMs: 40, server });
+    const fresh = createLimiter(limit);
+    for (let i = 0; i < 300; i++) fresh.take(-3000);
+    const bound = earliestFinish(fresh, 0, new Array<number>(1200).fill(1), 16, 40);
+    assert.ok(bound / run.finishMs >= 0.9, `${(bound / run.finishMs).toFixed(3)} of the bound (${run.finishMs} ms against ${bound} ms)`);
   });
 
   // Discrete-event runs of 1200 requests (a 600-budget create) against each shape, every one averaging
