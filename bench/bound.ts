@@ -1,4 +1,4 @@
-import type { Limiter } from "pulumi-partnercenter/emulator";
+import { admitAt, type Limiter } from "pulumi-partnercenter/emulator";
 
 /**
  * The earliest a phase can finish under both the service's limit and the
@@ -22,12 +22,8 @@ export function earliestFinish(limiter: Limiter | undefined, from: number, reque
     let next: (typeof steps)[number] | undefined;
     for (const step of steps) if (step.left > 0 && (next === undefined || step.ready < next.ready)) next = step;
     if (!next) return finish;
-    let time = Math.max(next.ready, lastTaken);
-    if (limit) {
-      time = limit.nextFree(time);
-      // nextFree is exact; a float's rounding may leave the slot a hair short, so step on until taken (bounded).
-      for (let tries = 0; limit.take(time) !== 0 && tries < 10; tries++) time = Math.max(limit.nextFree(time), time + 1e-6);
-    }
+    const ready = Math.max(next.ready, lastTaken);
+    const time = limit ? admitAt(limit, ready) : ready;
     lastTaken = time;
     next.ready = time + latencyMs;
     next.left -= 1;

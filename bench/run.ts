@@ -23,7 +23,7 @@ import { defaultParallel } from "../test/engine/model/pulumi";
 import type { ProviderHost } from "../test/engine/providerHost";
 import { EntraFixture } from "../test/engine/entraFixture";
 import { packedProject } from "../test/engine/packedProject";
-import type { DeclaredBudget, TestStack } from "../test/engine/stack";
+import type { DeclaredBudget } from "../test/engine/stack";
 import { earliestFinish } from "./bound";
 import { plotRequestRate } from "./plot";
 import { readProcessStats } from "./processStats";
@@ -136,8 +136,7 @@ interface PhaseWork {
   run: () => Promise<{ errors: string[] }>;
 }
 
-async function measure(stack: TestStack, cell: Cell, work: PhaseWork): Promise<{ figures: PhaseFigures; requests: RecordedRequest[] }> {
-  const emulator = stack.emulator;
+async function measure(emulator: PartnerCenterEmulator, cell: Cell, work: PhaseWork): Promise<{ figures: PhaseFigures; requests: RecordedRequest[] }> {
   const first = emulator.requests.length;
   const limiterAtStart = emulator.faults.partnerLimiterSnapshot();
   const cpuBefore = hostStats.cpuMs;
@@ -194,13 +193,14 @@ async function runCell(cell: Cell, n: number, projectDir: string, plotTo: string
     // Every tenth budget drifts; the refresh reads it and, to say who changed it, the activity log.
     const drifted = customers.filter((_, i) => i % 10 === 0);
     const phases: PhaseFigures[] = [];
-    const create = await measure(stack, cell, { phase: "up (create)", requestsPerOperation: customers.map(() => 2), run: () => stack.engine.up(program(1), flags) });
+    const create = await measure(stack.emulator, cell, { phase: "up (create)", requestsPerOperation: customers.map(() => 2), run: () => stack.engine.up(program(1), flags) });
     phases.push(create.figures);
     if (plotTo) writeFileSync(plotTo, plotRequestRate(create.requests, `up creating ${n} budgets under ${describeRateLimit(cell.limit)}: requests/s and 429s/s`, sustainedRate(cell.limit)));
     drifted.forEach((c, i) => stack.emulator.setBudget(c.id, 777_000 + i));
-        // `refresh --yes --skip-preview`, as the Automation API runs it: one pass of reads (without it the preview pass reads everything once more).
-    phases.push((await measure(stack, cell, { phase: "refresh (10% drift)", requestsPerOperation: customers.map((_, i) => (i % 10 === 0 ? 2 : 1)), run: () => stack.engine.refresh({ ...flags, skipPreview: true }) })).figures);
-    phases.push((await measure(stack, cell, { phase: "up (update)", requestsPerOperation: customers.map(() => 1), run: () => stack.engine.up(program(2), flags) })).figures);
+        // `refresh --yes --skip-preview`, as the Automation API runs it (sdk/nodejs/automation/stack.ts `Stack.refresh`):
+    // one pass of reads; without it the preview pass reads everything once more (test/engine/ENGINE.md rule 13).
+    phases.push((await measure(stack.emulator, cell, { phase: "refresh (10% drift)", requestsPerOperation: customers.map((_, i) => (i % 10 === 0 ? 2 : 1)), run: () => stack.engine.refresh({ ...flags, skipPreview: true }) })).figures);
+    phases.push((await measure(stack.emulator, cell, { phase: "up (update)", requestsPerOperation: customers.map(() => 1), run: () => stack.engine.up(program(2), flags) })).figures);
     const state = [...stack.engine.state.values()];
     return {
       limit: describeRateLimit(cell.limit),
@@ -224,13 +224,12 @@ async function baseline(cell: Cell, work: "create" | "all", n: number): Promise<
   const results: PhaseFigures[] = [];
   const sequentialCell = { ...cell, parallel: 1 };
   const phase = async (name: string, perOperation: number, step: (id: string, index: number) => Promise<unknown>): Promise<void> => {
-    const stack = { emulator } as TestStack;
     let failures = 0;
     const run = async (): Promise<{ errors: string[] }> => {
       for (const [index, customer] of customers.entries()) await step(customer.id, index).catch(() => (failures += 1));
       return { errors: new Array<string>(failures).fill("failed") };
     };
-    results.push((await measure(stack, sequentialCell, { phase: `sequential ${name}`, requestsPerOperation: customers.map(() => perOperation), run })).figures);
+    results.push((await measure(emulator, sequentialCell, { phase: `sequential ${name}`, requestsPerOperation: customers.map(() => perOperation), run })).figures);
   };
   try {
     await phase("create", 2, async (id, index) => {

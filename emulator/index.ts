@@ -6,7 +6,7 @@ export { PartnerCenterEmulator, type EmulatorOptions, type RecordedRequest } fro
 export { DEMO_CUSTOMERS, generateCustomers, generatedCustomerId, type CustomerRecord } from "./seed";
 export { ERROR_CODES } from "./responses";
 export { FaultInjector, type FaultCounters, type FaultSettings } from "./faults";
-export { createLimiter, describeRateLimit, earliestAcceptance, parseRateLimit, sustainedRate, type FixedWindowLimit, type Limiter, type RateLimit, type SlidingWindowLimit, type TokenBucketLimit } from "./rateLimits";
+export { createLimiter, describeRateLimit, admitAt, parseRateLimit, sustainedRate, type FixedWindowLimit, type Limiter, type RateLimit, type SlidingWindowLimit, type TokenBucketLimit } from "./rateLimits";
 export { EntraEmulator, type EntraApp, type EntraEmulatorOptions, type FederatedCredential, type TokenRequest } from "./entra/server";
 export { EMULATOR_CA, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "./entra/testPki";
 export { FEDERATED_AUDIENCE, GITHUB_ISSUER, PARTNER_CENTER_AUDIENCE } from "./entra/tokens";

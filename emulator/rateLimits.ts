@@ -187,21 +187,16 @@ export function createLimiter(limit: RateLimit): Limiter {
 }
 
 /**
- * The earliest time the limit lets `count` more requests through, starting at
- * `from` from its current state: a client that sends each request the moment
- * the limit would accept it. The limiter itself is not changed.
+ * Takes a slot for a request ready at `time`, at the earliest moment the
+ * limiter accepts it.
  *
- * @returns the time (ms) of the last of them; `from` when `count` is 0
+ * @returns when the request went through (ms)
  */
-export function earliestAcceptance(limiter: Limiter, from: number, count: number): number {
-  const copy = limiter.clone();
-  let time = from;
-  for (let sent = 0; sent < count; sent++) {
-    time = copy.nextFree(time);
-    // nextFree is exact; a float's rounding may leave the slot a hair short, so step on until it is taken (bounded).
-    for (let tries = 0; copy.take(time) !== 0 && tries < 10; tries++) time = Math.max(copy.nextFree(time), time + 1e-6);
-  }
-  return time;
+export function admitAt(limiter: Limiter, time: number): number {
+  let at = limiter.nextFree(time);
+  // nextFree is exact; a float's rounding may leave the slot a hair short, so step on until it is taken (bounded).
+  for (let tries = 0; limiter.take(at) !== 0 && tries < 10; tries++) at = Math.max(limiter.nextFree(at), at + 1e-6);
+  return at;
 }
 
 /** The average requests per second a limit allows over a long run. */

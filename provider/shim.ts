@@ -34,6 +34,10 @@ function loadedFromNodeModules(): boolean {
  * `require("pulumi-partnercenter/host")`, so `__provider` is a couple of
  * hundred bytes. Linked from a source checkout (this repository's own demo),
  * Pulumi would serialize the module by value, so the shim above stands in.
- * Both load the installed package's host at run time.
+ * Both load the installed package's host at run time. (@pulumi/pulumi
+ * `runtime/closure/createClosure.js` `captureModuleAsync`: a module whose path
+ * runs through node_modules is captured as a `require`, a local one by value;
+ * `runtime/closure/package.js` `getModuleFromPath` names it through the
+ * package's `exports`, here `./host`.)
  */
 export const usageBudgetProvider: pulumi.dynamic.ResourceProvider = loadedFromNodeModules() ? (require("./entryPoint") as pulumi.dynamic.ResourceProvider) : usageBudgetProviderShim;

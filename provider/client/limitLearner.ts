@@ -181,12 +181,17 @@ export class LimitLearner {
 
   #meter(now: number): void {
     this.#acceptedTimes.push(now);
-    while (this.#acceptedTimes.length > 0 && (this.#acceptedTimes[0] ?? now) <= now - METER_MS) this.#acceptedTimes.shift();
+    this.#forgetBefore(now - METER_MS);
   }
 
   /** Requests per second accepted over the last second. */
   #acceptedRate(now: number): number {
-    while (this.#acceptedTimes.length > 0 && (this.#acceptedTimes[0] ?? now) <= now - METER_MS) this.#acceptedTimes.shift();
+    this.#forgetBefore(now - METER_MS);
     return (this.#acceptedTimes.length * 1000) / METER_MS;
+  }
+
+  /** Drops accepted answers at or before `time` (they are kept oldest first). */
+  #forgetBefore(time: number): void {
+    while ((this.#acceptedTimes[0] ?? Number.POSITIVE_INFINITY) <= time) this.#acceptedTimes.shift();
   }
 }

@@ -17,15 +17,10 @@ import { PauseBeyondDeadlineError, type RequestScheduler, type SendGrant } from 
 import type { HttpResponse, HttpTransport } from "./transport";
 import { parseFault, WireFormatError } from "./wire";
 
-/**
- * An attempt that failed: what it ended in, how to build its error (once, with
- * how the request ended when that is news), and whether no further turn can
- * help (a pause past the deadline).
- */
+/** An attempt that failed: what it ended in, and how to build its error (once, with how the request ended when that is news). */
 interface AttemptFailure {
   readonly outcome: AttemptOutcome;
   readonly error: (gaveUp?: string) => Error;
-  readonly final?: boolean;
 }
 
 /**
@@ -94,26 +89,28 @@ export class RequestSender {
     let renewedToken = false;
     let throttledAttempts = 0;
     // Bounded: each pass is an attempt counted by decideRetry (maxRetries + 1 at most), except one token renewal
-    // after a 401 and the 429s, which the throttle waits out within the deadline (at most MAX_THROTTLED_ATTEMPTS).
-    let lastThrottled: AttemptFailure | undefined;
+    // after a 401 and the 429s the scheduler waits out within the deadline (at most MAX_THROTTLED_ATTEMPTS).
     for (let attempt = 1; ; attempt++) {
-      let result = await this.#attempt(plan, identity, operation, parse);
+      const result = await this.#attempt(plan, identity, operation, parse);
       if ("value" in result) return { identity, value: result.value };
-      // A pause past the deadline after a 429: report that 429 (Partner Center's own words), with the reason.
-      if (result.final && lastThrottled) result = { ...result, error: lastThrottled.error };
-      if (result.outcome.kind === "response" && result.outcome.status === 401 && !renewedToken && this.#credential.invalidate()) {
+      let outcome = result.outcome;
+      if (outcome.kind === "response" && outcome.status === 401 && !renewedToken && this.#credential.invalidate()) {
         renewedToken = true;
         attempt -= 1;
         continue;
       }
-      if (result.outcome.kind === "response" && result.outcome.status === 429 && !result.final && throttledAttempts < MAX_THROTTLED_ATTEMPTS) {
-        // The throttle recorded the 429 and holds the next turn until its Retry-After: no sleep here.
-        throttledAttempts += 1;
-        lastThrottled = result;
-        attempt -= 1;
-        continue;
+      if (outcome.kind === "response" && outcome.status === 429) {
+        // The scheduler recorded the 429 and holds the next turn until the pause it decided ends: no sleep here.
+        // A pause that ends past the deadline fails now, through decideRetry, in this 429's words.
+        const pauseMs = this.#scheduler.pausedUntil(plan.customerId) - this.#clock.now();
+        if (pauseMs < operation.deadline - this.#clock.now() && throttledAttempts < MAX_THROTTLED_ATTEMPTS) {
+          throttledAttempts += 1;
+          attempt -= 1;
+          continue;
+        }
+        outcome = { ...outcome, retryAfterMs: pauseMs };
       }
-      const decision = decideRetry(this.#retry, attempt, result.outcome, operation.deadline - this.#clock.now(), this.#random());
+      const decision = decideRetry(this.#retry, attempt, outcome, operation.deadline - this.#clock.now(), this.#random());
       if (!decision.retry) throw result.error(attempt > 1 || decision.stop === "deadline" ? decision.reason : undefined);
       try {
         await this.#clock.sleep(decision.delayMs, operation.signal);
@@ -134,10 +131,8 @@ export class RequestSender {
       grant = await this.#scheduler.acquire(plan.customerId, operation.signal, () => operation.deadline);
       operation.start();
     } catch (cause) {
-      // A pause past the deadline: the retry decision sees a wait longer than what is left, and fails at once.
-      if (cause instanceof PauseBeyondDeadlineError) {
-        return { final: true, outcome: { kind: "response", status: 429, retryAfterMs: cause.pausedUntil - this.#clock.now() }, error: (gaveUp) => new UnusableAnswerError(identity, cause.message, gaveUp, "PC_ERR_PAUSE_BEYOND_DEADLINE") };
-      }
+      // Queued behind a pause (another request's 429) that outlasts the deadline: nothing to retry, fail at once.
+      if (cause instanceof PauseBeyondDeadlineError) throw new UnusableAnswerError(identity, cause.message, undefined, "PC_ERR_PAUSE_BEYOND_DEADLINE");
       const waited = "the operation's deadline (partnercenter:timeoutSeconds) passed while waiting for Partner Center's rate limit";
       return { outcome: { kind: "transport" }, error: (gaveUp) => new PartnerCenterTransportError(identity, this.#endpoint, cause, gaveUp ? `${waited}; ${gaveUp}` : waited) };
     }

@@ -110,16 +110,16 @@ export class RequestScheduler {
    * let go, and the function that frees the slot.
    * Rejects when `signal` aborts (the operation's deadline), and at once with
    * a {@link PauseBeyondDeadlineError} when a pause lasts past `deadline`
-   * (a function for a deadline that moves: one not started yet counts from now).
+   * (asked each time, as an operation's deadline moves until it starts).
    *
    * Waiters queue in arrival order and one pump grants them, so a thousand
    * waiting operations cost one timer, not a thousand; a waiter whose
    * customer is paused lets the ones behind it pass.
    */
-  acquire(customerId: string | undefined, signal?: AbortSignal, deadline?: number | (() => number)): Promise<SendGrant> {
+  acquire(customerId: string | undefined, signal?: AbortSignal, deadline?: () => number): Promise<SendGrant> {
     signal?.throwIfAborted();
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { customerId, grant: resolve, refuse: reject, signal, deadline: typeof deadline === "function" ? deadline : () => deadline, onAbort: undefined };
+      const waiter: Waiter = { customerId, grant: resolve, refuse: reject, signal, deadline: deadline ?? (() => undefined), onAbort: undefined };
       if (signal) {
         waiter.onAbort = () => {
           const index = this.#queue.indexOf(waiter);

@@ -1,9 +1,10 @@
 /**
  * A partner's project: the test program with this package installed from the
  * tarball `npm pack` makes, into the project's own `node_modules`, as
- * `npm install` puts it. `@pulumi/pulumi` is copied in (Pulumi's closure
- * serializer names a module by where it finds the package from its own
- * location, so it must sit in the project as it would after an install); the
+ * `npm install` puts it. `@pulumi/pulumi` is copied in: its closure
+ * serializer finds the package's package.json by resolving from its own
+ * location (`runtime/closure/package.js` `getPackageDefinition`), so it must
+ * sit in the project as it would after an install. The
  * other dependencies are linked from this repository's `node_modules` (the
  * registry is not asked for them again).
  */

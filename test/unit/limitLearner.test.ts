@@ -45,6 +45,26 @@ describe("learning Partner Center's limit from its 429s", () => {
     assert.equal(learner.nextSendTime(6000), 6000 + 1000 / pace, "the 601st waits one interval");
   });
 
+  it("a long Retry-After ending a paced cycle says a window reset: all it accepted becomes the quota; a short one lowers the pace and keeps the quota", () => {
+    const run = (retryAfterMs: number): { quota: number | undefined; pace: number | undefined } => {
+      const learner = new LimitLearner();
+      // Cycle 1: 10 accepted at full speed, then a 429 with 1 s to wait: quota 10.
+      for (const time of Array.from({ length: 10 }, () => learner.sent(0))) learner.answered(40, time, false, undefined);
+      learner.answered(40, learner.sent(0), true, 1000);
+      // Cycle 2: the quota at once, then 50 paced requests the service took, then a 429.
+      let now = 1040;
+      for (let i = 0; i < 60; i++) {
+        now = learner.nextSendTime(now);
+        learner.answered(now, learner.sent(now), false, undefined);
+      }
+      learner.answered(now, learner.sent(now), true, retryAfterMs);
+      return { quota: learner.estimate.quota, pace: learner.estimate.pace };
+    };
+    assert.equal(run(5000).quota, 60, "a window: everything it took comes back at once after the reset");
+    const bucket = run(1000);
+    assert.equal(bucket.quota, 10, "a bucket: its burst is what it was");
+  });
+
   it("a window met part-way through (a new process after another's requests) is learned whole at its next reset", () => {
     const limit: RateLimit = { shape: "fixedWindow", quota: 600, windowSeconds: 6 };
     const server = createLimiter(limit);

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { createLimiter, describeRateLimit, earliestAcceptance, parseRateLimit, sustainedRate, type RateLimit } from "../../emulator/rateLimits";
+import { earliestFinish } from "../../bench/bound";
+import { createLimiter, describeRateLimit, parseRateLimit, sustainedRate, type RateLimit } from "../../emulator/rateLimits";
 
 /** What each request at the given times (ms) is answered: 0 for through, else Retry-After seconds. */
 function answers(limit: RateLimit, times: number[]): number[] {
@@ -43,14 +44,16 @@ describe("the emulator's rate-limit shapes", () => {
   });
 });
 
-describe("the earliest a limit lets requests through (a benchmark's bound)", () => {
+describe("the earliest a phase can finish under a limit (a benchmark's bound)", () => {
+  const ones = (count: number): number[] => new Array<number>(count).fill(1);
+
   it("from a fresh state: a bucket's burst at once then its rate; a window's quota per window", () => {
     const from = 1_000_000;
-    // 10/s, burst 5: five at once, the 25th at 2 s.
-    assert.equal(earliestAcceptance(createLimiter({ perSecond: 10, burst: 5 }), from, 25) - from, 2000);
+    // Without latency or a parallelism cap: 10/s, burst 5: five at once, the 25th at 2 s.
+    assert.equal(earliestFinish(createLimiter({ perSecond: 10, burst: 5 }), from, ones(25), 25, 0) - from, 2000);
     // 3 per 6 s fixed: the 7th opens the third window, at 12 s.
-    assert.equal(earliestAcceptance(createLimiter({ shape: "fixedWindow", quota: 3, windowSeconds: 6 }), from, 7) - from, 12_000);
-    assert.equal(earliestAcceptance(createLimiter({ shape: "slidingWindow", quota: 3, windowSeconds: 6 }), from, 7) - from, 12_000);
+    assert.equal(earliestFinish(createLimiter({ shape: "fixedWindow", quota: 3, windowSeconds: 6 }), from, ones(7), 7, 0) - from, 12_000);
+    assert.equal(earliestFinish(createLimiter({ shape: "slidingWindow", quota: 3, windowSeconds: 6 }), from, ones(7), 7, 0) - from, 12_000);
   });
 
   it("from the state the limit is in, without changing it", () => {
@@ -58,7 +61,12 @@ describe("the earliest a limit lets requests through (a benchmark's bound)", () 
     limiter.take(0);
     limiter.take(3000);
     // At 4000 both slots are taken: the first frees at 5000, the second at 8000.
-    assert.equal(earliestAcceptance(limiter, 4000, 2), 8000);
+    assert.equal(earliestFinish(limiter, 4000, ones(2), 2, 0), 8000);
     assert.equal(limiter.take(4000), 1, "the limiter itself is untouched");
+  });
+
+  it("with parallelism: steps send their operation's requests in turn, each taking the latency", () => {
+    // No limit: 10 operations of 2 requests, 4 steps, 40 ms each: 3 rounds × 80 ms.
+    assert.equal(earliestFinish(undefined, 0, new Array<number>(10).fill(2), 4, 40), 240);
   });
 });

@@ -139,7 +139,7 @@ describe("the throttle with a Retry-After beyond the deadline", () => {
     const start = clock.now();
     const outcomes: string[] = [];
     const wait = (name: string, deadline: number): Promise<void> =>
-      throttle.acquire(A, undefined, deadline).then(
+      throttle.acquire(A, undefined, () => deadline).then(
         (grant) => void (outcomes.push(`${name} granted`), grant.release()),
         (error: Error) => void outcomes.push(`${name}: ${error.message}`),
       );
