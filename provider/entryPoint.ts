@@ -7,20 +7,40 @@
  * Keep the names and signatures below; add, never remove.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { createUsageBudgetLifecycle } from "./lifecycle";
-import { ProviderRuntime } from "./runtime";
+import type { ProviderRuntime } from "./runtime";
+import type { createUsageBudgetLifecycle } from "./lifecycle";
 import { redactError } from "./secret";
 
 /** The version of this contract; the shim does not check it, it documents it. */
 export const HOST_API_VERSION = 1;
 
-const runtime = new ProviderRuntime();
-const lifecycle = createUsageBudgetLifecycle(() => runtime.client());
+/** The process's runtime and the budget lifecycle on it. */
+interface Provider {
+  runtime: ProviderRuntime;
+  lifecycle: ReturnType<typeof createUsageBudgetLifecycle>;
+}
+
+let provider: Provider | undefined;
+
+/**
+ * Loads the client, MSAL and the settings on the first call. A program that
+ * loads this module (an installed package's UsageBudget names it as its
+ * provider) never calls it, and so never pays for them.
+ */
+function loaded(): Provider {
+  if (!provider) {
+    const { ProviderRuntime } = require("./runtime") as typeof import("./runtime");
+    const { createUsageBudgetLifecycle } = require("./lifecycle") as typeof import("./lifecycle");
+    const runtime = new ProviderRuntime();
+    provider = { runtime, lifecycle: createUsageBudgetLifecycle(() => runtime.client()) };
+  }
+  return provider;
+}
 
 /** What leaves the provider for the engine's output: any secret value the process holds is redacted, whoever wrote the text. */
-async function redacting<T>(work: () => Promise<T>): Promise<T> {
+async function redacting<T>(work: (provider: Provider) => Promise<T>): Promise<T> {
   try {
-    return await work();
+    return await work(loaded());
   } catch (error) {
     throw redactError(error);
   }
@@ -34,14 +54,14 @@ type Props = Record<string, unknown>;
  * @param req - the host's configure request
  */
 export function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-  return redacting(async () => {
+  return redacting(async ({ runtime }) => {
     await runtime.configure(req.config);
   });
 }
 
 /** Validates inputs; see {@link createUsageBudgetLifecycle}. */
 export function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-  return redacting(async () => {
+  return redacting(async ({ runtime, lifecycle }) => {
     await runtime.settings();
     return lifecycle.check(olds, news);
   });
@@ -49,7 +69,7 @@ export function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckRes
 
 /** Decides update versus replace. */
 export function diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
-  return redacting(async () => {
+  return redacting(async ({ runtime, lifecycle }) => {
     await runtime.settings();
     return lifecycle.diff(id, olds, news);
   });
@@ -57,21 +77,21 @@ export function diff(id: string, olds: Props, news: Props): Promise<pulumi.dynam
 
 /** Adopts and sets a budget. */
 export function create(news: Props): Promise<pulumi.dynamic.CreateResult> {
-  return redacting(() => lifecycle.create(news));
+  return redacting(({ lifecycle }) => lifecycle.create(news));
 }
 
 /** Reads the live budget. */
 export function read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
-  return redacting(() => lifecycle.read(id, props));
+  return redacting(({ lifecycle }) => lifecycle.read(id, props));
 }
 
 /** Sets a changed budget. */
 export function update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
-  return redacting(() => lifecycle.update(id, olds, news));
+  return redacting(({ lifecycle }) => lifecycle.update(id, olds, news));
 }
 
 /** Retains or clears the budget, as `onDelete` says. */
 function deleteBudget(id: string, props: Props): Promise<void> {
-  return redacting(() => lifecycle.delete(id, props));
+  return redacting(({ lifecycle }) => lifecycle.delete(id, props));
 }
 export { deleteBudget as delete };

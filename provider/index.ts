@@ -1,20 +1,16 @@
 /**
  * pulumi-partnercenter: Microsoft Partner Center customer usage spending
  * budgets as Pulumi resources.
+ *
+ * This entry point is what a Pulumi program loads, so it holds the resource
+ * surface only: the HTTP client, MSAL and the settings load in the provider
+ * host, when the engine first calls it (a program that declares 1,000
+ * budgets starts without them). The client as a library is
+ * `pulumi-partnercenter/client`.
  */
 export { UsageBudget, type UsageBudgetArgs } from "./usageBudget";
 export type { UsageBudgetOutputs } from "./outputs";
 export { MAX_AMOUNT, type OnDelete } from "./inputs";
-export { PartnerCenterClient, type OperationContext, type PartnerCenterClientOptions } from "./client/partnerCenter";
-export { RequestScheduler, type SchedulerStats } from "./client/scheduler";
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./client/retry";
-export { HttpTransport, type TransportOptions } from "./client/transport";
-export { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError, type RequestIdentity } from "./client/errors";
 export { ERROR_CODES, hasCode, PartnerCenterError, type ErrorCode } from "./errors";
-export { resolveSettings, SettingsError, DEFAULT_ENDPOINT, NUMBER_SETTINGS, type ProviderSettings } from "./settings";
-export { createClient } from "./runtime";
-export { StaticTokenCredential, type TokenCredential } from "./client/auth";
-export { credentialFromSettings } from "./credentials";
-export { Secret } from "./secret";
 export { UsageBudgetSet, type UsageBudgetSetArgs } from "./usageBudgetSet";
 export { BudgetsFileError, readBudgetsFile, parseBudgetsText, formatBudgetsFile, type BudgetEntry } from "./budgetsFile";

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
@@ -35,5 +36,15 @@ describe("the layers' dependencies point one way", () => {
   it("the emulator imports nothing of the provider", () => {
     const wrong = sources("emulator").flatMap((file) => localImports(file).filter((target) => !target.startsWith("emulator/")).map((target) => `${file} → ${target}`));
     assert.deepEqual(wrong, []);
+  });
+
+  it("a program that imports the package (and the host module an installed UsageBudget names) loads neither the client (its amount rules aside) nor MSAL nor undici", () => {
+    const script = `require("pulumi-partnercenter"); require("pulumi-partnercenter/host");
+      console.log(JSON.stringify(Object.keys(require.cache)));`;
+    const loaded = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" })) as string[];
+    const heavy = loaded
+      .map((file) => relative(ROOT, file).split("\\").join("/"))
+      .filter((file) => /^dist\/provider\/(client\/(?!amount\.js)|runtime\.js|lifecycle\.js|credentials\.js)|^node_modules\/(@azure\/msal-node|undici)\//.test(file));
+    assert.deepEqual(heavy, []);
   });
 });

@@ -1,0 +1,16 @@
+/**
+ * `pulumi-partnercenter/client`: the Partner Center client the provider
+ * uses, for scripts and tools (the `partnercenter-budgets` CLI is one): the
+ * settings as the provider reads them, the credentials they name, and the
+ * client with its scheduler, retry policy and transport.
+ */
+export { PartnerCenterClient, type OperationContext, type PartnerCenterClientOptions } from "./client/partnerCenter";
+export { RequestScheduler, type SchedulerStats } from "./client/scheduler";
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./client/retry";
+export { HttpTransport, type TransportOptions } from "./client/transport";
+export { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError, type RequestIdentity } from "./client/errors";
+export { resolveSettings, SettingsError, DEFAULT_ENDPOINT, NUMBER_SETTINGS, type ProviderSettings } from "./settings";
+export { createClient } from "./runtime";
+export { StaticTokenCredential, type TokenCredential } from "./client/auth";
+export { credentialFromSettings } from "./credentials";
+export { Secret } from "./secret";
