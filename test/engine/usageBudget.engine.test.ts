@@ -19,16 +19,6 @@ describe("UsageBudget through the engine model (real program, real provider host
     await stack.stop();
   });
 
-  it("the program registers a UsageBudget with the type token, under the default provider, with a __provider that loads the installed package", async () => {
-    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
-    const resources = stack.model.checkpoint.deployment.resources;
-    const budget = resources.find((resource) => resource.type === USAGE_BUDGET_TYPE)!;
-    const provider = resources.find((resource) => resource.type === "pulumi:providers:pulumi-nodejs")!;
-    assert.equal(budget.provider, `${provider.urn}::${provider.id}`);
-    assert.match(String(budget.inputs.__provider), /require\("pulumi-partnercenter\/host"\)/);
-    assert.equal(budget.parent, resources.find((resource) => resource.type === "pulumi:pulumi:Stack")!.urn);
-  });
-
   it("previews a new budget whose amount is not known yet (another new budget's output) without sending a request", async () => {
     const preview = await stack.engine.preview([
       stack.budget("northwind", { customerId: NORTHWIND, amount: 300 }),
@@ -40,25 +30,34 @@ describe("UsageBudget through the engine model (real program, real provider host
     assert.equal(stack.engine.state.size, 0);
   });
 
-  it("creates a budget: reads the previous amount, sets the new one, records lowercase ids", async () => {
-    const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO.toUpperCase(), amount: 1500.25 })]);
+  it("creates a budget (reads the previous amount, sets the new one, records lowercase ids) and adopts one that already has the declared amount without writing it; each registered with the type token under the default provider, with a __provider that loads the installed package", async () => {
+    const up = await stack.engine.up([
+      stack.budget("contoso", { customerId: CONTOSO.toUpperCase(), amount: 1500.25 }),
+      stack.budget("northwind", { customerId: NORTHWIND, amount: 250.5 }),
+    ]);
     assert.deepEqual(up.errors, []);
-    const [state] = [...stack.engine.state.values()];
-    assert.equal(state?.id, CONTOSO);
-    const { __provider, ...outputs } = state!.outputs;
-    assert.equal(__provider, state!.inputs.__provider, "the serialized provider as the program registered it");
+    const contoso = [...stack.engine.state.values()].find((resource) => resource.name === "contoso")!;
+    assert.equal(contoso.id, CONTOSO);
+    const { __provider, ...outputs } = contoso.outputs;
+    assert.equal(__provider, contoso.inputs.__provider, "the serialized provider as the program registered it");
     assert.deepEqual(outputs, { customerId: CONTOSO, amount: 1500.25, previousAmount: 1000, onDelete: "retain" });
     assert.equal(stack.emulator.budgetOf(CONTOSO), 1500.25);
-    assert.deepEqual(budgetRequests(stack), [`GET ${CONTOSO}`, `PATCH ${CONTOSO}`]);
-    const [get, patch] = stack.emulator.requests;
+    const requestsFor = (customer: string) => stack.emulator.requests.filter((request) => request.path.split("/")[3] === customer);
+    assert.deepEqual(requestsFor(CONTOSO).map((request) => request.method), ["GET", "PATCH"]);
+    const [get, patch] = requestsFor(CONTOSO);
     assert.equal(get!.headers["ms-correlationid"], patch!.headers["ms-correlationid"], "one correlation id per resource operation");
     assert.notEqual(get!.headers["ms-requestid"], patch!.headers["ms-requestid"], "one request id per request");
-  });
+    assert.deepEqual(requestsFor(NORTHWIND).map((request) => request.method), ["GET"], "adopted without a write");
+    assert.equal([...stack.engine.state.values()].find((resource) => resource.name === "northwind")!.outputs.previousAmount, 250.5);
 
-  it("adopts a budget that already has the declared amount without writing it", async () => {
-    await stack.engine.up([stack.budget("northwind", { customerId: NORTHWIND, amount: 250.5 })]);
-    assert.deepEqual(budgetRequests(stack), [`GET ${NORTHWIND}`]);
-    assert.equal([...stack.engine.state.values()][0]?.outputs.previousAmount, 250.5);
+    const resources = stack.model.checkpoint.deployment.resources;
+    const provider = resources.find((resource) => resource.type === "pulumi:providers:pulumi-nodejs")!;
+    const stackUrn = resources.find((resource) => resource.type === "pulumi:pulumi:Stack")!.urn;
+    for (const budget of resources.filter((resource) => resource.type === USAGE_BUDGET_TYPE)) {
+      assert.equal(budget.provider, `${provider.urn}::${provider.id}`);
+      assert.match(String(budget.inputs.__provider), /require\("pulumi-partnercenter\/host"\)/);
+      assert.equal(budget.parent, stackUrn);
+    }
   });
 
   it("a preview with nothing changed sends no request to Partner Center", async () => {
@@ -69,25 +68,17 @@ describe("UsageBudget through the engine model (real program, real provider host
     assert.equal(stack.emulator.requests.length, 0);
   });
 
-  it("updates a changed amount with one PATCH and keeps previousAmount", async () => {
-    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+  it("an amount change is one PATCH that keeps previousAmount; an onDelete change alone is an update that sends no request", async () => {
+    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500 })]);
     stack.emulator.clearRequests();
-    const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 900 })]);
-    assert.deepEqual(up.steps, [{ name: "contoso", op: "update" }]);
+    const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 900 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" })]);
+    assert.deepEqual(up.steps, [{ name: "contoso", op: "update" }, { name: "fabrikam", op: "update" }]);
     assert.deepEqual(budgetRequests(stack), [`PATCH ${CONTOSO}`]);
     assert.equal(stack.emulator.budgetOf(CONTOSO), 900);
-    const outputs = [...stack.engine.state.values()][0]!.outputs;
-    assert.equal(outputs.amount, 900);
-    assert.equal(outputs.previousAmount, 1000);
-  });
-
-  it("changing only onDelete is an update that sends no request", async () => {
-    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
-    stack.emulator.clearRequests();
-    const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200, onDelete: "clear" })]);
-    assert.deepEqual(up.steps, [{ name: "contoso", op: "update" }]);
-    assert.equal(stack.emulator.requests.length, 0);
-    assert.equal([...stack.engine.state.values()][0]!.outputs.onDelete, "clear");
+    const state = new Map([...stack.engine.state.values()].map((resource) => [resource.name, resource.outputs]));
+    assert.equal(state.get("contoso")!.amount, 900);
+    assert.equal(state.get("contoso")!.previousAmount, 1000);
+    assert.equal(state.get("fabrikam")!.onDelete, "clear");
   });
 
   it("shows a change made in the portal as drift after refresh, and the next update corrects it", async () => {
@@ -142,31 +133,22 @@ describe("UsageBudget through the engine model (real program, real provider host
     assert.equal(stack.emulator.budgetOf(FABRIKAM), 700);
   });
 
-  it("destroy retains the budget by default and sends nothing", async () => {
-    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
+  it("destroy retains a budget by default and sends nothing for it; with onDelete clear it PATCHes the amount to null, and treats a customer that is gone as already deleted", async () => {
+    await stack.engine.arrange([
+      stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }),
+      stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" }),
+      stack.budget("northwind", { customerId: NORTHWIND, amount: 300, onDelete: "clear" }),
+    ]);
+    stack.emulator.removeCustomer(NORTHWIND);
     stack.emulator.clearRequests();
     const destroy = await stack.engine.destroy();
     assert.deepEqual(destroy.errors, []);
     assert.equal(stack.engine.state.size, 0);
-    assert.equal(stack.emulator.requests.length, 0);
     assert.equal(stack.emulator.budgetOf(CONTOSO), 1200);
-  });
-
-  it("destroy with onDelete clear PATCHes the amount to null", async () => {
-    await stack.engine.arrange([stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" })]);
-    stack.emulator.clearRequests();
-    await stack.engine.destroy();
-    assert.deepEqual(budgetRequests(stack), [`PATCH ${FABRIKAM}`]);
-    assert.deepEqual(JSON.parse(stack.emulator.requests[0]!.body), { Amount: null, Attributes: { ObjectType: "SpendingBudget" } });
+    assert.deepEqual(budgetRequests(stack).filter((request) => !request.endsWith(NORTHWIND)), [`PATCH ${FABRIKAM}`], "nothing for the retained budget");
+    const fabrikam = stack.emulator.requests.find((request) => request.path.includes(FABRIKAM))!;
+    assert.deepEqual(JSON.parse(fabrikam.body), { Amount: null, Attributes: { ObjectType: "SpendingBudget" } });
     assert.equal(stack.emulator.budgetOf(FABRIKAM), null);
-  });
-
-  it("destroy with onDelete clear treats a customer that is gone as already deleted", async () => {
-    await stack.engine.arrange([stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" })]);
-    stack.emulator.removeCustomer(FABRIKAM);
-    const destroy = await stack.engine.destroy();
-    assert.deepEqual(destroy.errors, []);
-    assert.equal(stack.engine.state.size, 0);
   });
 
   it("bad inputs fail in check, one failure per property; the first Check failure aborts the run, and nothing is sent", async () => {
