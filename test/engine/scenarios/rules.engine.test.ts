@@ -105,11 +105,12 @@ describe("engine rules (test/engine/ENGINE.md), each through the model", functio
       assert.doesNotMatch(carried.result.passes[0]!.programOutput, /unhandled exception/, "the failed registration is answered FAIL, not an error the program must handle");
     });
 
-    it("up runs a preview pass in its own provider host first, unless --skip-preview; so up --refresh reads every budget twice", async () => {
+    it("up runs a preview pass in its own provider host first, unless --skip-preview, and shuts each host down at the end of its pass (Cancel, SIGINT, SIGKILL after 5 s); so up --refresh reads every budget twice", async () => {
       const budgets = [CONTOSO, FABRIKAM].map((customerId, i) => stack.budget(`b${i}`, { customerId, amount: 40 + i }));
       const first = await stack.engine.up(budgets);
       assert.deepEqual(first.result.passes.map((pass) => [pass.dryRun, pass.hosts]), [[true, 1], [false, 1]]);
       assert.notDeepEqual(first.result.passes[0]!.hostPids, first.result.passes[1]!.hostPids);
+      for (const pid of first.result.passes.flatMap((pass) => pass.hostPids)) assert.throws(() => process.kill(pid, 0), /ESRCH/, `host ${pid} still runs`);
       stack.emulator.clearRequests();
       await stack.engine.up(budgets, { refresh: true });
       assert.equal(stack.emulator.requests.filter((request) => request.method === "GET").length, 4, "2 budgets read in the preview pass and again in the update");
@@ -173,11 +174,6 @@ describe("engine rules (test/engine/ENGINE.md), each through the model", functio
       assert.match(refresh.result.output, /no changes were expected but changes occurred/);
       const drifted = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })], { refresh: true, expectNoChanges: true });
       assert.equal(drifted.result.exitCode, 255);
-    });
-
-    it("at the end of a pass the provider host is shut down (Cancel, SIGINT, SIGKILL after 5 s): no process is left", async () => {
-      const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
-      for (const pid of up.result.passes.flatMap((pass) => pass.hostPids)) assert.throws(() => process.kill(pid, 0), /ESRCH/, `host ${pid} still runs`);
     });
   });
 });
