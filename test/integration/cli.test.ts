@@ -29,19 +29,19 @@ describe("partnercenter-budgets", function () {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "pc-cli-"))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("export lists 500 customers across many pages; declared as is, the file changes nothing", async () => {
-    const customers = generateCustomers(500);
+  it("export lists 150 customers across many pages; declared as is, the file changes nothing", async () => {
+    const customers = generateCustomers(150);
     const stack = await startStack({ emulator: { customers, faults: { partnerRateLimit: { perSecond: 1500, burst: 200 } } } });
     try {
       const env = { PARTNERCENTER_ENDPOINT: stack.emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: stack.emulator.accessToken };
       const file = join(dir, "budgets.yaml");
-      const run = await cli(["export", "--output", file, "--page-size", "50"], env);
+      const run = await cli(["export", "--output", file, "--page-size", "25"], env);
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stderr, /listed 500 customers/);
-      assert.match(run.stderr, /wrote 500 budgets/);
-      assert.equal(stack.emulator.requests.filter((r) => r.path.startsWith("/v1/customers?")).length, 10, "10 pages");
+      assert.match(run.stderr, /listed 150 customers/);
+      assert.match(run.stderr, /wrote 150 budgets/);
+      assert.equal(stack.emulator.requests.filter((r) => r.path.startsWith("/v1/customers?")).length, 6, "6 pages");
       const entries = parseBudgetsText(readFileSync(file, "utf8"), file);
-      assert.equal(entries.length, 500);
+      assert.equal(entries.length, 150);
       for (const entry of entries) assert.equal(entry.amount, stack.emulator.budgetOf(entry.customerId));
       assert.equal(entries.find((e) => e.customerId === customers[0]!.id)?.name, "Customer 1");
 
@@ -50,7 +50,7 @@ describe("partnercenter-budgets", function () {
       const sets = [{ name: "budgets", file }];
       const up = await stack.engine.up([], {}, sets);
       assert.deepEqual(up.errors, []);
-      assert.equal(stack.engine.state.size, 500);
+      assert.equal(stack.engine.state.size, 150);
       assert.equal(stack.emulator.requests.filter((r) => r.method === "PATCH").length, 0, "no budget was written");
       const preview = await stack.engine.preview([], { refresh: true, expectNoChanges: true }, sets);
       assert.equal(preview.result.exitCode, 0, "a refreshing preview shows no change");
@@ -62,7 +62,7 @@ describe("partnercenter-budgets", function () {
       const drift = await cli(["diff", file], env);
       assert.equal(drift.code, 1);
       assert.match(drift.stdout, new RegExp(`~ ${customers[7]!.id} \\(Customer 8\\): declared \\d+, Partner Center has 31337`));
-      assert.match(drift.stdout, /1 of 500 budgets drifted/);
+      assert.match(drift.stdout, /1 of 150 budgets drifted/);
     } finally {
       await stack.stop();
     }
