@@ -11,7 +11,9 @@
  * the 429 that starts the next pause.
  * - **Pause.** A 429 holds every request until `Retry-After` has passed;
  *   429s answering requests sent before the pause began (they were in flight)
- *   extend it but teach nothing new.
+ *   extend it but teach nothing new. Acceptances that arrive after it for
+ *   requests of the cycle it ended still count toward that cycle's quota: at
+ *   a high latency the answers to one burst arrive together, in any order.
  * - **Quota.** The requests accepted in a cycle sent at full speed are what
  *   the limit allows after a reset (a window's quota, a bucket's burst plus
  *   what it refills meanwhile). After the next pause that many go at once,
@@ -22,8 +24,11 @@
  *   accepted rate, its pause included: under a bucket whose burst is small,
  *   pacing just under its rate avoids 429s. While paced requests succeed the
  *   pace grows (quickly until it first overshoots, then by 1 % a second); a
- *   429 during pacing sets it to 90 % of the rate the service accepted over
- *   the last second.
+ *   429 refusing a paced request sets it to 95 % of the rate the service
+ *   accepted over the last second. Whether a refused request was paced or
+ *   part of the burst is told by when it was sent, not by whether paced
+ *   requests have gone out since: at 300 ms of latency they have, long
+ *   before the burst's answers come back.
  */
 
 /** The share of the learned rate that requests are paced at. */
@@ -57,6 +62,24 @@ export interface LimitEstimate {
   readonly pausedUntil: number;
 }
 
+/** A cycle a 429 ended, with what it accepted (answers arriving after the 429 included). */
+interface ClosedCycle {
+  start: number;
+  /** When its 429 arrived (ms): requests sent before are its own. */
+  end: number;
+  /** From its start to the end of the pause its 429 began, ms. */
+  spanMs: number;
+  burstSentUntil: number;
+  /** What counts toward the quota: the burst's acceptances (a bucket) or all of them (a window). */
+  counts: "burst" | "window";
+  accepted: number;
+  acceptedInBurst: number;
+  /** The least the quota may be (a window that still took paced requests keeps its quota). */
+  quotaFloor: number;
+  /** The least the pace may be. */
+  paceFloor: number | undefined;
+}
+
 /** The partner-wide limit as learned from 429s, and the decisions that follow from it. */
 export class LimitLearner {
   #pausedUntil = 0;
@@ -64,6 +87,12 @@ export class LimitLearner {
   #cycleStart: number | undefined;
   #sentInCycle = 0;
   #acceptedInCycle = 0;
+  /** Accepted answers to the cycle's burst (the requests sent within the quota). */
+  #acceptedInBurst = 0;
+  /** When the cycle's last request within the quota was sent (ms): a request sent later was paced. */
+  #burstSentUntil = Number.NEGATIVE_INFINITY;
+  /** The cycle the last 429 ended: answers to its requests that arrive later still teach what it says. */
+  #closed: ClosedCycle | undefined;
   #quota: number | undefined;
   #pace: number | undefined;
   /** Whether the pace has overshot once: growth is slow from then on. */
@@ -103,6 +132,7 @@ export class LimitLearner {
   sent(now: number): number {
     this.#startCycleIfDue(now);
     this.#sentInCycle += 1;
+    if (this.#quota === undefined || this.#sentInCycle <= this.#quota) this.#burstSentUntil = now;
     // Paced requests follow the quota's burst one interval apart, the first one interval after the burst's last.
     if (this.#pace !== undefined && this.#quota !== undefined && this.#sentInCycle >= this.#quota) {
       this.#nextPacedSend = Math.max(this.#nextPacedSend, now) + 1000 / this.#pace;
@@ -120,46 +150,76 @@ export class LimitLearner {
   answered(now: number, sentAt: number, throttled: boolean, retryAfterMs: number | undefined): void {
     const thisCycle = this.#cycleStart !== undefined && sentAt >= this.#cycleStart;
     if (!throttled) {
-      if (thisCycle) this.#acceptedInCycle += 1;
+      if (thisCycle) {
+        this.#acceptedInCycle += 1;
+        if (sentAt <= this.#burstSentUntil) this.#acceptedInBurst += 1;
+      } else this.#countLate(sentAt);
       this.#meter(now);
       this.#grow(now);
       return;
     }
     const until = now + (retryAfterMs ?? 1000);
-    if (!thisCycle) {
-      // In flight when the pause began: the same exhaustion, nothing new to learn.
-      this.#pausedUntil = Math.max(this.#pausedUntil, until);
-      return;
-    }
+    this.#pausedUntil = Math.max(this.#pausedUntil, until);
+    // In flight when the pause began: the same exhaustion, nothing new to learn.
+    if (!thisCycle) return;
     const cycleStart = this.#cycleStart ?? now;
-    if (this.#acceptedInCycle === 0) {
-      // Nothing accepted since the last reset (a window another process used up): a pause, and nothing to learn.
-      this.#pausedUntil = Math.max(this.#pausedUntil, until);
-      this.#cycleStart = undefined;
-      return;
-    }
-    const paced = this.#quota !== undefined && this.#sentInCycle > this.#quota;
-    const cycleRate = (this.#acceptedInCycle * 1000) / Math.max(until - cycleStart, 1);
-    if (retryAfterMs !== undefined && retryAfterMs >= LONG_WAIT_MS) {
+    const paced = this.#quota !== undefined && this.#pace !== undefined && sentAt > this.#burstSentUntil;
+    if (retryAfterMs === undefined || retryAfterMs < LONG_WAIT_MS) {
+      if (paced) {
+        // A short wait refusing a paced request: a bucket's rate, overshot. Back to what the service accepted over the
+        // last second (a cycle younger than that would count its burst or the pause before it: take the pace then).
+        this.#overshot = true;
+        const pace = this.#pace!;
+        const accepted = now - cycleStart >= METER_MS ? Math.min(pace, this.#acceptedRate(now)) : pace;
+        this.#pace = Math.max(MIN_PACE, accepted * OVERSHOOT_BACKOFF);
+        this.#closed = undefined;
+      } else this.#close(cycleStart, now, until, "burst", 0);
+    } else {
       // A long Retry-After: a window that resets. All it accepted this cycle will be there again at once after the
       // reset (a first cycle that began mid-window, or paced requests the window still took, only show more of it).
-      this.#quota = Math.max(1, this.#acceptedInCycle, paced ? (this.#quota ?? 0) : 0);
-      this.#pace = Math.max(MIN_PACE, cycleRate * PACE_MARGIN, this.#pace ?? 0);
-    } else if (paced && this.#pace !== undefined) {
-      // A short wait refusing paced requests: a bucket's rate, overshot. Back to what the service accepted over the
-      // last second (a cycle younger than that would count its burst or the pause before it: take the pace then).
-      this.#overshot = true;
-      const accepted = now - cycleStart >= METER_MS ? Math.min(this.#pace, this.#acceptedRate(now)) : this.#pace;
-      this.#pace = Math.max(MIN_PACE, accepted * OVERSHOOT_BACKOFF);
-    } else {
-      // Refused within what went at full speed: that is what the limit allows after a short wait.
-      this.#quota = Math.max(1, this.#acceptedInCycle);
-      this.#pace = Math.max(MIN_PACE, cycleRate * PACE_MARGIN, this.#overshot && this.#pace !== undefined ? this.#pace : 0);
+      this.#close(cycleStart, now, until, "window", paced ? (this.#quota ?? 0) : 0);
     }
-    this.#pausedUntil = Math.max(this.#pausedUntil, until);
     // The next cycle starts when the pause ends.
     this.#cycleStart = undefined;
     this.#lastGrowth = this.#pausedUntil;
+  }
+
+  /**
+   * Ends the cycle with a 429 within what went at full speed (`burst`: what the burst got accepted is what the limit
+   * allows after a short wait) or with a window's reset (`window`: everything it accepted), and learns from it. A
+   * cycle in which nothing was accepted yet (a window another process used up, or every answer still on its way)
+   * teaches nothing until an acceptance arrives late.
+   */
+  #close(start: number, end: number, until: number, counts: ClosedCycle["counts"], quotaFloor: number): void {
+    const closed: ClosedCycle = {
+      start,
+      end,
+      spanMs: Math.max(until - start, 1),
+      burstSentUntil: this.#burstSentUntil,
+      counts,
+      accepted: this.#acceptedInCycle,
+      acceptedInBurst: this.#acceptedInBurst,
+      quotaFloor,
+      paceFloor: counts === "window" || this.#overshot ? this.#pace : undefined,
+    };
+    this.#closed = closed;
+    if (closed.accepted > 0) this.#learn(closed);
+  }
+
+  /** The quota and pace a closed cycle says: its accepted requests (the burst's, for a bucket) and its accepted rate. */
+  #learn(closed: ClosedCycle): void {
+    const rate = (closed.accepted * 1000) / closed.spanMs;
+    this.#quota = Math.max(1, closed.counts === "window" ? closed.accepted : closed.acceptedInBurst, closed.quotaFloor);
+    this.#pace = Math.max(MIN_PACE, rate * PACE_MARGIN, closed.paceFloor ?? 0);
+  }
+
+  /** An acceptance, arriving after the 429 that ended its cycle, of a request that cycle sent: the cycle learns it. */
+  #countLate(sentAt: number): void {
+    const closed = this.#closed;
+    if (!closed || sentAt < closed.start || sentAt >= closed.end) return;
+    closed.accepted += 1;
+    if (sentAt <= closed.burstSentUntil) closed.acceptedInBurst += 1;
+    this.#learn(closed);
   }
 
   /** Opens a cycle at the first request, or at the first request after a pause. */
@@ -168,6 +228,8 @@ export class LimitLearner {
     this.#cycleStart = Math.max(now, this.#pausedUntil);
     this.#sentInCycle = 0;
     this.#acceptedInCycle = 0;
+    this.#acceptedInBurst = 0;
+    this.#burstSentUntil = Number.NEGATIVE_INFINITY;
     this.#nextPacedSend = this.#cycleStart;
   }
 

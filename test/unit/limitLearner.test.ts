@@ -65,6 +65,26 @@ describe("learning Partner Center's limit from its 429s", () => {
     assert.equal(bucket.quota, 10, "a bucket: its burst is what it was");
   });
 
+  it("at a high latency, a 429 refusing a request of the burst sets the quota even after paced requests went out; acceptances arriving after it count toward the quota", () => {
+    const learner = new LimitLearner();
+    // Cycle 1: 11 accepted at full speed (a burst of 10 and one token refilled meanwhile), then a 429 with 1 s to wait.
+    for (const time of Array.from({ length: 11 }, () => learner.sent(0))) learner.answered(300, time, false, undefined);
+    learner.answered(300, learner.sent(0), true, 1000);
+    assert.equal(learner.estimate.quota, 11);
+    // Cycle 2: the burst of 11 at once, then paced requests, sent while the burst's answers are still 300 ms away.
+    const burst = Array.from({ length: 11 }, () => learner.sent(1300));
+    let now = 1300;
+    const paced: number[] = [];
+    while ((now = learner.nextSendTime(now)) < 1600) paced.push(learner.sent(now));
+    assert.ok(paced.length >= 1, "paced requests went out before the burst's answers came back");
+    // The burst's answers arrive together, the refusal of its last request first.
+    learner.answered(1600, burst[10]!, true, 1000);
+    for (const time of burst.slice(0, 10)) learner.answered(1600, time, false, undefined);
+    assert.equal(learner.estimate.quota, 10, "the bucket's burst, counted from the acceptances that arrived after the 429");
+    // Paced at what the cycle got accepted, its pause included (10 in 1.3 s), not backed off as an overshoot of the pace.
+    assert.ok(Math.abs(learner.estimate.pace! - (10 / 1.3) * 0.95) < 1e-9, `pace ${learner.estimate.pace}`);
+  });
+
   it("a window met part-way through (a new process after another's requests) is learned whole at its next reset", () => {
     const limit: RateLimit = { shape: "fixedWindow", quota: 600, windowSeconds: 6 };
     const server = createLimiter(limit);
@@ -87,9 +107,10 @@ describe("learning Partner Center's limit from its 429s", () => {
     { limit: "sliding:600/6", parallel: 64, latencyMs: 300, ratio: 0.88, share: 0.055 },
     // A bucket with a burst of 10: its rate shows only by probing (each probe past it costs a 1-s pause).
     { limit: "bucket:100:10", parallel: 16, latencyMs: 40, ratio: 0.7, share: 0.02 },
+    { limit: "bucket:100:10", parallel: 64, latencyMs: 300, ratio: 0.65, share: 0.07 },
   ];
   for (const { limit: text, parallel, latencyMs, ratio, share } of cases) {
-    it(`${text}, --parallel ${parallel}, ${latencyMs} ms: at least ${ratio} of the bound, at most ${share * 100} % answered 429`, () => {
+    it(`${text}, --parallel ${parallel}, ${latencyMs} ms: at least ${ratio} of the bound, at most ${Math.round(share * 1000) / 10} % answered 429`, () => {
       const limit = parseRateLimit(text) as RateLimit;
       const run = simulateLimit(limit, { requests: 1200, parallel, latencyMs });
       const bound = earliestFinish(createLimiter(limit), 0, new Array<number>(1200).fill(1), parallel, latencyMs);
