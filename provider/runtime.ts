@@ -4,6 +4,7 @@ import { PartnerCenterClient } from "./client/partnerCenter";
 import { DEFAULT_RETRY_POLICY } from "./client/retry";
 import { RequestScheduler } from "./client/scheduler";
 import { HttpTransport } from "./client/transport";
+import { limitMemoryFile, recallLimit, rememberLimit } from "./limitMemory";
 import { Secret } from "./secret";
 import { resolveSettings, type ConfigSource, type ProviderSettings } from "./settings";
 
@@ -52,7 +53,8 @@ export class ProviderRuntime {
 
 /**
  * Builds the one client of the process from the settings: its connection
- * pool, timeouts, retry policy and throttle.
+ * pool, timeouts, retry policy and throttle, which starts from the limit an
+ * earlier process learned (see limitMemory.ts) and remembers what it learns.
  *
  * @param settings - the resolved settings
  */
@@ -69,8 +71,16 @@ export function createClient(settings: ProviderSettings): PartnerCenterClient {
     transport,
     retry: { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries },
     operationTimeoutMs: settings.timeoutSeconds * 1000,
-    scheduler: new RequestScheduler(settings.maxConcurrency, systemClock),
+    scheduler: schedulerFor(settings),
   });
+}
+
+/** The process's scheduler, with the remembered limit of this partner unless `partnercenter:rateLimitCache` is off. */
+function schedulerFor(settings: ProviderSettings): RequestScheduler {
+  const file = limitMemoryFile(settings);
+  if (!file) return new RequestScheduler(settings.maxConcurrency, systemClock);
+  const remembered = recallLimit(file, systemClock.now());
+  return new RequestScheduler(settings.maxConcurrency, systemClock, { ...(remembered ? { remembered } : {}), onLearned: (limit) => rememberLimit(file, limit, systemClock.now()) });
 }
 
 /** Whether two settings describe the same client (so the existing one, with its pool, token and throttle, is kept). */

@@ -28,6 +28,7 @@ export const SETTING_SOURCES = {
   timeoutSeconds: { configKey: "partnercenter:timeoutSeconds", envVars: ["PARTNERCENTER_TIMEOUT_SECONDS"] },
   requestTimeoutSeconds: { configKey: "partnercenter:requestTimeoutSeconds", envVars: ["PARTNERCENTER_REQUEST_TIMEOUT_SECONDS"] },
   maxConcurrency: { configKey: "partnercenter:maxConcurrency", envVars: ["PARTNERCENTER_MAX_CONCURRENCY"] },
+  rateLimitCache: { configKey: "partnercenter:rateLimitCache", envVars: ["PARTNERCENTER_RATE_LIMIT_CACHE"] },
   auth: { configKey: "partnercenter:auth", envVars: ["PARTNERCENTER_AUTH"] },
   tenantId: { configKey: "partnercenter:tenantId", envVars: ["PARTNERCENTER_TENANT_ID", "AZURE_TENANT_ID"] },
   clientId: { configKey: "partnercenter:clientId", envVars: ["PARTNERCENTER_CLIENT_ID", "AZURE_CLIENT_ID"] },

@@ -3,6 +3,8 @@
  * defaults (the sources and shared rules are settingSources.ts, the endpoint's
  * rules endpoint.ts).
  */
+import { tmpdir } from "node:os";
+import { isAbsolute, join } from "node:path";
 import { GUID_PATTERN } from "./inputs";
 import { Secret } from "./secret";
 import { DEFAULT_ENDPOINT, endpointSchema, parseUrl } from "./endpoint";
@@ -50,6 +52,8 @@ export interface ProviderSettings {
   readonly requestTimeoutSeconds: number;
   /** Requests in flight at once, for the whole provider process. */
   readonly maxConcurrency: number;
+  /** The directory where the learned rate limit is remembered between processes; undefined when `off`. */
+  readonly rateLimitCache: string | undefined;
   /** What to authenticate with. */
   readonly credentials: CredentialSettings;
 }
@@ -76,8 +80,23 @@ export function resolveSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = 
     timeoutSeconds: number("timeoutSeconds"),
     requestTimeoutSeconds: number("requestTimeoutSeconds"),
     maxConcurrency: number("maxConcurrency"),
+    rateLimitCache: readRateLimitCache(readRaw(SETTING_SOURCES.rateLimitCache, config, env)),
     credentials: readCredentialSettings(config, env),
   };
+}
+
+/** The default directory of the learned rate limit: the system's temporary directory. */
+export const DEFAULT_RATE_LIMIT_CACHE = join(tmpdir(), "pulumi-partnercenter");
+
+/** `partnercenter:rateLimitCache`: an absolute directory, or `off`; the system's temporary directory by default. */
+function readRateLimitCache(raw: RawSetting | undefined): string | undefined {
+  const value = raw?.value.trim();
+  if (value === undefined || value === "") return DEFAULT_RATE_LIMIT_CACHE;
+  if (value === "off") return undefined;
+  if (!isAbsolute(value)) {
+    throw new SettingsError(`Setting ${raw!.origin}: ${describeValue(value)} is not an absolute path; give the directory where the learned rate limit is kept as an absolute path, or off`);
+  }
+  return value;
 }
 
 function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.ProcessEnv): CredentialSettings {

@@ -62,6 +62,18 @@ export interface LimitEstimate {
   readonly pausedUntil: number;
 }
 
+/**
+ * What a learner knows that another process talking to the same partner can
+ * start from: the quota, the pace, whether the pace has overshot, and the
+ * pause in force (ms since the epoch).
+ */
+export interface RememberedLimit {
+  readonly quota: number;
+  readonly pace: number;
+  readonly overshot: boolean;
+  readonly pausedUntil: number;
+}
+
 /** A cycle a 429 ended, with what it accepted (answers arriving after the 429 included). */
 interface ClosedCycle {
   start: number;
@@ -101,6 +113,24 @@ export class LimitLearner {
   #lastGrowth = 0;
   /** Times of recent accepted answers, for the rate over the last second. */
   readonly #acceptedTimes: number[] = [];
+
+  /**
+   * @param remembered - what an earlier process learned of the same limit: its quota goes at once, the requests
+   * beyond it at its pace, and its pause holds
+   */
+  constructor(remembered?: RememberedLimit) {
+    if (!remembered) return;
+    this.#quota = remembered.quota;
+    this.#pace = remembered.pace;
+    this.#overshot = remembered.overshot;
+    this.#pausedUntil = remembered.pausedUntil;
+  }
+
+  /** What another process may start from; undefined before the first 429 taught anything. */
+  remembered(): RememberedLimit | undefined {
+    if (this.#quota === undefined || this.#pace === undefined) return undefined;
+    return { quota: this.#quota, pace: this.#pace, overshot: this.#overshot, pausedUntil: this.#pausedUntil };
+  }
 
   /** The current estimate. */
   get estimate(): LimitEstimate {

@@ -1,6 +1,6 @@
 import { PartnerCenterError } from "../errors";
 import type { Clock } from "./clock";
-import { LimitLearner, type LimitEstimate } from "./limitLearner";
+import { LimitLearner, type LimitEstimate, type RememberedLimit } from "./limitLearner";
 
 /** A request waiting for its turn. */
 interface Waiter {
@@ -40,6 +40,17 @@ export interface SendGrant {
 /** How recent another request about the same customer must be for a 429 to be blamed on that customer. */
 export const CUSTOMER_WINDOW_MS = 1000;
 
+/** How often, at most, a pace that grows is reported to {@link SchedulerOptions.onLearned} (a 429 is reported at once). */
+export const LEARNED_REPORT_INTERVAL_MS = 1000;
+
+/** What a scheduler starts from, and whom it tells what it learns. */
+export interface SchedulerOptions {
+  /** What an earlier process learned of the same partner's limit. */
+  remembered?: RememberedLimit;
+  /** Called with what the scheduler knows of the limit after a 429, and as the pace grows (at most once a second). */
+  onLearned?: (limit: RememberedLimit) => void;
+}
+
 /** What the throttle has done, for tests and the benchmark. */
 export interface SchedulerStats {
   /** 429 answers recorded. */
@@ -76,7 +87,9 @@ export class RequestScheduler {
   readonly stats: SchedulerStats = { throttled: 0, partnerPauses: 0, customerPauses: 0, peakInFlight: 0 };
   readonly #clock: Clock;
   readonly #maxConcurrency: number;
-  readonly #learner = new LimitLearner();
+  readonly #learner: LimitLearner;
+  readonly #onLearned: ((limit: RememberedLimit) => void) | undefined;
+  #reported: { at: number; text: string } | undefined;
   readonly #customerPausedUntil = new Map<string, number>();
   /** Per customer, the times of its last three sends, newest last. */
   readonly #sends = new Map<string, number[]>();
@@ -87,10 +100,13 @@ export class RequestScheduler {
   /**
    * @param maxConcurrency - requests in flight at most
    * @param clock - the time source
+   * @param options - a remembered limit to start from, and a listener for what is learned
    */
-  constructor(maxConcurrency: number, clock: Clock) {
+  constructor(maxConcurrency: number, clock: Clock, options: SchedulerOptions = {}) {
     this.#maxConcurrency = maxConcurrency;
     this.#clock = clock;
+    this.#learner = new LimitLearner(options.remembered);
+    this.#onLearned = options.onLearned;
   }
 
   /** What has been learned of the partner-wide limit. */
@@ -145,6 +161,7 @@ export class RequestScheduler {
     const throttled = status === 429;
     if (!throttled) {
       this.#learner.answered(now, sentAt, false, undefined);
+      this.#report(now, false);
       return;
     }
     this.stats.throttled += 1;
@@ -159,7 +176,19 @@ export class RequestScheduler {
       this.stats.customerPauses += 1;
     }
     for (const [other, otherUntil] of this.#customerPausedUntil) if (otherUntil <= now) this.#customerPausedUntil.delete(other);
+    this.#report(now, true);
     this.#pump();
+  }
+
+  /** Tells the listener what the learner knows, when it changed: at once after a 429, else at most once a second. */
+  #report(now: number, throttled: boolean): void {
+    if (!this.#onLearned || (!throttled && this.#reported && now - this.#reported.at < LEARNED_REPORT_INTERVAL_MS)) return;
+    const limit = this.#learner.remembered();
+    if (!limit) return;
+    const text = JSON.stringify(limit);
+    if (text === this.#reported?.text) return;
+    this.#reported = { at: now, text };
+    this.#onLearned(limit);
   }
 
   #noteSend(customerId: string): void {

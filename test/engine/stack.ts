@@ -20,10 +20,15 @@ export const BUDGETS_PROJECT = resolve(__dirname, "../../../test/engine/projects
 /** Environment variables a developer's shell may hold that would change what the provider reads. */
 const PROVIDER_ENV = /^(PARTNERCENTER_|AZURE_|ACTIONS_ID_TOKEN_|PULUMI_)/;
 
-/** The environment the engine would pass on, without the provider's own settings from the developer's shell. */
+/**
+ * The environment the engine would pass on, without the provider's own
+ * settings from the developer's shell, and with the learned rate limit
+ * remembered nowhere unless `extra` says where (a stack keeps it in its own
+ * directory: no test starts from what another learned).
+ */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !PROVIDER_ENV.test(name)));
-  return { ...env, ...extra };
+  return { ...env, PARTNERCENTER_RATE_LIMIT_CACHE: "off", ...extra };
 }
 
 /** One UsageBudget the program declares. */
@@ -185,7 +190,8 @@ export async function startStack(options: { emulator?: EmulatorOptions; config?:
     "partnercenter:endpoint": { value: emulator.endpoint },
     "partnercenter:accessToken": { value: emulator.accessToken, secret: true },
   };
-  const model = new PulumiModel({ projectDir: options.projectDir ?? BUDGETS_PROJECT, env: cleanEnv(options.env?.(emulator)), config, ...(options.beforeHostStop ? { beforeHostStop: options.beforeHostStop } : {}) });
+  const env = cleanEnv({ PARTNERCENTER_RATE_LIMIT_CACHE: join(directory, "rate-limits"), ...options.env?.(emulator) });
+  const model = new PulumiModel({ projectDir: options.projectDir ?? BUDGETS_PROJECT, env, config, ...(options.beforeHostStop ? { beforeHostStop: options.beforeHostStop } : {}) });
   const engine = new EngineDriver(model, directory);
   return {
     emulator,

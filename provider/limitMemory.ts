@@ -1,0 +1,85 @@
+/**
+ * The learned limit, remembered between provider processes. The engine
+ * starts a new provider host for every pass (a preview, then the update; a
+ * refresh; the next `pulumi up`), and each would otherwise learn Partner
+ * Center's limit again from its own 429s: under a bucket whose burst is small
+ * that costs seconds per pass. A host starts from what the last one learned
+ * of the same partner (endpoint, tenant and app), if it learned it within
+ * {@link MEMORY_TTL_MS}, and honours a `Retry-After` pause still in force.
+ *
+ * A memory is a cache: a file that is missing, unreadable, stale or not what
+ * this version writes is ignored, and a failed write changes nothing but the
+ * next process's start.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { z } from "zod";
+import type { RememberedLimit } from "./client/limitLearner";
+import type { ProviderSettings } from "./settings";
+
+/** How long a learned limit is trusted: a gateway's limit may change, and a fresh process learns it again in seconds. */
+export const MEMORY_TTL_MS = 10 * 60 * 1000;
+
+const memorySchema = z.object({
+  version: z.literal(1),
+  savedAt: z.number().finite(),
+  quota: z.number().int().min(1),
+  pace: z.number().finite().positive(),
+  overshot: z.boolean(),
+  pausedUntil: z.number().finite().min(0),
+});
+
+/**
+ * The file that remembers the limit of the partner these settings talk to,
+ * or undefined when `partnercenter:rateLimitCache` is `off`. The name is a
+ * hash of the endpoint, tenant and client id: it says nothing of them, and
+ * holds no credential.
+ */
+export function limitMemoryFile(settings: ProviderSettings): string | undefined {
+  if (settings.rateLimitCache === undefined) return undefined;
+  const partner = [settings.endpoint, settings.credentials.tenantId?.value ?? "", settings.credentials.clientId?.value ?? ""].join("\n");
+  return join(settings.rateLimitCache, `limit-${createHash("sha256").update(partner).digest("hex").slice(0, 24)}.json`);
+}
+
+/** What the file remembers, if it is there, readable, of this version and younger than {@link MEMORY_TTL_MS}. */
+export function recallLimit(file: string, now: number): RememberedLimit | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const memory = memorySchema.safeParse(parsed);
+  if (!memory.success || now - memory.data.savedAt > MEMORY_TTL_MS || memory.data.savedAt > now + MEMORY_TTL_MS) return undefined;
+  const { quota, pace, overshot, pausedUntil } = memory.data;
+  return { quota, pace, overshot, pausedUntil };
+}
+
+/**
+ * Writes what the scheduler learned to the file: to a temporary file first,
+ * renamed over the memory, so that a reader never sees half of one. Written
+ * synchronously (a few hundred bytes, after a 429 or at most once a second):
+ * a host the engine stops right after still leaves it whole. A write that
+ * fails changes nothing but the next process's start.
+ *
+ * @param file - from {@link limitMemoryFile}
+ * @param limit - what the scheduler knows
+ * @param now - when (ms since the epoch)
+ */
+export function rememberLimit(file: string, limit: RememberedLimit, now: number): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(temporary, JSON.stringify({ version: 1, savedAt: now, ...limit }), { mode: 0o600 });
+    renameSync(temporary, file);
+  } catch {
+    // A cache: the next process learns the limit itself.
+  }
+}

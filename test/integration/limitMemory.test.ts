@@ -1,0 +1,98 @@
+import { strict as assert } from "node:assert";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
+import type { PartnerCenterClient } from "../../provider/client/partnerCenter";
+import { limitMemoryFile, MEMORY_TTL_MS, recallLimit } from "../../provider/limitMemory";
+import { createClient } from "../../provider/runtime";
+import { resolveSettings, SettingsError } from "../../provider/settings";
+
+const CUSTOMERS = generateCustomers(30);
+
+/** Reads every customer's budget, 16 at a time, as one provider process would. */
+async function readAll(client: PartnerCenterClient, ids: string[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < ids.length) await client.getBudget(ids[next++]!, client.startOperation());
+    }),
+  );
+}
+
+describe("the learned rate limit, remembered between provider processes", function () {
+  this.timeout(60_000);
+  let emulator: PartnerCenterEmulator;
+  let dir: string;
+
+  beforeEach(async () => {
+    // A bucket with a burst of 10: learned only from 429s, each costing a 1-s pause.
+    emulator = await PartnerCenterEmulator.start({ customers: CUSTOMERS, faults: { partnerRateLimit: { shape: "tokenBucket", perSecond: 100, burst: 10 } } });
+    dir = mkdtempSync(join(tmpdir(), "pc-limit-memory-"));
+  });
+
+  afterEach(async () => {
+    await emulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const settingsWith = (cache: string | undefined) =>
+    resolveSettings({ get: (key) => ({ "partnercenter:endpoint": emulator.endpoint, "partnercenter:accessToken": emulator.accessToken, "partnercenter:rateLimitCache": cache })[key] }, {});
+
+  it("a new process starts from what the last one learned of the same partner: its quota, its pace and its pause", async () => {
+    const settings = settingsWith(dir);
+    const first = createClient(settings);
+    try {
+      await readAll(first, CUSTOMERS.map((customer) => customer.id));
+    } finally {
+      await first.close();
+    }
+    assert.ok(first.scheduler.stats.throttled > 0, "the first process met the limit");
+    const file = limitMemoryFile(settings)!;
+    const recalled = recallLimit(file, Date.now());
+    assert.ok(recalled, "the first process remembered what it learned");
+    // A 429 is remembered at once (a pace that grows, at most once a second): the last pause is the first's own.
+    assert.equal(recalled.pausedUntil, first.scheduler.limit.pausedUntil);
+
+    const second = createClient(settings);
+    try {
+      const { quota, pace, pausedUntil } = recalled;
+      assert.deepEqual(second.scheduler.limit, { quota, pace, pausedUntil }, "the second process knows the quota, the pace and the pause from the start");
+    } finally {
+      await second.close();
+    }
+    assert.ok(!readFileSync(file, "utf8").includes(emulator.accessToken), "the memory holds no credential");
+    assert.equal(readdirSync(dir).filter((name) => name.endsWith(".tmp")).length, 0, "no temporary file is left");
+  });
+
+  it("another partner (endpoint, tenant or app), a stale or damaged memory, or rateLimitCache off: the process learns afresh", async () => {
+    const settings = settingsWith(dir);
+    const first = createClient(settings);
+    await readAll(first, CUSTOMERS.map((customer) => customer.id)).finally(() => first.close());
+    const file = limitMemoryFile(settings)!;
+    const saved = JSON.parse(readFileSync(file, "utf8")) as { savedAt: number };
+
+    const otherApp = resolveSettings({ get: (key) => ({ "partnercenter:endpoint": emulator.endpoint, "partnercenter:rateLimitCache": dir, "partnercenter:tenantId": "partner.onmicrosoft.com" })[key] }, {});
+    assert.notEqual(limitMemoryFile(otherApp), file);
+    assert.equal(recallLimit(file, saved.savedAt + MEMORY_TTL_MS + 1), undefined, "older than the memory's lifetime");
+    for (const damaged of ["{", JSON.stringify({ ...saved, version: 2 }), JSON.stringify({ ...saved, quota: -1 })]) {
+      writeFileSync(file, damaged);
+      assert.equal(recallLimit(file, saved.savedAt), undefined, damaged);
+      const fresh = createClient(settings);
+      assert.deepEqual(fresh.scheduler.limit, { quota: undefined, pace: undefined, pausedUntil: 0 });
+      await fresh.close();
+    }
+
+    rmSync(dir, { recursive: true, force: true });
+    const off = settingsWith("off");
+    assert.equal(limitMemoryFile(off), undefined);
+    const unremembering = createClient(off);
+    await readAll(unremembering, CUSTOMERS.map((customer) => customer.id)).finally(() => unremembering.close());
+    assert.ok(unremembering.scheduler.stats.throttled > 0);
+    assert.equal(existsSync(dir), false, "off writes nothing");
+  });
+
+  it("rateLimitCache must be an absolute directory or off, named in the error", () => {
+    assert.throws(() => settingsWith("relative/dir"), (error: Error) => error instanceof SettingsError && /stack config partnercenter:rateLimitCache: "relative\/dir" is not an absolute path; give the directory .* or off/.test(error.message));
+  });
+});
