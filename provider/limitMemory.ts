@@ -9,10 +9,14 @@
  *
  * A memory is a cache: a file that is missing, unreadable, stale or not what
  * this version writes is ignored, and a failed write changes nothing but the
- * next process's start.
+ * next process's start. The directory must be the user's own and writable by
+ * no one else (it may sit in a shared temporary directory): otherwise the
+ * memory is neither read nor written, so that no other local user can slow
+ * the provider down with a planted limit or aim its writes elsewhere. A
+ * remembered pause is capped at {@link MAX_REMEMBERED_PAUSE_MS}.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { RememberedLimit } from "./client/limitLearner";
@@ -20,6 +24,9 @@ import type { ProviderSettings } from "./settings";
 
 /** How long a learned limit is trusted: a gateway's limit may change, and a fresh process learns it again in seconds. */
 export const MEMORY_TTL_MS = 10 * 60 * 1000;
+
+/** The longest remembered pause honoured: a `Retry-After` longer than this is learned again by the process itself. */
+export const MAX_REMEMBERED_PAUSE_MS = 5 * 60 * 1000;
 
 const memorySchema = z.object({
   version: z.literal(1),
@@ -44,6 +51,7 @@ export function limitMemoryFile(settings: ProviderSettings): string | undefined 
 
 /** What the file remembers, if it is there, readable, of this version and younger than {@link MEMORY_TTL_MS}. */
 export function recallLimit(file: string, now: number): RememberedLimit | undefined {
+  if (!isPrivateDirectory(dirname(file))) return undefined;
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -59,7 +67,19 @@ export function recallLimit(file: string, now: number): RememberedLimit | undefi
   const memory = memorySchema.safeParse(parsed);
   if (!memory.success || now - memory.data.savedAt > MEMORY_TTL_MS || memory.data.savedAt > now + MEMORY_TTL_MS) return undefined;
   const { quota, pace, overshot, pausedUntil } = memory.data;
-  return { quota, pace, overshot, pausedUntil };
+  return { quota, pace, overshot, pausedUntil: Math.min(pausedUntil, now + MAX_REMEMBERED_PAUSE_MS) };
+}
+
+/** Whether `directory` is a directory (not a link) of this user's, writable by no one else. Windows: always. */
+function isPrivateDirectory(directory: string): boolean {
+  const uid = process.getuid?.();
+  if (uid === undefined) return true;
+  try {
+    const stats = lstatSync(directory);
+    return stats.isDirectory() && stats.uid === uid && (stats.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -77,9 +97,12 @@ export function rememberLimit(file: string, limit: RememberedLimit, now: number)
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(temporary, JSON.stringify({ version: 1, savedAt: now, ...limit }), { mode: 0o600 });
+    if (!isPrivateDirectory(dirname(file))) return;
+    // "wx": never through a file or link that is already there.
+    writeFileSync(temporary, JSON.stringify({ version: 1, savedAt: now, ...limit }), { mode: 0o600, flag: "wx" });
     renameSync(temporary, file);
   } catch {
     // A cache: the next process learns the limit itself.
+    rmSync(temporary, { force: true });
   }
 }

@@ -85,8 +85,8 @@ export function resolveSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = 
   };
 }
 
-/** The default directory of the learned rate limit: the system's temporary directory. */
-export const DEFAULT_RATE_LIMIT_CACHE = join(tmpdir(), "pulumi-partnercenter");
+/** The default directory of the learned rate limit: the user's own, in the system's temporary directory. */
+export const DEFAULT_RATE_LIMIT_CACHE = join(tmpdir(), `pulumi-partnercenter-${process.getuid?.() ?? "user"}`);
 
 /** `partnercenter:rateLimitCache`: an absolute directory, or `off`; the system's temporary directory by default. */
 function readRateLimitCache(raw: RawSetting | undefined): string | undefined {

@@ -22,8 +22,9 @@
  *   everything it accepted in the cycle, paced requests included, counts.
  * - **Pace.** Beyond the quota, requests are paced at 95 % of the cycle's
  *   accepted rate, its pause included: under a bucket whose burst is small,
- *   pacing just under its rate avoids 429s. While paced requests succeed the
- *   pace grows (quickly until it first overshoots, then by 1 % a second); a
+ *   pacing just under its rate avoids 429s. While paced requests succeed at
+ *   the pace (not slower, held back by the parallelism) the pace grows
+ *   (quickly until it first overshoots, then by 1 % a second); a
  *   429 refusing a paced request sets it to 95 % of the rate the service
  *   accepted over the last second. Whether a refused request was paced or
  *   part of the burst is told by when it was sent, not by whether paced
@@ -111,6 +112,8 @@ export class LimitLearner {
   #overshot = false;
   #nextPacedSend = 0;
   #lastGrowth = 0;
+  /** Whether the pace has held a request back since the pace last grew (a request was ready before its turn). */
+  #heldBack = false;
   /** Times of recent accepted answers, for the rate over the last second. */
   readonly #acceptedTimes: number[] = [];
 
@@ -144,12 +147,15 @@ export class LimitLearner {
 
   /**
    * The earliest time (ms, at or after `now`) the next request may be sent:
-   * after any pause; at once within the quota; else at the pace.
+   * after any pause; at once within the quota; else at the pace. Ask only
+   * when a request is ready to go: a request the pace holds back is what lets
+   * the pace grow.
    */
   nextSendTime(now: number): number {
     if (now < this.#pausedUntil) return this.#pausedUntil;
     this.#startCycleIfDue(now);
     if (this.#quota === undefined || this.#pace === undefined || this.#sentInCycle < this.#quota) return now;
+    if (this.#nextPacedSend > now) this.#heldBack = true;
     return Math.max(now, this.#nextPacedSend);
   }
 
@@ -263,11 +269,17 @@ export class LimitLearner {
     this.#nextPacedSend = this.#cycleStart;
   }
 
-  /** Lets the pace grow while paced requests succeed. */
+  /**
+   * Lets the pace grow while paced requests succeed and the pace is what holds them back. When fewer go than it
+   * allows (the parallelism or the work binds), a higher pace would learn nothing: it would only grow without end
+   * and, remembered, let the next burst go all at once.
+   */
   #grow(now: number): void {
     if (this.#pace === undefined || this.#quota === undefined || this.#sentInCycle <= this.#quota) return;
     if (now - this.#lastGrowth < GROWTH_INTERVAL_MS) return;
     this.#lastGrowth = now;
+    if (!this.#heldBack) return;
+    this.#heldBack = false;
     this.#pace *= this.#overshot ? SLOW_GROWTH : FAST_GROWTH;
   }
 

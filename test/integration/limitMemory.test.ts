@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import type { PartnerCenterClient } from "../../provider/client/partnerCenter";
-import { limitMemoryFile, MEMORY_TTL_MS, recallLimit } from "../../provider/limitMemory";
+import { limitMemoryFile, MAX_REMEMBERED_PAUSE_MS, MEMORY_TTL_MS, recallLimit } from "../../provider/limitMemory";
 import { createClient } from "../../provider/runtime";
 import { resolveSettings, SettingsError } from "../../provider/settings";
 
@@ -90,6 +90,21 @@ describe("the learned rate limit, remembered between provider processes", functi
     await readAll(unremembering, CUSTOMERS.map((customer) => customer.id)).finally(() => unremembering.close());
     assert.ok(unremembering.scheduler.stats.throttled > 0);
     assert.equal(existsSync(dir), false, "off writes nothing");
+  });
+
+  it("a directory others may write to is neither read nor written; a remembered pause is honoured for 5 minutes at most", async () => {
+    const settings = settingsWith(dir);
+    const file = limitMemoryFile(settings)!;
+    const now = Date.now();
+    writeFileSync(file, JSON.stringify({ version: 1, savedAt: now, quota: 3, pace: 0.5, overshot: true, pausedUntil: now + 3_600_000 }));
+    assert.equal(recallLimit(file, now)!.pausedUntil, now + MAX_REMEMBERED_PAUSE_MS, "an hour's pause planted or remembered is capped");
+    chmodSync(dir, 0o777);
+    assert.equal(recallLimit(file, now), undefined, "a planted limit in a directory anyone can write to is not read");
+    rmSync(file);
+    const client = createClient(settings);
+    await readAll(client, CUSTOMERS.map((customer) => customer.id)).finally(() => client.close());
+    assert.ok(client.scheduler.stats.throttled > 0);
+    assert.deepEqual(readdirSync(dir), [], "nothing is written there");
   });
 
   it("rateLimitCache must be an absolute directory or off, named in the error", () => {

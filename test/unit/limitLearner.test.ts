@@ -85,6 +85,21 @@ describe("learning Partner Center's limit from its 429s", () => {
     assert.ok(Math.abs(learner.estimate.pace! - (10 / 1.3) * 0.95) < 1e-9, `pace ${learner.estimate.pace}`);
   });
 
+  it("the pace grows only while requests go at it: held back by the parallelism instead, it stays (it grew without end, and remembered, let bursts through)", () => {
+    const learner = new LimitLearner({ quota: 10, pace: 50, overshot: false, pausedUntil: 0 });
+    for (const time of Array.from({ length: 10 }, () => learner.sent(0))) learner.answered(40, time, false, undefined);
+    // Ten a second for five seconds, all accepted: the pace (50 a second) never held one back.
+    for (let now = 100; now <= 5000; now += 100) learner.answered(now + 40, learner.sent(now), false, undefined);
+    assert.equal(learner.estimate.pace, 50);
+    // At the pace, it grows.
+    let now = 5100;
+    for (let i = 0; i < 100; i++) {
+      now = learner.nextSendTime(now);
+      learner.answered(now, learner.sent(now), false, undefined);
+    }
+    assert.ok(learner.estimate.pace! > 50, `pace ${learner.estimate.pace}`);
+  });
+
   it("a window met part-way through (a new process after another's requests) is learned whole at its next reset", () => {
     const limit: RateLimit = { shape: "fixedWindow", quota: 600, windowSeconds: 6 };
     const server = createLimiter(limit);
