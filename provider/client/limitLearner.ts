@@ -26,7 +26,7 @@
  *   the pace (not slower, held back by the parallelism) the pace grows
  *   (quickly until it first overshoots, then by 1 % a second); a
  *   429 refusing a paced request sets it to 95 % of the rate the service
- *   accepted over the last second. Whether a refused request was paced or
+ *   accepted over the last second (or over the cycle, if younger). Whether a refused request was paced or
  *   part of the burst is told by when it was sent, not by whether paced
  *   requests have gone out since: at 300 ms of latency they have, long
  *   before the burst's answers come back.
@@ -42,6 +42,12 @@ const GROWTH_INTERVAL_MS = 250;
 const FAST_GROWTH = 1.25;
 /** Growth per interval after an overshoot: about 1 % a second. */
 const SLOW_GROWTH = 1.0025;
+/**
+ * The pace grows to at most this many times the rate accepted over the last second: requests freed together (a
+ * wave of answers) are held back by any pace, yet a pace far above what actually goes teaches nothing, and,
+ * remembered, lets the next burst go at once.
+ */
+const MAX_PACE_OVER_ACCEPTED = 2;
 /** The slowest pace, requests per second. */
 const MIN_PACE = 0.5;
 /**
@@ -203,11 +209,11 @@ export class LimitLearner {
     if (retryAfterMs === undefined || retryAfterMs < LONG_WAIT_MS) {
       if (paced) {
         // A short wait refusing a paced request: a bucket's rate, overshot. Back to what the service accepted over the
-        // last second (a cycle younger than that would count its burst or the pause before it: take the pace then).
+        // last second, or, in a cycle younger than that (the meter would count the pause before it), over the cycle.
         this.#overshot = true;
-        const pace = this.#pace!;
-        const accepted = now - cycleStart >= METER_MS ? Math.min(pace, this.#acceptedRate(now)) : pace;
-        this.#pace = Math.max(MIN_PACE, accepted * OVERSHOOT_BACKOFF);
+        const age = now - cycleStart;
+        const accepted = age >= METER_MS ? this.#acceptedRate(now) : (this.#acceptedInCycle * 1000) / Math.max(age, 1);
+        this.#pace = Math.max(MIN_PACE, Math.min(this.#pace!, accepted) * OVERSHOOT_BACKOFF);
         this.#closed = undefined;
       } else this.#close(cycleStart, now, until, "burst", 0);
     } else {
@@ -270,15 +276,15 @@ export class LimitLearner {
   }
 
   /**
-   * Lets the pace grow while paced requests succeed and the pace is what holds them back. When fewer go than it
-   * allows (the parallelism or the work binds), a higher pace would learn nothing: it would only grow without end
-   * and, remembered, let the next burst go all at once.
+   * Lets the pace grow while paced requests succeed and the pace is what holds them back, up to twice what is
+   * accepted. When fewer go than it allows (the parallelism or the work binds), a higher pace would learn nothing:
+   * it would only grow without end and, remembered, let the next burst go all at once.
    */
   #grow(now: number): void {
     if (this.#pace === undefined || this.#quota === undefined || this.#sentInCycle <= this.#quota) return;
     if (now - this.#lastGrowth < GROWTH_INTERVAL_MS) return;
     this.#lastGrowth = now;
-    if (!this.#heldBack) return;
+    if (!this.#heldBack || this.#pace >= MAX_PACE_OVER_ACCEPTED * this.#acceptedRate(now)) return;
     this.#heldBack = false;
     this.#pace *= this.#overshot ? SLOW_GROWTH : FAST_GROWTH;
   }

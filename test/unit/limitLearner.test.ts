@@ -100,6 +100,42 @@ describe("learning Partner Center's limit from its 429s", () => {
     assert.ok(learner.estimate.pace! > 50, `pace ${learner.estimate.pace}`);
   });
 
+  it("held back only by waves of answers (the parallelism binds), the pace stays within twice what is accepted", () => {
+    const learner = new LimitLearner({ quota: 1, pace: 50, overshot: false, pausedUntil: 0 });
+    // 16 workers whose answers come back together, every 300 ms: at most 53 a second; nothing is refused.
+    let inFlight: { at: number; sentAt: number }[] = [];
+    let now = 0;
+    let ready = 16;
+    for (let done = 0; done < 2000; ) {
+      const sendAt = ready > 0 ? learner.nextSendTime(now) : Number.POSITIVE_INFINITY;
+      const answerAt = Math.min(...inFlight.map((request) => request.at));
+      if (sendAt <= answerAt) {
+        now = sendAt;
+        inFlight.push({ at: Math.ceil((now + 300) / 300) * 300, sentAt: learner.sent(now) });
+        ready -= 1;
+        continue;
+      }
+      now = answerAt;
+      for (const request of inFlight.filter((r) => r.at === answerAt)) learner.answered(now, request.sentAt, false, undefined);
+      const answered = inFlight.filter((r) => r.at === answerAt).length;
+      inFlight = inFlight.filter((r) => r.at !== answerAt);
+      ready += answered;
+      done += answered;
+    }
+    assert.ok(learner.estimate.pace! <= 2 * 54, `pace ${learner.estimate.pace}`);
+  });
+
+  it("an overshoot in a cycle younger than a second backs off to what the cycle got accepted, not to 95 % of a pace far above it", () => {
+    const learner = new LimitLearner({ quota: 10, pace: 10_000, overshot: false, pausedUntil: 0 });
+    const sent: number[] = [];
+    let now = 0;
+    for (let i = 0; i < 16; i++) sent.push(learner.sent((now = learner.nextSendTime(now))));
+    // 300 ms later: the burst of 10 accepted, the six paced requests refused with 1 s to wait.
+    for (const time of sent.slice(0, 10)) learner.answered(300, time, false, undefined);
+    learner.answered(300, sent[10]!, true, 1000);
+    assert.ok(Math.abs(learner.estimate.pace! - (10 / 0.3) * 0.95) < 1e-6, `pace ${learner.estimate.pace}`);
+  });
+
   it("a window met part-way through (a new process after another's requests) is learned whole at its next reset", () => {
     const limit: RateLimit = { shape: "fixedWindow", quota: 600, windowSeconds: 6 };
     const server = createLimiter(limit);
