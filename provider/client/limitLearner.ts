@@ -26,7 +26,7 @@
  *   the pace (not slower, held back by the parallelism) the pace grows
  *   (quickly until it first overshoots, then by 1 % a second); a
  *   429 refusing a paced request sets it to 95 % of the rate the service
- *   accepted over the last second (or over the cycle, if younger). Whether a refused request was paced or
+ *   accepted over the last second. Whether a refused request was paced or
  *   part of the burst is told by when it was sent, not by whether paced
  *   requests have gone out since: at 300 ms of latency they have, long
  *   before the burst's answers come back.
@@ -209,11 +209,12 @@ export class LimitLearner {
     if (retryAfterMs === undefined || retryAfterMs < LONG_WAIT_MS) {
       if (paced) {
         // A short wait refusing a paced request: a bucket's rate, overshot. Back to what the service accepted over the
-        // last second, or, in a cycle younger than that (the meter would count the pause before it), over the cycle.
+        // last second (a cycle younger than that would count its burst or the pause before it, and its burst alone
+        // says little of the rate: take the pace then, which never runs far above what is accepted).
         this.#overshot = true;
-        const age = now - cycleStart;
-        const accepted = age >= METER_MS ? this.#acceptedRate(now) : (this.#acceptedInCycle * 1000) / Math.max(age, 1);
-        this.#pace = Math.max(MIN_PACE, Math.min(this.#pace!, accepted) * OVERSHOOT_BACKOFF);
+        const pace = this.#pace!;
+        const accepted = now - cycleStart >= METER_MS ? Math.min(pace, this.#acceptedRate(now)) : pace;
+        this.#pace = Math.max(MIN_PACE, accepted * OVERSHOOT_BACKOFF);
         this.#closed = undefined;
       } else this.#close(cycleStart, now, until, "burst", 0);
     } else {

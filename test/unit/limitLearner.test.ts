@@ -125,17 +125,6 @@ describe("learning Partner Center's limit from its 429s", () => {
     assert.ok(learner.estimate.pace! <= 2 * 54, `pace ${learner.estimate.pace}`);
   });
 
-  it("an overshoot in a cycle younger than a second backs off to what the cycle got accepted, not to 95 % of a pace far above it", () => {
-    const learner = new LimitLearner({ quota: 10, pace: 10_000, overshot: false, pausedUntil: 0 });
-    const sent: number[] = [];
-    let now = 0;
-    for (let i = 0; i < 16; i++) sent.push(learner.sent((now = learner.nextSendTime(now))));
-    // 300 ms later: the burst of 10 accepted, the six paced requests refused with 1 s to wait.
-    for (const time of sent.slice(0, 10)) learner.answered(300, time, false, undefined);
-    learner.answered(300, sent[10]!, true, 1000);
-    assert.ok(Math.abs(learner.estimate.pace! - (10 / 0.3) * 0.95) < 1e-6, `pace ${learner.estimate.pace}`);
-  });
-
   it("a window met part-way through (a new process after another's requests) is learned whole at its next reset", () => {
     const limit: RateLimit = { shape: "fixedWindow", quota: 600, windowSeconds: 6 };
     const server = createLimiter(limit);
