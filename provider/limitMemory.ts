@@ -102,7 +102,11 @@ export function rememberLimit(file: string, limit: RememberedLimit, now: number)
     writeFileSync(temporary, JSON.stringify({ version: 1, savedAt: now, ...limit }), { mode: 0o600, flag: "wx" });
     renameSync(temporary, file);
   } catch {
-    // A cache: the next process learns the limit itself.
-    rmSync(temporary, { force: true });
+    // A cache: the next process learns the limit itself; nothing here may fail the request that taught it.
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Left for the next write of this process to fail on, harmlessly.
+    }
   }
 }
