@@ -52,15 +52,9 @@ export function limitMemoryFile(settings: ProviderSettings): string | undefined 
 /** What the file remembers, if it is there, readable, of this version and younger than {@link MEMORY_TTL_MS}. */
 export function recallLimit(file: string, now: number): RememberedLimit | undefined {
   if (!isPrivateDirectory(dirname(file))) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch {
     return undefined;
   }

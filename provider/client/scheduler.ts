@@ -89,7 +89,9 @@ export class RequestScheduler {
   readonly #maxConcurrency: number;
   readonly #learner: LimitLearner;
   readonly #onLearned: ((limit: RememberedLimit) => void) | undefined;
-  #reported: { at: number; text: string } | undefined;
+  /** When the learner was last asked what to report (clock ms), and what was last reported. */
+  #reportedAt = Number.NEGATIVE_INFINITY;
+  #reportedText: string | undefined;
   readonly #customerPausedUntil = new Map<string, number>();
   /** Per customer, the times of its last three sends, newest last. */
   readonly #sends = new Map<string, number[]>();
@@ -182,12 +184,12 @@ export class RequestScheduler {
 
   /** Tells the listener what the learner knows, when it changed: at once after a 429, else at most once a second. */
   #report(now: number, throttled: boolean): void {
-    if (!this.#onLearned || (!throttled && this.#reported && now - this.#reported.at < LEARNED_REPORT_INTERVAL_MS)) return;
+    if (!this.#onLearned || (!throttled && now - this.#reportedAt < LEARNED_REPORT_INTERVAL_MS)) return;
+    this.#reportedAt = now;
     const limit = this.#learner.remembered();
-    if (!limit) return;
-    const text = JSON.stringify(limit);
-    if (text === this.#reported?.text) return;
-    this.#reported = { at: now, text };
+    const text = limit && JSON.stringify(limit);
+    if (!limit || text === this.#reportedText) return;
+    this.#reportedText = text;
     this.#onLearned(limit);
   }
 

@@ -73,66 +73,44 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
       : { config: {}, env: { AZURE_TENANT_ID: entra.tenantId, AZURE_CLIENT_ID: CLIENT_ID, AZURE_AUTHORITY_HOST: entra.authority } };
 
   // Each credential kind once through the engine, the sources alternating so that both the config path (Configure)
-  // and the environment path (the host's environment) carry every setting kind between them; every kind from
-  // both sources is in test/integration/entraCredentials.test.ts, in process.
-  type Via = "config" | "env";
-  const kinds = {
-    clientSecret: (via: Via) =>
-      it(`client secret from ${via}`, async () => {
-        const setup = base(via);
-        if (via === "config") setup.config["partnercenter:clientSecret"] = { value: SECRET, secret: true };
-        else setup.env.AZURE_CLIENT_SECRET = SECRET;
-        await exercise(await start(setup), "client_credentials");
-      }),
-    clientCertificate: (via: Via) =>
-      it(`client certificate from ${via} (thumbprint computed, x5c sent)`, async () => {
-        const setup = base(via);
-        const pem = `${TEST_CLIENT_CERTIFICATE}${TEST_CLIENT_KEY}`;
-        if (via === "config") {
-          setup.config["partnercenter:clientCertificate"] = { value: pem, secret: true };
-        } else {
-          writeFileSync(join(dir, "client.pem"), pem);
-          setup.env.AZURE_CLIENT_CERTIFICATE_PATH = join(dir, "client.pem");
-        }
-        await exercise(await start(setup), "client_credentials");
-        assert.equal(entra.tokenRequests[0]!.x5c, true);
-      }),
-    federatedTokenFile: (via: Via) =>
-      it(`federated token file from ${via}`, async () => {
-        const setup = base(via);
-        const file = join(dir, "token");
-        writeFileSync(file, entra.federatedToken(WORKLOAD_SUBJECT, WORKLOAD_ISSUER));
-        if (via === "config") setup.config["partnercenter:federatedTokenFile"] = { value: file };
-        else setup.env.AZURE_FEDERATED_TOKEN_FILE = file;
-        // Re-reading the file for every token, and Entra's refusal of a rotated one, are in entraCredentials.test.ts.
-        await exercise(await start(setup), "client_credentials");
-      }),
-    githubOidc: (via: Via) =>
-      it(`GitHub Actions OIDC with tenant and client from ${via}`, async () => {
-        const setup = base(via);
-        setup.env.ACTIONS_ID_TOKEN_REQUEST_URL = entra.githubRequestUrl;
-        setup.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = entra.githubRequestToken;
-        await exercise(await start(setup), "client_credentials");
-      }),
-    refreshToken: (via: Via) =>
-      it(`App+User refresh token from ${via}; the rotated refresh token serves the rest of the run`, async () => {
-        const setup = base(via);
-        const refreshToken = entra.issueRefreshToken(CLIENT_ID);
-        if (via === "config") {
-          setup.config["partnercenter:refreshToken"] = { value: refreshToken, secret: true };
-          setup.config["partnercenter:clientSecret"] = { value: SECRET, secret: true };
-        } else {
-          setup.env.PARTNERCENTER_REFRESH_TOKEN = refreshToken;
-          setup.env.AZURE_CLIENT_SECRET = SECRET;
-        }
-        await exercise(await start(setup), "refresh_token");
-      }),
-  };
-  kinds.clientSecret("config");
-  kinds.clientCertificate("env");
-  kinds.federatedTokenFile("config");
-  kinds.githubOidc("env");
-  kinds.refreshToken("config");
+  // and the environment path (the host's environment) are crossed; every kind from both sources is in
+  // test/integration/entraCredentials.test.ts, in process.
+  it("client secret from config", async () => {
+    const setup = base("config");
+    setup.config["partnercenter:clientSecret"] = { value: SECRET, secret: true };
+    await exercise(await start(setup), "client_credentials");
+  });
+
+  it("client certificate from env (thumbprint computed, x5c sent)", async () => {
+    const setup = base("env");
+    writeFileSync(join(dir, "client.pem"), `${TEST_CLIENT_CERTIFICATE}${TEST_CLIENT_KEY}`);
+    setup.env.AZURE_CLIENT_CERTIFICATE_PATH = join(dir, "client.pem");
+    await exercise(await start(setup), "client_credentials");
+    assert.equal(entra.tokenRequests[0]!.x5c, true);
+  });
+
+  it("federated token file from config", async () => {
+    const setup = base("config");
+    const file = join(dir, "token");
+    writeFileSync(file, entra.federatedToken(WORKLOAD_SUBJECT, WORKLOAD_ISSUER));
+    setup.config["partnercenter:federatedTokenFile"] = { value: file };
+    // Re-reading the file for every token, and Entra's refusal of a rotated one, are in entraCredentials.test.ts.
+    await exercise(await start(setup), "client_credentials");
+  });
+
+  it("GitHub Actions OIDC with tenant and client from env", async () => {
+    const setup = base("env");
+    setup.env.ACTIONS_ID_TOKEN_REQUEST_URL = entra.githubRequestUrl;
+    setup.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = entra.githubRequestToken;
+    await exercise(await start(setup), "client_credentials");
+  });
+
+  it("App+User refresh token from config; the rotated refresh token serves the rest of the run", async () => {
+    const setup = base("config");
+    setup.config["partnercenter:refreshToken"] = { value: entra.issueRefreshToken(CLIENT_ID), secret: true };
+    setup.config["partnercenter:clientSecret"] = { value: SECRET, secret: true };
+    await exercise(await start(setup), "refresh_token");
+  });
 
   it("after rotating a secret kept in stack config: refresh still uses the old one (stored at the last update) until one `pulumi up` stores the new one; a secret from the environment is read fresh", async () => {
     const setup = base("config");

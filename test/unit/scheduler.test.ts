@@ -8,31 +8,36 @@ const B = "customer-b";
 const C = "customer-c";
 
 /** Starts an acquire and reports when it was granted. */
-function track(throttle: RequestScheduler, customer: string | undefined, signal?: AbortSignal): { granted: () => boolean; release: () => Promise<void>; done: Promise<() => void> } {
+function track(scheduler: RequestScheduler, customer: string | undefined, signal?: AbortSignal): { granted: () => boolean; release: () => Promise<void>; done: Promise<() => void> } {
   let granted = false;
-  const done = throttle.acquire(customer, signal).then((grant) => ((granted = true), grant.release));
+  const done = scheduler.acquire(customer, signal).then((grant) => ((granted = true), grant.release));
   return { granted: () => granted, release: async () => (await done)(), done };
 }
 
 /** Two seconds of successful sends at 100/s, so that a 429 has a realistic history to learn from. */
-async function warmUp(throttle: RequestScheduler, clock: FakeClock): Promise<void> {
+async function warmUp(scheduler: RequestScheduler, clock: FakeClock): Promise<void> {
   for (let i = 0; i < 200; i++) {
     await clock.advance(10);
-    const grant = await throttle.acquire("warm-up");
+    const grant = await scheduler.acquire("warm-up");
     grant.release();
-    throttle.record("warm-up", 200, undefined, grant.sentAt);
+    scheduler.record("warm-up", 200, undefined, grant.sentAt);
   }
 }
 
-describe("the process-wide throttle", () => {
+/** Three requests about one customer within a second, then a 429: retries hammering that customer (CUSTOMER_WINDOW_MS). */
+async function hammerCustomer(scheduler: RequestScheduler, clock: FakeClock, customer: string, retryAfterMs: number): Promise<void> {
+  for (let i = 0; i < 3; i++) (await scheduler.acquire(customer)).release();
+  scheduler.record(customer, 429, retryAfterMs, clock.now());
+}
+
+describe("the process-wide scheduler", () => {
   it("a 429 on a customer's third request within a second pauses that customer until Retry-After, and no other", async () => {
     const clock = new FakeClock();
-    const throttle = new RequestScheduler(10, clock);
-    await warmUp(throttle, clock);
-    for (let i = 0; i < 3; i++) (await throttle.acquire(A)).release();
-    throttle.record(A, 429, 57_000, clock.now());
-    const a = track(throttle, A);
-    const b = track(throttle, B);
+    const scheduler = new RequestScheduler(10, clock);
+    await warmUp(scheduler, clock);
+    await hammerCustomer(scheduler, clock, A, 57_000);
+    const a = track(scheduler, A);
+    const b = track(scheduler, B);
     await clock.advance(50);
     assert.equal(b.granted(), true, "customer B is only paced by the lowered rate, not paused");
     assert.equal(a.granted(), false, "customer A waits");
@@ -40,70 +45,69 @@ describe("the process-wide throttle", () => {
     assert.equal(a.granted(), false, "still within Retry-After");
     await clock.advance(1);
     assert.equal(a.granted(), true, "released exactly at Retry-After");
-    assert.deepEqual({ throttled: throttle.stats.throttled, customerPauses: throttle.stats.customerPauses, partnerPauses: throttle.stats.partnerPauses }, { throttled: 1, customerPauses: 1, partnerPauses: 0 });
+    assert.deepEqual({ throttled: scheduler.stats.throttled, customerPauses: scheduler.stats.customerPauses, partnerPauses: scheduler.stats.partnerPauses }, { throttled: 1, customerPauses: 1, partnerPauses: 0 });
   });
 
   it("a 429 on a customer's first or second request within a second (a GET then its PATCH) pauses every request to the partner", async () => {
     const clock = new FakeClock();
-    const throttle = new RequestScheduler(10, clock);
-    await warmUp(throttle, clock);
-    (await throttle.acquire(A)).release();
+    const scheduler = new RequestScheduler(10, clock);
+    await warmUp(scheduler, clock);
+    (await scheduler.acquire(A)).release();
     await clock.advance(CUSTOMER_WINDOW_MS + 1);
-    (await throttle.acquire(A)).release();
-    (await throttle.acquire(A)).release();
-    throttle.record(A, 429, 3000, clock.now());
-    const c = track(throttle, C);
-    const none = track(throttle, undefined);
+    (await scheduler.acquire(A)).release();
+    (await scheduler.acquire(A)).release();
+    scheduler.record(A, 429, 3000, clock.now());
+    const c = track(scheduler, C);
+    const none = track(scheduler, undefined);
     await clock.advance(2999);
     assert.equal(c.granted(), false);
     assert.equal(none.granted(), false);
     await clock.advance(1);
     assert.equal(c.granted(), true);
     assert.equal(none.granted(), true);
-    assert.deepEqual({ partnerPauses: throttle.stats.partnerPauses, customerPauses: throttle.stats.customerPauses }, { partnerPauses: 1, customerPauses: 0 });
+    assert.deepEqual({ partnerPauses: scheduler.stats.partnerPauses, customerPauses: scheduler.stats.customerPauses }, { partnerPauses: 1, customerPauses: 0 });
   });
 
   it("a 429 about no customer (the customer list) pauses the partner", async () => {
     const clock = new FakeClock();
-    const throttle = new RequestScheduler(10, clock);
-    throttle.record(undefined, 429, 1000, clock.now());
-    assert.equal(throttle.pausedUntil(A), clock.now() + 1000);
+    const scheduler = new RequestScheduler(10, clock);
+    scheduler.record(undefined, 429, 1000, clock.now());
+    assert.equal(scheduler.pausedUntil(A), clock.now() + 1000);
   });
 
   it("a 429 without Retry-After pauses for one second", () => {
     const clock = new FakeClock();
-    const throttle = new RequestScheduler(10, clock);
-    throttle.record(A, 429, undefined, clock.now());
-    assert.equal(throttle.pausedUntil(A), clock.now() + 1000);
+    const scheduler = new RequestScheduler(10, clock);
+    scheduler.record(A, 429, undefined, clock.now());
+    assert.equal(scheduler.pausedUntil(A), clock.now() + 1000);
   });
 
   it("caps the requests in flight and hands a freed slot to the next in line", async () => {
     const clock = new FakeClock();
-    const throttle = new RequestScheduler(2, clock);
-    const first = track(throttle, A);
-    const second = track(throttle, B);
-    const third = track(throttle, C);
+    const scheduler = new RequestScheduler(2, clock);
+    const first = track(scheduler, A);
+    const second = track(scheduler, B);
+    const third = track(scheduler, C);
     await flush();
     assert.deepEqual([first.granted(), second.granted(), third.granted()], [true, true, false]);
     await first.release();
     await flush();
     assert.equal(third.granted(), true);
-    assert.equal(throttle.stats.peakInFlight, 2);
+    assert.equal(scheduler.stats.peakInFlight, 2);
   });
 
   it("gives up waiting when the operation's deadline aborts", async () => {
     const clock = new FakeClock();
-    const throttle = new RequestScheduler(1, clock);
-    await warmUp(throttle, clock);
-    for (let i = 0; i < 3; i++) (await throttle.acquire(A)).release();
-    throttle.record(A, 429, 60_000, clock.now());
+    const scheduler = new RequestScheduler(1, clock);
+    await warmUp(scheduler, clock);
+    await hammerCustomer(scheduler, clock, A, 60_000);
     const controller = new AbortController();
-    const waiting = throttle.acquire(A, controller.signal);
-    const blocked = track(throttle, B);
+    const waiting = scheduler.acquire(A, controller.signal);
+    const blocked = track(scheduler, B);
     await clock.advance(50);
     assert.equal(blocked.granted(), true);
     const slotWaiter = new AbortController();
-    const queued = throttle.acquire(C, slotWaiter.signal);
+    const queued = scheduler.acquire(C, slotWaiter.signal);
     await flush();
     controller.abort(new Error("deadline"));
     slotWaiter.abort(new Error("deadline"));
@@ -115,35 +119,35 @@ describe("the process-wide throttle", () => {
 
   it("after a pause, lets the learned quota go at once and paces the requests beyond it", async () => {
     const clock = new FakeClock();
-    const throttle = new RequestScheduler(1000, clock);
+    const scheduler = new RequestScheduler(1000, clock);
     // Five accepted, then a 429 with 1 s to wait: the limit allows five after a reset.
     const sentAt = clock.now();
-    for (let i = 0; i < 5; i++) (await throttle.acquire(`c${i}`)).release();
-    for (let i = 0; i < 5; i++) throttle.record(`c${i}`, 200, undefined, sentAt);
-    throttle.record(undefined, 429, 1000, sentAt);
-    assert.equal(throttle.limit.quota, 5);
-    const grants = Array.from({ length: 7 }, (_, i) => track(throttle, `d${i}`));
+    for (let i = 0; i < 5; i++) (await scheduler.acquire(`c${i}`)).release();
+    for (let i = 0; i < 5; i++) scheduler.record(`c${i}`, 200, undefined, sentAt);
+    scheduler.record(undefined, 429, 1000, sentAt);
+    assert.equal(scheduler.limit.quota, 5);
+    const grants = Array.from({ length: 7 }, (_, i) => track(scheduler, `d${i}`));
     await clock.advance(999);
     assert.equal(grants.filter((grant) => grant.granted()).length, 0, "nothing goes during the pause");
     await clock.advance(1);
     assert.equal(grants.filter((grant) => grant.granted()).length, 5, "the quota goes at once when the pause ends");
-    await clock.advance(Math.ceil(1000 / throttle.limit.pace!) + 1);
+    await clock.advance(Math.ceil(1000 / scheduler.limit.pace!) + 1);
     assert.equal(grants.filter((grant) => grant.granted()).length, 6, "the next one a pace's interval later");
   });
 });
 
-describe("the throttle with a Retry-After beyond the deadline", () => {
+describe("the scheduler with a Retry-After beyond the deadline", () => {
   it("fails at once every waiting operation whose deadline comes before the pause ends, and keeps the others waiting", async () => {
     const clock = new FakeClock();
-    const throttle = new RequestScheduler(10, clock);
+    const scheduler = new RequestScheduler(10, clock);
     const start = clock.now();
     const outcomes: string[] = [];
     const wait = (name: string, deadline: number): Promise<void> =>
-      throttle.acquire(A, undefined, () => deadline).then(
+      scheduler.acquire(A, undefined, () => deadline).then(
         (grant) => void (outcomes.push(`${name} granted`), grant.release()),
         (error: Error) => void outcomes.push(`${name}: ${error.message}`),
       );
-    throttle.record(undefined, 429, 30 * 24 * 3600_000, clock.now()); // "Try again in 30 days", about the partner
+    scheduler.record(undefined, 429, 30 * 24 * 3600_000, clock.now()); // "Try again in 30 days", about the partner
     const short = wait("short", start + 600_000);
     const long = wait("long", start + 40 * 24 * 3600_000);
     await flush();
