@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --full] [--n N] [--limits L,…] [--latency MS,…] [--parallel P,…] [--baseline none|create|all] [--json] [--out DIR]`
+ * `npm run bench [-- --full] [--n N] [--limits L,…] [--latency MS,…] [--parallel P,…] [--baseline none|create|all] [--json] [--out DIR]` (a limit `none` runs without one)
  *
  * For each cell of (limit shape × latency × `--parallel`), runs a program
  * declaring N budgets through the engine model (test/engine/model: the real
@@ -28,12 +28,16 @@ import { earliestFinish } from "./bound";
 import { plotRequestRate } from "./plot";
 import { readProcessStats } from "./processStats";
 
-/** The limit shapes of the default run and of `--full`: each averages 100 requests/s. */
-const DEFAULT_LIMITS = ["bucket:100", "bucket:100:10", "fixed:600/6", "sliding:600/6"];
+/**
+ * The limit shapes of the default run and of `--full`: each averages 100 requests/s. Then `none`, no limit at all:
+ * what the engine model, the program and the provider host reach on this machine when only the parallelism binds.
+ */
+const DEFAULT_LIMITS = ["bucket:100", "bucket:100:10", "fixed:600/6", "sliding:600/6", "none"];
 
 /** One cell's conditions. */
 interface Cell {
-  limit: RateLimit;
+  /** The partner-wide limit; undefined for none. */
+  limit: RateLimit | undefined;
   latencyMs: number;
   parallel: number;
 }
@@ -90,6 +94,7 @@ function options() {
     return value;
   };
   const limits = list(values.limits, DEFAULT_LIMITS).map((text) => {
+    if (text === "none") return undefined;
     const limit = parseRateLimit(text);
     if (typeof limit === "string") throw new Error(`--limits: ${limit}`);
     return limit;
@@ -170,6 +175,16 @@ async function measure(emulator: PartnerCenterEmulator, cell: Cell, work: PhaseW
   };
 }
 
+/** A limit in the command line's words, `none` for no limit. */
+function limitName(limit: RateLimit | undefined): string {
+  return limit ? describeRateLimit(limit) : "none";
+}
+
+/** The emulator's faults for a cell: its latency and, unless none, its partner-wide limit. */
+function faultsOf(cell: Cell): NonNullable<EmulatorOptions["faults"]> {
+  return { latencyMs: cell.latencyMs, ...(cell.limit ? { partnerRateLimit: cell.limit } : {}) };
+}
+
 const amountOf = (index: number, phase: number): number => phase * 10_000 + index + 0.5;
 const CLIENT_ID = "7c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
 
@@ -177,7 +192,7 @@ const CLIENT_ID = "7c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
 async function runCell(cell: Cell, n: number, projectDir: string, plotTo: string | undefined): Promise<CellFigures> {
   hostStats.cpuMs = 0;
   hostStats.peakRssBytes = 0;
-  const emulatorOptions: EmulatorOptions = { customers: generateCustomers(n), faults: { latencyMs: cell.latencyMs, partnerRateLimit: cell.limit } };
+  const emulatorOptions: EmulatorOptions = { customers: generateCustomers(n), faults: faultsOf(cell) };
   // The provider authenticates as partners do: a client secret through (emulated) Entra ID and MSAL.
   const fixture = await EntraFixture.start([{ clientId: CLIENT_ID, secret: "bench-client-secret" }]);
   try {
@@ -195,7 +210,7 @@ async function runCell(cell: Cell, n: number, projectDir: string, plotTo: string
     const phases: PhaseFigures[] = [];
     const create = await measure(stack.emulator, cell, { phase: "up (create)", requestsPerOperation: customers.map(() => 2), run: () => stack.engine.up(program(1), flags) });
     phases.push(create.figures);
-    if (plotTo) writeFileSync(plotTo, plotRequestRate(create.requests, `up creating ${n} budgets under ${describeRateLimit(cell.limit)}: requests/s and 429s/s`, sustainedRate(cell.limit)));
+    if (plotTo && cell.limit) writeFileSync(plotTo, plotRequestRate(create.requests, `up creating ${n} budgets under ${describeRateLimit(cell.limit)}: requests/s and 429s/s`, sustainedRate(cell.limit)));
     drifted.forEach((c, i) => stack.emulator.setBudget(c.id, 777_000 + i));
         // `refresh --yes --skip-preview`, as the Automation API runs it (sdk/nodejs/automation/stack.ts `Stack.refresh`):
     // one pass of reads; without it the preview pass reads everything once more (test/engine/ENGINE.md rule 13).
@@ -203,7 +218,7 @@ async function runCell(cell: Cell, n: number, projectDir: string, plotTo: string
     phases.push((await measure(stack.emulator, cell, { phase: "up (update)", requestsPerOperation: customers.map(() => 1), run: () => stack.engine.up(program(2), flags) })).figures);
     const state = [...stack.engine.state.values()];
     return {
-      limit: describeRateLimit(cell.limit),
+      limit: limitName(cell.limit),
       latencyMs: cell.latencyMs,
       parallel: cell.parallel,
       phases,
@@ -218,7 +233,7 @@ async function runCell(cell: Cell, n: number, projectDir: string, plotTo: string
 
 /** The sequential loop a partner's script would run: one request at a time, Retry-After honoured (by the same client). */
 async function baseline(cell: Cell, work: "create" | "all", n: number): Promise<PhaseFigures[]> {
-  const emulator = await PartnerCenterEmulator.start({ customers: generateCustomers(n), faults: { latencyMs: cell.latencyMs, partnerRateLimit: cell.limit } });
+  const emulator = await PartnerCenterEmulator.start({ customers: generateCustomers(n), faults: faultsOf(cell) });
   const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), scheduler: new RequestScheduler(1, systemClock) });
   const customers = emulator.customers();
   const results: PhaseFigures[] = [];
@@ -291,7 +306,7 @@ async function main(): Promise<void> {
     const figures = await runCell(cell, opts.n, project.directory, index === 0 ? join(opts.out, "create-rate.svg") : undefined);
     cells.push(figures);
     const summary = figures.phases.map((p) => `${p.phase} ${p.windowSeconds.toFixed(1)} s (${p.ratio === null ? "n/a" : p.ratio.toFixed(2)} of bound, ${p.throttled} × 429, ${p.failures} failed)`).join("; ");
-    log(`  ${describeRateLimit(cell.limit)}, ${cell.latencyMs} ms, --parallel ${cell.parallel}: ${summary}`);
+    log(`  ${limitName(cell.limit)}, ${cell.latencyMs} ms, --parallel ${cell.parallel}: ${summary}`);
   }
   } finally {
     project.remove();
