@@ -328,7 +328,7 @@ async function main(): Promise<void> {
   log("");
   log("window: the phase's first request received to its last answered; bound: the earliest the limit (from its state at the phase's start) and --parallel allow, whichever binds; command: the whole command, program and preview pass included.");
   log(`__provider: ${cells[0]?.providerBytes ?? 0} bytes per resource`);
-  log(`written: ${join(opts.out, "bench.json")}, ${join(opts.out, "create-rate.svg")}`);
+  log(`written: ${[join(opts.out, "bench.json"), ...(first?.limit ? [join(opts.out, "create-rate.svg")] : [])].join(", ")}`);
 }
 
 main().catch((error: unknown) => {
