@@ -190,7 +190,8 @@ export class LimitLearner {
    * @param retryAfterMs - for a 429, its `Retry-After` (undefined for any other answer)
    */
   answered(now: number, sentAt: number, throttled: boolean, retryAfterMs: number | undefined): void {
-    const thisCycle = this.#cycleStart !== undefined && sentAt >= this.#cycleStart;
+    const cycleStart = this.#cycleStart;
+    const thisCycle = cycleStart !== undefined && sentAt >= cycleStart;
     if (!throttled) {
       if (thisCycle) {
         this.#acceptedInCycle += 1;
@@ -204,7 +205,6 @@ export class LimitLearner {
     this.#pausedUntil = Math.max(this.#pausedUntil, until);
     // In flight when the pause began: the same exhaustion, nothing new to learn.
     if (!thisCycle) return;
-    const cycleStart = this.#cycleStart ?? now;
     const paced = this.#quota !== undefined && this.#pace !== undefined && sentAt > this.#burstSentUntil;
     if (retryAfterMs === undefined || retryAfterMs < LONG_WAIT_MS) {
       if (paced) {
