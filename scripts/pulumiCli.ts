@@ -1,0 +1,177 @@
+/**
+ * The Pulumi CLI this repository's engine tests, demo and benchmark run.
+ *
+ * A `pulumi` on PATH at or above the pinned version is used as it is (a
+ * partner's or contributor's own install, which brings its own plugins).
+ * Otherwise the pinned CLI is built from the Go module proxy with the module
+ * in `tools/pulumi/` (the one place its version is set), once per machine,
+ * into a cache outside the repository, with `@pulumi/pulumi`'s dynamic
+ * provider launcher (`pulumi-resource-pulumi-nodejs`) beside it: the engine
+ * looks for plugins on PATH and beside its own executable, and would
+ * otherwise try to download it.
+ *
+ * Run as a script (`node dist/scripts/pulumiCli.js`) it makes sure the CLI
+ * is there and prints where it is.
+ */
+import { execFile, spawn } from "node:child_process";
+import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+
+/** The repository root (this file runs from dist/scripts/). */
+const REPO_ROOT = resolve(__dirname, "../..");
+/** The Go module that pins and builds the CLI. */
+const TOOLS_MODULE = join(REPO_ROOT, "tools", "pulumi");
+const CLI_PACKAGE = "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi";
+const VERSION_VARIABLE = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version";
+/** How long a build may take before it is given up (a fresh machine takes about 3 minutes). */
+const BUILD_DEADLINE_MS = 20 * 60_000;
+const LAUNCHER = "pulumi-resource-pulumi-nodejs";
+
+/** A CLI ready to run. */
+export interface PulumiCli {
+  /** The `pulumi` executable. */
+  command: string;
+  /** Its directory, where the engine also finds the plugins beside it. */
+  binDir: string;
+  /** The installation root to give the Automation API (`PulumiCommand.get({ root })`): undefined for the one on PATH. */
+  root: string | undefined;
+  /** The version it reports, without the leading `v`. */
+  version: string;
+  /** Where it came from. */
+  source: "path" | "built";
+}
+
+/** The version `tools/pulumi/go.mod` pins for `pkg/v3` (and `sdk/v3`, which must match). */
+export function pinnedVersion(): string {
+  const goMod = readFileSync(join(TOOLS_MODULE, "go.mod"), "utf8");
+  const pkg = /github\.com\/pulumi\/pulumi\/pkg\/v3 v(\d+\.\d+\.\d+)/.exec(goMod)?.[1];
+  const sdk = /github\.com\/pulumi\/pulumi\/sdk\/v3 v(\d+\.\d+\.\d+)/.exec(goMod)?.[1];
+  if (!pkg || !sdk) throw new Error(`${join(TOOLS_MODULE, "go.mod")} must require github.com/pulumi/pulumi/pkg/v3 and sdk/v3`);
+  if (pkg !== sdk) throw new Error(`${join(TOOLS_MODULE, "go.mod")} requires pkg/v3 v${pkg} but sdk/v3 v${sdk}: pin both to the same version`);
+  return pkg;
+}
+
+/** Where the built CLI of a version lives: `$PULUMI_PARTNERCENTER_CLI_CACHE`, else the user's cache directory. */
+export function cacheDir(version: string): string {
+  const base = process.env.PULUMI_PARTNERCENTER_CLI_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-partnercenter", "cli");
+  return join(base, `v${version}`);
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+/** The version a `pulumi` executable reports, or undefined when it does not answer within 30 s. */
+function versionOf(command: string): Promise<string | undefined> {
+  return new Promise((resolvePromise) => {
+    execFile(command, ["version"], { timeout: 30_000, env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }, (error, stdout) => {
+      resolvePromise(error ? undefined : /v?(\d+\.\d+\.\d+)/.exec(stdout)?.[1]);
+    });
+  });
+}
+
+/** Runs a command to its end with a deadline, passing its output through to stderr; rejects with its last lines. */
+function runStep(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-8_000);
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    const timer = setTimeout(() => child.kill("SIGKILL"), BUILD_DEADLINE_MS);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} could not start: ${error.message}`));
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return resolvePromise();
+      const tail = output.trim().split("\n").slice(-15).join("\n");
+      reject(new Error(`\`${command} ${args.join(" ")}\` failed (${signal ?? `exit code ${code}`}) in ${options.cwd}:\n${tail}`));
+    });
+  });
+}
+
+/** Builds the pinned CLI into its cache directory; the binary appears there only once it is complete. */
+async function build(version: string, target: string): Promise<void> {
+  const go = onPath("go") ?? (existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : undefined);
+  if (!go) throw new Error(`no \`pulumi\` ≥ ${version} on PATH and no \`go\` to build one: install the Pulumi CLI (https://www.pulumi.com/docs/iac/download-install/) or Go ≥ 1.24`);
+  process.stderr.write(`[pulumi-cli] building the Pulumi CLI v${version} from ${CLI_PACKAGE} (tools/pulumi/go.mod) into ${dirname(target)}; the first build on a machine takes about 3 minutes\n`);
+  mkdirSync(dirname(target), { recursive: true });
+  const partial = `${target}.partial-${process.pid}`;
+  const started = Date.now();
+  try {
+    await runStep(go, ["build", "-ldflags", `-X ${VERSION_VARIABLE}=v${version}`, "-o", partial, CLI_PACKAGE], {
+      cwd: TOOLS_MODULE,
+      env: { ...process.env, CGO_ENABLED: "0", GOFLAGS: `${process.env.GOFLAGS ?? ""} -mod=readonly`.trim() },
+    });
+    renameSync(partial, target);
+  } finally {
+    rmSync(partial, { force: true });
+  }
+  process.stderr.write(`[pulumi-cli] built in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
+
+/** Copies `@pulumi/pulumi`'s dynamic provider launcher beside the CLI (it resolves the host from the program's directory). */
+function placeLauncher(binDir: string): void {
+  const target = join(binDir, LAUNCHER);
+  if (existsSync(target)) return;
+  const source = join(dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [REPO_ROOT] })), LAUNCHER);
+  const partial = `${target}.partial-${process.pid}`;
+  copyFileSync(source, partial);
+  chmodSync(partial, 0o755);
+  renameSync(partial, target);
+}
+
+/**
+ * The CLI to run: `pulumi` on PATH when it is at least the pinned version,
+ * else the pinned one from the cache, built first when it is not there.
+ */
+export async function ensurePulumiCli(): Promise<PulumiCli> {
+  const version = pinnedVersion();
+  const fromPath = onPath("pulumi");
+  if (fromPath && !fromPath.startsWith(cacheDir(version))) {
+    const found = await versionOf(fromPath);
+    if (found && compareVersions(found, version) >= 0) return { command: fromPath, binDir: dirname(fromPath), root: undefined, version: found, source: "path" };
+  }
+  // <cache>/bin/pulumi: the layout the Automation API's `PulumiCommand.get({ root })` looks for.
+  const binDir = join(cacheDir(version), "bin");
+  const command = join(binDir, "pulumi");
+  if (!existsSync(command)) await build(version, command);
+  placeLauncher(binDir);
+  return { command, binDir, root: cacheDir(version), version, source: "built" };
+}
+
+/** The environment under which the engine finds the CLI's plugins: `binDir` first on PATH. */
+export function withCliOnPath(cli: PulumiCli, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, PATH: [cli.binDir, env.PATH ?? ""].filter(Boolean).join(delimiter) };
+}
+
+if (require.main === module) {
+  ensurePulumiCli().then(
+    (cli) => console.log(`[pulumi-cli] Pulumi CLI v${cli.version} (${cli.source === "path" ? "from PATH" : "built from tools/pulumi"}): ${cli.command}`),
+    (error: unknown) => {
+      console.error(`[pulumi-cli] ${(error as Error).message}`);
+      process.exitCode = 1;
+    },
+  );
+}
