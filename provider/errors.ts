@@ -30,6 +30,12 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class PartnerCenterError extends Error {
   /** What failed, stable across versions. */
   readonly code: ErrorCode;
+  /**
+   * Marks the error as `@pulumi/pulumi`'s `RunError` (`RunError.isInstance` reads this property): thrown in a
+   * program, Pulumi prints its message alone. The message says what to fix; a stack trace into this package's
+   * compiled files would only hide it.
+   */
+  readonly __pulumiRunError = true;
 
   /**
    * @param code - the stable code
