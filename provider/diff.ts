@@ -11,7 +11,8 @@ export interface BudgetDiff {
 
 /**
  * Decides update versus replace for a UsageBudget. `__provider` is ignored; a
- * value not known yet counts as a change; amounts compare to the cent.
+ * value not known yet counts as a change; amounts compare to the cent; a
+ * budget the last refresh could not read is an update.
  *
  * @param olds - the outputs recorded in state (possibly written by an older version)
  * @param news - the checked inputs
@@ -23,6 +24,8 @@ export function diffUsageBudget(olds: Record<string, unknown>, news: Record<stri
   if (news.customerId === UNKNOWN_VALUE || news.customerId !== oldCustomer) replaces.push("customerId");
   if (news.amount === UNKNOWN_VALUE || !sameAmount(storedAmount(olds.amount), storedAmount(news.amount))) updates.push("amount");
   if (news.onDelete === UNKNOWN_VALUE || storedOnDelete.parse(news.onDelete) !== storedOnDelete.parse(olds.onDelete)) updates.push("onDelete");
+  // The last refresh could not read this customer's budget: what it holds is unknown, so the program's amount is due.
+  if (typeof olds.readError === "string") updates.push("readError");
   return { changes: replaces.length + updates.length > 0, replaces };
 }
 

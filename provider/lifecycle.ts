@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { CUSTOMER_NOT_FOUND, PartnerCenterStatusError, UnusableAnswerError, PartnerCenterTransportError } from "./client/errors";
+import { CUSTOMER_NOT_FOUND, NO_RELATIONSHIP, PartnerCenterStatusError, UnusableAnswerError, PartnerCenterTransportError } from "./client/errors";
 import type { OperationContext, PartnerCenterClient } from "./client/partnerCenter";
 import type { WireBudget } from "./client/wire";
 import { attributeDrifts, describeAttribution } from "./attribution";
@@ -20,6 +20,17 @@ type Props = Record<string, unknown>;
  */
 function isGone(error: unknown): boolean {
   return error instanceof PartnerCenterStatusError && error.status === 404 && error.serviceCode === CUSTOMER_NOT_FOUND;
+}
+
+/**
+ * Partner Center's refusal of this one customer: 403 with code 20002 (no
+ * commerce relationship; a relationship that ended, or a customer of another
+ * partner). Other customers are still readable, so a refresh keeps going for
+ * them; a refusal without that code (a credential without the role) is not
+ * about one customer and still fails.
+ */
+function isRefusedCustomer(error: unknown): error is PartnerCenterStatusError {
+  return error instanceof PartnerCenterStatusError && error.status === 403 && error.serviceCode === NO_RELATIONSHIP;
 }
 
 /**
@@ -102,14 +113,23 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
     async read(id: string, props?: Props) {
       const customerId = storedCustomerId(id, props);
       const client = await getClient();
+      const onDelete = storedOnDelete.parse(props?.onDelete);
       let amount: number | null;
       try {
         ({ amount } = await client.getBudget(customerId, client.startOperation()));
       } catch (error) {
         if (isGone(error)) return { id: "", props: {} };
+        // One refused customer must not stop the refresh of every other (the engine fails the whole run on any failed
+        // Read, whatever --continue-on-error says). Nothing is dropped or overwritten on a guess: state is kept as it
+        // was, the refusal is recorded, and the resource shows as an update, which reads and writes it again.
+        if (isRefusedCustomer(error) && props !== undefined && "amount" in props) {
+          const kept = storedAmount(props.amount);
+          const outs: UsageBudgetOutputs = { customerId, amount: kept, previousAmount: storedAmount(props.previousAmount), onDelete, readError: error.message };
+          if (typeof props.lastChange === "string") outs.lastChange = props.lastChange;
+          return { id: customerId, props: outs, inputs: { customerId, amount: kept, onDelete } };
+        }
         throw error;
       }
-      const onDelete = storedOnDelete.parse(props?.onDelete);
       const outs: UsageBudgetOutputs = { customerId, amount, previousAmount: storedAmount(props?.previousAmount), onDelete };
       // Drift: say who changed it, from the activity log. No drift: keep what state has, so a refresh changes nothing.
       const drifted = props !== undefined && "amount" in props && !sameAmount(storedAmount(props.amount), amount);
@@ -124,7 +144,13 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
         throw new Error(`UsageBudget ${id}: customerId cannot change in place (the engine should have replaced the resource)`);
       }
       let amount = storedAmount(olds.amount);
-      if (!sameAmount(amount, inputs.amount)) {
+      if (typeof olds.readError === "string") {
+        // The last refresh could not read it: what Partner Center holds now decides whether to write.
+        const client = await getClient();
+        const operation = client.startOperation();
+        ({ amount } = await client.getBudget(inputs.customerId, operation));
+        if (!sameAmount(amount, inputs.amount)) ({ amount } = await client.patchBudget(inputs.customerId, inputs.amount, operation));
+      } else if (!sameAmount(amount, inputs.amount)) {
         const client = await getClient();
         ({ amount } = await client.patchBudget(inputs.customerId, inputs.amount, client.startOperation()));
       }

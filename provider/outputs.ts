@@ -16,4 +16,11 @@ export interface UsageBudgetOutputs {
    * why that is not known). Kept as is while nothing drifts.
    */
   lastChange?: string;
+  /**
+   * Set by a refresh that Partner Center refused for this customer alone (403,
+   * code 20002: no commerce relationship): why the budget could not be read.
+   * The rest of the state is kept as it was, and the resource shows as an
+   * update until an update reads and writes it again.
+   */
+  readError?: string;
 }

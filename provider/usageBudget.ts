@@ -36,6 +36,8 @@ export class UsageBudget extends pulumi.dynamic.Resource {
   declare public readonly onDelete: pulumi.Output<OnDelete>;
   /** After a refresh that found drift: who changed the budget, when and from what (Partner Center's activity log). */
   declare public readonly lastChange: pulumi.Output<string | undefined>;
+  /** After a refresh Partner Center refused for this customer (403, code 20002): why its budget could not be read. */
+  declare public readonly readError: pulumi.Output<string | undefined>;
 
   /**
    * @param name - the resource's name in the stack
@@ -46,7 +48,7 @@ export class UsageBudget extends pulumi.dynamic.Resource {
     super(
       usageBudgetProvider,
       name,
-      { customerId: claimCustomer(args.customerId, `UsageBudget ${JSON.stringify(name)}`), amount: args.amount, onDelete: args.onDelete, previousAmount: undefined, lastChange: undefined },
+      { customerId: claimCustomer(args.customerId, `UsageBudget ${JSON.stringify(name)}`), amount: args.amount, onDelete: args.onDelete, previousAmount: undefined, lastChange: undefined, readError: undefined },
       opts,
       "partnercenter",
       "UsageBudget",

@@ -37,9 +37,12 @@ function ids(identity: RequestIdentity, responseRequestId?: string): string {
 /** Partner Center's code for "no customer with this tenant id" (HTTP 404). */
 export const CUSTOMER_NOT_FOUND = "60003";
 
+/** Partner Center's code for "no commerce relationship with the customer" (HTTP 403). */
+export const NO_RELATIONSHIP = "20002";
+
 /** What a partner can do about a status or code that Partner Center documents. */
 function hintFor(status: number, code: string | undefined): string | undefined {
-  if (code === "20002" || (status === 403 && code === undefined)) {
+  if (code === NO_RELATIONSHIP || (status === 403 && code === undefined)) {
     return "the partner has no commerce relationship with this customer (or the credential lacks the role): check customerId and the reseller relationship";
   }
   if (code === CUSTOMER_NOT_FOUND) return "Partner Center knows no customer with this tenant id: check customerId";
