@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --full] [--n N] [--limits L,…] [--latency MS,…] [--parallel P,…] [--baseline none|create|all] [--json] [--out DIR]` (a limit `none` runs without one)
+ * `npm run bench [-- --full] [--n N,…] [--limits L,…] [--latency MS,…] [--parallel P,…] [--baseline none|create|all] [--json] [--out DIR]` (a limit `none` runs without one)
  *
- * For each cell of (limit shape × latency × `--parallel`), runs a program
- * declaring N budgets through the engine model (test/engine/model: the real
- * program, the real provider host, the engine's scheduling and passes)
- * against the emulator, and measures three phases against their bound:
+ * For each cell of (budget count × limit shape × latency × `--parallel`),
+ * runs a program declaring N budgets through the real Pulumi CLI (an inline
+ * program through `@pulumi/pulumi/automation`, the CLI's file backend, the
+ * package installed from its packed tarball) against the emulator, and
+ * measures three phases against their bound:
  * `up` creating every budget, `refresh` after 10 % drift, `up` updating every
  * budget. Then the same work as the plain sequential loop of a partner's
  * script. See {@link boundOf} for how a bound is computed.
@@ -19,23 +20,29 @@ import { PartnerCenterClient } from "../provider/client/partnerCenter";
 import { RequestScheduler } from "../provider/client/scheduler";
 import { systemClock } from "../provider/client/clock";
 import { Secret } from "../provider/secret";
-import { defaultParallel } from "../test/engine/model/pulumi";
-import type { ProviderHost } from "../test/engine/providerHost";
 import { EntraFixture } from "../test/engine/entraFixture";
 import { packedProject } from "../test/engine/packedProject";
 import type { DeclaredBudget } from "../test/engine/stack";
 import { earliestFinish } from "./bound";
 import { plotRequestRate } from "./plot";
-import { readProcessStats } from "./processStats";
+import { ProcessSampler, type SampledStats } from "./processStats";
+import { pulumiCli } from "../test/engine/stack";
+
+/** The CLI's default `--parallel`: 4 × GOMAXPROCS, the number of CPUs (pkg/cmd/pulumi/operations/up.go `defaultParallel`, 3.274.1). */
+function defaultParallel(): number {
+  return 4 * cpus().length;
+}
 
 /**
  * The limit shapes of the default run and of `--full`: each averages 100 requests/s. Then `none`, no limit at all:
- * what the engine model, the program and the provider host reach on this machine when only the parallelism binds.
+ * what the CLI, the program and the provider host reach on this machine when only the parallelism binds.
  */
 const DEFAULT_LIMITS = ["bucket:100", "bucket:100:10", "fixed:600/6", "sliding:600/6", "none"];
 
 /** One cell's conditions. */
 interface Cell {
+  /** How many budgets the program declares. */
+  n: number;
   /** The partner-wide limit; undefined for none. */
   limit: RateLimit | undefined;
   latencyMs: number;
@@ -58,10 +65,13 @@ interface PhaseFigures {
   binds: "limit" | "parallelism" | "none";
   ratio: number | null;
   hostCpuMsPerOperation: number;
+  /** The CLI's own CPU time per operation. */
+  cliCpuMsPerOperation: number;
 }
 
 /** One cell's figures. */
 interface CellFigures {
+  n: number;
   limit: string;
   latencyMs: number;
   parallel: number;
@@ -69,6 +79,7 @@ interface CellFigures {
   stateBytesPerResource: number;
   providerBytes: number;
   hostPeakRssBytes: number;
+  cliPeakRssBytes: number;
 }
 
 function list(text: string | undefined, fallback: string[]): string[] {
@@ -103,9 +114,9 @@ function options() {
   const parallels = list(values.parallel, values.full ? ["default", "16", "64"] : ["default"]).map((text) => (text === "default" ? defaultParallel() : positive(text, "parallel")));
   const baseline = values.baseline ?? "create";
   if (!["none", "create", "all"].includes(baseline)) throw new Error(`--baseline must be none, create or all, not ${JSON.stringify(baseline)}`);
-  const cells: Cell[] = limits.flatMap((limit) => latencies.flatMap((latencyMs) => parallels.map((parallel) => ({ limit, latencyMs, parallel }))));
+  const counts = list(values.n, values.full ? ["200", "600", "2000"] : ["200"]).map((text) => positive(text, "n"));
+  const cells: Cell[] = counts.flatMap((n) => limits.flatMap((limit) => latencies.flatMap((latencyMs) => parallels.map((parallel) => ({ n, limit, latencyMs, parallel })))));
   return {
-    n: values.n === undefined ? 600 : positive(values.n, "n"),
     cells,
     baseline: baseline as "none" | "create" | "all",
     json: values.json ?? false,
@@ -126,13 +137,9 @@ function boundOf(limiterAtStart: Limiter | undefined, firstRequest: number, requ
   return { seconds: both / 1000, binds: both > parallelOnly ? "limit" : "parallelism" };
 }
 
-/** The provider hosts' CPU time and peak RSS, read from each host process just before the model stops it. */
-const hostStats = { cpuMs: 0, peakRssBytes: 0 };
-function recordHost(host: ProviderHost): void {
-  const stats = readProcessStats(host.pid);
-  hostStats.cpuMs += stats.cpuMs;
-  hostStats.peakRssBytes = Math.max(hostStats.peakRssBytes, stats.peakRssBytes);
-}
+/** The engine's processes the bench does not start itself, watched while a phase runs. */
+const HOST_PROCESSES = /cmd\/dynamic-provider/;
+const CLI_PROCESSES = /(^|\/)pulumi (up|refresh|preview|destroy) /;
 
 interface PhaseWork {
   phase: string;
@@ -141,13 +148,27 @@ interface PhaseWork {
   run: () => Promise<{ errors: string[] }>;
 }
 
+/** The largest peak RSS of the provider hosts and of the CLI in the current cell. */
+const peaks = { host: 0, cli: 0 };
+
 async function measure(emulator: PartnerCenterEmulator, cell: Cell, work: PhaseWork): Promise<{ figures: PhaseFigures; requests: RecordedRequest[] }> {
   const first = emulator.requests.length;
   const limiterAtStart = emulator.faults.partnerLimiterSnapshot();
-  const cpuBefore = hostStats.cpuMs;
+  const hosts = new ProcessSampler(HOST_PROCESSES);
+  const clis = new ProcessSampler(CLI_PROCESSES);
   const started = performance.now();
-  const result = await work.run();
+  let result: { errors: string[] };
+  let host: SampledStats;
+  let cli: SampledStats;
+  try {
+    result = await work.run();
+  } finally {
+    host = hosts.stop();
+    cli = clis.stop();
+  }
   const commandSeconds = (performance.now() - started) / 1000;
+  peaks.host = Math.max(peaks.host, host.peakRssBytes);
+  peaks.cli = Math.max(peaks.cli, cli.peakRssBytes);
   const requests = emulator.requests.slice(first);
   const firstTime = Math.min(...requests.map((r) => r.time));
   const windowSeconds = requests.length === 0 ? 0 : (Math.max(...requests.map((r) => r.time)) + cell.latencyMs - firstTime) / 1000;
@@ -155,7 +176,6 @@ async function measure(emulator: PartnerCenterEmulator, cell: Cell, work: PhaseW
   const bound = boundOf(limiterAtStart, firstTime, work.requestsPerOperation, cell);
   const fewest = work.requestsPerOperation.reduce((sum, count) => sum + count, 0);
   const operations = work.requestsPerOperation.length;
-  const cpuMs = hostStats.cpuMs - cpuBefore;
   return {
     requests,
     figures: {
@@ -170,7 +190,8 @@ async function measure(emulator: PartnerCenterEmulator, cell: Cell, work: PhaseW
       boundSeconds: bound.seconds,
       binds: bound.binds,
       ratio: fewest === 0 || windowSeconds === 0 ? null : bound.seconds / windowSeconds,
-      hostCpuMsPerOperation: operations === 0 ? 0 : cpuMs / operations,
+      hostCpuMsPerOperation: operations === 0 ? 0 : host.cpuMs / operations,
+      cliCpuMsPerOperation: operations === 0 ? 0 : cli.cpuMs / operations,
     },
   };
 }
@@ -189,22 +210,22 @@ const amountOf = (index: number, phase: number): number => phase * 10_000 + inde
 const CLIENT_ID = "7c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
 
 /** One cell: a fresh emulator and stack, then create, refresh after 10 % drift, update. */
-async function runCell(cell: Cell, n: number, projectDir: string, plotTo: string | undefined): Promise<CellFigures> {
-  hostStats.cpuMs = 0;
-  hostStats.peakRssBytes = 0;
+async function runCell(cell: Cell, projectDir: string, plotTo: string | undefined): Promise<CellFigures> {
+  const n = cell.n;
+  peaks.host = 0;
+  peaks.cli = 0;
   const emulatorOptions: EmulatorOptions = { customers: generateCustomers(n), faults: faultsOf(cell) };
   // The provider authenticates as partners do: a client secret through (emulated) Entra ID and MSAL.
   const fixture = await EntraFixture.start([{ clientId: CLIENT_ID, secret: "bench-client-secret" }]);
   try {
     const stack = await fixture.startStack({
-      beforeHostStop: recordHost,
       projectDir,
       emulator: emulatorOptions,
       config: { ...fixture.appSettings(CLIENT_ID), "partnercenter:clientSecret": { value: "bench-client-secret", secret: true } },
     });
     const customers = stack.emulator.customers();
     const program = (phase: number): DeclaredBudget[] => customers.map((c, i) => stack.budget(`budget-${i}`, { customerId: c.id, amount: amountOf(i, phase) }));
-    const flags = { parallel: cell.parallel };
+    const flags = cell.parallel === defaultParallel() ? {} : { parallel: cell.parallel };
     // Every tenth budget drifts; the refresh reads it and, to say who changed it, the activity log.
     const drifted = customers.filter((_, i) => i % 10 === 0);
     const phases: PhaseFigures[] = [];
@@ -212,19 +233,20 @@ async function runCell(cell: Cell, n: number, projectDir: string, plotTo: string
     phases.push(create.figures);
     if (plotTo && cell.limit) writeFileSync(plotTo, plotRequestRate(create.requests, `up creating ${n} budgets under ${describeRateLimit(cell.limit)}: requests/s and 429s/s`, sustainedRate(cell.limit)));
     drifted.forEach((c, i) => stack.emulator.setBudget(c.id, 777_000 + i));
-        // `refresh --yes --skip-preview`, as the Automation API runs it (sdk/nodejs/automation/stack.ts `Stack.refresh`):
-    // one pass of reads; without it the preview pass reads everything once more (test/engine/ENGINE.md rule 13).
-    phases.push((await measure(stack.emulator, cell, { phase: "refresh (10% drift)", requestsPerOperation: customers.map((_, i) => (i % 10 === 0 ? 2 : 1)), run: () => stack.engine.refresh({ ...flags, skipPreview: true }) })).figures);
+    // `refresh --yes --skip-preview`, as the Automation API runs it (sdk/nodejs/automation/stack.ts `Stack.refresh`).
+    phases.push((await measure(stack.emulator, cell, { phase: "refresh (10% drift)", requestsPerOperation: customers.map((_, i) => (i % 10 === 0 ? 2 : 1)), run: () => stack.engine.refresh(flags) })).figures);
     phases.push((await measure(stack.emulator, cell, { phase: "up (update)", requestsPerOperation: customers.map(() => 1), run: () => stack.engine.up(program(2), flags) })).figures);
-    const state = [...stack.engine.state.values()];
+    const state = [...(await stack.engine.state()).values()];
     return {
+      n,
       limit: limitName(cell.limit),
       latencyMs: cell.latencyMs,
       parallel: cell.parallel,
       phases,
       stateBytesPerResource: Math.round(Buffer.byteLength(JSON.stringify(state)) / n),
       providerBytes: Buffer.byteLength(String(state[0]?.inputs.__provider ?? "")),
-      hostPeakRssBytes: hostStats.peakRssBytes,
+      hostPeakRssBytes: peaks.host,
+      cliPeakRssBytes: peaks.cli,
     };
   } finally {
     await fixture.stop();
@@ -270,14 +292,16 @@ function markdownTable(header: string[], rows: string[][]): string {
 }
 
 function table(cells: CellFigures[], baselines: PhaseFigures[]): string {
-  const header = ["limit", "latency ms", "--parallel", "phase", "command s", "window s", "bound s", "binds", "bound/window", "429 share", "failures", "host CPU ms/op", "state B/res", "peak RSS MiB"];
+  const header = ["budgets", "limit", "latency ms", "--parallel", "phase", "command s", "ms/budget", "window s", "bound s", "binds", "bound/window", "429 share", "failures", "host CPU ms/op", "CLI CPU ms/op", "state B/res", "host peak MiB", "CLI peak MiB"];
   const rows = cells.flatMap((cell) =>
     cell.phases.map((p) => [
+      String(cell.n),
       cell.limit,
       String(cell.latencyMs),
       String(cell.parallel),
       p.phase,
       p.commandSeconds.toFixed(2),
+      ((p.commandSeconds * 1000) / cell.n).toFixed(1),
       p.windowSeconds.toFixed(2),
       p.boundSeconds.toFixed(2),
       p.binds,
@@ -285,36 +309,41 @@ function table(cells: CellFigures[], baselines: PhaseFigures[]): string {
       `${(p.throttledShare * 100).toFixed(1)} %`,
       String(p.failures),
       p.hostCpuMsPerOperation.toFixed(2),
+      p.cliCpuMsPerOperation.toFixed(2),
       String(cell.stateBytesPerResource),
       (cell.hostPeakRssBytes / 2 ** 20).toFixed(0),
+      (cell.cliPeakRssBytes / 2 ** 20).toFixed(0),
     ]),
   );
-  for (const b of baselines) rows.push(["(first limit)", "", "1", b.phase, b.commandSeconds.toFixed(2), b.windowSeconds.toFixed(2), b.boundSeconds.toFixed(2), b.binds, b.ratio === null ? "n/a" : b.ratio.toFixed(3), `${(b.throttledShare * 100).toFixed(1)} %`, String(b.failures), "-", "-", "-"]);
+  const firstCount = cells[0]?.n ?? 0;
+  for (const b of baselines) rows.push([String(firstCount), "(first limit)", "", "1", b.phase, b.commandSeconds.toFixed(2), ((b.commandSeconds * 1000) / Math.max(1, firstCount)).toFixed(1), b.windowSeconds.toFixed(2), b.boundSeconds.toFixed(2), b.binds, b.ratio === null ? "n/a" : b.ratio.toFixed(3), `${(b.throttledShare * 100).toFixed(1)} %`, String(b.failures), "-", "-", "-", "-", "-"]);
   return markdownTable(header, rows);
 }
 
 async function main(): Promise<void> {
   const opts = options();
   const log = (text: string): void => void (opts.json ? process.stderr : process.stdout).write(`${text}\n`);
-  log(`bench: ${opts.n} budgets through the engine model, ${opts.cells.length} cell(s); ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
+  const cli = await pulumiCli();
+  const engine = `Pulumi CLI v${cli.version} (${cli.source === "path" ? "from PATH" : "built from tools/pulumi"}), file backend, @pulumi/pulumi ${require("@pulumi/pulumi/package.json").version}`;
+  log(`bench: ${[...new Set(opts.cells.map((cell) => cell.n))].join(", ")} budgets through the ${engine}; ${opts.cells.length} cell(s); ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
   mkdirSync(opts.out, { recursive: true });
   const cells: CellFigures[] = [];
   // A partner's project: the package installed from its packed tarball, so state is measured as partners have it.
   const project = packedProject();
   try {
   for (const [index, cell] of opts.cells.entries()) {
-    const figures = await runCell(cell, opts.n, project.directory, index === 0 ? join(opts.out, "create-rate.svg") : undefined);
+    const figures = await runCell(cell, project.directory, index === 0 ? join(opts.out, "create-rate.svg") : undefined);
     cells.push(figures);
     const summary = figures.phases.map((p) => `${p.phase} ${p.windowSeconds.toFixed(1)} s (${p.ratio === null ? "n/a" : p.ratio.toFixed(2)} of bound, ${p.throttled} × 429, ${p.failures} failed)`).join("; ");
-    log(`  ${limitName(cell.limit)}, ${cell.latencyMs} ms, --parallel ${cell.parallel}: ${summary}`);
+    log(`  ${cell.n} budgets, ${limitName(cell.limit)}, ${cell.latencyMs} ms, --parallel ${cell.parallel}: ${summary}`);
   }
   } finally {
     project.remove();
   }
   const first = opts.cells[0];
-  const baselines = opts.baseline === "none" || !first ? [] : await baseline(first, opts.baseline, opts.n);
+  const baselines = opts.baseline === "none" || !first ? [] : await baseline(first, opts.baseline, first.n);
   const result = {
-    conditions: { budgets: opts.n, project: "the package installed from its packed tarball", engine: "test/engine/model (preview pass + update pass per up)", credential: "client secret through the emulated Entra ID (MSAL)", cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
+    conditions: { budgets: [...new Set(opts.cells.map((cell) => cell.n))], project: "the package installed from its packed tarball", engine: `${engine}; up and refresh as the Automation API runs them (--skip-preview)`, credential: "client secret through the emulated Entra ID (MSAL)", cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
     cells,
     baseline: baselines,
   };
@@ -326,7 +355,7 @@ async function main(): Promise<void> {
   log("");
   log(table(cells, baselines));
   log("");
-  log("window: the phase's first request received to its last answered; bound: the earliest the limit (from its state at the phase's start) and --parallel allow, whichever binds; command: the whole command, program and preview pass included.");
+  log("window: the phase's first request received to its last answered; bound: the earliest the limit (from its state at the phase's start) and --parallel allow, whichever binds; command: the whole CLI command, program and checkpoint writes included; peaks: the largest VmHWM of a provider host and of the CLI, sampled every 100 ms.");
   log(`__provider: ${cells[0]?.providerBytes ?? 0} bytes per resource`);
   log(`written: ${[join(opts.out, "bench.json"), ...(first?.limit ? [join(opts.out, "create-rate.svg")] : [])].join(", ")}`);
 }

@@ -1,106 +1,121 @@
 /**
- * `npm run demo`: starts the Partner Center emulator and runs the root demo
- * stack with the Pulumi CLI (local file backend, throwaway passphrase):
- * `up`, a change made "in the portal", then `preview --refresh` showing the
- * drift. Stops the emulator at the end. Without `pulumi` on PATH it uses the
- * CLI's npm launcher (`npx pulumi`), which downloads the CLI on first use.
+ * `npm run demo`: starts the Partner Center emulator and runs the
+ * repository's demo stack (Pulumi.yaml, `main: examples/index.ts`) under the
+ * real Pulumi CLI against it, with a local file backend and a throwaway
+ * passphrase: `up`, a change made "in the portal", then
+ * `preview --refresh --diff` showing the drift and who made it.
+ *
+ * The CLI is `pulumi` on PATH, or the pinned one built from Go modules
+ * (scripts/pulumiCli.ts). With a Node.js language host beside it (every
+ * released CLI has one) the CLI runs the project from a shell as a partner
+ * would; without one (the CLI built here) the same program runs inline
+ * through `@pulumi/pulumi/automation`, and the CLI's own output is printed.
  */
-import { execFile, spawn } from "node:child_process";
-import { accessSync, constants, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { accessSync, constants, mkdirSync, rmSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
+import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
+import { ensurePulumiCli, withCliOnPath, type PulumiCli } from "./pulumiCli";
 
 const PROJECT_DIR = resolve(__dirname, "../..");
+/** Pulumi runs the program (and the provider host) in the directory of `main`. */
+const PROGRAM_DIR = join(PROJECT_DIR, "examples");
+/** The program as compiled by `npm run build`. */
+const PROGRAM_MODULE = join(PROJECT_DIR, "dist", "examples", "index.js");
 const BACKEND_DIR = join(PROJECT_DIR, ".pulumi-demo");
 const STACK = "demo";
 const CONTOSO = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
-/** The Pulumi CLI's npm launcher: a small package that downloads the CLI of its own version on first use. */
-const LAUNCHER = "pulumi@3.265.0";
-const INSTALL_HINT = "install it from https://www.pulumi.com/docs/iac/download-install/ (version 3.139 or later), then run `npm run demo` again";
-
-/** How to run the CLI: an executable and the arguments that come before the command's own. */
-interface PulumiCommand {
-  file: string;
-  prefix: string[];
-}
-
-/** The `pulumi` executable on PATH, if any. */
-function findPulumi(env: NodeJS.ProcessEnv): string | undefined {
-  return findExecutable(env, process.platform === "win32" ? "pulumi.exe" : "pulumi");
-}
-
-/** An executable on PATH, if any. */
-function findExecutable(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  for (const dir of (env.PATH ?? "").split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
+const PORTAL_USER = "jane.doe@partner.onmicrosoft.com";
+/** Colour for a terminal, none for a log. */
+const COLOR = process.stdout.isTTY ? "always" : "never";
 
 function say(text: string): void {
   console.log(`\n[demo] ${text}`);
 }
 
-/**
- * The CLI on PATH, or else its npm launcher once it has fetched the CLI
- * (`npx --yes pulumi@… version`); the reason when neither works.
- */
-async function findCli(env: NodeJS.ProcessEnv): Promise<PulumiCommand | { reason: string }> {
-  const onPath = findPulumi(env);
-  if (onPath) return { file: onPath, prefix: [] };
-  const npx = findExecutable(env, "npx");
-  if (!npx) return { reason: "no `pulumi` on PATH, and no `npx` to fetch the CLI's npm launcher" };
-  say(`No \`pulumi\` on PATH: fetching the Pulumi CLI through its npm launcher (npx ${LAUNCHER}), which downloads the CLI on first use.`);
-  return new Promise((resolvePromise) => {
-    execFile(npx, ["--yes", LAUNCHER, "version"], { env, timeout: 300_000 }, (error, _stdout, stderr) => {
-      if (!error) return resolvePromise({ file: npx, prefix: ["--yes", LAUNCHER] });
-      const last = stderr.trim().split("\n").filter(Boolean).pop() ?? error.message;
-      resolvePromise({ reason: `no \`pulumi\` on PATH, and its npm launcher could not get the CLI (${last.replace(/\s+/g, " ")})` });
-    });
-  });
+/** The Node.js language host the CLI needs to run a Pulumi.yaml project from a shell, if there is one. */
+function languageHost(cli: PulumiCli, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of [cli.binDir, ...(env.PATH ?? "").split(delimiter).filter(Boolean)]) {
+    const candidate = join(dir, "pulumi-language-nodejs");
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }
 
-function run(pulumi: PulumiCommand, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  say(`pulumi ${args.join(" ")}`);
+/** One step of the demo: a `pulumi` command (`args`), and what it means. */
+interface Step {
+  args: string[];
+  run: "up" | "preview";
+}
+
+/** Runs the CLI on the project from a shell, as a partner would. */
+function runShell(cli: PulumiCli, step: Step, env: NodeJS.ProcessEnv): Promise<void> {
+  say(`pulumi ${step.args.join(" ")}`);
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(pulumi.file, [...pulumi.prefix, ...args], { cwd: PROJECT_DIR, env, stdio: "inherit" });
+    const child = spawn(cli.command, step.args, { cwd: PROJECT_DIR, env, stdio: "inherit" });
     child.once("error", reject);
     child.once("exit", (code, signal) =>
-      code === 0 ? resolvePromise() : reject(new Error(`pulumi ${args.join(" ")} failed (${signal ?? `exit code ${code}`})`)),
+      code === 0 ? resolvePromise() : reject(new Error(`pulumi ${step.args.join(" ")} failed (${signal ?? `exit code ${code}`})`)),
     );
   });
 }
 
+/** The demo program, run afresh: a program run declares its resources when its module loads, as `pulumi` runs it. */
+async function program(): Promise<Record<string, unknown>> {
+  delete require.cache[require.resolve(PROGRAM_MODULE)];
+  return { ...(require(PROGRAM_MODULE) as Record<string, unknown>) };
+}
+
 async function main(): Promise<number> {
-  const pulumi = await findCli(process.env);
-  if ("reason" in pulumi) {
-    console.error(`npm run demo needs the Pulumi CLI: ${pulumi.reason}; ${INSTALL_HINT}.`);
-    return 1;
-  }
+  const cli = await ensurePulumiCli();
   const emulator = await PartnerCenterEmulator.start({ port: 0 });
   try {
-    say(`Partner Center emulator on ${emulator.endpoint} with ${emulator.customers().length} demo customers`);
+    say(`Pulumi CLI v${cli.version} (${cli.command}); Partner Center emulator on ${emulator.endpoint} with ${emulator.customers().length} demo customers`);
     rmSync(BACKEND_DIR, { recursive: true, force: true });
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
+    // A file backend's directory must exist: the CLI does not create it.
+    mkdirSync(BACKEND_DIR, { recursive: true });
+    const settings: Record<string, string> = {
       PULUMI_BACKEND_URL: `file://${BACKEND_DIR}`,
       PULUMI_CONFIG_PASSPHRASE: "demo-throwaway-passphrase",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PARTNERCENTER_ENDPOINT: emulator.endpoint,
       PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken,
     };
-    await run(pulumi, ["stack", "select", "--create", STACK], env);
-    await run(pulumi, ["up", "--yes", "--stack", STACK], env);
-    say(`Someone changes Contoso's budget from ${emulator.budgetOf(CONTOSO)} to 4000 in the Partner Center portal.`);
-    emulator.setBudget(CONTOSO, 4000);
-    await run(pulumi, ["preview", "--refresh", "--diff", "--stack", STACK], env);
-    say("The refresh found the drift: the next `pulumi up` sets Contoso back to 1200. In CI, `pulumi preview --refresh --expect-no-changes` fails on such drift.");
+    const env = withCliOnPath(cli, { ...process.env, ...settings });
+    const steps: Step[] = [
+      { args: ["up", "--yes", "--stack", STACK], run: "up" },
+      { args: ["preview", "--refresh", "--diff", "--stack", STACK], run: "preview" },
+    ];
+    const host = languageHost(cli, env);
+    let runStep: (step: Step) => Promise<void>;
+    if (host) {
+      await runShell(cli, { args: ["stack", "select", "--create", STACK], run: "up" }, env);
+      runStep = (step) => runShell(cli, step, env);
+    } else {
+      say("This CLI has no Node.js language host (pulumi-language-nodejs), so the project's program runs inline through @pulumi/pulumi/automation; the output below is the CLI's own.");
+      // The language host would start the program in main's directory: relative paths in it resolve from there.
+      process.chdir(PROGRAM_DIR);
+      // The workspace reads the repository's Pulumi.yaml (it does not write one where one exists).
+      const pulumiCommand = await PulumiCommand.get(cli.root ? { root: cli.root } : {});
+      const stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, projectName: "partnercenter-demo", program }, { workDir: PROJECT_DIR, pulumiCommand, envVars: settings });
+      runStep = async (step) => {
+        say(`pulumi ${step.args.join(" ")}`);
+        const onOutput = (text: string) => process.stdout.write(text);
+        if (step.run === "up") await stack.up({ onOutput, color: COLOR });
+        else await stack.preview({ onOutput, refresh: true, diff: true, color: COLOR });
+      };
+    }
+    await runStep(steps[0]!);
+    say(`${PORTAL_USER} changes Contoso's budget from ${emulator.budgetOf(CONTOSO)} to 4000 in the Partner Center portal.`);
+    emulator.setBudget(CONTOSO, 4000, PORTAL_USER);
+    await runStep(steps[1]!);
+    say("The refresh found the drift and who made it (lastChange): the next `pulumi up` sets Contoso back to 1200. In CI, `pulumi preview --refresh --expect-no-changes` exits 7 on such drift.");
     return 0;
   } finally {
     await emulator.stop();

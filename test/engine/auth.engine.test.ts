@@ -3,8 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEMO_CUSTOMERS, GITHUB_ISSUER, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY, type EntraEmulator } from "pulumi-partnercenter/emulator";
 import { EntraFixture } from "./entraFixture";
-import type { ConfigValue } from "./providerHost";
-import type { TestStack } from "./stack";
+import type { ConfigValue, TestStack } from "./stack";
 
 const [CONTOSO, FABRIKAM, NORTHWIND] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string];
 const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -15,7 +14,7 @@ const WORKLOAD_SUBJECT = "system:serviceaccount:budgets:pulumi";
 
 interface AuthSetup {
   config: Record<string, ConfigValue>;
-  env: NodeJS.ProcessEnv;
+  env: Record<string, string>;
 }
 
 describe("authentication through MSAL, end to end against the emulated Entra ID", function () {
@@ -112,28 +111,31 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
     await exercise(await start(setup), "refresh_token");
   });
 
-  it("after rotating a secret kept in stack config: refresh still uses the old one (stored at the last update) until one `pulumi up` stores the new one; a secret from the environment is read fresh", async () => {
+  it("after rotating a secret kept in stack config: a refresh configures from state and fails with the old one, `refresh --run-program` uses the new one; a secret from the environment is read fresh", async () => {
     const setup = base("config");
     setup.config["partnercenter:clientSecret"] = { value: SECRET, secret: true };
     const test = await start(setup);
-    await test.engine.arrange([test.budget("contoso", { customerId: CONTOSO, amount: 1500 })]);
+    const program = [test.budget("contoso", { customerId: CONTOSO, amount: 1500 })];
+    await test.engine.arrange(program);
     // The old secret is revoked in Entra ID and the new one set in stack config.
     entra.registerApp({ clientId: CLIENT_ID, secret: "rotated-secret" });
-    test.model.config["partnercenter:clientSecret"] = { value: "rotated-secret", secret: true };
+    await test.engine.setConfig({ ...setup.config, "partnercenter:endpoint": { value: test.emulator.endpoint }, "partnercenter:clientSecret": { value: "rotated-secret", secret: true } });
     const stale = await test.engine.refresh();
-    assert.equal(stale.result.exitCode, 255);
-    assert.match(stale.errors[0] ?? "", /Microsoft Entra ID refused the client secret .*AADSTS7000215/);
-    const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1500 })]);
-    assert.equal(up.result.exitCode, 0, "an up without --refresh configures with the current config, and stores it");
-    const refresh = await test.engine.refresh();
+    assert.equal(stale.result.exitCode, 1, "the engine configures a refresh with the config stored at the last update");
+    assert.match(stale.errors.join("\n"), /Microsoft Entra ID refused the client secret .*AADSTS7000215/);
+    test.emulator.setBudget(CONTOSO, 4000);
+    const drift = await test.engine.preview(program, { refresh: true, runProgram: true, expectNoChanges: true });
+    assert.equal(drift.result.exitCode, 7, `with --run-program the program's config serves the refresh, which finds the drift: ${drift.result.output}`);
+    assert.deepEqual(drift.steps, [{ name: "contoso", op: "refresh" }, { name: "contoso", op: "update" }]);
+    const refresh = await test.engine.refresh({ runProgram: true });
     assert.equal(refresh.result.exitCode, 0, refresh.result.output);
 
     // A secret from the environment is not stored: the next refresh reads the new one.
-    delete test.model.config["partnercenter:clientSecret"];
-    test.model.env = { ...test.model.env, AZURE_CLIENT_SECRET: "rotated-secret" };
-    await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1500 })]);
+    await test.engine.setConfig({ ...fixture.appSettings(CLIENT_ID), "partnercenter:endpoint": { value: test.emulator.endpoint } });
+    test.engine.setEnv({ AZURE_CLIENT_SECRET: "rotated-secret" });
+    assert.equal((await test.engine.up(program)).result.exitCode, 0, "the secret from the environment serves the update");
     entra.registerApp({ clientId: CLIENT_ID, secret: "rotated-again" });
-    test.model.env = { ...test.model.env, AZURE_CLIENT_SECRET: "rotated-again" };
+    test.engine.setEnv({ AZURE_CLIENT_SECRET: "rotated-again" });
     assert.equal((await test.engine.refresh()).result.exitCode, 0, "the environment is read fresh by every run");
   });
 
@@ -143,7 +145,7 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
     const test = await start(setup);
     const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1 })]);
     assert.match(up.errors[0] ?? "", new RegExp(`Microsoft Entra ID refused the client secret of app ${CLIENT_ID} in tenant ${entra.tenantId}: invalid_client: AADSTS7000215: Invalid client secret provided`));
-    assert.ok(!JSON.stringify({ errors: up.errors, output: test.engine.hostOutput }).includes("wrong-secret-canary-31f9"));
+    assert.ok(!JSON.stringify({ errors: up.errors, output: test.engine.allOutput }).includes("wrong-secret-canary-31f9"));
     assert.equal(test.emulator.requests.length, 0, "nothing reached Partner Center");
   });
 });

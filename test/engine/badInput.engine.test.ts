@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { resolveSettings } from "../../provider/settings";
 import { ProviderHost } from "./providerHost";
-import { startStack, USAGE_BUDGET_TYPE, type TestStack } from "./stack";
+import { cleanEnv, PROJECT, startStack, USAGE_BUDGET_TYPE, type TestStack } from "./stack";
 
 const GUID = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
 const NOT_A_GUID = /is not a GUID/;
@@ -74,14 +74,14 @@ describe("bad inputs", () => {
   it(`${BAD_CUSTOMER_IDS.length + BAD_AMOUNTS.length} bad values each fail in the provider's Check naming the property and the problem; nothing is sent`, async () => {
     assert.ok(BAD_CUSTOMER_IDS.length + BAD_AMOUNTS.length >= 40);
     // The installed package's __provider, as a program registers it.
-    await stack.engine.up([stack.budget("valid", { customerId: GUID, amount: 1000 })], { skipPreview: true });
-    const provider = [...stack.engine.state.values()][0]!.inputs.__provider;
+    await stack.engine.up([stack.budget("valid", { customerId: GUID, amount: 1000 })]);
+    const provider = [...(await stack.engine.state()).values()][0]!.inputs.__provider;
     stack.emulator.clearRequests();
     // Check as the engine sends it, once per value: the engine itself stops at the first failure (next test),
     // so the provider's answer to each bad value is asked for directly.
-    const host = await ProviderHost.start({ projectDir: stack.model.project.pwd, project: stack.model.project.name, env: stack.model.env });
+    const host = await ProviderHost.start({ projectDir: stack.engine.workspace.workDir, project: PROJECT, env: cleanEnv() });
     try {
-      await host.configure(stack.model.config);
+      await host.configure({ "partnercenter:endpoint": { value: stack.emulator.endpoint }, "partnercenter:accessToken": { value: stack.emulator.accessToken, secret: true } });
       const check = (name: string, inputs: Record<string, unknown>) => host.check(`urn:pulumi:dev::budgets-under-test::${USAGE_BUDGET_TYPE}::${name}`, {}, { ...inputs, __provider: provider });
       for (const [label, customerId, reason] of BAD_CUSTOMER_IDS) {
         const { failures } = await check("customer", { customerId, amount: 100 });
@@ -107,14 +107,14 @@ describe("bad inputs", () => {
     ];
     for (const command of [() => stack.engine.preview(program), () => stack.engine.up(program)]) {
       const result = await command();
-      assert.equal(result.result.exitCode, 255);
+      assert.equal(result.result.exitCode, 1);
       const failed = result.steps.filter((step) => step.op === "failed");
       assert.equal(failed.length, 1, JSON.stringify(result.steps.slice(0, 5)));
-      assert.match(failed[0]!.error!, /^(customerId|amount): /);
+      assert.match(failed[0]!.error!, /resource '(customer|amount)-\d+': property (customerId|amount) value \{.*\} has a problem: /);
       assert.ok(result.steps.every((step) => step.op === "failed"), "no step ran after the failure");
     }
     assert.equal(stack.emulator.requests.length, 0);
-    assert.equal(stack.engine.state.size, 1, "only the budget of the previous test");
+    assert.equal((await stack.engine.state()).size, 1, "only the budget of the previous test");
   });
 });
 
@@ -164,7 +164,7 @@ describe("bad settings", () => {
     });
     try {
       const up = await stack.engine.up([stack.budget("contoso", { customerId: GUID, amount: 5 })]);
-      assert.equal(up.result.exitCode, 255);
+      assert.equal(up.result.exitCode, 1);
       assert.match(up.errors[0] ?? "", /stack config partnercenter:maxConcurrency: "0" is not a whole number from 1 to 256/);
       assert.equal(stack.emulator.requests.length, 0);
     } finally {

@@ -6,7 +6,7 @@ import { startStack, USAGE_BUDGET_TYPE, type TestStack } from "./stack";
 
 const IDS = ["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f", "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d"];
 
-describe("UsageBudgetSet in a program run by the engine model", () => {
+describe("UsageBudgetSet in a program run by the real Pulumi CLI", () => {
   let dir: string;
   let stack: TestStack;
   beforeEach(async () => {
@@ -27,10 +27,10 @@ describe("UsageBudgetSet in a program run by the engine model", () => {
   it("names each child from its customer id, so reordering or inserting entries replaces nothing", async () => {
     const first = await stack.engine.up([], {}, [{ name: "budgets", file: file(IDS.slice(0, 2)) }]);
     assert.equal(first.result.exitCode, 0, first.result.output);
-    assert.deepEqual([...stack.engine.state.values()].map((resource) => resource.name).sort(), IDS.slice(0, 2).map((id) => `budgets-${id}`).sort());
+    assert.deepEqual([...(await stack.engine.state()).values()].map((resource) => resource.name).sort(), IDS.slice(0, 2).map((id) => `budgets-${id}`).sort());
     const reordered = await stack.engine.up([], {}, [{ name: "budgets", file: file([IDS[2]!, IDS[1]!, IDS[0]!]) }]);
     assert.deepEqual(reordered.steps.map((step) => `${step.name}:${step.op}`).sort(), [`budgets-${IDS[0]}:same`, `budgets-${IDS[1]}:same`, `budgets-${IDS[2]}:create`].sort());
-    const children = stack.model.checkpoint.deployment.resources.filter((resource) => resource.type === USAGE_BUDGET_TYPE);
+    const children = (await stack.engine.resources()).filter((resource) => resource.type === USAGE_BUDGET_TYPE);
     assert.ok(children.every((child) => child.parent?.endsWith("partnercenter:index:UsageBudgetSet::budgets")), "children are parented to the set");
   });
 
@@ -38,7 +38,7 @@ describe("UsageBudgetSet in a program run by the engine model", () => {
     const path = join(dir, "dup.yaml");
     writeFileSync(path, `- customerId: ${IDS[0]}\n  amount: 1\n- customerId: ${IDS[0]!.toUpperCase()}\n  amount: 2\n`);
     const preview = await stack.engine.preview([], {}, [{ name: "budgets", file: path }]);
-    assert.equal(preview.result.exitCode, 255);
+    assert.equal(preview.result.exitCode, 1);
     assert.match(preview.result.output, /dup.yaml line 3, entry 2 .*is declared twice/);
     assert.equal(stack.emulator.requests.length, 0);
   });

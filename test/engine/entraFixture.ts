@@ -8,17 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EMULATOR_CA, EntraEmulator, type EmulatorOptions, type EntraApp } from "pulumi-partnercenter/emulator";
-import type { ConfigValue, ProviderHost } from "./providerHost";
-import { startStack, type TestStack } from "./stack";
+import { startStack, type ConfigValue, type TestStack } from "./stack";
 
 /** What a test adds to the stack: stack config, host environment, Partner Center emulator options. */
 export interface EntraStackSetup {
   config?: Record<string, ConfigValue>;
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string>;
   emulator?: EmulatorOptions;
-  /** Passed on to {@link startStack}. */
-  beforeHostStop?: (host: ProviderHost) => void;
-  /** Passed on to {@link startStack}. */
+  /** Passed on to {@link startStack}: a partner's project directory with the package installed. */
   projectDir?: string;
 }
 
@@ -60,7 +57,6 @@ export class EntraFixture {
       emulator: { ...setup.emulator, tokenVerifier: this.entra.tokenVerifier() },
       config: (emulator) => ({ ...setup.config, "partnercenter:endpoint": { value: emulator.endpoint } }),
       env: () => ({ NODE_EXTRA_CA_CERTS: this.caFile, ...setup.env }),
-      ...(setup.beforeHostStop ? { beforeHostStop: setup.beforeHostStop } : {}),
       ...(setup.projectDir ? { projectDir: setup.projectDir } : {}),
     });
     return this.#stack;

@@ -1,6 +1,5 @@
 /**
- * A partner's project: the test program with this package installed from the
- * tarball `npm pack` makes, into the project's own `node_modules`, as
+ * A partner's project: this package installed from the tarball `npm pack` makes, into the project's own `node_modules`, as
  * `npm install` puts it. `@pulumi/pulumi` is copied in: its closure
  * serializer finds the package's package.json by resolving from its own
  * location (`runtime/closure/package.js` `getPackageDefinition`), so it must
@@ -9,10 +8,9 @@
  * registry is not asked for them again).
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BUDGETS_PROJECT } from "./stack";
 
 const REPOSITORY = resolve(__dirname, "../../..");
 
@@ -27,7 +25,6 @@ export function packedProject(): PackedProject {
   const directory = mkdtempSync(join(tmpdir(), "pc-packed-"));
   try {
     const tarball = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", directory], { cwd: REPOSITORY, encoding: "utf8" }).trim().split("\n").at(-1)!;
-    for (const file of ["Pulumi.yaml", "index.js"]) copyFileSync(join(BUDGETS_PROJECT, file), join(directory, file));
     const modules = join(directory, "node_modules");
     const installed = join(modules, "pulumi-partnercenter");
     mkdirSync(installed, { recursive: true });

@@ -8,8 +8,8 @@ import { startStack, type TestStack } from "./stack";
 
 const [CONTOSO, FABRIKAM, NORTHWIND] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string];
 
-function byName(stack: TestStack, name: string) {
-  return [...stack.engine.state.values()].find((resource) => resource.name === name);
+async function byName(stack: TestStack, name: string) {
+  return (await stack.engine.byName()).get(name);
 }
 
 describe("state in a partner's project (the package installed from its packed tarball)", function () {
@@ -20,7 +20,12 @@ describe("state in a partner's project (the package installed from its packed ta
   });
   after(() => project.remove());
   beforeEach(async () => {
-    stack = await startStack({ projectDir: project.directory });
+    // Settings from the environment: a seeded resource's default provider stores no config, and a refresh configures from it.
+    stack = await startStack({
+      projectDir: project.directory,
+      config: () => ({}),
+      env: (emulator) => ({ PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken }),
+    });
   });
   afterEach(() => stack.stop());
 
@@ -28,7 +33,7 @@ describe("state in a partner's project (the package installed from its packed ta
     assert.ok(lstatSync(join(project.directory, "node_modules/pulumi-partnercenter")).isDirectory(), "installed, not linked");
     const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 10, onDelete: "clear" })]);
     assert.deepEqual(up.errors, []);
-    const resources = [...stack.engine.state.values()];
+    const resources = [...(await stack.engine.state()).values()];
     assert.equal(resources.length, 2);
     for (const resource of resources) {
       const provider = String(resource.inputs.__provider);
@@ -41,19 +46,19 @@ describe("state in a partner's project (the package installed from its packed ta
     stack.emulator.setBudget(CONTOSO, 900);
     const refresh = await stack.engine.refresh();
     assert.deepEqual(refresh.errors, []);
-    assert.equal(byName(stack, "contoso")?.outputs.amount, 900, "refresh reads through the small __provider");
+    assert.equal((await byName(stack, "contoso"))?.outputs.amount, 900, "refresh reads through the small __provider");
     const destroy = await stack.engine.destroy();
     assert.deepEqual(destroy.errors, []);
     assert.equal(stack.emulator.budgetOf(FABRIKAM), null, "delete runs through it too (onDelete: clear)");
   });
 
   it("resources written by an earlier version (the shim's __provider) keep working, and take the small one on their next update", async () => {
-    stack.engine.seed("northwind", NORTHWIND, { customerId: NORTHWIND, amount: 500, __provider: LEGACY_PROVIDER }, { customerId: NORTHWIND, amount: 500, __provider: LEGACY_PROVIDER });
+    await stack.engine.seed("northwind", NORTHWIND, { customerId: NORTHWIND, amount: 500, __provider: LEGACY_PROVIDER }, { customerId: NORTHWIND, amount: 500, __provider: LEGACY_PROVIDER });
     const refresh = await stack.engine.refresh();
     assert.deepEqual(refresh.errors, []);
     const up = await stack.engine.up([stack.budget("northwind", { customerId: NORTHWIND, amount: 650 })]);
     assert.deepEqual(up.errors, []);
     assert.equal(stack.emulator.budgetOf(NORTHWIND), 650);
-    assert.ok(Buffer.byteLength(String(byName(stack, "northwind")?.inputs.__provider)) <= 400);
+    assert.ok(Buffer.byteLength(String((await byName(stack, "northwind"))?.inputs.__provider)) <= 400);
   });
 });

@@ -11,6 +11,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import type { ConfigValue } from "./stack";
 
 /** A property bag as the engine sends it (plain JSON values). */
 export type Props = Record<string, unknown>;
@@ -19,11 +20,6 @@ export type Props = Record<string, unknown>;
 const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 
-/** One stack-config value as in Pulumi.<stack>.yaml. */
-export interface ConfigValue {
-  value: string;
-  secret?: boolean;
-}
 
 /** How to start the host, as the engine does (sdk/go/common/resource/plugin/provider_plugin.go `NewProvider`). */
 export interface HostOptions {

@@ -16,7 +16,7 @@ describe("what UsageBudget stores in state", function () {
     });
     try {
       await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 10 })]);
-      const budgets = [...stack.engine.state.values()];
+      const budgets = [...(await stack.engine.state()).values()];
       assert.equal(budgets.length, 2);
       for (const resource of budgets) {
         const provider = String(resource.inputs.__provider);
@@ -49,7 +49,7 @@ describe("what UsageBudget stores in state", function () {
       assert.equal(stack.emulator.budgetOf(CONTOSO), 1200);
       assert.equal(up.errors.length, 1, "the customer without relationship fails");
       await stack.engine.refresh();
-      const seen = JSON.stringify({ state: [...stack.engine.state.values()], errors: up.errors, output: stack.engine.hostOutput });
+      const seen = JSON.stringify({ state: [...(await stack.engine.state()).values()], errors: up.errors, output: stack.engine.allOutput });
       assert.ok(!seen.includes(ENV_TOKEN_CANARY));
     });
   });
@@ -57,7 +57,7 @@ describe("what UsageBudget stores in state", function () {
   it("stack config wins over the environment", async () => {
     const stack = await startStack({ env: () => ({ PARTNERCENTER_ACCESS_TOKEN: "a-stale-token", PARTNERCENTER_ENDPOINT: "http://127.0.0.1:1" }) });
     try {
-      const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1300 })], { skipPreview: true });
+      const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1300 })]);
       assert.deepEqual(up.errors, []);
       assert.equal(stack.emulator.budgetOf(CONTOSO), 1300);
     } finally {
@@ -71,7 +71,7 @@ describe("what UsageBudget stores in state", function () {
       const preview = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO, amount: 1300 })]);
       assert.deepEqual(preview.errors, []);
       // The preview pass has just been shown to work: the update pass alone.
-      const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1300 })], { skipPreview: true });
+      const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1300 })]);
       assert.match(up.errors[0] ?? "", /No Partner Center credentials are configured: set stack config partnercenter:accessToken .* PARTNERCENTER_ACCESS_TOKEN/);
       assert.equal(stack.emulator.requests.length, 0);
     } finally {
@@ -104,23 +104,24 @@ describe("what UsageBudget stores in state", function () {
   describe("state written by an earlier build of the package", () => {
     let stack: TestStack;
     beforeEach(async () => {
-      stack = await startStack();
+      // Settings from the environment: the seeded default provider stores no config, and a refresh configures from it.
+      stack = await startStack({ config: () => ({}), env: (emulator) => ({ PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken }) });
       // An earlier build: a different __provider text, outputs without onDelete or previousAmount.
       for (const [name, customerId, amount] of [["contoso", CONTOSO, 1000], ["fabrikam", FABRIKAM, null]] as const) {
-        stack.engine.seed(name, customerId, { customerId, amount, __provider: LEGACY_PROVIDER }, { customerId, amount, __provider: LEGACY_PROVIDER });
+        await stack.engine.seed(name, customerId, { customerId, amount, __provider: LEGACY_PROVIDER }, { customerId, amount, __provider: LEGACY_PROVIDER });
       }
     });
     afterEach(() => stack.stop());
 
     it("is read, diffed, updated and deleted by the installed package", async () => {
-      const refresh = await stack.engine.refresh({ skipPreview: true });
+      const refresh = await stack.engine.refresh();
       assert.deepEqual(refresh.errors, []);
       const preview = await stack.engine.preview([
         stack.budget("contoso", { customerId: CONTOSO, amount: 1000 }),
         stack.budget("fabrikam", { customerId: FABRIKAM, amount: 50 }),
       ]);
       assert.deepEqual(preview.steps.map((step) => `${step.name}:${step.op}`), ["contoso:same", "fabrikam:update"]);
-      const up = await stack.engine.up([stack.budget("fabrikam", { customerId: FABRIKAM, amount: 50 })], { skipPreview: true });
+      const up = await stack.engine.up([stack.budget("fabrikam", { customerId: FABRIKAM, amount: 50 })]);
       assert.deepEqual(up.errors, []);
       assert.equal(stack.emulator.budgetOf(FABRIKAM), 50);
       assert.equal(stack.emulator.budgetOf(CONTOSO), 1000, "the removed resource had no onDelete: retained");

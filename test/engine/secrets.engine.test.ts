@@ -1,10 +1,9 @@
 import { strict as assert } from "node:assert";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEMO_CUSTOMERS, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY, type EntraEmulator } from "pulumi-partnercenter/emulator";
 import { EntraFixture } from "./entraFixture";
-import type { ConfigValue } from "./providerHost";
-import type { TestStack } from "./stack";
+import type { ConfigValue, TestStack } from "./stack";
 
 const [CONTOSO, , , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
 const CLIENT_ID = "6b1e2d3c-4f5a-4b6c-9d8e-7f6a5b4c3d2e";
@@ -17,6 +16,14 @@ const CANARY = {
 };
 /** A line from the middle of the private key: proof that the key itself leaked. */
 const KEY_CANARY = TEST_CLIENT_KEY.split("\n")[5]!;
+
+/** The text of every file under a directory. */
+function filesUnder(dir: string): string {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => readFileSync(join(entry.parentPath, entry.name), "utf8"))
+    .join("\n");
+}
 
 function assertNoCanary(where: string, text: string, extra: string[] = []): void {
   for (const canary of [...Object.values(CANARY), KEY_CANARY, ...extra]) assert.ok(!text.includes(canary), `${where} contains ${canary.slice(0, 24)}…`);
@@ -34,7 +41,7 @@ describe("no secret leaks, with a canary in every secret setting", function () {
   });
   afterEach(() => fixture.stop());
 
-  function secrets(mode: string, overrides: Record<string, string> = {}): { config: Record<string, ConfigValue>; env: NodeJS.ProcessEnv } {
+  function secrets(mode: string, overrides: Record<string, string> = {}): { config: Record<string, ConfigValue>; env: Record<string, string> } {
     const secret = (value: string): ConfigValue => ({ value, secret: true });
     return {
       config: {
@@ -66,13 +73,14 @@ describe("no secret leaks, with a canary in every secret setting", function () {
     const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1500 }), test.budget("tailspin", { customerId: TAILSPIN, amount: 5 })]);
     assert.equal(test.emulator.budgetOf(CONTOSO), 1500);
     assert.equal(up.errors.length, 1, "the customer without relationship fails");
-    const registered = [...test.engine.state.values()];
+    const registered = [...(await test.engine.state()).values()];
     assert.equal(registered.length, 1);
     assertNoCanary("the registered inputs and outputs (__provider included)", JSON.stringify(registered));
     await test.engine.refresh();
     await test.engine.destroy();
     const issued = test.emulator.requests[0]!.headers.authorization!.replace("Bearer ", "");
-    assertNoCanary("state, errors and host output", JSON.stringify({ state: [...test.engine.state.values()], up, output: test.engine.hostOutput }), [issued]);
+    assertNoCanary("state, errors and the CLI's output", JSON.stringify({ state: [...(await test.engine.state()).values()], up, output: test.engine.allOutput }), [issued]);
+    assertNoCanary("the files of the state backend (checkpoints and their backups)", filesUnder(join(test.directory, "state")), [issued]);
   });
 
   for (const [mode, overrides] of [["clientSecret", { clientSecret: "canary-wrong-secret-0f7e" }], ["refreshToken", {}], ["federatedToken", {}], ["githubOidc", {}], ["clientCertificate", {}]] as const) {
@@ -80,11 +88,11 @@ describe("no secret leaks, with a canary in every secret setting", function () {
       const test = await start(mode, overrides);
       entra.echoRequestsInErrors = true;
       // The update pass is where Entra ID is called; the preview pass only checks and diffs.
-      const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1 })], { skipPreview: true });
+      const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1 })]);
       assert.equal(up.errors.length, 1, `${mode} should fail: ${JSON.stringify(up)}`);
       assert.match(up.errors[0]!, /Microsoft Entra ID refused|GitHub Actions gave no OIDC token/);
       const assertions = entra.tokenRequests.flatMap((request) => (request.clientAssertion ? [request.clientAssertion] : []));
-      assertNoCanary("errors and host output", JSON.stringify({ up, output: test.engine.hostOutput }), ["canary-wrong-secret-0f7e", ...assertions]);
+      assertNoCanary("errors and host output", JSON.stringify({ up, output: test.engine.allOutput }), ["canary-wrong-secret-0f7e", ...assertions]);
     });
   }
 });

@@ -46,9 +46,9 @@ describe("fault soak: 100 budgets created then updated concurrently under faults
   it("every operation is applied or fails clearly, state matches Partner Center, no wrong amount is ever sent", async () => {
     const started = Date.now();
     // The preview passes send nothing, so the faults never reach them: the update passes alone.
-    const create = await stack.engine.up(programFor(stack, 1), { skipPreview: true });
+    const create = await stack.engine.up(programFor(stack, 1));
     const createDone = Date.now();
-    const update = await stack.engine.up(programFor(stack, 2), { skipPreview: true });
+    const update = await stack.engine.up(programFor(stack, 2));
     const finished = Date.now();
 
     const failures = [...create.errors, ...update.errors];
@@ -58,8 +58,8 @@ describe("fault soak: 100 budgets created then updated concurrently under faults
     }
 
     // State says exactly what Partner Center has.
-    assert.ok(stack.engine.state.size >= BUDGETS - failures.length);
-    for (const resource of stack.engine.state.values()) {
+    assert.ok((await stack.engine.state()).size >= BUDGETS - failures.length);
+    for (const resource of (await stack.engine.state()).values()) {
       assert.equal(stack.emulator.budgetOf(resource.id), resource.outputs.amount, resource.name);
     }
 

@@ -1,35 +1,66 @@
 /**
- * A stack under test: the Partner Center emulator and the engine model
- * running the test project (test/engine/projects/budgets) as `pulumi` would.
- * Tests declare budgets; {@link EngineDriver} writes them where the program
- * reads them and runs the command through the model.
+ * A stack under test: the Partner Center emulator and the real Pulumi CLI
+ * (scripts/pulumiCli.ts) running an inline program through
+ * `@pulumi/pulumi/automation`, as a partner's platform or scheduled job
+ * drives stacks. Tests declare budgets; {@link EngineDriver} runs the command
+ * and reports what the CLI printed, its exit code, the steps from its engine
+ * events and the state it wrote (`exportStack`).
+ *
+ * Each stack has its own file backend, `PULUMI_HOME` and work directory, so
+ * nothing is shared between tests and nothing is downloaded. The work
+ * directory links this repository's `node_modules`: the engine starts the
+ * dynamic provider host there, and it resolves `@pulumi/pulumi` and
+ * `pulumi-partnercenter/host` from it, as in a partner's project.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, PulumiCommand, type ConfigMap, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import { UsageBudget, UsageBudgetSet } from "pulumi-partnercenter";
 import { PartnerCenterEmulator, type EmulatorOptions } from "pulumi-partnercenter/emulator";
-import type { ConfigValue, ProviderHost, Props } from "./providerHost";
-import type { CheckpointResource } from "./model/checkpoint";
-import { PulumiModel, type CommandFlags, type CommandResult } from "./model/pulumi";
+import { ensurePulumiCli, type PulumiCli } from "../../scripts/pulumiCli";
 
 /** The UsageBudget type token. */
 export const USAGE_BUDGET_TYPE = "pulumi-nodejs:dynamic/partnercenter:UsageBudget";
-/** The test project: a JavaScript program that declares what {@link EngineDriver} writes. */
-export const BUDGETS_PROJECT = resolve(__dirname, "../../../test/engine/projects/budgets");
+/** The project every test stack belongs to. */
+export const PROJECT = "budgets-under-test";
+const REPO_ROOT = resolve(__dirname, "../../..");
 
 /** Environment variables a developer's shell may hold that would change what the provider reads. */
-const PROVIDER_ENV = /^(PARTNERCENTER_|AZURE_|ACTIONS_ID_TOKEN_|PULUMI_)/;
+const PROVIDER_ENV = /^(PARTNERCENTER_|AZURE_|ARM_|ACTIONS_ID_TOKEN_|PULUMI_)/;
 
 /**
- * The environment the engine would pass on, without the provider's own
- * settings from the developer's shell, and with the learned rate limit
- * remembered nowhere unless `extra` says where (a stack keeps it in its own
- * directory: no test starts from what another learned).
+ * The environment without the provider's own settings from the developer's
+ * shell, and with the learned rate limit remembered nowhere unless `extra`
+ * says where (a stack keeps it in its own directory: no test starts from what
+ * another learned). For processes a test starts itself.
  */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !PROVIDER_ENV.test(name)));
   return { ...env, PARTNERCENTER_RATE_LIMIT_CACHE: "off", ...extra };
 }
+
+/**
+ * Removes the provider's settings and Pulumi's own variables from this
+ * process's environment. The Automation API runs the CLI with this process's
+ * environment under the workspace's, so a developer's `PULUMI_BACKEND_URL` or
+ * `PARTNERCENTER_ACCESS_TOKEN` would otherwise reach the engine and the
+ * provider host.
+ */
+function cleanProcessEnv(): void {
+  for (const name of Object.keys(process.env)) if (PROVIDER_ENV.test(name)) delete process.env[name];
+}
+
+/** One stack-config value as in Pulumi.<stack>.yaml. */
+export interface ConfigValue {
+  value: string;
+  secret?: boolean;
+}
+
+/** A property bag as state holds it. */
+export type Props = Record<string, unknown>;
 
 /** One UsageBudget the program declares. */
 export interface DeclaredBudget {
@@ -66,141 +97,416 @@ export interface BudgetStep {
   error?: string;
 }
 
+/** Flags of `pulumi up`, `preview`, `refresh` and `destroy` (each where the CLI has it). */
+export interface CommandFlags {
+  /** `--parallel N`. */
+  parallel?: number;
+  /** `--continue-on-error` (up, destroy). */
+  continueOnError?: boolean;
+  /** `--refresh` (up, preview). */
+  refresh?: boolean;
+  /** `--run-program` (refresh, and up/preview with `--refresh`). */
+  runProgram?: boolean;
+  /** `--expect-no-changes`. */
+  expectNoChanges?: boolean;
+  /** `--diff`. */
+  diff?: boolean;
+}
+
+/** What the CLI did for one command. */
+export interface CommandResult {
+  /** The CLI's exit code. */
+  exitCode: number;
+  /** Everything the CLI printed, stdout then stderr. */
+  output: string;
+  /** The engine events of the run, in order. */
+  events: EngineEvent[];
+}
+
 /** A command's outcome for the UsageBudgets. */
 export interface DriverResult {
-  /** The UsageBudget steps of the last pass (the update after its preview, for `up`). */
+  /** The UsageBudget steps, in the order the engine started them. */
   steps: BudgetStep[];
-  /** Every error the CLI printed. */
+  /** The error diagnostics about resources, one per message. */
   errors: string[];
+  /** The error diagnostics about the stack itself: the program's failure, the engine's "update failed". */
+  stackErrors: string[];
   /** The whole result. */
   result: CommandResult;
 }
 
-/** Encodes values JSON cannot carry (NaN, ±Infinity) for the program's reviver. */
-function encode(value: unknown): unknown {
-  if (typeof value === "number" && !Number.isFinite(value)) return { $number: String(value) };
-  if (Array.isArray(value)) return value.map(encode);
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, encode(inner)]));
-  return value;
-}
-
-/** Runs `pulumi` commands on the test project with a given program. */
-export class EngineDriver {
-  /** Everything the provider hosts printed, across commands. */
-  hostOutput = "";
-  readonly #programFile: string;
-
-  constructor(readonly model: PulumiModel, directory: string) {
-    this.#programFile = join(directory, "program.json");
-    model.env = { ...model.env, BUDGETS_PROGRAM: this.#programFile };
-  }
-
-  /** Declares what the program registers on its next run. */
-  declare(budgets: DeclaredBudget[], sets: DeclaredSet[] = []): void {
-    writeFileSync(this.#programFile, JSON.stringify(encode({ budgets, sets })));
-  }
-
-  /** `pulumi up` with this program. */
-  up(budgets: DeclaredBudget[], flags: CommandFlags = {}, sets: DeclaredSet[] = []): Promise<DriverResult> {
-    this.declare(budgets, sets);
-    return this.#run(this.model.up(flags));
-  }
-
-  /**
-   * Brings the stack to a given state for a test whose subject comes after:
-   * `pulumi up --skip-preview`, since the preview pass is not what it tests
-   * (the rules tests cover the preview pass; this saves a program run).
-   */
-  arrange(budgets: DeclaredBudget[], sets: DeclaredSet[] = []): Promise<DriverResult> {
-    return this.up(budgets, { skipPreview: true }, sets);
-  }
-
-  /** `pulumi preview` with this program. */
-  preview(budgets: DeclaredBudget[], flags: CommandFlags = {}, sets: DeclaredSet[] = []): Promise<DriverResult> {
-    this.declare(budgets, sets);
-    return this.#run(this.model.preview(flags));
-  }
-
-  /** `pulumi refresh`. */
-  refresh(flags: CommandFlags = {}): Promise<DriverResult> {
-    return this.#run(this.model.refresh(flags));
-  }
-
-  /** `pulumi destroy`. */
-  destroy(flags: CommandFlags = {}): Promise<DriverResult> {
-    return this.#run(this.model.destroy(flags));
-  }
-
-  /** The UsageBudgets in the checkpoint, by URN. */
-  get state(): Map<string, BudgetState> {
-    return new Map(
-      this.model.checkpoint.deployment.resources
-        .filter((resource) => resource.type === USAGE_BUDGET_TYPE)
-        .map((resource) => [resource.urn, { urn: resource.urn, name: nameOf(resource.urn), id: resource.id ?? "", inputs: resource.inputs, outputs: resource.outputs }]),
-    );
-  }
-
-  /** Puts a UsageBudget into the checkpoint as an earlier run (or an earlier build) left it. */
-  seed(name: string, id: string, inputs: Props, outputs: Props): void {
-    const resource: CheckpointResource = { urn: `urn:pulumi:${this.model.stack}::${this.model.project.name}::${USAGE_BUDGET_TYPE}::${name}`, custom: true, type: USAGE_BUDGET_TYPE, id, inputs, outputs };
-    this.model.checkpoint.deployment.resources.push(resource);
-  }
-
-  async #run(command: Promise<CommandResult>): Promise<DriverResult> {
-    const result = await command;
-    this.hostOutput += result.passes.map((pass) => pass.hostOutput).join("");
-    const steps = result.steps
-      .filter((step) => step.urn.includes(`${USAGE_BUDGET_TYPE}::`))
-      .map((step): BudgetStep => {
-        const name = nameOf(step.urn);
-        if (step.error !== undefined) return { name, op: "failed", error: step.error };
-        if (step.op === "refresh") return { name, op: step.refresh === "gone" ? "gone" : "refresh" };
-        return { name, op: step.op };
-      });
-    const errors = result.output.split("\nerror: ").slice(1).map((text) => text.split("\nResources:")[0]!.trim());
-    if (result.output.startsWith("error: ")) errors.unshift(result.output.slice(7));
-    return { steps, errors, result };
-  }
+/** A resource in the exported deployment (the fields the tests read). */
+export interface StateResource {
+  urn: string;
+  type: string;
+  custom?: boolean;
+  id?: string;
+  parent?: string;
+  provider?: string;
+  inputs?: Props;
+  outputs?: Props;
+  [key: string]: unknown;
 }
 
 function nameOf(urn: string): string {
   return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
-/** A running stack fixture. */
-export interface TestStack {
-  emulator: PartnerCenterEmulator;
-  model: PulumiModel;
-  engine: EngineDriver;
-  /** A UsageBudget declaration. */
-  budget(name: string, inputs: Omit<DeclaredBudget, "name">): DeclaredBudget;
-  /** Stops the emulator and removes the program file. */
-  stop(): Promise<void>;
+/** The resource classes a program declares with: this repository's, or a copy installed elsewhere. */
+export interface PackageExports {
+  UsageBudget: typeof UsageBudget;
+  UsageBudgetSet: typeof UsageBudgetSet;
+}
+
+/** The program the tests declare: UsageBudgets and UsageBudgetSets, and each budget's amount as a stack output. */
+function programOf(budgets: DeclaredBudget[], sets: DeclaredSet[], { UsageBudget, UsageBudgetSet }: PackageExports): () => Promise<Record<string, unknown>> {
+  return async () => {
+    const byName: Record<string, UsageBudget> = {};
+    for (const budget of budgets) {
+      const amount = budget.amountFrom ? byName[budget.amountFrom.budget]![budget.amountFrom.output] : budget.amount;
+      const args: Record<string, unknown> = { customerId: budget.customerId, amount };
+      if ("onDelete" in budget) args.onDelete = budget.onDelete;
+      byName[budget.name] = new UsageBudget(budget.name, args as never, budget.options ?? {});
+    }
+    for (const set of sets) new UsageBudgetSet(set.name, set.onDelete ? { file: set.file, onDelete: set.onDelete as never } : { file: set.file });
+    return Object.fromEntries(Object.entries(byName).map(([name, budget]) => [name, budget.amount]));
+  };
 }
 
 /**
- * Starts an emulator and an engine model on the test project, with the
- * emulator's endpoint and token in stack config (the token as a secret),
- * unless `config` says otherwise.
+ * The UsageBudget steps of a run, from its engine events: each step as its
+ * pre-event names it (a replacement's create and delete halves are folded
+ * into its `replace`), `gone` for a refresh that dropped the resource (its
+ * outputs event says `delete`), and `failed` for a step whose operation
+ * failed or a resource whose Check failed (an error diagnostic, no step).
  */
-export async function startStack(options: { emulator?: EmulatorOptions; config?: (emulator: PartnerCenterEmulator) => Record<string, ConfigValue>; env?: (emulator: PartnerCenterEmulator) => NodeJS.ProcessEnv; beforeHostStop?: (host: ProviderHost) => void; projectDir?: string } = {}): Promise<TestStack> {
+function stepsOf(events: EngineEvent[]): BudgetStep[] {
+  const steps: BudgetStep[] = [];
+  const byUrn = new Map<string, BudgetStep>();
+  const isBudget = (type: string | undefined) => type === USAGE_BUDGET_TYPE;
+  for (const event of events) {
+    const pre = event.resourcePreEvent?.metadata;
+    if (pre && isBudget(pre.type) && !["create-replacement", "delete-replaced", "discard-replaced"].includes(pre.op)) {
+      const step: BudgetStep = { name: nameOf(pre.urn), op: pre.op as BudgetStep["op"] };
+      steps.push(step);
+      byUrn.set(pre.urn, step);
+    }
+    const done = event.resOutputsEvent?.metadata;
+    if (done && isBudget(done.type) && byUrn.get(done.urn)?.op === "refresh" && done.op === "delete") byUrn.get(done.urn)!.op = "gone";
+    const failed = event.resOpFailedEvent?.metadata;
+    if (failed && isBudget(failed.type) && byUrn.has(failed.urn)) byUrn.get(failed.urn)!.op = "failed";
+    const diagnostic = event.diagnosticEvent;
+    if (diagnostic?.severity === "error" && diagnostic.urn && diagnostic.urn.includes(`::${USAGE_BUDGET_TYPE}::`)) {
+      let step = byUrn.get(diagnostic.urn);
+      if (!step) {
+        step = { name: nameOf(diagnostic.urn), op: "failed" };
+        steps.push(step);
+        byUrn.set(diagnostic.urn, step);
+      }
+      step.error = [step.error, cleanMessage(diagnostic.message)].filter(Boolean).join("\n");
+    }
+  }
+  for (const step of steps) if (step.op !== "failed") delete step.error;
+  return steps;
+}
+
+/** A diagnostic's text without the CLI's colour directives. */
+function cleanMessage(message: string): string {
+  return message.replace(/<\{%[^%]*%\}>/g, "").trim();
+}
+
+/** Error diagnostics, one per message: those about resources, and those about the stack itself (the program, the run). */
+function errorsOf(events: EngineEvent[]): { errors: string[]; stackErrors: string[] } {
+  const errors: string[] = [];
+  const stackErrors: string[] = [];
+  for (const event of events) {
+    const diagnostic = event.diagnosticEvent;
+    if (diagnostic?.severity !== "error") continue;
+    (diagnostic.urn && !diagnostic.urn.includes("::pulumi:pulumi:Stack::") ? errors : stackErrors).push(cleanMessage(diagnostic.message));
+  }
+  return { errors, stackErrors };
+}
+
+/** Runs `pulumi` commands on one stack with a program the tests declare. */
+export class EngineDriver {
+  /** Everything the CLI printed, across commands (what a partner's terminal or CI log would show). */
+  allOutput = "";
+
+  /**
+   * @param stack - the Automation API stack
+   * @param workspace - its workspace
+   * @param backendDir - the file backend's directory
+   * @param packageExports - where the program takes UsageBudget and UsageBudgetSet from
+   */
+  constructor(
+    readonly stack: Stack,
+    readonly workspace: LocalWorkspace,
+    readonly backendDir: string,
+    packageExports: PackageExports = { UsageBudget, UsageBudgetSet },
+  ) {
+    this.#package = packageExports;
+  }
+
+  readonly #package: PackageExports;
+
+  /** The environment the CLI (and so the provider host) runs with, over this process's own. */
+  get env(): Record<string, string> {
+    return this.workspace.envVars;
+  }
+
+  /** Sets (or, with undefined, removes) variables of the CLI's environment for the next commands. */
+  setEnv(values: Record<string, string | undefined>): void {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete this.workspace.envVars[name];
+      else this.workspace.envVars[name] = value;
+    }
+  }
+
+  /** Replaces the stack config, as `pulumi config set` would (secrets encrypted with the stack's passphrase). */
+  async setConfig(config: Record<string, ConfigValue>): Promise<void> {
+    const current = await this.stack.getAllConfig();
+    for (const key of Object.keys(current)) if (!(key in config)) await this.stack.removeConfig(key);
+    await this.stack.setAllConfig(config as ConfigMap);
+  }
+
+  /** Adds to (or changes) the stack config. */
+  async addConfig(config: Record<string, ConfigValue>): Promise<void> {
+    await this.stack.setAllConfig(config as ConfigMap);
+  }
+
+  /** Declares what the program registers on its next run. */
+  declare(budgets: DeclaredBudget[], sets: DeclaredSet[] = []): void {
+    this.workspace.program = programOf(budgets, sets, this.#package);
+  }
+
+  /** `pulumi up --yes --skip-preview` with this program (the Automation API's `up`). */
+  up(budgets: DeclaredBudget[], flags: CommandFlags = {}, sets: DeclaredSet[] = []): Promise<DriverResult> {
+    this.declare(budgets, sets);
+    return this.#run((common) => this.stack.up({ ...common, ...this.#updateFlags(flags) }));
+  }
+
+  /** Brings the stack to a given state for a test whose subject comes after. */
+  arrange(budgets: DeclaredBudget[], sets: DeclaredSet[] = []): Promise<DriverResult> {
+    return this.up(budgets, {}, sets);
+  }
+
+  /** `pulumi preview` with this program. */
+  preview(budgets: DeclaredBudget[], flags: CommandFlags = {}, sets: DeclaredSet[] = []): Promise<DriverResult> {
+    this.declare(budgets, sets);
+    return this.#run((common) => this.stack.preview({ ...common, ...this.#updateFlags(flags) }));
+  }
+
+  /** `pulumi refresh --yes --skip-preview` (with `--run-program`, the program declared last). */
+  refresh(flags: CommandFlags = {}): Promise<DriverResult> {
+    return this.#run((common) =>
+      this.stack.refresh({
+        ...common,
+        ...(flags.parallel ? { parallel: flags.parallel } : {}),
+        ...(flags.expectNoChanges ? { expectNoChanges: true } : {}),
+        ...(flags.runProgram ? { runProgram: true } : {}),
+      }),
+    );
+  }
+
+  /** `pulumi destroy --yes --skip-preview`. */
+  destroy(flags: CommandFlags = {}): Promise<DriverResult> {
+    return this.#run((common) => this.stack.destroy({ ...common, ...(flags.parallel ? { parallel: flags.parallel } : {}), ...(flags.continueOnError ? { continueOnError: true } : {}) }));
+  }
+
+  #updateFlags(flags: CommandFlags): Record<string, unknown> {
+    return {
+      ...(flags.parallel ? { parallel: flags.parallel } : {}),
+      ...(flags.continueOnError ? { continueOnError: true } : {}),
+      ...(flags.refresh ? { refresh: true } : {}),
+      ...(flags.runProgram ? { runProgram: true } : {}),
+      ...(flags.expectNoChanges ? { expectNoChanges: true } : {}),
+      ...(flags.diff ? { diff: true } : {}),
+    };
+  }
+
+  /** The deployment's resources as the backend holds them. */
+  async resources(): Promise<StateResource[]> {
+    const exported = await this.stack.exportStack();
+    return ((exported.deployment as { resources?: StateResource[] }).resources ?? []).slice();
+  }
+
+  /**
+   * The checkpoint as the backend stores it on disk, secrets encrypted
+   * (`exportStack` runs `pulumi stack export --show-secrets`, which decrypts them).
+   */
+  checkpointText(): string {
+    return readFileSync(join(this.backendDir, ".pulumi", "stacks", PROJECT, `${this.stack.name}.json`), "utf8");
+  }
+
+  /** The UsageBudgets in state, by URN. */
+  async state(): Promise<Map<string, BudgetState>> {
+    const resources = await this.resources();
+    return new Map(
+      resources
+        .filter((resource) => resource.type === USAGE_BUDGET_TYPE)
+        .map((resource) => [resource.urn, { urn: resource.urn, name: nameOf(resource.urn), id: resource.id ?? "", inputs: resource.inputs ?? {}, outputs: resource.outputs ?? {} }]),
+    );
+  }
+
+  /** The UsageBudgets in state, by name. */
+  async byName(): Promise<Map<string, BudgetState>> {
+    return new Map([...(await this.state()).values()].map((resource) => [resource.name, resource]));
+  }
+
+  /**
+   * Puts a UsageBudget into state as an earlier run (or an earlier build of
+   * the package) left it, under the stack's default provider (written as the
+   * engine writes it when the stack has none yet).
+   */
+  async seed(name: string, id: string, inputs: Props, outputs: Props): Promise<void> {
+    const exported = await this.stack.exportStack();
+    const deployment = exported.deployment as { resources?: StateResource[] };
+    const resources = deployment.resources ?? [];
+    const prefix = `urn:pulumi:${this.stack.name}::${PROJECT}::`;
+    let stackResource = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
+    if (!stackResource) {
+      stackResource = { urn: `${prefix}pulumi:pulumi:Stack::${PROJECT}-${this.stack.name}`, custom: false, type: "pulumi:pulumi:Stack" };
+      resources.push(stackResource);
+    }
+    let provider = resources.find((resource) => resource.type === "pulumi:providers:pulumi-nodejs");
+    if (!provider) {
+      // As the engine writes the default provider of a dynamic resource: no inputs of its own (the whole stack config is sent).
+      provider = { urn: `${prefix}pulumi:providers:pulumi-nodejs::default`, custom: true, type: "pulumi:providers:pulumi-nodejs", id: randomUUID(), inputs: {}, outputs: {} };
+      resources.push(provider);
+    }
+    resources.push({
+      urn: `${prefix}${USAGE_BUDGET_TYPE}::${name}`,
+      custom: true,
+      type: USAGE_BUDGET_TYPE,
+      id,
+      inputs,
+      outputs,
+      parent: stackResource.urn,
+      provider: `${provider.urn}::${provider.id}`,
+    });
+    deployment.resources = resources;
+    await this.stack.importStack(exported);
+  }
+
+  async #run(command: (common: { onOutput: (text: string) => void; onEvent: (event: EngineEvent) => void; color: "never" }) => Promise<unknown>): Promise<DriverResult> {
+    const events: EngineEvent[] = [];
+    let output = "";
+    let exitCode = 0;
+    try {
+      const result = (await command({ onOutput: (text) => (output += text), onEvent: (event) => events.push(event), color: "never" })) as { stdout?: string; stderr?: string };
+      output = `${result.stdout ?? output}${result.stderr ?? ""}`;
+    } catch (error) {
+      // The Automation API's CommandError: when the CLI exits non-zero, execa's own error (with the real exit code and
+      // both streams) is its `err`, and its `code` is the API's "unknown" -2.
+      const commandResult = (error as { commandResult?: { stdout: string; stderr: string; code: number; err?: { exitCode?: number; stdout?: string; stderr?: string } } }).commandResult;
+      if (!commandResult) throw error;
+      const failed = commandResult.err;
+      exitCode = typeof failed?.exitCode === "number" ? failed.exitCode : commandResult.code;
+      output = `${failed?.stdout ?? (commandResult.stdout || output)}${failed?.stderr ?? commandResult.stderr}`;
+    }
+    this.allOutput += output;
+    return { steps: stepsOf(events), ...errorsOf(events), result: { exitCode, output, events } };
+  }
+}
+
+/** A running stack fixture. */
+export interface TestStack {
+  emulator: PartnerCenterEmulator;
+  engine: EngineDriver;
+  /** The stack's own directory (backend, PULUMI_HOME, work directory, rate-limit memory). */
+  directory: string;
+  /** A UsageBudget declaration. */
+  budget(name: string, inputs: Omit<DeclaredBudget, "name">): DeclaredBudget;
+  /** Removes the stack's files and stops the emulator. */
+  stop(): Promise<void>;
+}
+
+let cli: Promise<PulumiCli> | undefined;
+let stackCount = 0;
+
+/** The CLI for this process: found or built once (scripts/pulumiCli.ts). */
+export function pulumiCli(): Promise<PulumiCli> {
+  cli ??= ensurePulumiCli();
+  return cli;
+}
+
+/** A workspace and stack with their own backend, home and work directory, ready to run `program`. */
+export async function createStack(options: {
+  directory: string;
+  env?: Record<string, string>;
+  config?: Record<string, ConfigValue>;
+  program?: () => Promise<Record<string, unknown> | void>;
+  stackName?: string;
+  /** A project directory to run in (its node_modules holds the package); else one linked to this repository's. */
+  workDir?: string;
+}): Promise<{ stack: Stack; workspace: LocalWorkspace }> {
+  cleanProcessEnv();
+  const found = await pulumiCli();
+  const pulumiCommand = await PulumiCommand.get(found.root ? { root: found.root } : {});
+  const backend = join(options.directory, "state");
+  const home = join(options.directory, "home");
+  const workDir = options.workDir ?? join(options.directory, "work");
+  for (const dir of [backend, home, workDir]) mkdirSync(dir, { recursive: true });
+  // The provider host starts in the work directory and resolves @pulumi/pulumi and the package from here.
+  if (!options.workDir) symlinkSync(join(REPO_ROOT, "node_modules"), join(workDir, "node_modules"), "dir");
+  const stackName = options.stackName ?? `t${process.pid}x${++stackCount}`;
+  const workspace = await LocalWorkspace.create({
+    workDir,
+    pulumiCommand,
+    program: options.program ?? (async () => ({})),
+    projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: `file://${backend}` } },
+    envVars: {
+      PULUMI_HOME: home,
+      PULUMI_BACKEND_URL: `file://${backend}`,
+      PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PARTNERCENTER_RATE_LIMIT_CACHE: join(options.directory, "rate-limits"),
+      ...options.env,
+    },
+  });
+  const stack = await pulumi.automation.Stack.create(stackName, workspace);
+  if (options.config) await stack.setAllConfig(options.config as ConfigMap);
+  return { stack, workspace };
+}
+
+/**
+ * Starts an emulator and a stack on the real CLI, with the emulator's
+ * endpoint and token in stack config (the token as a secret), unless
+ * `config` says otherwise.
+ */
+export async function startStack(
+  options: {
+    emulator?: EmulatorOptions;
+    config?: (emulator: PartnerCenterEmulator) => Record<string, ConfigValue>;
+    env?: (emulator: PartnerCenterEmulator) => Record<string, string>;
+    /** A partner's project directory: the program takes the package installed there, and the provider host runs there. */
+    projectDir?: string;
+  } = {},
+): Promise<TestStack> {
   const emulator = await PartnerCenterEmulator.start(options.emulator);
   const directory = mkdtempSync(join(tmpdir(), "pc-stack-"));
-  const config = options.config?.(emulator) ?? {
-    "partnercenter:endpoint": { value: emulator.endpoint },
-    "partnercenter:accessToken": { value: emulator.accessToken, secret: true },
-  };
-  const env = cleanEnv({ PARTNERCENTER_RATE_LIMIT_CACHE: join(directory, "rate-limits"), ...options.env?.(emulator) });
-  const model = new PulumiModel({ projectDir: options.projectDir ?? BUDGETS_PROJECT, env, config, ...(options.beforeHostStop ? { beforeHostStop: options.beforeHostStop } : {}) });
-  const engine = new EngineDriver(model, directory);
-  return {
-    emulator,
-    model,
-    engine,
-    budget: (name, inputs) => ({ name, ...inputs }),
-    stop: async () => {
-      rmSync(directory, { recursive: true, force: true });
-      await emulator.stop();
-    },
-  };
+  try {
+    const config = options.config?.(emulator) ?? {
+      "partnercenter:endpoint": { value: emulator.endpoint },
+      "partnercenter:accessToken": { value: emulator.accessToken, secret: true },
+    };
+    const { stack, workspace } = await createStack({ directory, config, ...(options.env ? { env: options.env(emulator) } : {}), ...(options.projectDir ? { workDir: options.projectDir } : {}) });
+    const installed = options.projectDir ? (require(require.resolve("pulumi-partnercenter", { paths: [options.projectDir] })) as PackageExports) : undefined;
+    const engine = new EngineDriver(stack, workspace, join(directory, "state"), installed);
+    return {
+      emulator,
+      engine,
+      directory,
+      budget: (name, inputs) => ({ name, ...inputs }),
+      stop: async () => {
+        rmSync(directory, { recursive: true, force: true });
+        await emulator.stop();
+      },
+    };
+  } catch (error) {
+    rmSync(directory, { recursive: true, force: true });
+    await emulator.stop();
+    throw error;
+  }
 }

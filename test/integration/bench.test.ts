@@ -20,7 +20,7 @@ interface Phase {
 describe("npm run bench", function () {
   this.timeout(120_000);
 
-  it("runs a cell's create, refresh and update through the engine model, with bounds, the sequential baseline and the plot", async () => {
+  it("runs a cell's create, refresh and update through the real Pulumi CLI, with bounds, the sequential baseline and the plot", async () => {
     const out = mkdtempSync(join(tmpdir(), "pc-bench-"));
     try {
       const { stdout } = await promisify(execFile)(process.execPath, [resolve(__dirname, "../../bench/run.js"), "--json", "--n", "30", "--limits", "fixed:40/1", "--parallel", "8", "--out", out]);

@@ -50,7 +50,7 @@ describe("partnercenter-budgets", function () {
       const sets = [{ name: "budgets", file }];
       const up = await stack.engine.up([], {}, sets);
       assert.deepEqual(up.errors, []);
-      assert.equal(stack.engine.state.size, 150);
+      assert.equal((await stack.engine.state()).size, 150);
       assert.equal(stack.emulator.requests.filter((r) => r.method === "PATCH").length, 0, "no budget was written");
       const preview = await stack.engine.preview([], { refresh: true, expectNoChanges: true }, sets);
       assert.equal(preview.result.exitCode, 0, "a refreshing preview shows no change");
