@@ -8,5 +8,5 @@ import { UsageBudgetSet } from "pulumi-partnercenter";
 /** Pulumi runs the program in the directory of Pulumi.yaml's `main` (examples/), so this path is relative to it. */
 const budgets = new UsageBudgetSet("budgets", { file: "budgets.yaml" });
 
-/** Each customer's budget as Partner Center reports it. */
+/** Each customer's amount as this run left it (a preview shows the declared ones; see UsageBudgetSet.amounts). */
 export const amounts = budgets.amounts;

@@ -26,7 +26,13 @@ export interface UsageBudgetSetArgs {
 export class UsageBudgetSet extends pulumi.ComponentResource {
   /** The budgets by customer id. */
   readonly budgets: Record<string, UsageBudget>;
-  /** Each customer's budget as Partner Center reports it, by customer id. */
+  /**
+   * Each customer's `amount` output as this program run resolved it, by customer id: in `pulumi up`, what Partner
+   * Center answered for the budgets the run created or updated (their state for the others); in a preview, the
+   * declared amounts. Stack outputs are computed only when the program runs, so `pulumi refresh` does not change
+   * them, and an update that failed is not shown here: for what Partner Center holds now, see each UsageBudget's
+   * state after a refresh, or `partnercenter-budgets diff`.
+   */
   readonly amounts: pulumi.Output<Record<string, number | null>>;
 
   /**

@@ -55,12 +55,12 @@ describe("the GitHub workflows in examples/github", () => {
     assert.equal(args[args.indexOf("--policy-pack") + 1], "examples/policy");
   });
 
-  it("nightly, previews with refresh and fails on any change", () => {
+  it("nightly, previews with refresh (configured from the program, so a rotated credential serves it) and fails on any change", () => {
     const { workflow, pulumi } = load("drift.yml");
     assert.match((workflow.on.schedule as { cron: string }[])[0]!.cron, /^\d+ \d+ \* \* \*$/);
-    assert.equal(pulumi.with?.command, "preview");
-    assert.equal(pulumi.with?.refresh, true);
-    assert.equal(pulumi.with?.["expect-no-changes"], true);
+    const args = (pulumi.run ?? "").split(/\s+/);
+    assert.equal(args[3], "preview");
+    for (const flag of ["--refresh", "--run-program", "--expect-no-changes", "--parallel"]) assert.ok(args.includes(flag), `the drift preview passes ${flag}`);
     const report = Object.values(workflow.jobs).flatMap((job) => job.steps).find((step) => (step.run ?? "").includes("partnercenter-budgets diff"));
     assert.ok(report, "drift.yml writes the drift report");
     assert.match(report.run!, /--format markdown > drift.md\n/);
