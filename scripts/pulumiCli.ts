@@ -113,7 +113,7 @@ function runStep(command: string, args: string[], options: { cwd: string; env: N
 
 /** Builds the pinned CLI into its cache directory; the binary appears there only once it is complete. */
 async function build(version: string, target: string): Promise<void> {
-  const go = onPath("go") ?? (existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : undefined);
+  const go = onPath("go");
   if (!go) throw new Error(`no \`pulumi\` ≥ ${version} on PATH and no \`go\` to build one: install the Pulumi CLI (https://www.pulumi.com/docs/iac/download-install/) or Go ≥ 1.24`);
   process.stderr.write(`[pulumi-cli] building the Pulumi CLI v${version} from ${CLI_PACKAGE} (tools/pulumi/go.mod) into ${dirname(target)}; the first build on a machine takes about 3 minutes\n`);
   mkdirSync(dirname(target), { recursive: true });

@@ -1,14 +1,11 @@
 /**
- * A partner's project: this package installed from the tarball `npm pack` makes, into the project's own `node_modules`, as
- * `npm install` puts it. `@pulumi/pulumi` is copied in: its closure
- * serializer finds the package's package.json by resolving from its own
- * location (`runtime/closure/package.js` `getPackageDefinition`), so it must
- * sit in the project as it would after an install. The
- * other dependencies are linked from this repository's `node_modules` (the
- * registry is not asked for them again).
+ * A partner's project: this package installed from the tarball `npm pack`
+ * makes, into the project's own `node_modules`, as `npm install` puts it.
+ * Its dependencies, `@pulumi/pulumi` among them, are linked from this
+ * repository's `node_modules` (the registry is not asked for them again).
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -34,7 +31,12 @@ export function packedProject(): PackedProject {
       if (entry === "pulumi-partnercenter" || entry === "@pulumi" || entry.startsWith(".")) continue;
       symlinkSync(join(REPOSITORY, "node_modules", entry), join(modules, entry));
     }
-    cpSync(join(REPOSITORY, "node_modules/@pulumi/pulumi"), join(modules, "@pulumi/pulumi"), { recursive: true });
+    // Linked, not copied: the engine tests run the program inline in the test process, and two copies of
+    // @pulumi/pulumi in one process break registration ("Request message serialization failure: Expected argument of
+    // type pulumirpc.RegisterResourceRequest", seen under the CLI). The closure serializer still names the installed
+    // package's module through its package.json's exports (runtime/closure/package.js `getPackageDefinition`).
+    mkdirSync(join(modules, "@pulumi"), { recursive: true });
+    symlinkSync(join(REPOSITORY, "node_modules/@pulumi/pulumi"), join(modules, "@pulumi/pulumi"));
   } catch (error) {
     rmSync(directory, { recursive: true, force: true });
     throw error;

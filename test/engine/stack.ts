@@ -492,7 +492,8 @@ export async function startStack(
       "partnercenter:accessToken": { value: emulator.accessToken, secret: true },
     };
     const { stack, workspace } = await createStack({ directory, config, ...(options.env ? { env: options.env(emulator) } : {}), ...(options.projectDir ? { workDir: options.projectDir } : {}) });
-    const installed = options.projectDir ? (require(require.resolve("pulumi-partnercenter", { paths: [options.projectDir] })) as PackageExports) : undefined;
+    // By path: resolving the name from this repository would find the repository itself (a package's self-reference).
+    const installed = options.projectDir ? (require(join(options.projectDir, "node_modules", "pulumi-partnercenter")) as PackageExports) : undefined;
     const engine = new EngineDriver(stack, workspace, join(directory, "state"), installed);
     return {
       emulator,

@@ -54,51 +54,43 @@ describe("npm run demo", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("without the Pulumi CLI on PATH, nor npx to fetch its launcher, says in one line how to install it and exits non-zero", async () => {
-    const result = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], { env: { PATH: dir } }).catch((e: { code: number; stderr: string; stdout: string }) => e);
+  it("without a Pulumi CLI on PATH or in the cache, and no Go to build one, says in one line what to install and exits non-zero", async () => {
+    const env = { PATH: dir, PULUMI_PARTNERCENTER_CLI_CACHE: join(dir, "cache") };
+    const result = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], { env }).catch((e: { code: number; stderr: string; stdout: string }) => e);
     assert.equal((result as { code: number }).code, 1);
     const stderr = (result as { stderr: string }).stderr.trim();
-    assert.equal(stderr.split("\n").length, 1);
-    assert.match(stderr, /needs the Pulumi CLI: no `pulumi` on PATH, and no `npx` .*; install it from https:\/\/www.pulumi.com\/docs\/iac\/download-install\/ \(version 3.139 or later\)/);
+    assert.equal(stderr.split("\n").length, 1, stderr);
+    assert.match(stderr, /^\[demo\] no `pulumi` ≥ 3\.274\.1 on PATH and no `go` to build one: install the Pulumi CLI \(https:\/\/www\.pulumi\.com\/docs\/iac\/download-install\/\) or Go ≥ 1\.24$/);
     assert.equal((result as { stdout: string }).stdout, "", "no emulator was started");
   });
 
-  it("without the Pulumi CLI on PATH, fetches it through its npm launcher; when that download fails, says why in one line and exits non-zero", async () => {
-    // A stand-in npx (a test contacts nothing beyond loopback): it records its arguments and fails with what the real
-    // launcher printed on this machine, which cannot reach the CLI download site: "pulumi: fetch failed".
-    const log = join(dir, "npx.log");
-    writeFileSync(join(dir, "npx"), `#!/bin/sh\necho "$*" >> "${log}"\necho "Downloading pulumi v3.265.0..." >&2\necho "pulumi: fetch failed" >&2\nexit 1\n`);
-    chmodSync(join(dir, "npx"), 0o755);
-    const result = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], { env: { PATH: dir } }).catch((e: { code: number; stderr: string; stdout: string }) => e);
-    assert.equal((result as { code: number }).code, 1);
-    assert.equal(readFileSync(log, "utf8").trim(), "--yes pulumi@3.265.0 version");
-    const stderr = (result as { stderr: string }).stderr.trim();
-    assert.equal(stderr.split("\n").length, 1, stderr);
-    assert.match(stderr, /its npm launcher could not get the CLI \(pulumi: fetch failed\); install it from/);
-  });
-
-  it("runs up, then a refreshing preview after an out-of-band change, against a stand-in pulumi that records its calls", async () => {
-    // A stand-in for the CLI (which cannot be installed here): it records each call and, at the
-    // preview, what the emulator reports for Contoso, proving the portal change happened before it.
+  it("with a Pulumi CLI and its Node.js language host on PATH, runs the project from a shell: the backend directory exists before the first command, up, then a refreshing preview after the portal change", async () => {
+    // Stand-ins for a released CLI and its language host (a test contacts nothing beyond loopback): the CLI records
+    // each call, whether the file backend's directory exists, and, at the preview, what the emulator reports for
+    // Contoso, proving the portal change happened before it.
     const log = join(dir, "calls.log");
     writeFileSync(
       join(dir, "pulumi"),
       `#!/bin/sh
-echo "$* | backend=$PULUMI_BACKEND_URL | passphrase=\${PULUMI_CONFIG_PASSPHRASE:+set}" >> "${log}"
+if [ "$1" = version ]; then echo v3.300.0; exit 0; fi
+backend="\${PULUMI_BACKEND_URL#file://}"
+echo "$* | backend=$PULUMI_BACKEND_URL | exists=$([ -d "$backend" ] && echo yes || echo no) | passphrase=\${PULUMI_CONFIG_PASSPHRASE:+set}" >> "${log}"
 case "$1" in preview) "${process.execPath}" -e '
 fetch(process.env.PARTNERCENTER_ENDPOINT + "/v1/customers/0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10/usagebudget",
   { headers: { authorization: "Bearer " + process.env.PARTNERCENTER_ACCESS_TOKEN } })
   .then((r) => r.json()).then((b) => require("fs").appendFileSync("${log}", "contoso=" + b.amount + "\\n"));' ;; esac
 `,
     );
-    chmodSync(join(dir, "pulumi"), 0o755);
+    writeFileSync(join(dir, "pulumi-language-nodejs"), "#!/bin/sh\nexit 1\n");
+    for (const name of ["pulumi", "pulumi-language-nodejs"]) chmodSync(join(dir, name), 0o755);
     const { stdout } = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], { env: { PATH: dir } });
     const calls = readFileSync(log, "utf8").trim().split("\n");
     assert.equal(calls.length, 4, calls.join("\n"));
-    assert.match(calls[0]!, /^stack select --create demo \| backend=file:\/\/.*\.pulumi-demo \| passphrase=set$/);
+    assert.match(calls[0]!, /^stack select --create demo \| backend=file:\/\/.*\.pulumi-demo \| exists=yes \| passphrase=set$/);
     assert.match(calls[1]!, /^up --yes --stack demo \|/);
     assert.match(calls[2]!, /^preview --refresh --diff --stack demo \|/);
     assert.equal(calls[3], "contoso=4000");
+    assert.match(stdout, /Pulumi CLI v3\.300\.0/);
     assert.match(stdout, /Emulator stopped/);
   });
 });
