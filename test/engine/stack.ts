@@ -111,6 +111,10 @@ export interface CommandFlags {
   expectNoChanges?: boolean;
   /** `--diff`. */
   diff?: boolean;
+  /** `--policy-pack <dir>` (preview, up). */
+  policyPacks?: string[];
+  /** `--policy-pack-config <file>`, one per pack. */
+  policyPackConfigs?: string[];
 }
 
 /** What the CLI did for one command. */
@@ -321,6 +325,8 @@ export class EngineDriver {
       ...(flags.runProgram ? { runProgram: true } : {}),
       ...(flags.expectNoChanges ? { expectNoChanges: true } : {}),
       ...(flags.diff ? { diff: true } : {}),
+      ...(flags.policyPacks ? { policyPacks: flags.policyPacks } : {}),
+      ...(flags.policyPackConfigs ? { policyPackConfigs: flags.policyPackConfigs } : {}),
     };
   }
 

@@ -1,0 +1,69 @@
+/**
+ * The policy pack (examples/policy) under the real analyzer: `pulumi preview
+ * --policy-pack`. The CLI runs a Node.js policy pack through the Node.js
+ * language host (`pulumi-language-nodejs`), which every released CLI ships
+ * but the Go module proxy does not serve. These tests run when one is on PATH
+ * or beside the CLI, and otherwise print one line saying so and check nothing.
+ */
+import { strict as assert } from "node:assert";
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import { DEMO_CUSTOMERS } from "pulumi-partnercenter/emulator";
+import { pulumiCli, startStack, type TestStack } from "./stack";
+
+const POLICY_PACK = resolve(__dirname, "../../../examples/policy");
+const [CONTOSO, FABRIKAM] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string];
+
+/** The Node.js language host the CLI would use for a policy pack, if there is one. */
+async function languageHost(): Promise<string | undefined> {
+  const cli = await pulumiCli();
+  for (const dir of [cli.binDir, ...(process.env.PATH ?? "").split(delimiter).filter(Boolean)]) {
+    try {
+      accessSync(join(dir, "pulumi-language-nodejs"), constants.X_OK);
+      return join(dir, "pulumi-language-nodejs");
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+describe("the policy pack under the real analyzer (pulumi preview --policy-pack examples/policy)", function () {
+  this.timeout(180_000);
+  let host: string | undefined;
+  let stack: TestStack;
+  let dir: string;
+  before(async () => {
+    host = await languageHost();
+    if (!host) console.log("    (policy-pack lane: no pulumi-language-nodejs on PATH or beside the CLI, so the policy pack was not run; a released Pulumi CLI has one)");
+  });
+  beforeEach(async () => {
+    stack = await startStack();
+    dir = mkdtempSync(join(tmpdir(), "pc-policy-"));
+  });
+  afterEach(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
+  });
+
+  it("a mandatory violation fails the preview, an advisory one is printed and passes, and --policy-pack-config (a file) changes the limits", async () => {
+    if (!host) return;
+    const tooHigh = [stack.budget("contoso", { customerId: CONTOSO, amount: 150_000 })];
+    const refused = await stack.engine.preview(tooHigh, { policyPacks: [POLICY_PACK] });
+    assert.equal(refused.result.exitCode, 1, refused.result.output);
+    assert.match(refused.result.output, /usage-budget-maximum/);
+    assert.match(refused.result.output, /amount 150000 is above the maximum 100000/);
+
+    const cleared = [stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" })];
+    const advised = await stack.engine.preview(cleared, { policyPacks: [POLICY_PACK] });
+    assert.equal(advised.result.exitCode, 0, advised.result.output);
+    assert.match(advised.result.output, /Policies:[\s\S]*usage-budget-cleared[\s\S]*onDelete is "clear"/);
+
+    const config = join(dir, "policy-config.json");
+    writeFileSync(config, JSON.stringify({ "usage-budget-maximum": { maximum: 250_000 } }));
+    const raised = await stack.engine.preview(tooHigh, { policyPacks: [POLICY_PACK], policyPackConfigs: [config] });
+    assert.equal(raised.result.exitCode, 0, raised.result.output);
+    assert.equal(stack.emulator.requests.length, 0, "a preview sends nothing");
+  });
+});
