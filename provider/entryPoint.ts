@@ -37,12 +37,43 @@ function loaded(): Provider {
   return provider;
 }
 
-/** What leaves the provider for the engine's output: any secret value the process holds is redacted, whoever wrote the text. */
+/**
+ * The host's own print of each error this module throws. `@pulumi/pulumi`'s dynamic provider host prints what
+ * `check`, `diff`, `read`, `delete` and `configure` throw as `console.error(\`${e}: ${e.stack}\`)`
+ * (cmd/dynamic-provider/index.js), and the engine shows that under the stack beside the resource's own error: the
+ * same message twice, the second with frames into this package's compiled files. The message already says what
+ * failed and what to do, so that print is dropped; nothing else the host prints is. Bounded: `create` and `update`
+ * failures are never printed, so their entries would otherwise stay.
+ */
+const hostPrints = new Set<string>();
+const MAX_HOST_PRINTS = 256;
+let printFilterInstalled = false;
+
+function dropHostPrintOf(error: unknown): void {
+  if (!(error instanceof Error)) return;
+  if (!printFilterInstalled) {
+    printFilterInstalled = true;
+    const print = console.error.bind(console);
+    console.error = (...args: unknown[]) => {
+      if (args.length === 1 && typeof args[0] === "string" && hostPrints.delete(args[0])) return;
+      print(...args);
+    };
+  }
+  hostPrints.add(`${String(error)}: ${error.stack}`);
+  if (hostPrints.size > MAX_HOST_PRINTS) hostPrints.delete(hostPrints.values().next().value as string);
+}
+
+/**
+ * What leaves the provider for the engine's output: any secret value the process holds is redacted, whoever wrote
+ * the text, and it is reported once (as the resource's error), not again with its stack under the stack.
+ */
 async function redacting<T>(work: (provider: Provider) => Promise<T>): Promise<T> {
   try {
     return await work(loaded());
   } catch (error) {
-    throw redactError(error);
+    const redacted = redactError(error);
+    dropHostPrintOf(redacted);
+    throw redacted;
   }
 }
 

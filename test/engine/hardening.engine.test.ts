@@ -23,6 +23,9 @@ describe("hardening through the real Pulumi CLI", function () {
     const refresh = await stack.engine.refresh();
     assert.equal(refresh.result.exitCode, 1);
     assert.match(refresh.errors.join("\n"), /HTTP 404 .*not Partner Center's answer about a customer \(it has no code 60003\): check partnercenter:endpoint/);
+    // One message per failure, as the resource's error: not again under the stack, with frames into compiled files.
+    assert.doesNotMatch(refresh.result.output, /PartnerCenterStatusError|^\s+at /m, refresh.result.output);
+    assert.deepEqual(refresh.stackErrors, ["update failed"]);
     assert.equal((await stack.engine.state()).size, 2, "both budgets are still in state");
     const destroy = await stack.engine.destroy();
     assert.equal(destroy.result.exitCode, 1, "clearing fabrikam's budget was not confirmed: the destroy fails");
