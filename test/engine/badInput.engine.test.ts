@@ -112,6 +112,7 @@ describe("bad inputs", () => {
       assert.equal(failed.length, 1, JSON.stringify(result.steps.slice(0, 5)));
       assert.match(failed[0]!.error!, /resource '(customer|amount)-\d+': property (customerId|amount) value \{.*\} has a problem: /);
       assert.ok(result.steps.every((step) => step.op === "failed"), "no step ran after the failure");
+      assert.doesNotMatch(result.result.output, /failed to deliver log message|Channel has been shut down/, "no noise after the engine stops");
     }
     assert.equal(stack.emulator.requests.length, 0);
     assert.equal((await stack.engine.state()).size, 1, "only the budget of the previous test");
