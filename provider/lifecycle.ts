@@ -7,6 +7,7 @@ import { diffUsageBudget } from "./diff";
 import { storedAmount } from "./client/amount";
 import { checkInputs, customerIdSchema, parseInputs, sameAmount, storedOnDelete } from "./inputs";
 import type { UsageBudgetOutputs } from "./outputs";
+import { redactSecrets } from "./secret";
 
 /** The resource-level hooks of the UsageBudget provider (all but `configure`). */
 export type UsageBudgetLifecycle = Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">>;
@@ -124,7 +125,10 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
         // was, the refusal is recorded, and the resource shows as an update, which reads and writes it again.
         if (isRefusedCustomer(error) && props !== undefined && "amount" in props) {
           const kept = storedAmount(props.amount);
-          const outs: UsageBudgetOutputs = { customerId, amount: kept, previousAmount: storedAmount(props.previousAmount), onDelete, readError: error.message };
+          // The first refusal's text is kept while the customer stays refused: a new request id on every refresh
+          // would otherwise rewrite state each time. Partner Center's words in it are redacted like any error's.
+          const readError = typeof props.readError === "string" ? props.readError : redactSecrets(error.message);
+          const outs: UsageBudgetOutputs = { customerId, amount: kept, previousAmount: storedAmount(props.previousAmount), onDelete, readError };
           if (typeof props.lastChange === "string") outs.lastChange = props.lastChange;
           return { id: customerId, props: outs, inputs: { customerId, amount: kept, onDelete } };
         }
@@ -145,11 +149,14 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
       }
       let amount = storedAmount(olds.amount);
       if (typeof olds.readError === "string") {
-        // The last refresh could not read it: what Partner Center holds now decides whether to write.
+        // The last refresh could not read it, so it is read now. It is written only if the program changed the amount,
+        // as any update: a portal change made meanwhile is recorded (and shows as drift), never overwritten on the
+        // strength of a stale state value (ignoreChanges puts the stored amount into the program's inputs).
         const client = await getClient();
         const operation = client.startOperation();
+        const programChanged = !sameAmount(amount, inputs.amount);
         ({ amount } = await client.getBudget(inputs.customerId, operation));
-        if (!sameAmount(amount, inputs.amount)) ({ amount } = await client.patchBudget(inputs.customerId, inputs.amount, operation));
+        if (programChanged && !sameAmount(amount, inputs.amount)) ({ amount } = await client.patchBudget(inputs.customerId, inputs.amount, operation));
       } else if (!sameAmount(amount, inputs.amount)) {
         const client = await getClient();
         ({ amount } = await client.patchBudget(inputs.customerId, inputs.amount, client.startOperation()));

@@ -23,7 +23,8 @@ const PROJECT_DIR = resolve(__dirname, "../..");
 const PROGRAM_DIR = join(PROJECT_DIR, "examples");
 /** The program as compiled by `npm run build`. */
 const PROGRAM_MODULE = join(PROJECT_DIR, "dist", "examples", "index.js");
-const BACKEND_DIR = join(PROJECT_DIR, ".pulumi-demo");
+/** The demo's file backend: `.pulumi-demo/` in the repository, or `$PULUMI_PARTNERCENTER_DEMO_DIR` (tests run apart). */
+const BACKEND_DIR = process.env.PULUMI_PARTNERCENTER_DEMO_DIR || join(PROJECT_DIR, ".pulumi-demo");
 const STACK = "demo";
 const CONTOSO = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
 const PORTAL_USER = "jane.doe@partner.onmicrosoft.com";

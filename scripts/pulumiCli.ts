@@ -87,7 +87,7 @@ function versionOf(command: string): Promise<string | undefined> {
   });
 }
 
-/** Runs a command to its end with a deadline, passing its output through to stderr; rejects with its last lines. */
+/** Runs a command to its end with a deadline, keeping the end of its output; rejects with its last lines. */
 function runStep(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
@@ -111,10 +111,15 @@ function runStep(command: string, args: string[], options: { cwd: string; env: N
   });
 }
 
+/** The Go version `tools/pulumi/go.mod` needs (its `go` line, which the CLI's modules set). */
+function goVersion(): string {
+  return /^go (\d+\.\d+(\.\d+)?)$/m.exec(readFileSync(join(TOOLS_MODULE, "go.mod"), "utf8"))?.[1] ?? "1.24";
+}
+
 /** Builds the pinned CLI into its cache directory; the binary appears there only once it is complete. */
 async function build(version: string, target: string): Promise<void> {
   const go = onPath("go");
-  if (!go) throw new Error(`no \`pulumi\` ≥ ${version} on PATH and no \`go\` to build one: install the Pulumi CLI (https://www.pulumi.com/docs/iac/download-install/) or Go ≥ 1.24`);
+  if (!go) throw new Error(`no \`pulumi\` ≥ ${version} on PATH and no \`go\` to build one: install the Pulumi CLI (https://www.pulumi.com/docs/iac/download-install/) or Go ≥ ${goVersion()}`);
   process.stderr.write(`[pulumi-cli] building the Pulumi CLI v${version} from ${CLI_PACKAGE} (tools/pulumi/go.mod) into ${dirname(target)}; the first build on a machine takes about 3 minutes\n`);
   mkdirSync(dirname(target), { recursive: true });
   const partial = `${target}.partial-${process.pid}`;

@@ -28,8 +28,11 @@ export const USAGE_BUDGET_TYPE = "pulumi-nodejs:dynamic/partnercenter:UsageBudge
 export const PROJECT = "budgets-under-test";
 const REPO_ROOT = resolve(__dirname, "../../..");
 
-/** Environment variables a developer's shell may hold that would change what the provider reads. */
-const PROVIDER_ENV = /^(PARTNERCENTER_|AZURE_|ARM_|ACTIONS_ID_TOKEN_|PULUMI_)/;
+/**
+ * Environment variables a developer's shell may hold that would change what the provider or the CLI does; not this
+ * repository's own `PULUMI_PARTNERCENTER_*` (where the built CLI is cached).
+ */
+const PROVIDER_ENV = /^(PARTNERCENTER_|AZURE_|ARM_|ACTIONS_ID_TOKEN_|PULUMI_(?!PARTNERCENTER_))/;
 
 /**
  * The environment without the provider's own settings from the developer's

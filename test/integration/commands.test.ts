@@ -60,7 +60,7 @@ describe("npm run demo", () => {
     assert.equal((result as { code: number }).code, 1);
     const stderr = (result as { stderr: string }).stderr.trim();
     assert.equal(stderr.split("\n").length, 1, stderr);
-    assert.match(stderr, /^\[demo\] no `pulumi` ≥ 3\.274\.1 on PATH and no `go` to build one: install the Pulumi CLI \(https:\/\/www\.pulumi\.com\/docs\/iac\/download-install\/\) or Go ≥ 1\.24$/);
+    assert.match(stderr, /^\[demo\] no `pulumi` ≥ 3\.274\.1 on PATH and no `go` to build one: install the Pulumi CLI \(https:\/\/www\.pulumi\.com\/docs\/iac\/download-install\/\) or Go ≥ 1\.26\.6$/);
     assert.equal((result as { stdout: string }).stdout, "", "no emulator was started");
   });
 
@@ -83,10 +83,10 @@ fetch(process.env.PARTNERCENTER_ENDPOINT + "/v1/customers/0c1f3a27-5d3b-4c6e-9a5
     );
     writeFileSync(join(dir, "pulumi-language-nodejs"), "#!/bin/sh\nexit 1\n");
     for (const name of ["pulumi", "pulumi-language-nodejs"]) chmodSync(join(dir, name), 0o755);
-    const { stdout } = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], { env: { PATH: dir } });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], { env: { PATH: dir, PULUMI_PARTNERCENTER_DEMO_DIR: join(dir, "backend") } });
     const calls = readFileSync(log, "utf8").trim().split("\n");
     assert.equal(calls.length, 4, calls.join("\n"));
-    assert.match(calls[0]!, /^stack select --create demo \| backend=file:\/\/.*\.pulumi-demo \| exists=yes \| passphrase=set$/);
+    assert.match(calls[0]!, /^stack select --create demo \| backend=file:\/\/.*\/backend \| exists=yes \| passphrase=set$/);
     assert.match(calls[1]!, /^up --yes --stack demo \|/);
     assert.match(calls[2]!, /^preview --refresh --diff --stack demo \|/);
     assert.equal(calls[3], "contoso=4000");
