@@ -110,7 +110,7 @@ describe("bad inputs", () => {
       assert.equal(result.result.exitCode, 1);
       const failed = result.steps.filter((step) => step.op === "failed");
       assert.equal(failed.length, 1, JSON.stringify(result.steps.slice(0, 5)));
-      assert.match(failed[0]!.error!, /resource '(customer|amount)-\d+': property (customerId|amount) value \{.*\} has a problem: /);
+      assert.match(failed[0]!.error!, /resource '(customer|amount)-\d+': property (customerId|amount) value \{.*\} has a problem: /s);
       assert.ok(result.steps.every((step) => step.op === "failed"), "no step ran after the failure");
       assert.doesNotMatch(result.result.output, /failed to deliver log message|Channel has been shut down/, "no noise after the engine stops");
     }
