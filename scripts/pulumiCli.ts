@@ -120,7 +120,7 @@ function goVersion(): string {
 async function build(version: string, target: string): Promise<void> {
   const go = onPath("go");
   if (!go) throw new Error(`no \`pulumi\` ≥ ${version} on PATH and no \`go\` to build one: install the Pulumi CLI (https://www.pulumi.com/docs/iac/download-install/) or Go ≥ ${goVersion()}`);
-  process.stderr.write(`[pulumi-cli] building the Pulumi CLI v${version} from ${CLI_PACKAGE} (tools/pulumi/go.mod) into ${dirname(target)}; the first build on a machine takes about 3 minutes\n`);
+  process.stderr.write(`[pulumi-cli] building the Pulumi CLI v${version} from ${CLI_PACKAGE} (tools/pulumi/go.mod) into ${dirname(target)}; the first build on a machine takes 3 to 8 minutes\n`);
   mkdirSync(dirname(target), { recursive: true });
   const partial = `${target}.partial-${process.pid}`;
   const started = Date.now();
