@@ -12,11 +12,11 @@
  * through `@pulumi/pulumi/automation`, and the CLI's own output is printed.
  */
 import { spawn } from "node:child_process";
-import { accessSync, constants, mkdirSync, rmSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
+import { mkdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
-import { ensurePulumiCli, withCliOnPath, type PulumiCli } from "./pulumiCli";
+import { ensurePulumiCli, languageHost, withCliOnPath, type PulumiCli } from "./pulumiCli";
 
 const PROJECT_DIR = resolve(__dirname, "../..");
 /** Pulumi runs the program (and the provider host) in the directory of `main`. */
@@ -33,20 +33,6 @@ const COLOR = process.stdout.isTTY ? "always" : "never";
 
 function say(text: string): void {
   console.log(`\n[demo] ${text}`);
-}
-
-/** The Node.js language host the CLI needs to run a Pulumi.yaml project from a shell, if there is one. */
-function languageHost(cli: PulumiCli, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of [cli.binDir, ...(env.PATH ?? "").split(delimiter).filter(Boolean)]) {
-    const candidate = join(dir, "pulumi-language-nodejs");
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /** One step of the demo: a `pulumi` command (`args`), and what it means. */
@@ -93,7 +79,7 @@ async function main(): Promise<number> {
       { args: ["up", "--yes", "--stack", STACK], run: "up" },
       { args: ["preview", "--refresh", "--diff", "--stack", STACK], run: "preview" },
     ];
-    const host = languageHost(cli, env);
+    const host = languageHost(cli);
     let runStep: (step: Step) => Promise<void>;
     if (host) {
       await runShell(cli, { args: ["stack", "select", "--create", STACK], run: "up" }, env);

@@ -65,8 +65,9 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) {
+/** An executable named `name` in the first of `dirs` that has one, else on PATH. */
+function findExecutable(name: string, dirs: string[] = []): string | undefined {
+  for (const dir of [...dirs, ...(process.env.PATH ?? "").split(delimiter).filter(Boolean)]) {
     const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
@@ -118,7 +119,7 @@ function goVersion(): string {
 
 /** Builds the pinned CLI into its cache directory; the binary appears there only once it is complete. */
 async function build(version: string, target: string): Promise<void> {
-  const go = onPath("go");
+  const go = findExecutable("go");
   if (!go) throw new Error(`no \`pulumi\` ≥ ${version} on PATH and no \`go\` to build one: install the Pulumi CLI (https://www.pulumi.com/docs/iac/download-install/) or Go ≥ ${goVersion()}`);
   process.stderr.write(`[pulumi-cli] building the Pulumi CLI v${version} from ${CLI_PACKAGE} (tools/pulumi/go.mod) into ${dirname(target)}; the first build on a machine takes 3 to 8 minutes\n`);
   mkdirSync(dirname(target), { recursive: true });
@@ -153,7 +154,7 @@ function placeLauncher(binDir: string): void {
  */
 export async function ensurePulumiCli(): Promise<PulumiCli> {
   const version = pinnedVersion();
-  const fromPath = onPath("pulumi");
+  const fromPath = findExecutable("pulumi");
   if (fromPath && !fromPath.startsWith(cacheDir(version))) {
     const found = await versionOf(fromPath);
     if (found && compareVersions(found, version) >= 0) return { command: fromPath, binDir: dirname(fromPath), root: undefined, version: found, source: "path" };
@@ -164,6 +165,14 @@ export async function ensurePulumiCli(): Promise<PulumiCli> {
   if (!existsSync(command)) await build(version, command);
   placeLauncher(binDir);
   return { command, binDir, root: cacheDir(version), version, source: "built" };
+}
+
+/**
+ * The Node.js language host the CLI uses for a Pulumi.yaml project run from a shell and for policy packs, beside the
+ * CLI or on PATH, if there is one (every released CLI has one; the Go module proxy does not serve it).
+ */
+export function languageHost(cli: PulumiCli): string | undefined {
+  return findExecutable("pulumi-language-nodejs", [cli.binDir]);
 }
 
 /** The environment under which the engine finds the CLI's plugins: `binDir` first on PATH. */

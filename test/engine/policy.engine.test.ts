@@ -6,28 +6,15 @@
  * or beside the CLI, and otherwise print one line saying so and check nothing.
  */
 import { strict as assert } from "node:assert";
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { DEMO_CUSTOMERS } from "pulumi-partnercenter/emulator";
+import { languageHost } from "../../scripts/pulumiCli";
 import { pulumiCli, startStack, type TestStack } from "./stack";
 
 const POLICY_PACK = resolve(__dirname, "../../../examples/policy");
 const [CONTOSO, FABRIKAM] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string];
-
-/** The Node.js language host the CLI would use for a policy pack, if there is one. */
-async function languageHost(): Promise<string | undefined> {
-  const cli = await pulumiCli();
-  for (const dir of [cli.binDir, ...(process.env.PATH ?? "").split(delimiter).filter(Boolean)]) {
-    try {
-      accessSync(join(dir, "pulumi-language-nodejs"), constants.X_OK);
-      return join(dir, "pulumi-language-nodejs");
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 describe("the policy pack under the real analyzer (pulumi preview --policy-pack examples/policy)", function () {
   this.timeout(180_000);
@@ -35,7 +22,7 @@ describe("the policy pack under the real analyzer (pulumi preview --policy-pack 
   let stack: TestStack;
   let dir: string;
   before(async () => {
-    host = await languageHost();
+    host = languageHost(await pulumiCli());
     if (!host) console.log("    (policy-pack lane: no pulumi-language-nodejs on PATH or beside the CLI, so the policy pack was not run; a released Pulumi CLI has one)");
   });
   beforeEach(async () => {

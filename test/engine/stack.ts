@@ -256,11 +256,6 @@ export class EngineDriver {
 
   readonly #package: PackageExports;
 
-  /** The environment the CLI (and so the provider host) runs with, over this process's own. */
-  get env(): Record<string, string> {
-    return this.workspace.envVars;
-  }
-
   /** Sets (or, with undefined, removes) variables of the CLI's environment for the next commands. */
   setEnv(values: Record<string, string | undefined>): void {
     for (const [name, value] of Object.entries(values)) {
@@ -440,7 +435,7 @@ export function pulumiCli(): Promise<PulumiCli> {
 }
 
 /** A workspace and stack with their own backend, home and work directory, ready to run `program`. */
-export async function createStack(options: {
+async function createStack(options: {
   directory: string;
   env?: Record<string, string>;
   config?: Record<string, ConfigValue>;
