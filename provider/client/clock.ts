@@ -20,6 +20,17 @@ export function timerDelay(ms: number): number {
   return Math.min(Math.max(0, ms), MAX_TIMER_MS);
 }
 
+/** The furthest a `Date` reaches either side of the epoch (ms). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * `ms` as an ISO 8601 time for a message, or, for a value no `Date` can hold,
+ * the number itself: formatting a time must never throw.
+ */
+export function isoTime(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : `${ms} ms after the epoch`;
+}
+
 /** The real clock. A wait longer than a timer can hold ends early; callers re-check the time. */
 export const systemClock: Clock = {
   now: () => Date.now(),

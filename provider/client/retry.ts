@@ -37,19 +37,28 @@ export function attempts(count: number): string {
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
+ * The longest wait a `Retry-After` is read as: a day, longer than any
+ * operation's deadline (`partnercenter:timeoutSeconds` is at most an hour), so
+ * a longer one fails the operation at once just the same, while every time
+ * computed from it stays a number a timer and a `Date` can hold.
+ */
+export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/**
  * Reads `Retry-After`: delay-seconds or an HTTP date.
  *
  * @param header - the header's value
  * @param nowMs - the current time, for dates
- * @returns the wait in milliseconds (never negative), or undefined when absent or unreadable
+ * @returns the wait in milliseconds, from 0 to {@link MAX_RETRY_AFTER_MS}, or undefined when absent or unreadable
  */
 export function parseRetryAfter(header: string | undefined, nowMs: number): number | undefined {
   if (header === undefined) return undefined;
   const text = header.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // Digits of any length: "99999999999999999999" is a number, and read as the longest wait.
+  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, MAX_RETRY_AFTER_MS);
   const date = Date.parse(text);
-  if (Number.isNaN(date) || !/[a-z]/i.test(text)) return undefined;
-  return Math.max(0, date - nowMs);
+  if (!Number.isFinite(date) || !/[a-z]/i.test(text)) return undefined;
+  return Math.min(Math.max(0, date - nowMs), MAX_RETRY_AFTER_MS);
 }
 
 /**

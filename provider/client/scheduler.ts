@@ -1,5 +1,5 @@
 import { PartnerCenterError } from "../errors";
-import type { Clock } from "./clock";
+import { isoTime, type Clock } from "./clock";
 import { LimitLearner, type LimitEstimate, type RememberedLimit } from "./limitLearner";
 
 /** A request waiting for its turn. */
@@ -25,7 +25,7 @@ export class PauseBeyondDeadlineError extends PartnerCenterError {
     /** The operation's deadline (clock ms). */
     readonly deadline: number,
   ) {
-    super("PC_ERR_PAUSE_BEYOND_DEADLINE", `Partner Center's rate limit holds requests until ${new Date(pausedUntil).toISOString()} (its Retry-After), past this operation's deadline at ${new Date(deadline).toISOString()} (partnercenter:timeoutSeconds): failed at once instead of waiting`);
+    super("PC_ERR_PAUSE_BEYOND_DEADLINE", `Partner Center's rate limit holds requests until ${isoTime(pausedUntil)} (its Retry-After), past this operation's deadline at ${isoTime(deadline)} (partnercenter:timeoutSeconds): failed at once instead of waiting`);
   }
 }
 
@@ -39,6 +39,15 @@ export interface SendGrant {
 
 /** How recent another request about the same customer must be for a 429 to be blamed on that customer. */
 export const CUSTOMER_WINDOW_MS = 1000;
+
+/**
+ * The least pause after a 429, whatever its `Retry-After` says: `0`, or a date
+ * in the past, would otherwise send every refused request again at once.
+ */
+export const MIN_THROTTLE_PAUSE_MS = 250;
+
+/** 429s in a row (no request accepted between) double the least pause, up to this. */
+export const MAX_THROTTLE_BACKOFF_MS = 30_000;
 
 /** How often, at most, a pace that grows is reported to {@link SchedulerOptions.onLearned} (a 429 is reported at once). */
 export const LEARNED_REPORT_INTERVAL_MS = 1000;
@@ -97,6 +106,12 @@ export class RequestScheduler {
   readonly #sends = new Map<string, number[]>();
   #inFlight = 0;
   readonly #queue: Waiter[] = [];
+  /** 429s in a row, each to a request sent after the previous one's pause began; an acceptance resets it. */
+  #throttleStreak = 0;
+  /** When the streak's last pause began (clock ms): a 429 to a request sent before it was in flight, and adds nothing. */
+  #streakPauseAt = Number.NEGATIVE_INFINITY;
+  /** The partner-wide pause in force (clock ms) with the least pause applied, for 429s whose `Retry-After` asks for less. */
+  #backoffUntil = 0;
   #wake: { time: number; cancel: AbortController } | undefined;
 
   /**
@@ -119,7 +134,7 @@ export class RequestScheduler {
   /** When requests about this customer (or about no customer) may go again. */
   pausedUntil(customerId: string | undefined): number {
     const customer = customerId === undefined ? 0 : (this.#customerPausedUntil.get(customerId) ?? 0);
-    return Math.max(this.#learner.pausedUntil, customer);
+    return Math.max(this.#learner.pausedUntil, this.#backoffUntil, customer);
   }
 
   /**
@@ -162,16 +177,18 @@ export class RequestScheduler {
     const now = this.#clock.now();
     const throttled = status === 429;
     if (!throttled) {
+      if (sentAt >= this.#streakPauseAt) this.#throttleStreak = 0;
       this.#learner.answered(now, sentAt, false, undefined);
       this.#report(now, false);
       return;
     }
     this.stats.throttled += 1;
-    const until = now + (retryAfterMs ?? 1000);
+    const until = now + Math.max(retryAfterMs ?? 1000, this.#leastPause(now, sentAt));
     const recentSends = customerId === undefined ? [] : (this.#sends.get(customerId) ?? []).filter((time) => now - time <= CUSTOMER_WINDOW_MS);
     const customerWasBusy = recentSends.length >= 3;
     if (!customerWasBusy) {
-      if (until > this.#learner.pausedUntil) this.stats.partnerPauses += 1;
+      if (until > this.pausedUntil(undefined)) this.stats.partnerPauses += 1;
+      this.#backoffUntil = Math.max(this.#backoffUntil, until);
       this.#learner.answered(now, sentAt, true, retryAfterMs ?? 1000);
     } else if (customerId !== undefined && until > (this.#customerPausedUntil.get(customerId) ?? 0)) {
       this.#customerPausedUntil.set(customerId, until);
@@ -180,6 +197,20 @@ export class RequestScheduler {
     for (const [other, otherUntil] of this.#customerPausedUntil) if (otherUntil <= now) this.#customerPausedUntil.delete(other);
     this.#report(now, true);
     this.#pump();
+  }
+
+  /**
+   * The least pause for a 429 to a request sent at `sentAt`: {@link MIN_THROTTLE_PAUSE_MS}, doubled for each 429 in
+   * a row up to {@link MAX_THROTTLE_BACKOFF_MS}. A client that obeys a `Retry-After: 0` literally spends the
+   * partner's whole quota on refusals. The learner still learns from what the service said; the pause of the scope
+   * the 429 applies to (the partner, or one customer) lasts at least this long.
+   */
+  #leastPause(now: number, sentAt: number): number {
+    if (sentAt >= this.#streakPauseAt) {
+      this.#throttleStreak = Math.min(this.#throttleStreak + 1, 32);
+      this.#streakPauseAt = now;
+    }
+    return Math.min(MAX_THROTTLE_BACKOFF_MS, MIN_THROTTLE_PAUSE_MS * 2 ** (this.#throttleStreak - 1));
   }
 
   /** Tells the listener what the learner knows, when it changed: at once after a 429, else at most once a second. */
@@ -207,14 +238,32 @@ export class RequestScheduler {
       const until = this.pausedUntil(waiter.customerId);
       const deadline = waiter.deadline();
       if (deadline === undefined || until <= deadline) continue;
+      // The error first: nothing after the waiter leaves the queue may fail, or it would wait forever.
+      const error = new PauseBeyondDeadlineError(until, deadline);
       this.#queue.splice(this.#queue.indexOf(waiter), 1);
       if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
-      waiter.refuse(new PauseBeyondDeadlineError(until, deadline));
+      waiter.refuse(error);
     }
   }
 
-  /** Grants every waiter that may go now, then sets one timer for the next that may go later. */
+  /**
+   * Grants every waiter that may go now, then sets one timer for the next that may go later. Should the bookkeeping
+   * ever fail, every waiter is refused with the failure: a waiter left in a queue no one pumps would never settle,
+   * whatever its deadline.
+   */
   #pump(): void {
+    try {
+      this.#grantReady();
+    } catch (error) {
+      this.#cancelWake();
+      for (const waiter of this.#queue.splice(0)) {
+        if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+        waiter.refuse(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+
+  #grantReady(): void {
     this.#refuseHopeless();
     let grants = 0;
     while (this.#queue.length > 0 && this.#inFlight < this.#maxConcurrency) {
@@ -229,13 +278,16 @@ export class RequestScheduler {
         this.#wakeAt(Math.ceil(sendAt));
         return;
       }
-      const [waiter] = this.#queue.splice(index, 1);
+      const waiter = this.#queue[index];
       if (!waiter) return;
-      if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      // The bookkeeping before the waiter leaves the queue: should it fail, the waiter is still there to be refused.
       if (waiter.customerId !== undefined) this.#noteSend(waiter.customerId);
+      const sentAt = this.#learner.sent(now);
+      this.#queue.splice(index, 1);
+      if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
       this.#inFlight += 1;
       this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.#inFlight);
-      waiter.grant({ sentAt: this.#learner.sent(now), release: this.#releaser() });
+      waiter.grant({ sentAt, release: this.#releaser() });
       if (++grants > 100_000) break;
     }
     if (this.#queue.length === 0) this.#cancelWake();

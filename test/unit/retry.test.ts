@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { backoffDelay, decideRetry, parseRetryAfter, type RetryPolicy } from "../../provider/client/retry";
+import { backoffDelay, decideRetry, MAX_RETRY_AFTER_MS, parseRetryAfter, type RetryPolicy } from "../../provider/client/retry";
 
 const policy: RetryPolicy = { maxRetries: 3, baseDelayMs: 500, maxDelayMs: 4000 };
 const plenty = 600_000;
@@ -30,6 +30,9 @@ describe("retry decisions", () => {
     assert.equal(parseRetryAfter(" 0 ", now), 0);
     assert.equal(parseRetryAfter("Sat, 21 Nov 2026 10:00:30 GMT", now), 30_000);
     assert.equal(parseRetryAfter("Sat, 21 Nov 2026 09:59:00 GMT", now), 0, "a date in the past means now");
+    assert.equal(parseRetryAfter("99999999999999999999", now), MAX_RETRY_AFTER_MS, "more digits than a timer or a Date can hold: the longest wait");
+    assert.equal(parseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now), MAX_RETRY_AFTER_MS);
+    assert.equal(MAX_RETRY_AFTER_MS, 86_400_000);
     assert.equal(parseRetryAfter(undefined, now), undefined);
     assert.equal(parseRetryAfter("soon", now), undefined);
     assert.equal(parseRetryAfter("-5", now), undefined);

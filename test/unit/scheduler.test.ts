@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { CUSTOMER_WINDOW_MS, RequestScheduler } from "../../provider/client/scheduler";
+import { CUSTOMER_WINDOW_MS, MAX_THROTTLE_BACKOFF_MS, MIN_THROTTLE_PAUSE_MS, RequestScheduler } from "../../provider/client/scheduler";
 import { FakeClock, flush } from "../support/fakeClock";
 import { MAX_TIMER_MS, timerDelay } from "../../provider/client/clock";
 
@@ -164,5 +164,58 @@ describe("the scheduler with a Retry-After beyond the deadline", () => {
     assert.equal(MAX_TIMER_MS, 2 ** 31 - 1);
     assert.equal(timerDelay(57_000), 57_000);
     assert.equal(timerDelay(-5), 0);
+  });
+});
+
+describe("the scheduler with hostile time values (issue 22)", () => {
+  it("a pause no Date can hold still settles every waiter: refused at once, in words, never left in the queue", async () => {
+    const clock = new FakeClock();
+    const scheduler = new RequestScheduler(10, clock);
+    const outcomes: string[] = [];
+    // As a Retry-After of 20 digits would give without the parser's clamp: 1e23 ms, past any Date.
+    scheduler.record(undefined, 429, 1e23, clock.now());
+    void scheduler.acquire(A, undefined, () => clock.now() + 600_000).then(
+      (grant) => void (outcomes.push("granted"), grant.release()),
+      (error: Error) => void outcomes.push(error.message),
+    );
+    await flush();
+    assert.equal(outcomes.length, 1, "the waiter settled without any time passing");
+    assert.match(outcomes[0]!, /^Partner Center's rate limit holds requests until 1\.0+\d*e\+23 ms after the epoch .*past this operation's deadline at \d{4}-\d\d-\d\dT.*failed at once instead of waiting$/);
+  });
+
+  it("Retry-After: 0 still pauses at least MIN_THROTTLE_PAUSE_MS, doubling with each 429 in a row; a 429 to a request already in flight adds nothing; an acceptance resets it", async () => {
+    const clock = new FakeClock();
+    const scheduler = new RequestScheduler(10, clock);
+    const pauses: number[] = [];
+    const throttleOnce = async (): Promise<void> => {
+      const grant = await scheduler.acquire(undefined);
+      grant.release();
+      scheduler.record(undefined, 429, 0, grant.sentAt);
+      pauses.push(scheduler.pausedUntil(undefined) - clock.now());
+      await clock.advance(scheduler.pausedUntil(undefined) - clock.now());
+    };
+    for (let i = 0; i < 10; i++) await throttleOnce();
+    assert.deepEqual(pauses, [250, 500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+
+    // Two requests in flight together, both refused: one refusal, not two in a row.
+    const fresh = new RequestScheduler(10, clock);
+    const first = await fresh.acquire(undefined);
+    const second = await fresh.acquire(undefined);
+    first.release();
+    second.release();
+    await clock.advance(10);
+    fresh.record(undefined, 429, 0, first.sentAt);
+    fresh.record(undefined, 429, 0, second.sentAt);
+    assert.equal(fresh.pausedUntil(undefined) - clock.now(), MIN_THROTTLE_PAUSE_MS);
+
+    // An acceptance of a request sent after the pause resets the back-off.
+    await clock.advance(30_000);
+    const accepted = await scheduler.acquire(undefined);
+    accepted.release();
+    scheduler.record(undefined, 200, undefined, accepted.sentAt);
+    pauses.length = 0;
+    await throttleOnce();
+    assert.deepEqual(pauses, [MIN_THROTTLE_PAUSE_MS]);
+    assert.equal(MAX_THROTTLE_BACKOFF_MS, 30_000);
   });
 });
