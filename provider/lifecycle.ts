@@ -7,7 +7,10 @@ import { diffUsageBudget } from "./diff";
 import { storedAmount } from "./client/amount";
 import { checkInputs, customerIdSchema, parseInputs, sameAmount, storedOnDelete } from "./inputs";
 import type { UsageBudgetOutputs } from "./outputs";
-import { redactSecrets } from "./secret";
+import { displayText } from "./untrustedText";
+
+/** The longest `lastChange` or `readError` kept in state: one line, whatever the service answered. */
+const OUTPUT_TEXT_LIMIT = 500;
 
 /** The resource-level hooks of the UsageBudget provider (all but `configure`). */
 export type UsageBudgetLifecycle = Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">>;
@@ -62,11 +65,14 @@ async function patchSettled(client: PartnerCenterClient, customerId: string, amo
   }
 }
 
-/** Who changed a drifted budget, from the activity log, in one line; never fails the refresh. */
+/**
+ * Who changed a drifted budget, from the activity log, in one line; never fails the refresh. The line goes into
+ * state and the engine's display: the log's text in it is redacted, freed of control characters and bounded.
+ */
 async function describeLastChange(client: PartnerCenterClient, customerId: string, amount: number | null): Promise<string> {
   const attribution = (await attributeDrifts(client, new Map([[customerId, amount]]))).get(customerId);
   if (!attribution) return "unknown";
-  return attribution.found ? describeAttribution(attribution) : `unknown: ${describeAttribution(attribution)}`;
+  return displayText(attribution.found ? describeAttribution(attribution) : `unknown: ${describeAttribution(attribution)}`, OUTPUT_TEXT_LIMIT);
 }
 
 /** The customer id a stored resource is about: its recorded output, else its id. */
@@ -127,7 +133,7 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
           const kept = storedAmount(props.amount);
           // The first refusal's text is kept while the customer stays refused: a new request id on every refresh
           // would otherwise rewrite state each time. Partner Center's words in it are redacted like any error's.
-          const readError = typeof props.readError === "string" ? props.readError : redactSecrets(error.message);
+          const readError = typeof props.readError === "string" ? props.readError : displayText(error.message, OUTPUT_TEXT_LIMIT);
           const outs: UsageBudgetOutputs = { customerId, amount: kept, previousAmount: storedAmount(props.previousAmount), onDelete, readError };
           if (typeof props.lastChange === "string") outs.lastChange = props.lastChange;
           return { id: customerId, props: outs, inputs: { customerId, amount: kept, onDelete } };

@@ -11,8 +11,11 @@ import { createClient } from "../runtime";
 import { redactSecrets } from "../secret";
 import { PartnerCenterError, type ErrorCode } from "../errors";
 import { resolveSettings } from "../settings";
-import { amountText, attributeDrifts, describeAttribution, type Attribution } from "../attribution";
+import { attributeDrifts } from "../attribution";
+import { displayText, guardWorkflowCommands } from "../untrustedText";
 import { diffBudgets } from "./diffBudgets";
+import { diffAsJson, diffAsMarkdown, diffAsText } from "./diffReport";
+import { exitWhenDone } from "./exitWhenDone";
 import { exportBudgets } from "./exportBudgets";
 
 const USAGE = `usage:
@@ -24,14 +27,17 @@ const USAGE = `usage:
 settings (environment): PARTNERCENTER_ENDPOINT, PARTNERCENTER_ACCESS_TOKEN, PARTNERCENTER_MAX_CONCURRENCY, ...
 exit codes: 0 ok (no drift), 1 drift or customers that failed, 2 bad usage, settings or file`;
 
-/** Standard output, with every secret value the process holds redacted (a server may echo one). */
+/**
+ * Standard output, with every secret value the process holds redacted (a server may echo one), and no line that a
+ * CI runner would take for a workflow command.
+ */
 function out(text: string): void {
-  process.stdout.write(redactSecrets(text));
+  process.stdout.write(guardWorkflowCommands(redactSecrets(text)));
 }
 
-/** Standard error, redacted as {@link out}. */
+/** Standard error, redacted and guarded as {@link out}. */
 function err(text: string): void {
-  process.stderr.write(redactSecrets(text));
+  process.stderr.write(guardWorkflowCommands(redactSecrets(text)));
 }
 
 /** Thrown for a usage mistake: exit 2 with the usage. */
@@ -52,11 +58,12 @@ async function runExport(args: string[]): Promise<number> {
   if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 1000)) throw new UsageError(`--page-size must be a whole number from 1 to 1000`);
   const client = createClient(resolveSettings(undefined, process.env));
   try {
-    const { entries, failures } = await exportBudgets(client, (line) => err(`export: ${line}\n`), pageSize);
-    if (failures.length > 0) {
+    const { entries, failures, listed } = await exportBudgets(client, (line) => err(`export: ${line}\n`), pageSize);
+    if (failures.length > 0 || entries.length !== listed) {
       // An incomplete export must never replace a reviewed file: with onDelete "clear", the customers it leaves out would be cleared.
-      for (const { customer, message } of failures) err(`export: customer ${customer.id} (${customer.companyName ?? "no name"}) could not be exported: ${message}\n`);
-      err(`export: ${failures.length} of ${entries.length + failures.length} customers could not be exported; nothing was written${values.output ? ` (${values.output} is unchanged)` : ""}. Fix or retry, then export again.\n`);
+      for (const { customer, message } of failures) err(`export: customer ${displayText(customer.id, 64)} (${displayText(customer.companyName ?? "no name", 100)}) could not be exported: ${displayText(message, 500)}\n`);
+      // Counted as every listed customer not exported: one customer may have several problems, an id may be listed twice.
+      err(`export: ${listed - entries.length} of ${listed} customers could not be exported; nothing was written${values.output ? ` (${values.output} is unchanged)` : ""}. Fix or retry, then export again.\n`);
       return 1;
     }
     const header = [
@@ -87,14 +94,6 @@ function writeAtomically(path: string, text: string): void {
   }
 }
 
-function attributionText(attribution: Attribution | undefined): string {
-  return attribution ? ` — ${describeAttribution(attribution)}` : "";
-}
-
-function markdownCell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-
 async function runDiff(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { format: { type: "string" } } });
   if (positionals.length !== 1) throw new UsageError("diff takes one budgets file");
@@ -105,39 +104,8 @@ async function runDiff(args: string[]): Promise<number> {
   try {
     const drifts = await diffBudgets(client, entries);
     const drifted = new Map(drifts.filter((drift) => drift.error === undefined).map((drift) => [drift.entry.customerId, drift.live ?? null]));
-    const attributions = await attributeDrifts(client, drifted);
-    const failed = drifts.filter((d) => d.error !== undefined).length;
-    const summary = `${drifts.length - failed} of ${entries.length} budgets drifted${failed ? `, ${failed} could not be read` : ""}`;
-    if (format === "json") {
-      out(`${JSON.stringify({
-        checked: entries.length,
-        drifted: drifts.filter((d) => d.error === undefined).map((d) => ({ customerId: d.entry.customerId, name: d.entry.name, declared: d.entry.amount, live: d.live ?? null, attribution: attributions.get(d.entry.customerId) })),
-        unreadable: drifts.filter((d) => d.error !== undefined).map((d) => ({ customerId: d.entry.customerId, name: d.entry.name, error: d.error })),
-      }, null, 2)}\n`);
-    } else if (format === "markdown") {
-      const lines = ["### Budget drift", "", summary, ""];
-      if (drifts.length > 0) {
-        lines.push("| customer | declared | Partner Center has | changed by | when | from → to |", "| --- | --- | --- | --- | --- | --- |");
-        for (const drift of drifts) {
-          const who = markdownCell(`${drift.entry.name ? `${drift.entry.name} ` : ""}\`${drift.entry.customerId}\``);
-          const attribution = attributions.get(drift.entry.customerId);
-          if (drift.error !== undefined) lines.push(`| ${who} | ${amountText(drift.entry.amount)} | could not be read | | | ${markdownCell(drift.error)} |`);
-          else if (attribution?.found) lines.push(`| ${who} | ${amountText(drift.entry.amount)} | ${amountText(drift.live)} | ${markdownCell(attribution.by)} | ${attribution.at} | ${amountText(attribution.from)} → ${amountText(attribution.to)} |`);
-          else lines.push(`| ${who} | ${amountText(drift.entry.amount)} | ${amountText(drift.live)} | unknown | | ${markdownCell(attribution?.reason ?? "")} |`);
-        }
-      }
-      out(`${lines.join("\n")}\n`);
-    } else {
-      for (const drift of drifts) {
-        const who = `${drift.entry.customerId}${drift.entry.name ? ` (${drift.entry.name})` : ""}`;
-        out(
-          drift.error !== undefined
-            ? `! ${who}: could not be read: ${drift.error}\n`
-            : `~ ${who}: declared ${amountText(drift.entry.amount)}, Partner Center has ${amountText(drift.live)}${attributionText(attributions.get(drift.entry.customerId))}\n`,
-        );
-      }
-      out(`${summary}\n`);
-    }
+    const findings = { checked: entries.length, drifts, attributions: await attributeDrifts(client, drifted) };
+    out(format === "json" ? diffAsJson(findings) : format === "markdown" ? diffAsMarkdown(findings) : diffAsText(findings));
     return drifts.length > 0 ? 1 : 0;
   } finally {
     await client.close();
@@ -169,10 +137,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    err(`partnercenter-budgets: ${(error as Error).message}\n`);
-    process.exit(2);
-  },
-);
+exitWhenDone(main(process.argv.slice(2)), (error) => {
+  err(`partnercenter-budgets: ${(error as Error).message}\n`);
+  return 2;
+});

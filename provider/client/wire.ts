@@ -1,6 +1,7 @@
 import { PartnerCenterError } from "../errors";
 import { z } from "zod";
 import type { ServiceFault } from "./errors";
+import { displayText } from "../untrustedText";
 
 /** A body that could not be read as the documented JSON. */
 export class WireFormatError extends PartnerCenterError {
@@ -32,8 +33,8 @@ export function parseJsonBody(text: string): unknown {
   try {
     return camelCaseKeys(JSON.parse(stripped));
   } catch (error) {
-    const preview = stripped.slice(0, 80).replace(/\s+/g, " ");
-    throw new WireFormatError(`the body is not JSON (${(error as Error).message}); it starts ${JSON.stringify(preview)}`);
+    // Redacted before it is cut (a token across the cut would otherwise show its first characters).
+    throw new WireFormatError(`the body is not JSON (${displayText((error as Error).message, 120)}); it starts ${JSON.stringify(displayText(stripped, 80))}`);
   }
 }
 
@@ -99,11 +100,11 @@ export function parseFault(text: string, contentType: string | undefined): Servi
     return { description: `a ${contentType ?? "non-JSON"} body of ${body.length} characters, not a Partner Center error` };
   }
   const parsed = errorDocument.safeParse(document);
-  if (!parsed.success) return { description: body.slice(0, 200) };
+  if (!parsed.success) return { description: displayText(body) };
   const { code, description, message } = parsed.data;
   return {
     code: code === undefined ? undefined : String(code),
-    description: description ?? message,
+    description: description === undefined && message === undefined ? undefined : displayText(description ?? message ?? "", 1000),
   };
 }
 

@@ -80,6 +80,6 @@ describe("diff names who changed a drifted budget, from the activity log", funct
     emulator.setBudget(withBudget.id, 350, "adder@partner.onmicrosoft.com");
     const markdown = await diff("markdown");
     assert.match(markdown.stdout, /^### Budget drift\n\n1 of 8 budgets drifted\n\n\| customer \| declared \| Partner Center has \| changed by \| when \| from → to \|/);
-    assert.match(markdown.stdout, new RegExp(`\\| \`${withBudget.id}\` \\| ${withBudget.amount} \\| 350 \\| adder@partner.onmicrosoft.com \\| \\S+ \\| no budget → 350 \\|`));
+    assert.match(markdown.stdout, new RegExp(`\\| \`${withBudget.id}\` \\| ${withBudget.amount} \\| 350 \\| \`adder@partner.onmicrosoft.com\` \\| \`\\S+\` \\| no budget → 350 \\|`));
   });
 });

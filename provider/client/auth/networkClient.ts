@@ -2,6 +2,7 @@ import { PartnerCenterError } from "../../errors";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { request, type Dispatcher } from "undici";
 import { rememberSecret } from "../../secret";
+import { displayText } from "../../untrustedText";
 import { readBodyText } from "../boundedBody";
 import { flattenHeaders } from "../transport";
 
@@ -112,7 +113,7 @@ export class UndiciNetworkClient implements INetworkModule {
     try {
       body = JSON.parse(text);
     } catch {
-      body = { error: "invalid_response", error_description: `Entra ID answered HTTP ${response.statusCode} with a body that is not JSON: ${text.slice(0, 200)}` };
+      body = { error: "invalid_response", error_description: `Entra ID answered HTTP ${response.statusCode} with a body that is not JSON: ${displayText(text)}` };
     }
     if (body && typeof body === "object") rememberCredentials(Object.entries(body));
     return { status: response.statusCode, headers: flattenHeaders(response.headers), body: body as T };
