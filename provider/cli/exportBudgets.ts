@@ -1,6 +1,8 @@
 import { BudgetsFileError, validateBudgetEntries, type BudgetEntry } from "../budgetsFile";
 import type { PartnerCenterClient } from "../client/partnerCenter";
 import type { WireCustomer } from "../client/wire";
+import { customerIdSchema } from "../inputs";
+import { displayText } from "../untrustedText";
 
 /** A customer whose budget could not be read, and why. */
 export interface ExportFailure {
@@ -11,8 +13,14 @@ export interface ExportFailure {
 /** What `export` found. */
 export interface ExportResult {
   entries: BudgetEntry[];
+  /** One per customer that could not be exported. */
   failures: ExportFailure[];
+  /** Customers Partner Center listed (each is in `entries` or in `failures`). */
+  listed: number;
 }
+
+/** The longest company name written into a budgets file (a label for people). */
+const NAME_LIMIT = 200;
 
 /**
  * Lists every customer (following continuation pages) and reads each one's
@@ -31,22 +39,30 @@ export async function exportBudgets(client: PartnerCenterClient, progress: (line
   }
   const entries: BudgetEntry[] = [];
   const failures: ExportFailure[] = [];
+  // Every id is checked before any is put into a request path: "..", "../x" or "." would address another resource.
+  const readable: { customer: WireCustomer; customerId: string }[] = [];
+  for (const customer of customers) {
+    const id = customerIdSchema.safeParse(customer.id);
+    if (id.success) readable.push({ customer, customerId: id.data });
+    else failures.push({ customer, message: `Partner Center listed a customer id that is not a GUID (${id.error.issues[0]?.message}); its budget was not requested` });
+  }
   let done = 0;
-  const step = Math.max(1, Math.ceil(customers.length / 10));
+  const step = Math.max(1, Math.ceil(readable.length / 10));
   await Promise.all(
-    customers.map(async (customer) => {
+    readable.map(async ({ customer, customerId }) => {
       try {
-        const { amount } = await client.getBudget(customer.id.toLowerCase(), client.startOperation());
-        entries.push({ customerId: customer.id.toLowerCase(), name: customer.companyName, amount });
+        const { amount } = await client.getBudget(customerId, client.startOperation());
+        const name = customer.companyName === undefined ? undefined : displayText(customer.companyName, NAME_LIMIT);
+        entries.push({ customerId, name, amount });
       } catch (error) {
         failures.push({ customer, message: (error as Error).message });
       }
-      if (++done % step === 0 || done === customers.length) progress(`read ${done} of ${customers.length} budgets`);
+      if (++done % step === 0 || done === readable.length) progress(`read ${done} of ${readable.length} budgets`);
     }),
   );
   const label = (entry: BudgetEntry): string => `${entry.name ?? ""}\u0000${entry.customerId}`;
   entries.sort((a, b) => label(a).localeCompare(label(b)));
-  return { entries: checkedAgainstFileRules(entries, customers, failures), failures };
+  return { entries: checkedAgainstFileRules(entries, customers, failures), failures, listed: customers.length };
 }
 
 /**
@@ -59,13 +75,16 @@ function checkedAgainstFileRules(entries: BudgetEntry[], customers: WireCustomer
     return validateBudgetEntries(entries, (index) => `Partner Center's answer for customer ${JSON.stringify(entries[index]?.customerId)}`);
   } catch (error) {
     if (!(error instanceof BudgetsFileError)) throw error;
-    const odd = new Set<string>();
+    // One failure per customer, however many problems it has: the summary counts customers.
+    const problemsOf = new Map<string, string[]>();
     for (const problem of error.problems) {
       const customerId = /customer "([^"]*)"/.exec(problem)?.[1] ?? "";
-      odd.add(customerId);
-      const customer = customers.find((candidate) => candidate.id.toLowerCase() === customerId) ?? { id: customerId };
-      failures.push({ customer, message: `${problem}; a budgets file cannot hold it` });
+      problemsOf.set(customerId, [...(problemsOf.get(customerId) ?? []), problem]);
     }
-    return entries.filter((entry) => !odd.has(entry.customerId));
+    for (const [customerId, problems] of problemsOf) {
+      const customer = customers.find((candidate) => candidate.id.toLowerCase() === customerId) ?? { id: customerId };
+      failures.push({ customer, message: `${problems.join("; ")}; a budgets file cannot hold it` });
+    }
+    return entries.filter((entry) => !problemsOf.has(entry.customerId));
   }
 }

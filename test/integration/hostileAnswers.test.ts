@@ -1,0 +1,167 @@
+/** Issue 22: whatever Partner Center or a gateway answers, no silent success, no hang, no injected output. */
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { StaticTokenCredential } from "../../provider/client/auth";
+import { PartnerCenterClient } from "../../provider/client/partnerCenter";
+import { Secret } from "../../provider/secret";
+import { cleanEnv } from "../engine/stack";
+import { FakeClock, flush } from "../support/fakeClock";
+import { startLoopbackServer, type LoopbackServer } from "../support/loopbackServer";
+
+const TOKEN = "hostile-answers-token-5c1d7e93a2";
+const CLI = resolve(__dirname, "../../provider/cli/main.js");
+const IDS = Array.from({ length: 7 }, (_, index) => `0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c${String(10 + index)}`);
+
+async function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, [CLI, ...args], { env: cleanEnv(env), cwd, maxBuffer: 64 * 1024 * 1024 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
+
+function json(res: import("node:http").ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+}
+
+describe("hostile answers: the command line never reports success for work it did not finish", () => {
+  let dir: string;
+  let service: LoopbackServer;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "pc-hostile-"));
+    // The customer list answers; every budget request is refused with a Retry-After of twenty digits: more
+    // milliseconds than a Date or a timer holds. One request at a time, so the others wait in the scheduler's queue
+    // when the first 429 comes (before the fix, the scheduler threw after taking them out of it: the CLI exited 0).
+    service = await startLoopbackServer((req, res) => {
+      if (req.url?.startsWith("/v1/customers?")) return json(res, 200, { totalCount: 3, items: IDS.slice(0, 3).map((id) => ({ id, companyProfile: { companyName: `Company ${id.slice(-2)}` } })) });
+      json(res, 429, { statusCode: 429, message: "Rate limit is exceeded." }, { "retry-after": "99999999999999999999" });
+    });
+  });
+  afterEach(async () => {
+    await service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("diff: exits 1 naming the pause past the deadline for every budget, and prints its summary", async () => {
+    writeFileSync(join(dir, "budgets.yaml"), `budgets:\n${IDS.slice(0, 3).map((id) => `  - customerId: ${id}\n    amount: 100\n`).join("")}`);
+    const run = await cli(["diff", "budgets.yaml"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" }, dir);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.stdout.match(/could not be read: Partner Center.*(Retry-After asks for 86400 s|rate limit holds requests until .*), past (the|this) operation's deadline/g)?.length, 3, run.stdout);
+    assert.match(run.stdout, /0 of 3 budgets drifted, 3 could not be read\n$/);
+  });
+
+  it("export: exits 1 and writes nothing, on standard output or to a file", async () => {
+    const toStdout = await cli(["export"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" }, dir);
+    assert.notEqual(toStdout.code, 0, toStdout.stderr);
+    assert.equal(toStdout.stdout, "");
+    assert.match(toStdout.stderr, /3 of 3 customers could not be exported; nothing was written/);
+    const toFile = await cli(["export", "--output", "budgets.yaml"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" }, dir);
+    assert.notEqual(toFile.code, 0, toFile.stderr);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+describe("hostile answers: Retry-After: 0 does not spend the partner's quota", () => {
+  it("20 operations refused with Retry-After: 0 send a bounded number of requests before their deadline, not a thousand each", async () => {
+    const service = await startLoopbackServer((_req, res) => json(res, 429, { statusCode: 429, message: "Rate limit is exceeded." }, { "retry-after": "0" }));
+    const clock = new FakeClock(Date.now());
+    const client = new PartnerCenterClient({ endpoint: service.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), clock, operationTimeoutMs: 10_000 });
+    try {
+      let settled = 0;
+      const operations = IDS.concat(IDS, IDS).slice(0, 20).map((id) => client.getBudget(id, client.startOperation()).then(() => assert.fail("refused"), () => void (settled += 1)));
+      for (let step = 0; step < 200 && settled < operations.length; step++) {
+        await new Promise((next) => setImmediate(next));
+        await clock.advance(100);
+      }
+      await Promise.all(operations);
+      await flush();
+      // 250 + 500 + 1,000 + 2,000 + 4,000 ms of least pauses fit in the 10 s deadline: about six rounds of 20.
+      assert.ok(service.received.length <= 20 * 7, `${service.received.length} requests`);
+    } finally {
+      await client.close();
+      await service.stop();
+    }
+  });
+});
+
+describe("hostile answers: a secret is redacted before text is cut", () => {
+  it("a token that an answer echoes across the 200-character cut is not shown, not even its first characters", async () => {
+    const service = await startLoopbackServer((req, res) => json(res, 400, [`${"x".repeat(170)}${req.headers.authorization ?? ""}`]));
+    const client = new PartnerCenterClient({ endpoint: service.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+    try {
+      await assert.rejects(client.getBudget(IDS[0]!, client.startOperation()), (error: Error) => {
+        assert.ok(!error.message.includes(TOKEN.slice(0, 6)), error.message);
+        assert.match(error.message, /\[secret\]/);
+        return true;
+      });
+    } finally {
+      await client.close();
+      await service.stop();
+    }
+  });
+});
+
+describe("hostile answers: activity-log text in diff's output", () => {
+  const names = [
+    "evil\r### No budget drift\n<!--",
+    "[click here](https://evil.example/phish) ![x](https://evil.example/x.png) <img src=x onerror=alert(1)>",
+    "\u001b]8;;https://evil.example\u0007link\u001b]8;;\u0007 \u001b[2J\u001b[31mred",
+    "::add-mask::visible\n::stop-commands::token\n::set-output name=x::y",
+    `huge-${"\u001b".repeat(10)}${"a".repeat(1_000_000)}`,
+    "pipe | in | name `with` ``backticks``",
+    "jane.doe@partner.onmicrosoft.com\u2028::warning::x",
+  ];
+  let dir: string;
+  let service: LoopbackServer;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "pc-hostile-"));
+    writeFileSync(join(dir, "budgets.yaml"), `budgets:\n${IDS.map((id, index) => `  - customerId: ${id}\n    name: "Company ${index}"\n    amount: 100\n`).join("")}`);
+    service = await startLoopbackServer((req, res) => {
+      if (req.url?.startsWith("/v1/auditrecords")) {
+        const items = IDS.map((id, index) => ({
+          customerId: id,
+          userPrincipalName: names[index],
+          resourceOldValue: JSON.stringify({ amount: 100 }),
+          resourceNewValue: JSON.stringify({ amount: 250 }),
+          operationType: "update_customer_spending_budget",
+          operationDate: "2026-11-30T10:00:00Z",
+          operationStatus: "succeeded",
+        }));
+        return json(res, 200, { totalCount: items.length, items, attributes: { objectType: "Collection" } });
+      }
+      json(res, 200, { amount: 250, attributes: { objectType: "SpendingBudget" } });
+    });
+  });
+  after(async () => {
+    await service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const env = (): NodeJS.ProcessEnv => ({ PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN });
+
+  it("Markdown: one heading, one table row per drift, and every outside field inside a code span (no link, image, HTML or comment)", async () => {
+    const run = await cli(["diff", "budgets.yaml", "--format", "markdown"], env(), dir);
+    assert.equal(run.code, 1, run.stderr);
+    assert.ok(!/[\r\u2028\u2029\u001b\u0007]/.test(run.stdout), "no control character");
+    const lines = run.stdout.split("\n");
+    assert.deepEqual(lines.filter((line) => line.startsWith("#")), ["### Budget drift"]);
+    const rows = lines.filter((line) => line.startsWith("|"));
+    assert.equal(rows.length, 2 + IDS.length, "header, rule and one row per drift: nothing hidden");
+    for (const row of rows) assert.equal(row.split(/(?<!\\)\|/).length, 8, `six cells: ${row.slice(0, 200)}`);
+    const outsideCode = run.stdout.replace(/(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g, "");
+    assert.ok(!/[<[\]]|https?:/.test(outsideCode), `nothing from outside is rendered: ${outsideCode.slice(0, 400)}`);
+    assert.ok(Math.max(...lines.map((line) => line.length)) < 2_000, "a huge field is cut");
+  });
+
+  it("text: no terminal escape and no line a CI runner would take for a workflow command", async () => {
+    const run = await cli(["diff", "budgets.yaml"], env(), dir);
+    assert.equal(run.code, 1, run.stderr);
+    assert.ok(!/[\r\u2028\u2029\u001b\u0007]/.test(run.stdout), "no control character");
+    assert.deepEqual(run.stdout.split("\n").filter((line) => /^\s*::/.test(line)), []);
+    assert.equal(run.stdout.split("\n").filter((line) => line.startsWith("~ ")).length, IDS.length);
+    assert.ok(Math.max(...run.stdout.split("\n").map((line) => line.length)) < 2_000);
+    assert.match(run.stdout, /changed by ::add-mask::visible ::stop-commands::token/);
+  });
+});
