@@ -54,6 +54,8 @@ export class AuditLog {
   readonly records: AuditRecord[] = [];
   /** When true, the log answers 403, as for a credential that may not read it. */
   forbidden = false;
+  /** When set, the log answers this server failure (500 or 503), as when the service cannot read it. */
+  failWith: 500 | 503 | undefined = undefined;
 
   constructor(
     readonly partnerId: string,
@@ -102,6 +104,7 @@ export class AuditLog {
   /** `GET /v1/auditrecords?startDate&endDate&filter&size`, and its continuation pages (newest first). */
   query(url: URL, continuationToken: string | undefined): EmulatorReply {
     if (this.forbidden) return errorReply(403, 403, "The caller is not authorized to read the activity log of this partner.");
+    if (this.failWith !== undefined) return errorReply(this.failWith, this.failWith, "The activity log could not be read right now.");
     const now = this.now();
     const start = day(url.searchParams.get("startDate"));
     const end = day(url.searchParams.get("endDate"));
