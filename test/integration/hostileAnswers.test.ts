@@ -165,3 +165,25 @@ describe("hostile answers: activity-log text in diff's output", () => {
     assert.match(run.stdout, /changed by ::add-mask::visible ::stop-commands::token/);
   });
 });
+
+describe("hostile answers: ids in the customer list", () => {
+  it("export checks every listed id before any request: '.', '..', '../x' are never requested, and every customer is counted", async () => {
+    const odd = [".", "..", "../x", "..%2fx", IDS[1]!.replace(/-/g, "")];
+    const service = await startLoopbackServer((req, res) => {
+      if (req.url?.startsWith("/v1/customers?")) return json(res, 200, { totalCount: 6, items: [IDS[0], ...odd].map((id) => ({ id, companyProfile: { companyName: "Odd" } })) });
+      json(res, 200, { amount: 10, attributes: { objectType: "SpendingBudget" } });
+    });
+    const dir = mkdtempSync(join(tmpdir(), "pc-hostile-"));
+    try {
+      const run = await cli(["export"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN }, dir);
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(run.stdout, "");
+      assert.deepEqual(service.received.map((request) => request.path.split("?")[0]), ["/v1/customers", `/v1/customers/${IDS[0]}/usagebudget`]);
+      assert.equal(run.stderr.match(/listed a customer id that is not a GUID .*its budget was not requested/g)?.length, odd.length, run.stderr);
+      assert.match(run.stderr, /export: 5 of 6 customers could not be exported; nothing was written/);
+    } finally {
+      await service.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
