@@ -3,7 +3,8 @@ import { relativePathBase } from "./paths";
 import { readBoundedFile, UnreadableFileError } from "./boundedFile";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, visit, type Document, type Node } from "yaml";
 import { z } from "zod";
-import { amountSchema, customerIdSchema, ON_DELETE_VALUES, type OnDelete } from "./inputs";
+import { describeValue } from "./describe";
+import { amountSchema, customerIdSchema, MAX_AMOUNT, ON_DELETE_VALUES, type OnDelete } from "./inputs";
 
 /** One customer's budget as a budgets file or a list declares it. */
 export interface BudgetEntry {
@@ -46,10 +47,21 @@ const entrySchema = z.strictObject(
  * @param where - describes entry `index` for messages (file, line, position)
  */
 export function validateBudgetEntries(entries: readonly unknown[], where: (index: number) => string): BudgetEntry[] {
+  return checkBudgetEntries(entries, where, new Map());
+}
+
+/**
+ * {@link validateBudgetEntries}, with problems a file's text showed in some
+ * entries listed in their entry's place, so that one error lists a file's
+ * problems in the file's order.
+ */
+function checkBudgetEntries(entries: readonly unknown[], where: (index: number) => string, found: ReadonlyMap<number, string>): BudgetEntry[] {
   const problems: string[] = [];
   const valid: BudgetEntry[] = [];
   const firstSeen = new Map<string, number>();
   entries.forEach((raw, index) => {
+    const before = found.get(index);
+    if (before !== undefined) problems.push(before);
     const parsed = entrySchema.safeParse(raw);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) problems.push(`${where(index)}: ${issue.message}`);
@@ -70,9 +82,7 @@ export function validateBudgetEntries(entries: readonly unknown[], where: (index
 
 /**
  * YAML that reads differently from how it looks in review: aliases and merge
- * keys (an entry that silently copies another's customer or amount), and an
- * empty `amount:`, which YAML reads as null, "no budget". Removing a budget
- * must be written out as `amount: null`.
+ * keys, with which an entry silently copies another's customer or amount.
  */
 function yamlFootguns(document: Document, at: (offset: number) => string): string[] {
   const problems: string[] = [];
@@ -82,14 +92,76 @@ function yamlFootguns(document: Document, at: (offset: number) => string): strin
     },
     Pair(_key, pair) {
       const key = pair.key as Node | null;
-      const value = pair.value as Node | null;
       if (isScalar(key) && key.source === "<<") problems.push(`${at(key.range?.[0] ?? 0)}: YAML merge keys (<<) are not allowed in a budgets file: write each entry out in full`);
-      if (isScalar(key) && key.value === "amount" && (value === null || (isScalar(value) && value.source === ""))) {
-        problems.push(`${at(key.range?.[0] ?? 0)}: amount is empty; write \`amount: null\` to remove the customer's budget, or give a number`);
-      }
     },
   });
   return problems;
+}
+
+/**
+ * How an amount is written: digits, with decimals or not. No leading zeros
+ * (`012` is octal to some readers and to YAML 1.1), no sign but a minus (which
+ * the amount rules then refuse, with their own message), no exponent.
+ */
+const PLAIN_DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
+
+/** The fix for an amount that is no number at all. */
+const GIVE_A_NUMBER = "write a number of 0 or more in plain digits, such as 500, or null to remove the budget";
+
+/**
+ * Why an entry's amount, as written, would not be read as what a reviewer
+ * sees, or undefined if it would be. YAML reads `~`, `Null`, an empty value,
+ * `0x10`, `0o12`, `+5`, `.5`, `1e3` and `.inf` as null or numbers, and YAML
+ * 1.1 also `012` (octal), `1_000` and `yes`; so only `null` and
+ * {@link PLAIN_DECIMAL} are allowed, judged on the text rather than on what
+ * YAML made of it. A quoted amount is text, not a number, and is refused
+ * too, rather than converted. Range and cents are left to {@link amountSchema}.
+ *
+ * @param node - the amount's value node; null when the key has no value node
+ */
+function amountSpellingProblem(node: Node | null): string | undefined {
+  if (node === null || (isScalar(node) && node.type === "PLAIN" && node.source === "" && node.tag === undefined)) {
+    return "amount is empty; write `amount: null` to remove the customer's budget, or give a number";
+  }
+  // A list or a mapping: the amount rules name it.
+  if (!isScalar(node)) return undefined;
+  if (node.tag !== undefined) {
+    const tag = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
+    return `amount has the YAML tag ${tag}, which changes how it is read: remove the tag and ${GIVE_A_NUMBER}`;
+  }
+  const written = node.source ?? "";
+  if (node.type !== "PLAIN") {
+    const content = written.trim();
+    const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
+    const problem = `amount ${describeValue(node.value)} is text, not a number (it is ${quoted ? "quoted" : "a block scalar"})`;
+    if (content === "null" || PLAIN_DECIMAL.test(content)) return `${problem}: write it ${quoted ? "without quotes" : "plainly"}, as ${content}`;
+    return `${problem}: ${GIVE_A_NUMBER}`;
+  }
+  const value: unknown = node.value;
+  if (written === "null") return undefined;
+  if (value === null) return `amount ${written} is YAML for null, which removes the budget: write \`amount: null\` to remove the customer's budget, or give a number`;
+  if (typeof value === "number" && PLAIN_DECIMAL.test(written)) {
+    if (value === 0 && written.startsWith("-")) return `amount ${written} is zero with a minus sign: write it as 0`;
+    // Far out of range: the amount rules say so, which matters more than its digits.
+    if (Math.abs(value) > MAX_AMOUNT) return undefined;
+    // Digits beyond what a number holds: `5.0000000000000001` reads as 5.
+    const canonical = written.includes(".") ? written.replace(/0+$/, "").replace(/\.$/, "") : written;
+    if (String(value) !== canonical) return `amount ${written} has more digits than a number holds exactly (it reads as ${describeValue(value)}): round it to cents`;
+    return undefined;
+  }
+  if (typeof value === "number") {
+    const plain = String(value);
+    const fix = Number.isFinite(value) && PLAIN_DECIMAL.test(plain) ? `write it as ${plain}` : GIVE_A_NUMBER;
+    return `amount ${written} is not a plain decimal number (YAML reads it as ${describeValue(value)}): ${fix}`;
+  }
+  if (typeof value === "string") {
+    // Only underscores are dropped: whether `1,000` is a thousand or one depends on the reader.
+    const digits = written.replaceAll("_", "");
+    const fix = digits !== written && PLAIN_DECIMAL.test(digits) ? `write it as ${digits}, without separators` : GIVE_A_NUMBER;
+    return `amount ${written} is not a number (YAML reads it as the text ${describeValue(value)}): ${fix}`;
+  }
+  const reads = typeof value === "boolean" ? `the boolean ${value}` : describeValue(value);
+  return `amount ${written} is not a number (YAML reads it as ${reads}): ${GIVE_A_NUMBER}`;
 }
 
 /**
@@ -114,12 +186,33 @@ export function parseBudgetsText(text: string, source: string): BudgetEntry[] {
   }
   const items = list.items as Node[];
   const raw = items.map((item) => (item as { toJSON(): unknown }).toJSON());
-  return validateBudgetEntries(raw, (index) => {
-    const item = items[index];
-    const line = item?.range ? lines.linePos(item.range[0]).line : undefined;
+  const entryLabel = (index: number): string => {
     const customer = (raw[index] as { customerId?: unknown } | null)?.customerId;
-    return `${source}${line === undefined ? "" : ` line ${line}`}, entry ${index + 1}${typeof customer === "string" ? ` (customer ${customer})` : ""}`;
+    return `entry ${index + 1}${typeof customer === "string" ? ` (customer ${customer})` : ""}`;
+  };
+  const amountProblems = new Map<number, string>();
+  items.forEach((item, index) => {
+    if (!isMap(item)) return;
+    const pair = item.items.find((candidate) => isScalar(candidate.key) && candidate.key.value === "amount");
+    if (pair === undefined) return;
+    const value = pair.value as Node | null;
+    const problem = amountSpellingProblem(value);
+    if (problem === undefined) return;
+    // The value's own place (a JSON file may be one line), or the key's when the value is missing.
+    const offset = value?.range && value.range[1] > value.range[0] ? value.range[0] : ((pair.key as Node).range?.[0] ?? 0);
+    const { line, col } = lines.linePos(offset);
+    amountProblems.set(index, `${source} line ${line}, column ${col}, ${entryLabel(index)}: ${problem}`);
+    // Reported above; the amount rules would only repeat it, less clearly.
+    (raw[index] as Record<string, unknown>)["amount"] = null;
   });
+  return checkBudgetEntries(
+    raw,
+    (index) => {
+      const range = items[index]?.range;
+      return `${source}${range ? ` line ${lines.linePos(range[0]).line}` : ""}, ${entryLabel(index)}`;
+    },
+    amountProblems,
+  );
 }
 
 /** The largest budgets file read: 8 MiB holds some 50,000 entries. */
