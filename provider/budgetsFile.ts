@@ -242,7 +242,8 @@ export function readBudgetsFile(path: string): BudgetEntry[] {
  * @param header - lines to put on top of a YAML file
  */
 export function formatBudgetsFile(entries: readonly BudgetEntry[], format: "yaml" | "json", header: string[] = []): string {
-  const document = { budgets: entries.map((entry) => ({ customerId: entry.customerId, name: entry.name, amount: entry.amount, onDelete: entry.onDelete })) };
+  // `+ 0` turns -0 (which YAML would write as `-0`, an amount the file rules refuse) into 0.
+  const document = { budgets: entries.map((entry) => ({ customerId: entry.customerId, name: entry.name, amount: entry.amount === null ? null : entry.amount + 0, onDelete: entry.onDelete })) };
   if (format === "json") return `${JSON.stringify(document, null, 2)}\n`;
   return `${header.map((line) => `# ${line}\n`).join("")}${stringify(document, { nullStr: "null" })}`;
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { BudgetsFileError, formatBudgetsFile, parseBudgetsText } from "../../provider/budgetsFile";
+import { BudgetsFileError, formatBudgetsFile, parseBudgetsText, type BudgetEntry } from "../../provider/budgetsFile";
 import { MAX_AMOUNT } from "../../provider/inputs";
 
 const A = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
@@ -170,5 +170,17 @@ describe("budgets files: amounts are written as they are read", () => {
       { customerId: A, amount: null },
       { customerId: B, amount: 0.25 },
     ]);
+  });
+
+  it("export writes amounts the rules accept: files read back to the same amounts (-0 as 0), removal as `amount: null`", () => {
+    const amounts = [null, 0, -0, 0.01, 0.1, 10, 1200.5, 99999.99, MAX_AMOUNT];
+    const entries: BudgetEntry[] = amounts.map((amount, index) => ({ customerId: `${index.toString(16).padStart(8, "0")}${A.slice(8)}`, amount }));
+    const expected = entries.map((entry) => ({ ...entry, amount: entry.amount === null ? null : entry.amount + 0 }));
+    for (const format of ["yaml", "json"] as const) {
+      const text = formatBudgetsFile(entries, format);
+      const back = parseBudgetsText(text, `out.${format}`);
+      assert.deepEqual(back, expected, format);
+      assert.match(text, format === "yaml" ? /^ {4}amount: null$/m : /^ {6}"amount": null,?$/m);
+    }
   });
 });
