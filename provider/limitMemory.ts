@@ -12,21 +12,22 @@
  * next process's start. The directory must be the user's own and writable by
  * no one else (it may sit in a shared temporary directory): otherwise the
  * memory is neither read nor written, so that no other local user can slow
- * the provider down with a planted limit or aim its writes elsewhere. A
- * remembered pause is capped at {@link MAX_REMEMBERED_PAUSE_MS}.
+ * the provider down with a planted limit or aim its writes elsewhere. What
+ * is read is clamped to what the learner could have learned itself (see
+ * {@link clampRememberedLimit}): a remembered pause is capped at
+ * {@link MAX_REMEMBERED_PAUSE_MS}.
  */
 import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
-import type { RememberedLimit } from "./client/limitLearner";
+import { clampRememberedLimit, type RememberedLimit } from "./client/limitLearner";
 import type { ProviderSettings } from "./settings";
+
+export { MAX_REMEMBERED_PAUSE_MS } from "./client/limitLearner";
 
 /** How long a learned limit is trusted: a gateway's limit may change, and a fresh process learns it again in seconds. */
 export const MEMORY_TTL_MS = 10 * 60 * 1000;
-
-/** The longest remembered pause honoured: a `Retry-After` longer than this is learned again by the process itself. */
-export const MAX_REMEMBERED_PAUSE_MS = 5 * 60 * 1000;
 
 const memorySchema = z.object({
   version: z.literal(1),
@@ -49,7 +50,7 @@ export function limitMemoryFile(settings: ProviderSettings): string | undefined 
   return join(settings.rateLimitCache, `limit-${createHash("sha256").update(partner).digest("hex").slice(0, 24)}.json`);
 }
 
-/** What the file remembers, if it is there, readable, of this version and younger than {@link MEMORY_TTL_MS}. */
+/** What the file remembers, if it is there, readable, of this version and younger than {@link MEMORY_TTL_MS}; clamped. */
 export function recallLimit(file: string, now: number): RememberedLimit | undefined {
   if (!isPrivateDirectory(dirname(file))) return undefined;
   let parsed: unknown;
@@ -61,7 +62,7 @@ export function recallLimit(file: string, now: number): RememberedLimit | undefi
   const memory = memorySchema.safeParse(parsed);
   if (!memory.success || now - memory.data.savedAt > MEMORY_TTL_MS || memory.data.savedAt > now + MEMORY_TTL_MS) return undefined;
   const { quota, pace, overshot, pausedUntil } = memory.data;
-  return { quota, pace, overshot, pausedUntil: Math.min(pausedUntil, now + MAX_REMEMBERED_PAUSE_MS) };
+  return clampRememberedLimit({ quota, pace, overshot, pausedUntil }, now);
 }
 
 /** Whether `directory` is a directory (not a link) of this user's, writable by no one else. Windows: always. */

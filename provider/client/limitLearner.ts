@@ -49,7 +49,21 @@ const SLOW_GROWTH = 1.0025;
  */
 const MAX_PACE_OVER_ACCEPTED = 2;
 /** The slowest pace, requests per second. */
-const MIN_PACE = 0.5;
+export const MIN_PACE = 0.5;
+/**
+ * The fastest pace, requests per second. The scheduler wakes in whole milliseconds, so it sends paced requests
+ * one a millisecond at most: a faster pace is this one. Kept finite so an interval is never 0 or denormal.
+ */
+export const MAX_PACE = 1000;
+/**
+ * The largest quota: more than one process sends in a cycle (10,000 budgets take a few tens of thousands of
+ * requests), so a larger one says nothing more (pacing would never start), and it stays a small exact integer.
+ */
+export const MAX_QUOTA = 100_000;
+/** The longest remembered pause honoured, ms: a `Retry-After` longer than this is learned again by the process itself. */
+export const MAX_REMEMBERED_PAUSE_MS = 5 * 60 * 1000;
+/** The latest time a `Date` holds, ms since the epoch. */
+const MAX_DATE_MS = 8.64e15;
 /**
  * A `Retry-After` at least this long (ms) says a window resets then: what it
  * accepted is there again at once. Shorter ones (a gateway rounds a bucket's
@@ -79,6 +93,28 @@ export interface RememberedLimit {
   readonly pace: number;
   readonly overshot: boolean;
   readonly pausedUntil: number;
+}
+
+/**
+ * A remembered limit within what a learner could have learned itself: a pace in [{@link MIN_PACE},
+ * {@link MAX_PACE}], a whole quota in [1, {@link MAX_QUOTA}], and a pause that ends by `now` +
+ * {@link MAX_REMEMBERED_PAUSE_MS}. It comes from a file or another process: a pace of 1e-9 would hold a queued
+ * request for ever (its deadline starts only at its first turn to send), and an endless pause would too.
+ *
+ * @param limit - what was remembered
+ * @param now - when it is taken up (ms)
+ * @returns the limit clamped, or undefined when its quota, pace or pause is not a number at all (nothing to clamp)
+ */
+export function clampRememberedLimit(limit: RememberedLimit, now: number): RememberedLimit | undefined {
+  const { quota, pace, pausedUntil } = limit;
+  if ([quota, pace, pausedUntil].some((value) => typeof value !== "number" || Number.isNaN(value))) return undefined;
+  const latestPause = Number.isFinite(now) ? Math.min(now + MAX_REMEMBERED_PAUSE_MS, MAX_DATE_MS) : 0;
+  return {
+    quota: Math.min(MAX_QUOTA, Math.max(1, Math.floor(quota))),
+    pace: Math.min(MAX_PACE, Math.max(MIN_PACE, pace)),
+    overshot: limit.overshot === true,
+    pausedUntil: Math.min(latestPause, Math.max(0, pausedUntil)),
+  };
 }
 
 /** A cycle a 429 ended, with what it accepted (answers arriving after the 429 included). */
@@ -123,16 +159,22 @@ export class LimitLearner {
   /** Times of recent accepted answers, for the rate over the last second. */
   readonly #acceptedTimes: number[] = [];
 
+  /** A learner that knows nothing yet. */
+  constructor();
   /**
    * @param remembered - what an earlier process learned of the same limit: its quota goes at once, the requests
-   * beyond it at its pace, and its pause holds
+   * beyond it at its pace, and its pause holds; clamped here (see {@link clampRememberedLimit}), so no caller
+   * can start a learner from what it could not have learned
+   * @param now - when the learner starts (ms): a remembered pause holds {@link MAX_REMEMBERED_PAUSE_MS} from then at most
    */
-  constructor(remembered?: RememberedLimit) {
-    if (!remembered) return;
-    this.#quota = remembered.quota;
-    this.#pace = remembered.pace;
-    this.#overshot = remembered.overshot;
-    this.#pausedUntil = remembered.pausedUntil;
+  constructor(remembered: RememberedLimit | undefined, now: number);
+  constructor(remembered?: RememberedLimit, now = 0) {
+    const limit = remembered && clampRememberedLimit(remembered, now);
+    if (!limit) return;
+    this.#quota = limit.quota;
+    this.#pace = limit.pace;
+    this.#overshot = limit.overshot;
+    this.#pausedUntil = limit.pausedUntil;
   }
 
   /** What another process may start from; undefined before the first 429 taught anything. */
@@ -252,8 +294,8 @@ export class LimitLearner {
   /** The quota and pace a closed cycle says: its accepted requests (the burst's, for a bucket) and its accepted rate. */
   #learn(closed: ClosedCycle): void {
     const rate = (closed.accepted * 1000) / closed.spanMs;
-    this.#quota = Math.max(1, closed.counts === "window" ? closed.accepted : closed.acceptedInBurst, closed.quotaFloor);
-    this.#pace = Math.max(MIN_PACE, rate * PACE_MARGIN, closed.paceFloor ?? 0);
+    this.#quota = Math.min(MAX_QUOTA, Math.max(1, closed.counts === "window" ? closed.accepted : closed.acceptedInBurst, closed.quotaFloor));
+    this.#pace = Math.min(MAX_PACE, Math.max(MIN_PACE, rate * PACE_MARGIN, closed.paceFloor ?? 0));
   }
 
   /** An acceptance, arriving after the 429 that ended its cycle, of a request that cycle sent: the cycle learns it. */
@@ -287,7 +329,7 @@ export class LimitLearner {
     this.#lastGrowth = now;
     if (!this.#heldBack || this.#pace >= MAX_PACE_OVER_ACCEPTED * this.#acceptedRate(now)) return;
     this.#heldBack = false;
-    this.#pace *= this.#overshot ? SLOW_GROWTH : FAST_GROWTH;
+    this.#pace = Math.min(MAX_PACE, this.#pace * (this.#overshot ? SLOW_GROWTH : FAST_GROWTH));
   }
 
   #meter(now: number): void {

@@ -54,7 +54,7 @@ export const LEARNED_REPORT_INTERVAL_MS = 1000;
 
 /** What a scheduler starts from, and whom it tells what it learns. */
 export interface SchedulerOptions {
-  /** What an earlier process learned of the same partner's limit. */
+  /** What an earlier process learned of the same partner's limit (the learner clamps it to what it could have learned). */
   remembered?: RememberedLimit;
   /** Called with what the scheduler knows of the limit after a 429, and as the pace grows (at most once a second). */
   onLearned?: (limit: RememberedLimit) => void;
@@ -122,7 +122,7 @@ export class RequestScheduler {
   constructor(maxConcurrency: number, clock: Clock, options: SchedulerOptions = {}) {
     this.#maxConcurrency = maxConcurrency;
     this.#clock = clock;
-    this.#learner = new LimitLearner(options.remembered);
+    this.#learner = new LimitLearner(options.remembered, clock.now());
     this.#onLearned = options.onLearned;
   }
 

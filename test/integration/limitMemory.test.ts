@@ -3,10 +3,13 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
+import { MAX_QUOTA, MIN_PACE } from "../../provider/client/limitLearner";
 import type { PartnerCenterClient } from "../../provider/client/partnerCenter";
+import { RequestScheduler } from "../../provider/client/scheduler";
 import { limitMemoryFile, MAX_REMEMBERED_PAUSE_MS, MEMORY_TTL_MS, recallLimit } from "../../provider/limitMemory";
 import { createClient } from "../../provider/runtime";
 import { resolveSettings, SettingsError } from "../../provider/settings";
+import { FakeClock } from "../support/fakeClock";
 
 const CUSTOMERS = generateCustomers(30);
 
@@ -109,5 +112,34 @@ describe("the learned rate limit, remembered between provider processes", functi
 
   it("rateLimitCache must be an absolute directory or off, named in the error", () => {
     assert.throws(() => settingsWith("relative/dir"), (error: Error) => error instanceof SettingsError && /stack config partnercenter:rateLimitCache: "relative\/dir" is not an absolute path; give the directory .* or off/.test(error.message));
+  });
+});
+
+describe("the memory file, read as a file anyone may have planted", () => {
+  let dir: string;
+  let file: string;
+  const now = 1_700_000_000_000;
+  /** A memory as this version writes it, saved now. */
+  const memory = (fields: Record<string, unknown> = {}): string => JSON.stringify({ version: 1, savedAt: now, quota: 3, pace: 20, overshot: true, pausedUntil: 0, ...fields });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "pc-limit-file-"));
+    file = join(dir, "limit-0123456789abcdef01234567.json");
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("a pace of 1e-9 a second or a quota of 10^12 is clamped to the learner's own bounds: a queued request still gets its turn", async () => {
+    writeFileSync(file, memory({ quota: 1e12, pace: 1e-9 }), { mode: 0o600 });
+    const recalled = recallLimit(file, now);
+    assert.deepEqual(recalled, { quota: MAX_QUOTA, pace: MIN_PACE, overshot: true, pausedUntil: 0 });
+    writeFileSync(file, memory({ quota: 1, pace: 1e-9 }), { mode: 0o600 });
+    const clock = new FakeClock(now);
+    const scheduler = new RequestScheduler(4, clock, { remembered: recallLimit(file, clock.now())! });
+    (await scheduler.acquire("a")).release();
+    let granted = false;
+    void scheduler.acquire("b").then((grant) => ((granted = true), grant.release()));
+    await clock.advance(1000 / MIN_PACE);
+    assert.equal(granted, true, "a request beyond the quota goes within one interval of the slowest pace");
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { createLimiter, parseRateLimit, type RateLimit } from "../../emulator/rateLimits";
-import { LimitLearner } from "../../provider/client/limitLearner";
+import { LimitLearner, MAX_PACE, MAX_QUOTA, MAX_REMEMBERED_PAUSE_MS, MIN_PACE } from "../../provider/client/limitLearner";
 import { earliestFinish } from "../../bench/bound";
 import { simulateLimit } from "../support/limitSimulation";
 
@@ -86,7 +86,7 @@ describe("learning Partner Center's limit from its 429s", () => {
   });
 
   it("the pace grows only while requests go at it: held back by the parallelism instead, it stays (it grew without end, and remembered, let bursts through)", () => {
-    const learner = new LimitLearner({ quota: 10, pace: 50, overshot: false, pausedUntil: 0 });
+    const learner = new LimitLearner({ quota: 10, pace: 50, overshot: false, pausedUntil: 0 }, 0);
     for (const time of Array.from({ length: 10 }, () => learner.sent(0))) learner.answered(40, time, false, undefined);
     // Ten a second for five seconds, all accepted: the pace (50 a second) never held one back.
     for (let now = 100; now <= 5000; now += 100) learner.answered(now + 40, learner.sent(now), false, undefined);
@@ -101,7 +101,7 @@ describe("learning Partner Center's limit from its 429s", () => {
   });
 
   it("held back only by waves of answers (the parallelism binds), the pace stays within twice what is accepted", () => {
-    const learner = new LimitLearner({ quota: 1, pace: 50, overshot: false, pausedUntil: 0 });
+    const learner = new LimitLearner({ quota: 1, pace: 50, overshot: false, pausedUntil: 0 }, 0);
     // 16 workers whose answers come back together, every 300 ms: at most 53 a second; nothing is refused.
     let inFlight: { at: number; sentAt: number }[] = [];
     let now = 0;
@@ -123,6 +123,30 @@ describe("learning Partner Center's limit from its 429s", () => {
       done += answered;
     }
     assert.ok(learner.estimate.pace! <= 2 * 54, `pace ${learner.estimate.pace}`);
+  });
+
+  it("a remembered limit is clamped to what the learner could have learned itself, whoever passes it", () => {
+    const now = 1_000_000;
+    const cases: { remembered: { quota: number; pace: number; pausedUntil: number }; expected: { quota: number | undefined; pace: number | undefined; pausedUntil: number } }[] = [
+      { remembered: { quota: 0, pace: 1e-9, pausedUntil: -5 }, expected: { quota: 1, pace: MIN_PACE, pausedUntil: 0 } },
+      { remembered: { quota: 2.7, pace: Number.POSITIVE_INFINITY, pausedUntil: Number.POSITIVE_INFINITY }, expected: { quota: 2, pace: MAX_PACE, pausedUntil: now + MAX_REMEMBERED_PAUSE_MS } },
+      { remembered: { quota: 1e12, pace: 1e308, pausedUntil: 8.64e15 }, expected: { quota: MAX_QUOTA, pace: MAX_PACE, pausedUntil: now + MAX_REMEMBERED_PAUSE_MS } },
+      { remembered: { quota: 10, pace: 50, pausedUntil: now + 1000 }, expected: { quota: 10, pace: 50, pausedUntil: now + 1000 } },
+      // Not a number at all: nothing to clamp to, so nothing is remembered.
+      { remembered: { quota: Number.NaN, pace: 50, pausedUntil: 0 }, expected: { quota: undefined, pace: undefined, pausedUntil: 0 } },
+      { remembered: { quota: 10, pace: Number.NaN, pausedUntil: 0 }, expected: { quota: undefined, pace: undefined, pausedUntil: 0 } },
+    ];
+    for (const { remembered, expected } of cases) {
+      assert.deepEqual(new LimitLearner({ ...remembered, overshot: true }, now).estimate, expected, JSON.stringify(remembered));
+    }
+  });
+
+  it("learns, itself, a pace and a quota within the same bounds (101,000 accepted at once, then a 429 with no wait)", () => {
+    const learner = new LimitLearner();
+    const sentAt = Array.from({ length: MAX_QUOTA + 1000 }, () => learner.sent(0));
+    for (const time of sentAt) learner.answered(0, time, false, undefined);
+    learner.answered(0, learner.sent(0), true, 0);
+    assert.deepEqual({ quota: learner.estimate.quota, pace: learner.estimate.pace }, { quota: MAX_QUOTA, pace: MAX_PACE });
   });
 
   it("a window met part-way through (a new process after another's requests) is learned whole at its next reset", () => {

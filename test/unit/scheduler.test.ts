@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { CUSTOMER_WINDOW_MS, MAX_THROTTLE_BACKOFF_MS, MIN_THROTTLE_PAUSE_MS, RequestScheduler } from "../../provider/client/scheduler";
+import { MAX_REMEMBERED_PAUSE_MS, MIN_PACE } from "../../provider/client/limitLearner";
+import { CUSTOMER_WINDOW_MS, MAX_THROTTLE_BACKOFF_MS, MIN_THROTTLE_PAUSE_MS, PauseBeyondDeadlineError, RequestScheduler } from "../../provider/client/scheduler";
 import { FakeClock, flush } from "../support/fakeClock";
 import { MAX_TIMER_MS, timerDelay } from "../../provider/client/clock";
 
@@ -133,6 +134,35 @@ describe("the process-wide scheduler", () => {
     assert.equal(grants.filter((grant) => grant.granted()).length, 5, "the quota goes at once when the pause ends");
     await clock.advance(Math.ceil(1000 / scheduler.limit.pace!) + 1);
     assert.equal(grants.filter((grant) => grant.granted()).length, 6, "the next one a pace's interval later");
+  });
+});
+
+describe("the scheduler started from a remembered limit", () => {
+  it("a remembered pace of 1e-9 a second is the learner's slowest: a request queued beyond the quota gets its turn within one interval of it", async () => {
+    const clock = new FakeClock();
+    const scheduler = new RequestScheduler(10, clock, { remembered: { quota: 1, pace: 1e-9, overshot: true, pausedUntil: 0 } });
+    assert.equal(scheduler.limit.pace, MIN_PACE);
+    const first = track(scheduler, A);
+    const second = track(scheduler, B);
+    await flush();
+    assert.equal(first.granted(), true, "the quota goes at once");
+    await clock.advance(1000 / MIN_PACE - 1);
+    assert.equal(second.granted(), false, "paced");
+    await clock.advance(1);
+    assert.equal(second.granted(), true, "one interval of the slowest pace later, not 31 years");
+  });
+
+  it("a remembered pause without end holds 5 minutes at most, and a deadline before it still fails at once, naming both times", async () => {
+    const clock = new FakeClock();
+    const start = clock.now();
+    const scheduler = new RequestScheduler(10, clock, { remembered: { quota: 5, pace: 10, overshot: false, pausedUntil: Number.POSITIVE_INFINITY } });
+    assert.equal(scheduler.limit.pausedUntil, start + MAX_REMEMBERED_PAUSE_MS);
+    await assert.rejects(scheduler.acquire(A, undefined, () => start + 1000), (error: Error) => error instanceof PauseBeyondDeadlineError && error.message.includes(new Date(start + MAX_REMEMBERED_PAUSE_MS).toISOString()));
+    const waiting = track(scheduler, B);
+    await clock.advance(MAX_REMEMBERED_PAUSE_MS - 1);
+    assert.equal(waiting.granted(), false, "the pause holds");
+    await clock.advance(1);
+    assert.equal(waiting.granted(), true, "and ends 5 minutes after the process started");
   });
 });
 
