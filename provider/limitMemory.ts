@@ -18,9 +18,10 @@
  * {@link MAX_REMEMBERED_PAUSE_MS}.
  */
 import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { readBoundedFile } from "./boundedFile";
 import { clampRememberedLimit, type RememberedLimit } from "./client/limitLearner";
 import type { ProviderSettings } from "./settings";
 
@@ -28,6 +29,9 @@ export { MAX_REMEMBERED_PAUSE_MS } from "./client/limitLearner";
 
 /** How long a learned limit is trusted: a gateway's limit may change, and a fresh process learns it again in seconds. */
 export const MEMORY_TTL_MS = 10 * 60 * 1000;
+
+/** The most a memory file may hold: one is under 200 bytes, so anything larger is not one of ours. */
+export const MAX_MEMORY_BYTES = 4096;
 
 const memorySchema = z.object({
   version: z.literal(1),
@@ -55,7 +59,8 @@ export function recallLimit(file: string, now: number): RememberedLimit | undefi
   if (!isPrivateDirectory(dirname(file))) return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, "utf8"));
+    // Bounded and non-blocking: a FIFO or a huge file in its place costs nothing (and is no memory).
+    parsed = JSON.parse(readBoundedFile(file, MAX_MEMORY_BYTES));
   } catch {
     return undefined;
   }

@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +8,7 @@ import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/e
 import { MAX_QUOTA, MIN_PACE } from "../../provider/client/limitLearner";
 import type { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { RequestScheduler } from "../../provider/client/scheduler";
-import { limitMemoryFile, MAX_REMEMBERED_PAUSE_MS, MEMORY_TTL_MS, recallLimit } from "../../provider/limitMemory";
+import { limitMemoryFile, MAX_MEMORY_BYTES, MAX_REMEMBERED_PAUSE_MS, MEMORY_TTL_MS, recallLimit } from "../../provider/limitMemory";
 import { createClient } from "../../provider/runtime";
 import { resolveSettings, SettingsError } from "../../provider/settings";
 import { FakeClock } from "../support/fakeClock";
@@ -141,5 +143,27 @@ describe("the memory file, read as a file anyone may have planted", () => {
     void scheduler.acquire("b").then((grant) => ((granted = true), grant.release()));
     await clock.advance(1000 / MIN_PACE);
     assert.equal(granted, true, "a request beyond the quota goes within one interval of the slowest pace");
+  });
+
+  it("a FIFO in the memory's place is refused at once, without waiting for a writer (it blocked client creation)", async () => {
+    execFileSync("mkfifo", [file]);
+    // A writer that plants a limit as soon as someone opens the FIFO to read: a reader that waits for it gets the
+    // planted limit (instead of hanging this test), one that does not wait gets nothing.
+    const writer = spawn("sh", ["-c", 'printf %s "$0" > "$1"', memory({ quota: 1, pace: 0.5 }), file], { stdio: "ignore" });
+    try {
+      assert.equal(recallLimit(file, now), undefined);
+    } finally {
+      if (writer.exitCode === null && writer.signalCode === null) {
+        writer.kill();
+        await once(writer, "exit");
+      }
+    }
+  });
+
+  it("a file larger than a memory can be is not read", () => {
+    writeFileSync(file, memory() + " ".repeat(MAX_MEMORY_BYTES), { mode: 0o600 });
+    assert.equal(recallLimit(file, now), undefined, "a valid memory padded past the limit");
+    writeFileSync(file, memory() + " ".repeat(MAX_MEMORY_BYTES - memory().length), { mode: 0o600 });
+    assert.deepEqual(recallLimit(file, now), { quota: 3, pace: 20, overshot: true, pausedUntil: 0 }, "the same memory within the limit");
   });
 });
