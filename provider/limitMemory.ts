@@ -12,13 +12,15 @@
  * next process's start. The directory must be the user's own and writable by
  * no one else (it may sit in a shared temporary directory): otherwise the
  * memory is neither read nor written, so that no other local user can slow
- * the provider down with a planted limit or aim its writes elsewhere. What
- * is read is clamped to what the learner could have learned itself (see
- * {@link clampRememberedLimit}): a remembered pause is capped at
- * {@link MAX_REMEMBERED_PAUSE_MS}.
+ * the provider down with a planted limit or aim its writes elsewhere. The
+ * file itself is opened once and judged by what was opened (the path may name
+ * another file by then): a regular file of this user's, writable by no one
+ * else, with one link. What is read is clamped to what the learner could have
+ * learned itself (see {@link clampRememberedLimit}): a remembered pause is
+ * capped at {@link MAX_REMEMBERED_PAUSE_MS}.
  */
 import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { readBoundedFile } from "./boundedFile";
@@ -59,8 +61,9 @@ export function recallLimit(file: string, now: number): RememberedLimit | undefi
   if (!isPrivateDirectory(dirname(file))) return undefined;
   let parsed: unknown;
   try {
-    // Bounded and non-blocking: a FIFO or a huge file in its place costs nothing (and is no memory).
-    parsed = JSON.parse(readBoundedFile(file, MAX_MEMORY_BYTES));
+    // Opened once (not through a link) and judged by what was opened, not by the path again: a file swapped in after
+    // the directory's check is refused all the same. Bounded and non-blocking: a FIFO or a huge file costs nothing.
+    parsed = JSON.parse(readBoundedFile(file, MAX_MEMORY_BYTES, { noFollow: true, accept: privateFileRefusal }));
   } catch {
     return undefined;
   }
@@ -68,6 +71,17 @@ export function recallLimit(file: string, now: number): RememberedLimit | undefi
   if (!memory.success || now - memory.data.savedAt > MEMORY_TTL_MS || memory.data.savedAt > now + MEMORY_TTL_MS) return undefined;
   const { quota, pace, overshot, pausedUntil } = memory.data;
   return clampRememberedLimit({ quota, pace, overshot, pausedUntil }, now);
+}
+
+/** Why an opened memory file is not ours to read: another user's, writable by others, or linked elsewhere too. Windows: never. */
+function privateFileRefusal(stats: Stats): string | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined;
+  if (stats.uid !== uid) return "is another user's";
+  if ((stats.mode & 0o022) !== 0) return "is writable by others";
+  // A hard link to some other file of this user's (a memory of another partner, say) is not this memory.
+  if (stats.nlink !== 1) return `has ${stats.nlink} links`;
+  return undefined;
 }
 
 /** Whether `directory` is a directory (not a link) of this user's, writable by no one else. Windows: always. */

@@ -1,12 +1,13 @@
 /** Hostile and broken answers from the network: each test reproduces a defect of issue 11 first. */
 import { strict as assert } from "node:assert";
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { Agent } from "undici";
 import { EntraEmulator, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
+import { readBoundedFile } from "../../provider/boundedFile";
 import { clientSecretCredential } from "../../provider/client/auth/msalCredentials";
 import { readClientCertificate } from "../../provider/credentialFiles";
 import { cleanEnv } from "../engine/stack";
@@ -169,6 +170,23 @@ describe("hardening: sizes and kinds of what is read", () => {
       assert.throws(() => readBudgetsFile(join(dir, "huge.yaml")), /huge.yaml: is 8388609 bytes, more than the 8388608 bytes allowed/);
       assert.throws(() => readClientCertificate({ value: "/dev/zero", origin: "stack config partnercenter:clientCertificatePath" }, true), /certificate file "\/dev\/zero" is a character device, not a regular file/);
       assert.throws(() => readClientCertificate({ value: join(dir, "fifo"), origin: "stack config partnercenter:clientCertificatePath" }, true), /is a FIFO/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a reader that cannot trust the path refuses a link in the file's place and judges the file it opened; the others follow links as before", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pc-files-"));
+    try {
+      writeFileSync(join(dir, "file"), "text");
+      symlinkSync(join(dir, "file"), join(dir, "link"));
+      assert.equal(readBoundedFile(join(dir, "link"), 100), "text", "followed without checks");
+      assert.throws(() => readBoundedFile(join(dir, "link"), 100, { noFollow: true }), /^UnreadableFileError: is a symbolic link$/);
+      assert.equal(readBoundedFile(join(dir, "file"), 100, { noFollow: true }), "text");
+      const seen: number[] = [];
+      const accept = (stats: { size: number }) => (seen.push(stats.size), stats.size > 2 ? "is too wordy" : undefined);
+      assert.throws(() => readBoundedFile(join(dir, "file"), 100, { accept }), /^UnreadableFileError: is too wordy$/);
+      assert.deepEqual(seen, [4], "judged by the opened file's fstat");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
@@ -165,5 +165,39 @@ describe("the memory file, read as a file anyone may have planted", () => {
     assert.equal(recallLimit(file, now), undefined, "a valid memory padded past the limit");
     writeFileSync(file, memory() + " ".repeat(MAX_MEMORY_BYTES - memory().length), { mode: 0o600 });
     assert.deepEqual(recallLimit(file, now), { quota: 3, pace: 20, overshot: true, pausedUntil: 0 }, "the same memory within the limit");
+  });
+
+  // The directory is checked before the file is opened: another user who can change a directory above it can swap
+  // in, between the check and the open, a link or a file of theirs. What was opened is what is judged.
+  it("a symbolic link in the memory's place is refused, even to a memory of this user's", () => {
+    const elsewhere = join(dir, "elsewhere.json");
+    writeFileSync(elsewhere, memory(), { mode: 0o600 });
+    assert.ok(recallLimit(elsewhere, now), "the memory linked to is one");
+    symlinkSync(elsewhere, file);
+    assert.equal(recallLimit(file, now), undefined);
+  });
+
+  it("a hard link in the memory's place (a second name of another file) is refused", () => {
+    const elsewhere = join(dir, "elsewhere.json");
+    writeFileSync(elsewhere, memory(), { mode: 0o600 });
+    linkSync(elsewhere, file);
+    assert.equal(recallLimit(file, now), undefined, "two links");
+    rmSync(elsewhere);
+    assert.ok(recallLimit(file, now), "the same file with one link is read");
+  });
+
+  it("a memory that others may write to, or another user's, is refused", () => {
+    writeFileSync(file, memory(), { mode: 0o600 });
+    assert.ok(recallLimit(file, now), "this user's, writable by no one else");
+    for (const mode of [0o620, 0o602, 0o666]) {
+      chmodSync(file, mode);
+      assert.equal(recallLimit(file, now), undefined, mode.toString(8));
+    }
+    chmodSync(file, 0o600);
+    // Only root can give a file away: where the tests run as root, a file of another user's (uid 1).
+    if (process.getuid?.() === 0) {
+      chownSync(file, 1, 1);
+      assert.equal(recallLimit(file, now), undefined, "another user's");
+    }
   });
 });
