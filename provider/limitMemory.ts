@@ -10,9 +10,11 @@
  * A memory is a cache: a file that is missing, unreadable, stale or not what
  * this version writes is ignored, and a failed write changes nothing but the
  * next process's start. The directory must be the user's own and writable by
- * no one else (it may sit in a shared temporary directory): otherwise the
- * memory is neither read nor written, so that no other local user can slow
- * the provider down with a planted limit or aim its writes elsewhere. The
+ * no one else (it may sit in a shared temporary directory), and each one
+ * above it root's or the user's, writable by no one else unless sticky (like
+ * `/tmp`): otherwise the memory is neither read nor written, so that no other
+ * local user can slow the provider down with a planted limit or aim its writes
+ * elsewhere, even by swapping a directory between a check and its use. The
  * file itself is opened once and judged by what was opened (the path may name
  * another file by then): a regular file of this user's, writable by no one
  * else, with one link. What is read is clamped to what the learner could have
@@ -20,8 +22,8 @@
  * capped at {@link MAX_REMEMBERED_PAUSE_MS}.
  */
 import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync, type Stats } from "node:fs";
-import { dirname, join } from "node:path";
+import { lstatSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync, type Stats } from "node:fs";
+import { basename, dirname, join, parse, resolve, sep } from "node:path";
 import { z } from "zod";
 import { readBoundedFile } from "./boundedFile";
 import { clampRememberedLimit, type RememberedLimit } from "./client/limitLearner";
@@ -58,12 +60,13 @@ export function limitMemoryFile(settings: ProviderSettings): string | undefined 
 
 /** What the file remembers, if it is there, readable, of this version and younger than {@link MEMORY_TTL_MS}; clamped. */
 export function recallLimit(file: string, now: number): RememberedLimit | undefined {
-  if (!isPrivateDirectory(dirname(file))) return undefined;
+  const directory = privateDirectory(dirname(file));
+  if (directory === undefined) return undefined;
   let parsed: unknown;
   try {
     // Opened once (not through a link) and judged by what was opened, not by the path again: a file swapped in after
     // the directory's check is refused all the same. Bounded and non-blocking: a FIFO or a huge file costs nothing.
-    parsed = JSON.parse(readBoundedFile(file, MAX_MEMORY_BYTES, { noFollow: true, accept: privateFileRefusal }));
+    parsed = JSON.parse(readBoundedFile(join(directory, basename(file)), MAX_MEMORY_BYTES, { noFollow: true, accept: privateFileRefusal }));
   } catch {
     return undefined;
   }
@@ -84,16 +87,36 @@ function privateFileRefusal(stats: Stats): string | undefined {
   return undefined;
 }
 
-/** Whether `directory` is a directory (not a link) of this user's, writable by no one else. Windows: always. */
-function isPrivateDirectory(directory: string): boolean {
+/**
+ * The directory's real path, if no other user can change what it names: it is a directory (not a link) of this
+ * user's, writable by no one else, and every directory on the way to it, as given and as resolved, is this user's or
+ * root's and writable by no one else unless sticky (like `/tmp`: others may add entries there, not move this user's);
+ * a link on the way is this user's or root's. Otherwise another user could swap a directory between the check and
+ * the open or the rename, aiming a read at a planted file or a write anywhere. Undefined otherwise. Windows: as given.
+ */
+function privateDirectory(directory: string): string | undefined {
   const uid = process.getuid?.();
-  if (uid === undefined) return true;
+  if (uid === undefined) return directory;
   try {
-    const stats = lstatSync(directory);
-    return stats.isDirectory() && stats.uid === uid && (stats.mode & 0o022) === 0;
+    const real = realpathSync(directory);
+    return safeWay(resolve(directory), uid) && safeWay(real, uid) ? real : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Whether every step to `path` (absolute, without `..`) is one no user but this one or root can change: see {@link privateDirectory}. */
+function safeWay(path: string, uid: number): boolean {
+  const { root } = parse(path);
+  const names = path.slice(root.length).split(sep).filter((name) => name !== "");
+  const steps = names.reduce((paths, name) => [...paths, join(paths.at(-1)!, name)], [root]);
+  return steps.every((step, index) => {
+    const stats = lstatSync(step);
+    if (index === steps.length - 1) return stats.isDirectory() && stats.uid === uid && (stats.mode & 0o022) === 0;
+    // A link's owner could replace it; where it leads is checked as the real path.
+    if (stats.isSymbolicLink()) return stats.uid === uid || stats.uid === 0;
+    return stats.isDirectory() && (stats.uid === uid || stats.uid === 0) && ((stats.mode & 0o022) === 0 || (stats.mode & 0o1000) !== 0);
+  });
 }
 
 /**
@@ -108,15 +131,20 @@ function isPrivateDirectory(directory: string): boolean {
  * @param now - when (ms since the epoch)
  */
 export function rememberLimit(file: string, limit: RememberedLimit, now: number): void {
-  const temporary = `${file}.${process.pid}.tmp`;
+  let temporary: string | undefined;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    if (!isPrivateDirectory(dirname(file))) return;
+    // Written through the checked real path, which no other user can change: the write lands where it was checked.
+    const directory = privateDirectory(dirname(file));
+    if (directory === undefined) return;
+    const target = join(directory, basename(file));
+    temporary = `${target}.${process.pid}.tmp`;
     // "wx": never through a file or link that is already there.
     writeFileSync(temporary, JSON.stringify({ version: 1, savedAt: now, ...limit }), { mode: 0o600, flag: "wx" });
-    renameSync(temporary, file);
+    renameSync(temporary, target);
   } catch {
     // A cache: the next process learns the limit itself; nothing here may fail the request that taught it.
+    if (temporary === undefined) return;
     try {
       rmSync(temporary, { force: true });
     } catch {

@@ -1,14 +1,14 @@
 import { strict as assert } from "node:assert";
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, chownSync, existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { MAX_QUOTA, MIN_PACE } from "../../provider/client/limitLearner";
 import type { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { RequestScheduler } from "../../provider/client/scheduler";
-import { limitMemoryFile, MAX_MEMORY_BYTES, MAX_REMEMBERED_PAUSE_MS, MEMORY_TTL_MS, recallLimit } from "../../provider/limitMemory";
+import { limitMemoryFile, MAX_MEMORY_BYTES, MAX_REMEMBERED_PAUSE_MS, MEMORY_TTL_MS, recallLimit, rememberLimit } from "../../provider/limitMemory";
 import { createClient } from "../../provider/runtime";
 import { resolveSettings, SettingsError } from "../../provider/settings";
 import { FakeClock } from "../support/fakeClock";
@@ -199,5 +199,55 @@ describe("the memory file, read as a file anyone may have planted", () => {
       chownSync(file, 1, 1);
       assert.equal(recallLimit(file, now), undefined, "another user's");
     }
+  });
+
+  // Checked, then used: a directory on the way that another user can change could be swapped in between, to aim a
+  // read at a planted file or a write anywhere. So every step on the way must be one only this user or root can change.
+  const limit = { quota: 3, pace: 20, overshot: true, pausedUntil: 0 };
+
+  it("a directory above the memory's that others may write to (not sticky) is neither read nor written; a sticky one, like /tmp, is", () => {
+    const shared = join(dir, "shared");
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    const cache = join(shared, "cache");
+    mkdirSync(cache, { mode: 0o700 });
+    const planted = join(cache, "limit-planted.json");
+    writeFileSync(planted, memory(), { mode: 0o600 });
+    const written = join(cache, "limit-written.json");
+    assert.equal(recallLimit(planted, now), undefined, "not read");
+    rememberLimit(written, limit, now);
+    assert.equal(existsSync(written), false, "not written");
+    chmodSync(shared, 0o1777);
+    assert.ok(recallLimit(planted, now), "read under a sticky directory");
+    rememberLimit(written, limit, now);
+    assert.deepEqual(recallLimit(written, now), limit, "and written");
+  });
+
+  it("a link on the way to the directory is followed only where no other user can replace it; the directory itself is not a link", () => {
+    const real = join(dir, "real");
+    mkdirSync(join(real, "cache"), { recursive: true, mode: 0o700 });
+    symlinkSync(real, join(dir, "link"));
+    rememberLimit(join(dir, "link", "cache", "limit-a.json"), limit, now);
+    assert.ok(existsSync(join(real, "cache", "limit-a.json")), "written where a link of this user's, in a private directory, leads");
+    assert.deepEqual(recallLimit(join(dir, "link", "cache", "limit-a.json"), now), limit, "and read back through it");
+
+    const shared = join(dir, "shared");
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    symlinkSync(real, join(shared, "link"));
+    rememberLimit(join(shared, "link", "cache", "limit-b.json"), limit, now);
+    assert.equal(existsSync(join(real, "cache", "limit-b.json")), false, "a link in a directory others may write to is not written through");
+    assert.equal(recallLimit(join(shared, "link", "cache", "limit-a.json"), now), undefined, "nor read through");
+
+    const exposed = join(shared, "cache");
+    mkdirSync(exposed, { mode: 0o700 });
+    symlinkSync(shared, join(dir, "to-shared"));
+    rememberLimit(join(dir, "to-shared", "cache", "limit-d.json"), limit, now);
+    assert.equal(existsSync(join(exposed, "limit-d.json")), false, "a link of this user's that leads through a directory others may write to is not written through");
+
+    symlinkSync(join(real, "cache"), join(dir, "cache-link"));
+    rememberLimit(join(dir, "cache-link", "limit-c.json"), limit, now);
+    assert.equal(existsSync(join(real, "cache", "limit-c.json")), false, "the directory named is a link: not written");
+    assert.equal(recallLimit(join(dir, "cache-link", "limit-a.json"), now), undefined, "nor read");
   });
 });
