@@ -11,15 +11,16 @@ export class WireFormatError extends PartnerCenterError {
   }
 }
 
-/** Lowercases the first letter of every key at every depth, so `Amount` and `amount` read alike. */
+/**
+ * Lowercases the first letter of every key at every depth, so `Amount` and
+ * `amount` read alike. Every key becomes an own data property: assigning
+ * `result["__proto__"] = …` would set the copy's prototype instead, and an
+ * answer's `{"__proto__": {"amount": 5}}` would then read as an amount.
+ */
 function camelCaseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camelCaseKeys);
   if (value === null || typeof value !== "object") return value;
-  const result: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    result[key.charAt(0).toLowerCase() + key.slice(1)] = camelCaseKeys(inner);
-  }
-  return result;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key.charAt(0).toLowerCase() + key.slice(1), camelCaseKeys(inner)]));
 }
 
 /**

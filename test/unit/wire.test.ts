@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { parseBudget, parseCustomerPage, parseFault, WireFormatError } from "../../provider/client/wire";
+import { parseAuditPage, parseBudget, parseCustomerPage, parseFault, parseJsonBody, WireFormatError } from "../../provider/client/wire";
 
 describe("Partner Center response parsing", () => {
   it("reads the documented budget document", () => {
@@ -52,5 +52,18 @@ describe("Partner Center response parsing", () => {
     assert.deepEqual(page.customers, [{ id: "a", companyName: "A Inc", domain: "a.example" }, { id: "b", companyName: undefined, domain: undefined }]);
     assert.deepEqual(page.next, { uri: "/v1/customers?size=2&seekOperation=Next", headers: { "MS-ContinuationToken": "t1" } });
     assert.equal(parseCustomerPage('{"items": []}').next, undefined);
+  });
+
+  it("reads a \"__proto__\" key as an ordinary own key at any depth: it sets no prototype, so its fields are not the document's", () => {
+    assert.deepEqual(parseBudget('{"__proto__": {"amount": 5}}'), { amount: null });
+    const parsed = parseJsonBody('{"a": [{"__proto__": {"b": 1}}], "__proto__": {"c": 2}}') as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(parsed), Object.prototype);
+    assert.deepEqual(Object.keys(parsed), ["a", "__proto__"]);
+    const [inner] = parsed.a as Record<string, unknown>[];
+    assert.equal(Object.getPrototypeOf(inner), Object.prototype);
+    assert.equal((inner as { b?: unknown }).b, undefined);
+    const page = parseAuditPage('{"items": [{"__proto__": {"customerId": "x", "operationType": "update_customer_spending_budget"}}]}');
+    assert.deepEqual(page.records, [{}]);
+    assert.equal(({} as { c?: unknown }).c, undefined);
   });
 });

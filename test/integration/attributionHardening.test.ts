@@ -1,0 +1,76 @@
+/**
+ * Drift attribution and collection paging against hostile or broken answers
+ * (issue 22): each test reproduces one defect through HTTP, from the emulator
+ * or a loopback server, and fails without its fix.
+ */
+import { strict as assert } from "node:assert";
+import type { ServerResponse } from "node:http";
+import { generateCustomers } from "pulumi-partnercenter/emulator";
+import { attributeDrifts } from "../../provider/attribution";
+import { StaticTokenCredential } from "../../provider/client/auth";
+import { PartnerCenterClient } from "../../provider/client/partnerCenter";
+import { Secret } from "../../provider/secret";
+import { startLoopbackServer, type LoopbackServer } from "../support/loopbackServer";
+
+const TOKEN = "attribution-hardening-token-3c1d9e7a";
+const FAST_RETRY = { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 };
+const BUDGET_CHANGE = "update_customer_spending_budget";
+/** A fixed "now" for answers a loopback server makes up (no real-time windows). */
+const NOW = Date.parse("2026-05-01T12:00:00Z");
+const HOUR_MS = 3600_000;
+const IDS = generateCustomers(8).map((customer) => customer.id);
+
+function clientFor(endpoint: string, token = TOKEN): PartnerCenterClient {
+  return new PartnerCenterClient({ endpoint, credential: new StaticTokenCredential(new Secret(token)), retry: FAST_RETRY });
+}
+
+/** An activity-log record as the service sends it: a successful budget change to `amount`, unless told otherwise. */
+function record(customerId: string, amount: number | null, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    customerId,
+    userPrincipalName: "",
+    applicationId: "",
+    resourceOldValue: "{}",
+    resourceNewValue: JSON.stringify(amount === null ? {} : { Amount: amount }),
+    operationType: BUDGET_CHANGE,
+    operationDate: new Date(NOW - HOUR_MS).toISOString(),
+    operationStatus: "succeeded",
+    ...fields,
+  };
+}
+
+function json(res: ServerResponse, body: string, status = 200): void {
+  res.writeHead(status, { "content-type": "application/json" }).end(body);
+}
+
+async function withServer<T>(server: LoopbackServer, run: (client: PartnerCenterClient) => Promise<T>): Promise<T> {
+  const client = clientFor(server.origin);
+  try {
+    return await run(client);
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}
+
+describe("hardening (issue 22): who changed a drifted budget, from the activity log", function () {
+  this.timeout(60_000);
+
+  describe("with a loopback server's answers", () => {
+    it("an object key \"__proto__\" is an ordinary key: it neither supplies an amount or a record's fields nor pollutes Object.prototype", async () => {
+      const forged = JSON.stringify(record(IDS[0]!, 5, { userPrincipalName: "proto@partner.onmicrosoft.com" }));
+      const server = await startLoopbackServer((req, res) => {
+        if (req.url!.includes("/usagebudget")) json(res, '{"__proto__": {"amount": 5}, "attributes": {"objectType": "SpendingBudget"}}');
+        else json(res, `{"items": [{"__proto__": ${forged}}], "links": {}}`);
+      });
+      await withServer(server, async (client) => {
+        assert.deepEqual(await client.getBudget(IDS[0]!, client.startOperation()), { amount: null });
+        const attributions = await attributeDrifts(client, new Map([[IDS[0]!, 5]]), NOW);
+        assert.equal(attributions.get(IDS[0]!)?.found, false);
+      });
+      assert.equal(({} as { amount?: unknown }).amount, undefined);
+      assert.equal(({} as { customerId?: unknown }).customerId, undefined);
+    });
+  });
+});
+
