@@ -226,9 +226,11 @@ export function parseAuditPage(text: string): WireAuditPage {
 
 /**
  * The budget amount in an audit record's old or new value: JSON text of the
- * resource whose exact shape is undocumented, so keys in any case, the amount
- * as a number or a numeric string, and no amount at all for "no budget".
- * Undefined when the text is not a budget.
+ * resource whose exact shape is undocumented, so the key in any case. The
+ * amount by the API's rules ({@link wireAmount}): a JSON number or a plain
+ * decimal string; null or no amount at all is "no budget". Undefined when
+ * the text is not a budget, so `"0x1F4"`, `""`, `" 7"` or `"1e3"` (which
+ * `Number()` would read as 500, 0, 7 and 1000) match no amount.
  */
 export function auditAmount(text: string | undefined): number | null | undefined {
   if (text === undefined || text.trim() === "") return undefined;
@@ -240,7 +242,8 @@ export function auditAmount(text: string | undefined): number | null | undefined
   }
   if (document === null || typeof document !== "object" || Array.isArray(document)) return undefined;
   const entry = Object.entries(document).find(([key]) => key.toLowerCase() === "amount");
-  if (!entry || entry[1] === null) return null;
-  const amount = typeof entry[1] === "string" ? Number(entry[1]) : entry[1];
-  return typeof amount === "number" && Number.isFinite(amount) ? amount : undefined;
+  if (!entry) return null;
+  const amount = wireAmount.safeParse(entry[1]);
+  // A decimal string of 400 digits is Infinity as a number: no budget anyone set.
+  return amount.success && (amount.data === null || Number.isFinite(amount.data)) ? amount.data : undefined;
 }

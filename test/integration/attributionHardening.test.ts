@@ -5,8 +5,8 @@
  */
 import { strict as assert } from "node:assert";
 import type { ServerResponse } from "node:http";
-import { generateCustomers } from "pulumi-partnercenter/emulator";
-import { attributeDrifts } from "../../provider/attribution";
+import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
+import { attributeDrifts, type Attribution } from "../../provider/attribution";
 import { StaticTokenCredential } from "../../provider/client/auth";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/secret";
@@ -43,6 +43,10 @@ function json(res: ServerResponse, body: string, status = 200): void {
   res.writeHead(status, { "content-type": "application/json" }).end(body);
 }
 
+function found(attribution: Attribution | undefined): { by: string; at: string; to: number | null } | undefined {
+  return attribution?.found ? { by: attribution.by, at: attribution.at, to: attribution.to } : undefined;
+}
+
 async function withServer<T>(server: LoopbackServer, run: (client: PartnerCenterClient) => Promise<T>): Promise<T> {
   const client = clientFor(server.origin);
   try {
@@ -55,6 +59,39 @@ async function withServer<T>(server: LoopbackServer, run: (client: PartnerCenter
 
 describe("hardening (issue 22): who changed a drifted budget, from the activity log", function () {
   this.timeout(60_000);
+
+  describe("with the emulator's activity log", () => {
+    let emulator: PartnerCenterEmulator;
+    let client: PartnerCenterClient;
+    const customers = generateCustomers(8);
+
+    beforeEach(async () => {
+      emulator = await PartnerCenterEmulator.start({ customers });
+      client = clientFor(emulator.endpoint, emulator.accessToken);
+    });
+    afterEach(async () => {
+      await client.close();
+      await emulator.stop();
+    });
+
+    it("reads amounts by the API's rules: \"0x1F4\" is not 500, \"\" is not 0, \" 7\" and \"1e3\" are not numbers", async () => {
+      const cases = [
+        { id: IDS[0]!, amount: 500, forged: "0x1F4" },
+        { id: IDS[1]!, amount: 0, forged: "" },
+        { id: IDS[3]!, amount: 7, forged: " 7" },
+        { id: IDS[4]!, amount: 1000, forged: "1e3" },
+        { id: IDS[5]!, amount: 12, forged: true },
+      ];
+      for (const { id, amount, forged } of cases) {
+        emulator.setBudget(id, amount, "real@partner.onmicrosoft.com");
+        // Newer than the real change (listed first), with a new value that only a lax reading takes for the live amount.
+        emulator.audit.add({ customerId: id, operationType: BUDGET_CHANGE, userPrincipalName: "forged@partner.onmicrosoft.com", resourceNewValue: JSON.stringify({ Amount: forged }) });
+      }
+      const attributions = await attributeDrifts(client, new Map(cases.map(({ id, amount }) => [id, amount] as [string, number])));
+      for (const { id, amount } of cases) assert.deepEqual(found(attributions.get(id)) && { by: found(attributions.get(id))!.by, to: found(attributions.get(id))!.to }, { by: "real@partner.onmicrosoft.com", to: amount }, id);
+    });
+
+  });
 
   describe("with a loopback server's answers", () => {
     it("an object key \"__proto__\" is an ordinary key: it neither supplies an amount or a record's fields nor pollutes Object.prototype", async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { parseAuditPage, parseBudget, parseCustomerPage, parseFault, parseJsonBody, WireFormatError } from "../../provider/client/wire";
+import { auditAmount, parseAuditPage, parseBudget, parseCustomerPage, parseFault, parseJsonBody, WireFormatError } from "../../provider/client/wire";
 
 describe("Partner Center response parsing", () => {
   it("reads the documented budget document", () => {
@@ -65,5 +65,17 @@ describe("Partner Center response parsing", () => {
     const page = parseAuditPage('{"items": [{"__proto__": {"customerId": "x", "operationType": "update_customer_spending_budget"}}]}');
     assert.deepEqual(page.records, [{}]);
     assert.equal(({} as { c?: unknown }).c, undefined);
+  });
+
+  it("reads an audit record's amount by the API's rules: a number or a plain decimal string; null or none is no budget; anything else is not a budget", () => {
+    const cases: [string | undefined, number | null | undefined][] = [
+      ['{"Amount": 500}', 500], ['{"amount": "99.90"}', 99.9], ['{"AMOUNT": "-5"}', -5], ['\uFEFF{"Amount": 0}', 0],
+      ['{"Amount": null}', null], ['{"Attributes": {"ObjectType": "SpendingBudget"}}', null],
+      ['{"Amount": "0x1F4"}', undefined], ['{"Amount": ""}', undefined], ['{"Amount": " 7"}', undefined], ['{"Amount": "1e3"}', undefined],
+      ['{"Amount": "Infinity"}', undefined], ['{"Amount": "1.5."}', undefined], ['{"Amount": ".5"}', undefined], [`{"Amount": "${"9".repeat(400)}"}`, undefined],
+      ['{"Amount": true}', undefined], ['{"Amount": [5]}', undefined], ['{"Amount": {"value": 5}}', undefined], ['{"Amount": 1e400}', undefined],
+      ['[{"Amount": 5}]', undefined], ['5', undefined], ["not json", undefined], ["", undefined], [undefined, undefined],
+    ];
+    for (const [text, amount] of cases) assert.equal(auditAmount(text), amount, String(text).slice(0, 40));
   });
 });
