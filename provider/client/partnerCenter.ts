@@ -7,7 +7,7 @@ import { RequestSender, type RequestPlan } from "./requestSender";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { RequestScheduler } from "./scheduler";
 import { DEFAULT_TRANSPORT_OPTIONS, HttpTransport } from "./transport";
-import { budgetPatchBody, parseAuditPage, parseBudget, parseCustomerPage, type WireAuditPage, type WireBudget, type WireCustomerPage } from "./wire";
+import { budgetPatchBody, CONTINUATION_TOKEN_HEADER, parseAuditPage, parseBudget, parseCustomerPage, type Continuation, type WireAuditPage, type WireBudget, type WireCustomerPage } from "./wire";
 
 export { OperationContext } from "./operation";
 
@@ -37,6 +37,14 @@ export interface PartnerCenterClientOptions {
 export const DEFAULT_CUSTOMER_PAGE_SIZE = 500;
 /** The most pages one collection listing (customers, activity log) follows: a bound on a continuation that never ends. */
 export const MAX_COLLECTION_PAGES = 10_000;
+/**
+ * The longest continuation token sent back (characters). Partner Center's are
+ * opaque strings of a few hundred characters; the bound keeps a page from
+ * making every later request carry an arbitrary header.
+ */
+export const MAX_CONTINUATION_TOKEN_CHARS = 4 * 1024;
+/** What a header value may hold: visible ASCII and inner spaces (no control characters, which could end the header, and no text a header cannot carry). */
+const HEADER_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
 /**
  * The Partner Center API as this package uses it: read and set a customer's
@@ -138,19 +146,31 @@ export class PartnerCenterClient {
   }
 
   /** Follows a collection's continuation links: on the endpoint's origin only, never repeating a page, at most {@link MAX_COLLECTION_PAGES}. */
-  async *#pages<P extends { next?: { uri: string; headers: Record<string, string> } }>(first: RequestPlan, operation: OperationContext, parse: (text: string) => P, what: string): AsyncGenerator<P> {
+  async *#pages<P extends { next?: Continuation }>(first: RequestPlan, operation: OperationContext, parse: (text: string) => P, what: string): AsyncGenerator<P> {
     let plan: RequestPlan = first;
     const seen = new Set<string>();
     for (let pages = 1; ; pages++) {
       const { identity, value: page }: { identity: RequestIdentity; value: P } = await this.#sender.send(plan, operation, parse);
       yield page;
       if (!page.next) return;
-      const continuation = `${page.next.uri}\u0000${JSON.stringify(page.next.headers)}`;
+      const headers = this.#continuationHeaders(page.next, identity, what);
+      const continuation = `${page.next.uri}\u0000${JSON.stringify(headers)}`;
       if (seen.has(continuation)) throw new UnusableAnswerError(identity, `the ${what}'s continuation link repeats an earlier page (page ${pages}); stopped instead of looping`);
       if (pages >= MAX_COLLECTION_PAGES) throw new UnusableAnswerError(identity, `the ${what} goes on past ${MAX_COLLECTION_PAGES} pages; stopped`);
       seen.add(continuation);
-      plan = { method: "GET", path: this.#sameOriginPath(page.next.uri, identity, what), headers: page.next.headers };
+      plan = { method: "GET", path: this.#sameOriginPath(page.next.uri, identity, what), headers };
     }
+  }
+
+  /** The one header a continuation sends: its token, checked to be a header value of sane length. */
+  #continuationHeaders(next: Continuation, identity: RequestIdentity, what: string): Record<string, string> {
+    const token = next.continuationToken;
+    if (token === undefined) return {};
+    if (token.length > MAX_CONTINUATION_TOKEN_CHARS) {
+      throw new UnusableAnswerError(identity, `the ${what}'s continuation token is ${token.length} characters long; the most followed is ${MAX_CONTINUATION_TOKEN_CHARS}`);
+    }
+    if (!HEADER_VALUE.test(token)) throw new UnusableAnswerError(identity, `the ${what}'s continuation token has characters a header cannot carry (control characters, non-ASCII, or none at all); not followed`);
+    return { [CONTINUATION_TOKEN_HEADER]: token };
   }
 
   /**

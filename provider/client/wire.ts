@@ -140,7 +140,7 @@ export interface WireCustomerPage {
   /** The customers on this page. */
   readonly customers: WireCustomer[];
   /** The next page's link, absent on the last page. */
-  readonly next?: { uri: string; headers: Record<string, string> };
+  readonly next?: Continuation;
 }
 
 /**
@@ -170,9 +170,29 @@ function parseCollection<S extends z.ZodType>(schema: S, text: string, what: str
   return parsed.data;
 }
 
-/** A collection's `links.next`, its headers as a plain record. */
-function continuationOf(next: { uri: string; headers?: { key: string; value: string }[] } | undefined): { uri: string; headers: Record<string, string> } | undefined {
-  return next && { uri: next.uri, headers: Object.fromEntries((next.headers ?? []).map((header) => [header.key, header.value])) };
+/** The header a collection's next link names for its continuation token (shared/partner-center-api.md, "Customers"). */
+export const CONTINUATION_TOKEN_HEADER = "MS-ContinuationToken";
+
+/** How to ask for a collection's next page. */
+export interface Continuation {
+  /** The link, as the page gives it (checked before it is followed). */
+  readonly uri: string;
+  /** The `MS-ContinuationToken` the link names, unchecked; absent when it names none. */
+  readonly continuationToken?: string;
+}
+
+/**
+ * A collection's `links.next`: the link and its continuation token. Every
+ * other header the page lists is dropped: the answer decides which page
+ * comes next, not what else a request carries (a second `Authorization`, a
+ * `Host`, a correlation id).
+ */
+function continuationOf(next: { uri: string; headers?: { key: string; value: string }[] } | undefined): Continuation | undefined {
+  if (!next) return undefined;
+  const tokens = new Set((next.headers ?? []).filter((header) => header.key.toLowerCase() === CONTINUATION_TOKEN_HEADER.toLowerCase()).map((header) => header.value));
+  if (tokens.size > 1) throw new WireFormatError(`links.next names ${tokens.size} different ${CONTINUATION_TOKEN_HEADER} values`);
+  const [continuationToken] = tokens;
+  return continuationToken === undefined ? { uri: next.uri } : { uri: next.uri, continuationToken };
 }
 
 const auditRecordDocument = z.looseObject({
@@ -207,8 +227,10 @@ export interface WireAuditRecord {
 
 /** One page of `GET /v1/auditrecords`, and how to get the next one. */
 export interface WireAuditPage {
+  /** The records on this page. */
   readonly records: WireAuditRecord[];
-  readonly next?: { uri: string; headers: Record<string, string> };
+  /** The next page's link, absent on the last page. */
+  readonly next?: Continuation;
 }
 
 /**

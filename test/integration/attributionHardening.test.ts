@@ -8,6 +8,7 @@ import type { ServerResponse } from "node:http";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { attributeDrifts, type Attribution } from "../../provider/attribution";
 import { StaticTokenCredential } from "../../provider/client/auth";
+import { UnusableAnswerError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/secret";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopbackServer";
@@ -39,6 +40,10 @@ function record(customerId: string, amount: number | null, fields: Record<string
   };
 }
 
+function collection(items: unknown[], next?: { uri: string; headers?: { key: string; value: string }[] }): string {
+  return JSON.stringify({ totalCount: items.length, items, links: next ? { next: { method: "GET", headers: [], ...next } } : {}, attributes: { objectType: "Collection" } });
+}
+
 function json(res: ServerResponse, body: string, status = 200): void {
   res.writeHead(status, { "content-type": "application/json" }).end(body);
 }
@@ -55,6 +60,12 @@ async function withServer<T>(server: LoopbackServer, run: (client: PartnerCenter
     await client.close();
     await server.stop();
   }
+}
+
+async function drainAuditLog(client: PartnerCenterClient): Promise<number> {
+  let pages = 0;
+  for await (const _page of client.listAuditRecords(client.startOperation(), {})) pages += 1;
+  return pages;
 }
 
 describe("hardening (issue 22): who changed a drifted budget, from the activity log", function () {
@@ -111,3 +122,42 @@ describe("hardening (issue 22): who changed a drifted budget, from the activity 
   });
 });
 
+describe("hardening (issue 22): following a collection's continuation links", function () {
+  this.timeout(60_000);
+
+  it("sends back only the continuation token: a second Authorization, a Host or any other header a page names is not sent", async () => {
+    const server = await startLoopbackServer((req, res) => {
+      if (req.url!.includes("seekOperation=Next")) return json(res, collection([]));
+      json(res, collection([], {
+        uri: "/v1/auditrecords?seekOperation=Next",
+        headers: [
+          { key: "Authorization", value: "Bearer stolen-elsewhere" },
+          { key: "ms-continuationtoken", value: "page-2-token" },
+          { key: "X-Forwarded-Host", value: "evil.example" },
+          { key: "MS-CorrelationId", value: "00000000-0000-0000-0000-000000000000" },
+        ],
+      }));
+    });
+    const pages = await withServer(server, drainAuditLog);
+    assert.equal(pages, 2);
+    const second = server.received[1]!.headers;
+    assert.equal(second.authorization, `Bearer ${TOKEN}`);
+    assert.equal(second["ms-continuationtoken"], "page-2-token");
+    assert.equal(second["x-forwarded-host"], undefined);
+    assert.equal(second["ms-correlationid"], server.received[0]!.headers["ms-correlationid"]);
+  });
+
+  it("refuses a continuation token with control characters or longer than 4 KiB, naming the problem", async () => {
+    for (const [token, problem] of [
+      ["t2\r\nX-Injected: 1", /continuation token has characters a header cannot carry/],
+      ["t".repeat(4097), /continuation token is 4097 characters long; the most followed is 4096/],
+    ] as const) {
+      const server = await startLoopbackServer((_req, res) => json(res, collection([], { uri: "/v1/auditrecords?seekOperation=Next", headers: [{ key: "MS-ContinuationToken", value: token }] })));
+      await withServer(server, async (client) => {
+        await assert.rejects(drainAuditLog(client), (error: Error) => error instanceof UnusableAnswerError && problem.test(error.message));
+        assert.equal(server.received.length, 1, "the next page was not asked for");
+      });
+    }
+  });
+
+});

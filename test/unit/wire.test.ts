@@ -50,7 +50,7 @@ describe("Partner Center response parsing", () => {
       attributes: { objectType: "Collection" },
     }));
     assert.deepEqual(page.customers, [{ id: "a", companyName: "A Inc", domain: "a.example" }, { id: "b", companyName: undefined, domain: undefined }]);
-    assert.deepEqual(page.next, { uri: "/v1/customers?size=2&seekOperation=Next", headers: { "MS-ContinuationToken": "t1" } });
+    assert.deepEqual(page.next, { uri: "/v1/customers?size=2&seekOperation=Next", continuationToken: "t1" });
     assert.equal(parseCustomerPage('{"items": []}').next, undefined);
   });
 
@@ -77,5 +77,13 @@ describe("Partner Center response parsing", () => {
       ['[{"Amount": 5}]', undefined], ['5', undefined], ["not json", undefined], ["", undefined], [undefined, undefined],
     ];
     for (const [text, amount] of cases) assert.equal(auditAmount(text), amount, String(text).slice(0, 40));
+  });
+
+  it("keeps only the continuation token of a next link's headers (its name in any case), and refuses two different ones", () => {
+    const link = (headers: { key: string; value: string }[]): string => JSON.stringify({ items: [], links: { next: { uri: "/v1/customers?seekOperation=Next", method: "GET", headers } } });
+    assert.deepEqual(parseCustomerPage(link([{ key: "Authorization", value: "Bearer x" }, { key: "ms-continuationtoken", value: "t2" }, { key: "Host", value: "evil.example" }])).next, { uri: "/v1/customers?seekOperation=Next", continuationToken: "t2" });
+    assert.deepEqual(parseCustomerPage(link([])).next, { uri: "/v1/customers?seekOperation=Next" });
+    assert.deepEqual(parseCustomerPage(link([{ key: "MS-ContinuationToken", value: "t2" }, { key: "MS-CONTINUATIONTOKEN", value: "t2" }])).next?.continuationToken, "t2");
+    assert.throws(() => parseCustomerPage(link([{ key: "MS-ContinuationToken", value: "t2" }, { key: "ms-continuationtoken", value: "t3" }])), /links.next names 2 different MS-ContinuationToken values/);
   });
 });
