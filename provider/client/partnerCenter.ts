@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { sameAmount } from "./amount";
 import type { TokenCredential } from "./auth/credential";
 import { systemClock, type Clock } from "./clock";
@@ -37,6 +38,12 @@ export interface PartnerCenterClientOptions {
 export const DEFAULT_CUSTOMER_PAGE_SIZE = 500;
 /** The most pages one collection listing (customers, activity log) follows: a bound on a continuation that never ends. */
 export const MAX_COLLECTION_PAGES = 10_000;
+/**
+ * The longest continuation link followed (characters, as the page gives it,
+ * fragment included). Partner Center's are a path and a short query; a
+ * longer one is refused rather than parsed, held and sent.
+ */
+export const MAX_CONTINUATION_LINK_CHARS = 16 * 1024;
 /**
  * The longest continuation token sent back (characters). Partner Center's are
  * opaque strings of a few hundred characters; the bound keeps a page from
@@ -145,20 +152,25 @@ export class PartnerCenterClient {
     yield* this.#pages({ method: "GET", path: `/v1/auditrecords?${params}` }, operation, parseAuditPage, "activity log");
   }
 
-  /** Follows a collection's continuation links: on the endpoint's origin only, never repeating a page, at most {@link MAX_COLLECTION_PAGES}. */
+  /**
+   * Follows a collection's continuation links: on the endpoint's origin only,
+   * of bounded length, never repeating a page, at most {@link MAX_COLLECTION_PAGES}.
+   */
   async *#pages<P extends { next?: Continuation }>(first: RequestPlan, operation: OperationContext, parse: (text: string) => P, what: string): AsyncGenerator<P> {
     let plan: RequestPlan = first;
+    // A SHA-256 digest of each request followed, not its link and token: a fixed 44 characters per page, however long they are.
     const seen = new Set<string>();
     for (let pages = 1; ; pages++) {
       const { identity, value: page }: { identity: RequestIdentity; value: P } = await this.#sender.send(plan, operation, parse);
       yield page;
       if (!page.next) return;
-      const headers = this.#continuationHeaders(page.next, identity, what);
-      const continuation = `${page.next.uri}\u0000${JSON.stringify(headers)}`;
-      if (seen.has(continuation)) throw new UnusableAnswerError(identity, `the ${what}'s continuation link repeats an earlier page (page ${pages}); stopped instead of looping`);
+      const next: RequestPlan = { method: "GET", path: this.#continuationPath(page.next.uri, identity, what), headers: this.#continuationHeaders(page.next, identity, what) };
+      // The path and token as they are sent: links that differ only in their fragment (never sent) ask for the same page.
+      const digest = createHash("sha256").update(`${next.path}\u0000${page.next.continuationToken ?? ""}`).digest("base64");
+      if (seen.has(digest)) throw new UnusableAnswerError(identity, `the ${what}'s continuation link repeats an earlier page (page ${pages}); stopped instead of looping`);
       if (pages >= MAX_COLLECTION_PAGES) throw new UnusableAnswerError(identity, `the ${what} goes on past ${MAX_COLLECTION_PAGES} pages; stopped`);
-      seen.add(continuation);
-      plan = { method: "GET", path: this.#sameOriginPath(page.next.uri, identity, what), headers };
+      seen.add(digest);
+      plan = next;
     }
   }
 
@@ -174,10 +186,14 @@ export class PartnerCenterClient {
   }
 
   /**
-   * A continuation link as a path on the configured endpoint. The bearer
-   * token goes to the endpoint's origin only: a link elsewhere is refused.
+   * A continuation link as a path on the configured endpoint, its fragment
+   * dropped. The bearer token goes to the endpoint's origin only: a link
+   * elsewhere is refused, and so is one too long to be Partner Center's.
    */
-  #sameOriginPath(uri: string, identity: RequestIdentity, what: string): string {
+  #continuationPath(uri: string, identity: RequestIdentity, what: string): string {
+    if (uri.length > MAX_CONTINUATION_LINK_CHARS) {
+      throw new UnusableAnswerError(identity, `the ${what}'s continuation link is ${uri.length} characters long; the most followed is ${MAX_CONTINUATION_LINK_CHARS}`);
+    }
     const endpoint = new URL(this.#endpoint);
     const target = new URL(uri, endpoint);
     if (target.origin !== endpoint.origin) {

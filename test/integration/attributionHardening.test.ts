@@ -5,6 +5,8 @@
  */
 import { strict as assert } from "node:assert";
 import type { ServerResponse } from "node:http";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { attributeDrifts, type Attribution } from "../../provider/attribution";
 import { StaticTokenCredential } from "../../provider/client/auth";
@@ -160,4 +162,52 @@ describe("hardening (issue 22): following a collection's continuation links", fu
     }
   });
 
+  it("refuses a continuation link longer than 16 KiB (a 4 MiB #fragment) instead of keeping it, and treats links that differ only in their fragment as the same page", async () => {
+    const long = await startLoopbackServer((_req, res) => json(res, collection([], { uri: `/v1/auditrecords?seekOperation=Next#${"f".repeat(4 * 1024 * 1024)}` })));
+    await withServer(long, async (client) => {
+      await assert.rejects(drainAuditLog(client), (error: Error) => error instanceof UnusableAnswerError && /continuation link is 4194\d{3} characters long; the most followed is 16384/.test(error.message));
+      assert.equal(long.received.length, 1);
+    });
+    let served = 0;
+    // The fragment is never sent, so a new one each time is the same page each time: a loop, stopped at once.
+    const fragments = await startLoopbackServer((_req, res) => {
+      served += 1;
+      json(res, collection([], served < 50 ? { uri: `/v1/auditrecords?seekOperation=Next#${served}`, headers: [{ key: "MS-ContinuationToken", value: "same" }] } : undefined));
+    });
+    await withServer(fragments, async (client) => {
+      await assert.rejects(drainAuditLog(client), /continuation link repeats an earlier page \(page 2\); stopped instead of looping/);
+      assert.equal(fragments.received.length, 2);
+    });
+  });
+
+  it("keeps a fixed-size digest per page followed, not the link: 800 pages of 10,000-character links leave the heap as it was", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const pages = 800;
+    let served = 0;
+    const server = await startLoopbackServer((_req, res) => {
+      served += 1;
+      server.received.length = 0; // the server's own record of requests would hold every link
+      const uri = `/v1/auditrecords?seekOperation=Next&page=${served}&pad=${"p".repeat(10_000)}`;
+      json(res, collection([], served < pages ? { uri, headers: [{ key: "MS-ContinuationToken", value: `${served}-${"t".repeat(2000)}` }] } : undefined));
+    });
+    const growth = await withServer(server, async (client) => {
+      let base = 0;
+      let last = 0;
+      let count = 0;
+      for await (const _page of client.listAuditRecords(client.startOperation(), {})) {
+        count += 1;
+        if (count === 10 || count === pages) {
+          gc();
+          const used = process.memoryUsage().heapUsed;
+          if (count === 10) base = used;
+          else last = used;
+        }
+      }
+      assert.equal(count, pages);
+      return last - base;
+    });
+    // Keeping the links would hold 790 × 12,000 characters (9 MB and more); the digests hold under 100 kB.
+    assert.ok(growth < 3 * 1024 * 1024, `the heap grew by ${(growth / 1024 / 1024).toFixed(1)} MiB over ${pages} pages`);
+  });
 });
