@@ -6,7 +6,7 @@
  */
 import { PartnerCenterStatusError } from "./client/errors";
 import type { PartnerCenterClient } from "./client/partnerCenter";
-import { auditAmount, type WireAuditRecord } from "./client/wire";
+import { auditAmount, isoDateTime, type WireAuditRecord } from "./client/wire";
 import { sameAmount } from "./inputs";
 
 /** The operation type of a budget change in the activity log. */
@@ -19,6 +19,14 @@ export const LOG_DAYS = 90;
  * Either way the number of requests does not grow with the customers in the file.
  */
 export const PER_CUSTOMER_QUERIES_UP_TO = 5;
+/**
+ * How far ahead of the local clock a record's date may be and still count as
+ * a change that has happened: Partner Center dates records by its own clock,
+ * and the local one may run behind. Five minutes is the skew Entra ID and
+ * Kerberos tolerate between clocks; a record dated further ahead is ignored,
+ * so that a wrong or forged date cannot outrank every real change.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** What the log says about one drift. */
 export type Attribution =
@@ -46,11 +54,16 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
   const result = new Map<string, Attribution>();
   if (drifts.size === 0) return result;
   const window = { startDate: isoDay(now - (LOG_DAYS - 1) * 86_400_000), endDate: isoDay(now) };
-  const newest = new Map<string, WireAuditRecord>();
+  const newest = new Map<string, { record: WireAuditRecord; time: number }>();
+  // The newest by date, wherever it stands on the page: the order of records is not trusted.
   const consider = (record: WireAuditRecord): void => {
     const customerId = record.customerId?.toLowerCase();
-    if (!customerId || !drifts.has(customerId) || newest.has(customerId)) return;
-    if (isBudgetChangeTo(record, drifts.get(customerId)!)) newest.set(customerId, record);
+    if (!customerId || !drifts.has(customerId) || !isBudgetChangeTo(record, drifts.get(customerId)!)) return;
+    // A date that is not one, or lies in the future, cannot say which change is the newest.
+    const time = isoDateTime(record.operationDate);
+    if (time === undefined || time > now + CLOCK_SKEW_MS) return;
+    const best = newest.get(customerId);
+    if (!best || time > best.time) newest.set(customerId, { record, time });
   };
   const operation = client.startOperation();
   try {
@@ -58,7 +71,6 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
       ? [...drifts.keys()].map((customerId) => ({ ...window, filter: { Field: "CustomerId" as const, Value: customerId, Operator: "equals" as const } }))
       : [window];
     for (const query of queries) {
-      // Pages come newest first: the first matching record per customer is the newest.
       for await (const page of client.listAuditRecords(operation, query)) page.records.forEach(consider);
     }
   } catch (error) {
@@ -69,11 +81,12 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
     return result;
   }
   for (const [customerId] of drifts) {
-    const record = newest.get(customerId);
+    const best = newest.get(customerId);
+    const record = best?.record;
     result.set(
       customerId,
-      record
-        ? { found: true, by: record.userPrincipalName || `application ${record.applicationId ?? "unknown"}`, at: record.operationDate ?? "", from: auditAmount(record.resourceOldValue) ?? null, to: auditAmount(record.resourceNewValue) ?? null }
+      best && record
+        ? { found: true, by: record.userPrincipalName || `application ${record.applicationId ?? "unknown"}`, at: new Date(best.time).toISOString(), from: auditAmount(record.resourceOldValue) ?? null, to: auditAmount(record.resourceNewValue) ?? null }
         : { found: false, reason: `the activity log shows no change to this amount in the last ${LOG_DAYS} days (it is older, or was made in a way the log does not show)` },
     );
   }

@@ -269,3 +269,33 @@ export function auditAmount(text: string | undefined): number | null | undefined
   // A decimal string of 400 digits is Infinity as a number: no budget anyone set.
   return amount.success && (amount.data === null || Number.isFinite(amount.data)) ? amount.data : undefined;
 }
+
+/** An ISO 8601 date-time with a zone, as the service writes `operationDate` (.NET writes seven fraction digits). */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The time (ms since the epoch) of an ISO 8601 date-time with a zone (`Z` or
+ * `±hh:mm`), such as an audit record's `operationDate`. Undefined for anything
+ * else: a time without a zone (`Date.parse` would read it in the local zone),
+ * other date formats, and dates or times that do not exist (31 April, 24:00),
+ * which `Date.parse` rolls over to the next day.
+ *
+ * @param text - the date-time as received
+ */
+export function isoDateTime(text: string | undefined): number | undefined {
+  const match = text === undefined ? null : ISO_DATE_TIME.exec(text);
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute, second = "00", fraction = "", zone = "Z"] = match;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined;
+  const date = `${year}-${month}-${day}`;
+  const midnight = Date.parse(`${date}T00:00:00Z`);
+  if (!Number.isFinite(midnight) || new Date(midnight).toISOString().slice(0, 10) !== date) return undefined;
+  let offsetMinutes = 0;
+  if (zone !== "Z") {
+    const [hours = 0, minutes = 0] = zone.slice(1).split(":").map(Number);
+    if (hours > 23 || minutes > 59) return undefined;
+    offsetMinutes = (zone.startsWith("-") ? -1 : 1) * (hours * 60 + minutes);
+  }
+  const millis = Number(`${fraction}000`.slice(0, 3));
+  return midnight + ((Number(hour) * 60 + Number(minute) - offsetMinutes) * 60 + Number(second)) * 1000 + millis;
+}

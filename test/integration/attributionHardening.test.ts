@@ -21,6 +21,8 @@ const BUDGET_CHANGE = "update_customer_spending_budget";
 /** A fixed "now" for answers a loopback server makes up (no real-time windows). */
 const NOW = Date.parse("2026-05-01T12:00:00Z");
 const HOUR_MS = 3600_000;
+/** The clock skew a record's date may show (5 minutes). */
+const SKEW_MS = 5 * 60_000;
 const IDS = generateCustomers(8).map((customer) => customer.id);
 
 function clientFor(endpoint: string, token = TOKEN): PartnerCenterClient {
@@ -107,6 +109,37 @@ describe("hardening (issue 22): who changed a drifted budget, from the activity 
   });
 
   describe("with a loopback server's answers", () => {
+    it("chooses the newest record whose date is a valid ISO 8601 date-time and not in the future (5 minutes of clock skew allowed), whatever the order on the page", async () => {
+      const id = IDS[0]!;
+      const page = [
+        record(id, 700, { userPrincipalName: "older@partner.onmicrosoft.com", operationDate: "2026-04-29T12:00:00Z" }),
+        record(id, 700, { userPrincipalName: "future@partner.onmicrosoft.com", operationDate: new Date(NOW + HOUR_MS).toISOString() }),
+        // V8 reads 31 April as 1 May 00:00, newer than the real change: a date that does not exist is not a date.
+        record(id, 700, { userPrincipalName: "april31@partner.onmicrosoft.com", operationDate: "2026-04-31T00:00:00Z" }),
+        record(id, 700, { userPrincipalName: "midnight24@partner.onmicrosoft.com", operationDate: "2026-04-30T24:00:00Z" }),
+        record(id, 700, { userPrincipalName: "nozone@partner.onmicrosoft.com", operationDate: "2026-05-01T11:00:00" }),
+        record(id, 700, { userPrincipalName: "words@partner.onmicrosoft.com", operationDate: "Fri, 01 May 2026 11:00:00 GMT" }),
+        record(id, 700, { userPrincipalName: "control@partner.onmicrosoft.com", operationDate: "2026-05-01T11:00:00Z\u001b[2J" }),
+        record(id, 700, { userPrincipalName: "newest@partner.onmicrosoft.com", operationDate: "2026-04-30T14:00:00.1234567+02:00" }),
+        record(id, 700, { userPrincipalName: "none@partner.onmicrosoft.com", operationDate: undefined }),
+      ];
+      const server = await startLoopbackServer((_req, res) => json(res, collection(page)));
+      const attributions = await withServer(server, (client) => attributeDrifts(client, new Map([[id, 700]]), NOW));
+      assert.deepEqual(found(attributions.get(id)), { by: "newest@partner.onmicrosoft.com", at: "2026-04-30T12:00:00.123Z", to: 700 });
+    });
+
+    it("allows a record up to 5 minutes ahead of the local clock, and no further", async () => {
+      const id = IDS[0]!;
+      const page = [
+        record(id, 700, { userPrincipalName: "older@partner.onmicrosoft.com", operationDate: new Date(NOW - HOUR_MS).toISOString() }),
+        record(id, 700, { userPrincipalName: "ahead@partner.onmicrosoft.com", operationDate: new Date(NOW + SKEW_MS).toISOString() }),
+        record(id, 700, { userPrincipalName: "beyond@partner.onmicrosoft.com", operationDate: new Date(NOW + SKEW_MS + 1000).toISOString() }),
+      ];
+      const server = await startLoopbackServer((_req, res) => json(res, collection(page)));
+      const attributions = await withServer(server, (client) => attributeDrifts(client, new Map([[id, 700]]), NOW));
+      assert.equal(found(attributions.get(id))?.by, "ahead@partner.onmicrosoft.com");
+    });
+
     it("an object key \"__proto__\" is an ordinary key: it neither supplies an amount or a record's fields nor pollutes Object.prototype", async () => {
       const forged = JSON.stringify(record(IDS[0]!, 5, { userPrincipalName: "proto@partner.onmicrosoft.com" }));
       const server = await startLoopbackServer((req, res) => {

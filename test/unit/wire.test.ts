@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { auditAmount, parseAuditPage, parseBudget, parseCustomerPage, parseFault, parseJsonBody, WireFormatError } from "../../provider/client/wire";
+import { auditAmount, isoDateTime, parseAuditPage, parseBudget, parseCustomerPage, parseFault, parseJsonBody, WireFormatError } from "../../provider/client/wire";
 
 describe("Partner Center response parsing", () => {
   it("reads the documented budget document", () => {
@@ -85,5 +85,21 @@ describe("Partner Center response parsing", () => {
     assert.deepEqual(parseCustomerPage(link([])).next, { uri: "/v1/customers?seekOperation=Next" });
     assert.deepEqual(parseCustomerPage(link([{ key: "MS-ContinuationToken", value: "t2" }, { key: "MS-CONTINUATIONTOKEN", value: "t2" }])).next?.continuationToken, "t2");
     assert.throws(() => parseCustomerPage(link([{ key: "MS-ContinuationToken", value: "t2" }, { key: "ms-continuationtoken", value: "t3" }])), /links.next names 2 different MS-ContinuationToken values/);
+  });
+
+  it("reads an ISO 8601 date-time with a zone, and nothing else: no other format, no local time, no day or hour that does not exist", () => {
+    const cases: [string | undefined, string | undefined][] = [
+      ["2026-11-20T14:03:11.12Z", "2026-11-20T14:03:11.120Z"], ["2026-11-20T14:03:11.1234567Z", "2026-11-20T14:03:11.123Z"],
+      ["2026-11-20T14:03:11+01:30", "2026-11-20T12:33:11.000Z"], ["2026-11-20T00:30:00-02:00", "2026-11-20T02:30:00.000Z"],
+      ["2026-11-20T14:03Z", "2026-11-20T14:03:00.000Z"], ["2024-02-29T00:00:00Z", "2024-02-29T00:00:00.000Z"],
+      ["2026-02-29T00:00:00Z", undefined], ["2026-04-31T00:00:00Z", undefined], ["2026-13-01T00:00:00Z", undefined], ["2026-11-20T24:00:00Z", undefined],
+      ["2026-11-20T23:60:00Z", undefined], ["2026-11-20T23:59:60Z", undefined], ["2026-11-20T14:03:11+24:00", undefined], ["2026-11-20T14:03:11", undefined],
+      ["2026-11-20", undefined], ["Fri, 20 Nov 2026 14:03:11 GMT", undefined], ["2026-11-20T14:03:11Z\n", undefined], [" 2026-11-20T14:03:11Z", undefined],
+      ["+275760-09-13T00:00:00Z", undefined], ["", undefined], [undefined, undefined],
+    ];
+    for (const [text, iso] of cases) {
+      const time = isoDateTime(text);
+      assert.equal(time === undefined ? undefined : new Date(time).toISOString(), iso, String(text));
+    }
   });
 });
