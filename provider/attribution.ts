@@ -67,11 +67,17 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
   };
   const operation = client.startOperation();
   try {
+    // Each query with the drifts it can explain: one customer's, or all of them.
     const queries = drifts.size <= PER_CUSTOMER_QUERIES_UP_TO
-      ? [...drifts.keys()].map((customerId) => ({ ...window, filter: { Field: "CustomerId" as const, Value: customerId, Operator: "equals" as const } }))
-      : [window];
-    for (const query of queries) {
-      for await (const page of client.listAuditRecords(operation, query)) page.records.forEach(consider);
+      ? [...drifts.keys()].map((customerId) => ({ customers: [customerId], query: { ...window, filter: { Field: "CustomerId" as const, Value: customerId, Operator: "equals" as const } } }))
+      : [{ customers: [...drifts.keys()], query: window }];
+    for (const { customers, query } of queries) {
+      for await (const page of client.listAuditRecords(operation, query)) {
+        page.records.forEach(consider);
+        // Pages come newest first, so no later page holds a newer change: stop once every drift is explained.
+        // The page itself was read whole above, since the order within it is not trusted.
+        if (customers.every((customerId) => newest.has(customerId))) break;
+      }
     }
   } catch (error) {
     const reason = error instanceof PartnerCenterStatusError && error.status === 403
@@ -82,11 +88,10 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
   }
   for (const [customerId] of drifts) {
     const best = newest.get(customerId);
-    const record = best?.record;
     result.set(
       customerId,
-      best && record
-        ? { found: true, by: record.userPrincipalName || `application ${record.applicationId ?? "unknown"}`, at: new Date(best.time).toISOString(), from: auditAmount(record.resourceOldValue) ?? null, to: auditAmount(record.resourceNewValue) ?? null }
+      best
+        ? { found: true, by: best.record.userPrincipalName || `application ${best.record.applicationId ?? "unknown"}`, at: new Date(best.time).toISOString(), from: auditAmount(best.record.resourceOldValue) ?? null, to: auditAmount(best.record.resourceNewValue) ?? null }
         : { found: false, reason: `the activity log shows no change to this amount in the last ${LOG_DAYS} days (it is older, or was made in a way the log does not show)` },
     );
   }

@@ -89,6 +89,28 @@ describe("hardening (issue 22): who changed a drifted budget, from the activity 
       await emulator.stop();
     });
 
+    const logRequests = (): number => emulator.requests.filter((request) => request.path.startsWith("/v1/auditrecords")).length;
+
+    it("stops reading once every drift is explained: 1 request, not 100, when the matches are on page 1 of a 100-page log (one query for the whole window)", async () => {
+      for (let i = 0; i < 49_994; i++) emulator.audit.add({ customerId: IDS[i % 8]!, operationType: "create_order" });
+      for (const [i, id] of IDS.slice(0, 6).entries()) emulator.setBudget(id, 6000 + i, `user${i}@partner.onmicrosoft.com`);
+      assert.equal(emulator.audit.records.length, 100 * 500, "100 full pages");
+      emulator.clearRequests();
+      const drifts = new Map(IDS.slice(0, 6).map((id, i) => [id, 6000 + i] as [string, number]));
+      const attributions = await attributeDrifts(client, drifts);
+      assert.deepEqual([...attributions.values()].map((attribution) => found(attribution)?.by), IDS.slice(0, 6).map((_id, i) => `user${i}@partner.onmicrosoft.com`));
+      assert.equal(logRequests(), 1);
+    });
+
+    it("stops reading once the drift is explained with one query per customer too: 1 request for a customer whose log is 100 pages", async () => {
+      for (let i = 0; i < 49_999; i++) emulator.audit.add({ customerId: IDS[0]!, operationType: "update_customer_qualification" });
+      emulator.setBudget(IDS[0]!, 4321, "jane@partner.onmicrosoft.com");
+      emulator.clearRequests();
+      const attributions = await attributeDrifts(client, new Map([[IDS[0]!, 4321]]));
+      assert.equal(found(attributions.get(IDS[0]!))?.by, "jane@partner.onmicrosoft.com");
+      assert.equal(logRequests(), 1);
+    });
+
     it("reads amounts by the API's rules: \"0x1F4\" is not 500, \"\" is not 0, \" 7\" and \"1e3\" are not numbers", async () => {
       const cases = [
         { id: IDS[0]!, amount: 500, forged: "0x1F4" },
