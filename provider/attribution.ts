@@ -43,6 +43,14 @@ function isoDay(time: number): string {
   return new Date(time).toISOString().slice(0, 10);
 }
 
+/** Why the log says nothing more: the credential may not read it, or reading stopped (after `pagesRead` pages) on `error`. */
+function unreadableLog(error: unknown, pagesRead: number): string {
+  if (error instanceof PartnerCenterStatusError && error.status === 403) return "the credential may not read the activity log (HTTP 403), so who changed it is not known";
+  const message = error instanceof Error ? error.message : String(error);
+  if (pagesRead === 0) return `the activity log could not be read: ${message}`;
+  return `the activity log could not be read further (after ${pagesRead} page${pagesRead === 1 ? "" : "s"}): ${message}`;
+}
+
 /**
  * Attributes each drift (customer id → the amount Partner Center has) from the activity log.
  *
@@ -66,6 +74,8 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
     if (!best || time > best.time) newest.set(customerId, { record, time });
   };
   const operation = client.startOperation();
+  let pagesRead = 0;
+  let failure: string | undefined;
   try {
     // Each query with the drifts it can explain: one customer's, or all of them.
     const queries = drifts.size <= PER_CUSTOMER_QUERIES_UP_TO
@@ -73,6 +83,7 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
       : [{ customers: [...drifts.keys()], query: window }];
     for (const { customers, query } of queries) {
       for await (const page of client.listAuditRecords(operation, query)) {
+        pagesRead += 1;
         page.records.forEach(consider);
         // Pages come newest first, so no later page holds a newer change: stop once every drift is explained.
         // The page itself was read whole above, since the order within it is not trusted.
@@ -80,11 +91,8 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
       }
     }
   } catch (error) {
-    const reason = error instanceof PartnerCenterStatusError && error.status === 403
-      ? "the credential may not read the activity log (HTTP 403), so who changed it is not known"
-      : `the activity log could not be read: ${(error as Error).message}`;
-    for (const customerId of drifts.keys()) result.set(customerId, { found: false, reason });
-    return result;
+    // What was found before the failure stands; the drifts not yet explained say why they are not.
+    failure = unreadableLog(error, pagesRead);
   }
   for (const [customerId] of drifts) {
     const best = newest.get(customerId);
@@ -92,7 +100,7 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
       customerId,
       best
         ? { found: true, by: best.record.userPrincipalName || `application ${best.record.applicationId ?? "unknown"}`, at: new Date(best.time).toISOString(), from: auditAmount(best.record.resourceOldValue) ?? null, to: auditAmount(best.record.resourceNewValue) ?? null }
-        : { found: false, reason: `the activity log shows no change to this amount in the last ${LOG_DAYS} days (it is older, or was made in a way the log does not show)` },
+        : { found: false, reason: failure ?? `the activity log shows no change to this amount in the last ${LOG_DAYS} days (it is older, or was made in a way the log does not show)` },
     );
   }
   return result;

@@ -131,6 +131,29 @@ describe("hardening (issue 22): who changed a drifted budget, from the activity 
   });
 
   describe("with a loopback server's answers", () => {
+    it("keeps what it found when a later page fails: the customers not yet explained say the log could not be read further, and why", async () => {
+      const drifts = new Map(IDS.slice(0, 6).map((id, i) => [id, 100 + i] as [string, number]));
+      const server = await startLoopbackServer((req, res) => {
+        if (!req.url!.includes("seekOperation=Next")) {
+          json(res, collection([record(IDS[0]!, 100, { userPrincipalName: "a@partner.onmicrosoft.com" }), record(IDS[1]!, 101, { userPrincipalName: "b@partner.onmicrosoft.com" })], {
+            uri: "/v1/auditrecords?seekOperation=Next",
+            headers: [{ key: "MS-ContinuationToken", value: "page2" }],
+          }));
+        } else {
+          json(res, JSON.stringify({ code: 500, description: "The activity log store is unavailable." }), 500);
+        }
+      });
+      const attributions = await withServer(server, (client) => attributeDrifts(client, drifts, NOW));
+      assert.equal(found(attributions.get(IDS[0]!))?.by, "a@partner.onmicrosoft.com");
+      assert.equal(found(attributions.get(IDS[1]!))?.by, "b@partner.onmicrosoft.com");
+      for (const id of IDS.slice(2, 6)) {
+        const attribution = attributions.get(id)!;
+        assert.ok(!attribution.found);
+        assert.match(attribution.reason, /^the activity log could not be read further \(after 1 page\): Partner Center answered HTTP 500.*The activity log store is unavailable/);
+      }
+      assert.equal(server.received.length, 2);
+    });
+
     it("chooses the newest record whose date is a valid ISO 8601 date-time and not in the future (5 minutes of clock skew allowed), whatever the order on the page", async () => {
       const id = IDS[0]!;
       const page = [
