@@ -8,6 +8,7 @@ import { PartnerCenterStatusError } from "./client/errors";
 import type { PartnerCenterClient } from "./client/partnerCenter";
 import { auditAmount, isoDateTime, type WireAuditRecord } from "./client/wire";
 import { sameAmount } from "./inputs";
+import { displayText } from "./untrustedText";
 
 /** The operation type of a budget change in the activity log. */
 export const BUDGET_CHANGE = "update_customer_spending_budget";
@@ -28,15 +29,36 @@ export const PER_CUSTOMER_QUERIES_UP_TO = 5;
  */
 export const CLOCK_SKEW_MS = 5 * 60_000;
 
-/** What the log says about one drift. */
+/**
+ * What the log says about one drift. Its text is fit to show (see
+ * `untrustedText.ts`): `by` a bounded user name or an application's GUID,
+ * `at` a canonical ISO 8601 time, `reason` bounded and free of control
+ * characters although it may quote the service's error text.
+ */
 export type Attribution =
   | { found: true; by: string; at: string; from: number | null; to: number | null }
   | { found: false; reason: string };
+
+/** The longest reason shown: longer than a name, since it may carry an error with its request ids. */
+const REASON_LIMIT = 500;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isBudgetChangeTo(record: WireAuditRecord, live: number | null): boolean {
   if (record.operationType?.toLowerCase() !== BUDGET_CHANGE || record.operationStatus?.toLowerCase() !== "succeeded") return false;
   const to = auditAmount(record.resourceNewValue);
   return to !== undefined && sameAmount(to, live);
+}
+
+/**
+ * Who made the change, as text fit to show: the user's name, else the
+ * application's id when it is a GUID; any other application id is free text
+ * nobody checked, so it is not shown.
+ */
+function actor(record: WireAuditRecord): string {
+  const user = displayText(record.userPrincipalName ?? "").trim();
+  if (user !== "") return user;
+  const application = record.applicationId?.trim() ?? "";
+  return GUID.test(application) ? `application ${application.toLowerCase()}` : "an application";
 }
 
 function isoDay(time: number): string {
@@ -99,8 +121,8 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
     result.set(
       customerId,
       best
-        ? { found: true, by: best.record.userPrincipalName || `application ${best.record.applicationId ?? "unknown"}`, at: new Date(best.time).toISOString(), from: auditAmount(best.record.resourceOldValue) ?? null, to: auditAmount(best.record.resourceNewValue) ?? null }
-        : { found: false, reason: failure ?? `the activity log shows no change to this amount in the last ${LOG_DAYS} days (it is older, or was made in a way the log does not show)` },
+        ? { found: true, by: actor(best.record), at: new Date(best.time).toISOString(), from: auditAmount(best.record.resourceOldValue) ?? null, to: auditAmount(best.record.resourceNewValue) ?? null }
+        : { found: false, reason: displayText(failure ?? `the activity log shows no change to this amount in the last ${LOG_DAYS} days (it is older, or was made in a way the log does not show)`, REASON_LIMIT) },
     );
   }
   return result;

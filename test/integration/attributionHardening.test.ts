@@ -128,6 +128,23 @@ describe("hardening (issue 22): who changed a drifted budget, from the activity 
       for (const { id, amount } of cases) assert.deepEqual(found(attributions.get(id)) && { by: found(attributions.get(id))!.by, to: found(attributions.get(id))!.to }, { by: "real@partner.onmicrosoft.com", to: amount }, id);
     });
 
+    it("shows user names and application ids as fit text: secrets redacted, no control characters, bounded; an application id that is no GUID is \"an application\"", async () => {
+      const hostileUser = `eve\u001b]0;pwned\u0007@partner\u202Eevil\r\n${emulator.accessToken} ${"x".repeat(5000)}`;
+      emulator.setBudget(IDS[0]!, 610, hostileUser);
+      emulator.setBudget(IDS[1]!, 620, "");
+      emulator.audit.records.at(-1)!.applicationId = "Partner Center Web\u001b[2J\u001b[31m";
+      emulator.setBudget(IDS[3]!, 630, "");
+      emulator.audit.records.at(-1)!.applicationId = "5A0F1C2E-3B4D-4E5F-8A9B-0C1D2E3F4A5B";
+      const attributions = await attributeDrifts(client, new Map([[IDS[0]!, 610], [IDS[1]!, 620], [IDS[3]!, 630]]));
+      const user = found(attributions.get(IDS[0]!))!.by;
+      assert.ok(user.startsWith("eve\uFFFD]0;pwned\uFFFD@partner\uFFFDevil [secret] xxx"), JSON.stringify(user.slice(0, 80)));
+      assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/.test(user), "no control characters");
+      assert.ok(!user.includes(emulator.accessToken));
+      assert.match(user, /… \(\d+ more characters\)$/);
+      assert.ok([...user].length < 250, `${[...user].length} characters`);
+      assert.equal(found(attributions.get(IDS[1]!))!.by, "an application");
+      assert.equal(found(attributions.get(IDS[3]!))!.by, "application 5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b");
+    });
   });
 
   describe("with a loopback server's answers", () => {
@@ -183,6 +200,17 @@ describe("hardening (issue 22): who changed a drifted budget, from the activity 
       const server = await startLoopbackServer((_req, res) => json(res, collection(page)));
       const attributions = await withServer(server, (client) => attributeDrifts(client, new Map([[id, 700]]), NOW));
       assert.equal(found(attributions.get(id))?.by, "ahead@partner.onmicrosoft.com");
+    });
+
+    it("a reason quoting the service's error text is fit text too: no bidirectional overrides, bounded", async () => {
+      const description = `Denied \u202Etxt.exe\u202C ${"y".repeat(10_000)}`;
+      const server = await startLoopbackServer((_req, res) => json(res, JSON.stringify({ code: 400, description }), 400));
+      const attributions = await withServer(server, (client) => attributeDrifts(client, new Map([[IDS[0]!, 1]]), NOW));
+      const attribution = attributions.get(IDS[0]!)!;
+      assert.ok(!attribution.found);
+      assert.match(attribution.reason, /^the activity log could not be read: Partner Center answered HTTP 400/);
+      assert.ok(!/[\u202a-\u202e]/.test(attribution.reason), JSON.stringify(attribution.reason.slice(0, 120)));
+      assert.ok([...attribution.reason].length < 550, `${[...attribution.reason].length} characters`);
     });
 
     it("an object key \"__proto__\" is an ordinary key: it neither supplies an amount or a record's fields nor pollutes Object.prototype", async () => {
