@@ -45,9 +45,10 @@ export const MAX_COLLECTION_PAGES = 10_000;
  */
 export const MAX_CONTINUATION_LINK_CHARS = 16 * 1024;
 /**
- * The longest continuation token sent back (characters). Partner Center's are
- * opaque strings of a few hundred characters; the bound keeps a page from
- * making every later request carry an arbitrary header.
+ * The longest continuation token sent back (characters). Partner Center does
+ * not document its tokens' length; 4 KiB leaves room for an opaque token
+ * while keeping a page from making every later request carry a header of
+ * any size (and keeps the request within a server's header limit).
  */
 export const MAX_CONTINUATION_TOKEN_CHARS = 4 * 1024;
 /** What a header value may hold: visible ASCII and inner spaces (no control characters, which could end the header, and no text a header cannot carry). */
