@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { sameAmount } from "./amount";
+import { displayText } from "../untrustedText";
 import type { TokenCredential } from "./auth/credential";
 import { systemClock, type Clock } from "./clock";
 import { AmountMismatchError, UnusableAnswerError, type RequestIdentity } from "./errors";
@@ -196,7 +197,12 @@ export class PartnerCenterClient {
       throw new UnusableAnswerError(identity, `the ${what}'s continuation link is ${uri.length} characters long; the most followed is ${MAX_CONTINUATION_LINK_CHARS}`);
     }
     const endpoint = new URL(this.#endpoint);
-    const target = new URL(uri, endpoint);
+    let target: URL;
+    try {
+      target = new URL(uri, endpoint);
+    } catch {
+      throw new UnusableAnswerError(identity, `the ${what}'s continuation link ${JSON.stringify(displayText(uri, 100))} is not a URL`);
+    }
     if (target.origin !== endpoint.origin) {
       throw new UnusableAnswerError(identity, `the ${what}'s continuation link points to ${target.origin}, not to ${endpoint.origin}: not followed, so that the token goes to the configured endpoint only`);
     }

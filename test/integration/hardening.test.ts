@@ -50,6 +50,19 @@ describe("hardening: what the network can answer", () => {
     }
   });
 
+  it("a continuation link that is not a URL is refused in words, naming the list, not with a bare TypeError", async () => {
+    const partnerCenter = await startLoopbackServer((_req, res) =>
+      res.writeHead(200, { "content-type": "application/json" }).end(pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "http://[not-a-host/v1/customers")),
+    );
+    const client = new PartnerCenterClient({ endpoint: partnerCenter.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), retry: FAST_RETRY });
+    try {
+      await assert.rejects(listAll(client), /Partner Center's answer to GET \/v1\/customers could not be used: the customer list's continuation link "http:\/\/\[not-a-host\/v1\/customers" is not a URL/);
+    } finally {
+      await client.close();
+      await partnerCenter.stop();
+    }
+  });
+
   it("a continuation that repeats itself is stopped instead of looping", async () => {
     const partnerCenter = await startLoopbackServer((_req, res) =>
       res.writeHead(200, { "content-type": "application/json" }).end(pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "/v1/customers?size=10&seekOperation=Next")),
