@@ -6,7 +6,6 @@ import { startStack, type TestStack } from "./stack";
 const [CONTOSO, FABRIKAM] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string];
 
 describe("drift attribution through the real Pulumi CLI", function () {
-  this.timeout(60_000);
   let stack: TestStack;
   beforeEach(async () => {
     stack = await startStack();
@@ -38,7 +37,6 @@ describe("drift attribution through the real Pulumi CLI", function () {
 });
 
 describe("lastChange through the real Pulumi CLI, whatever the activity log answers (issue 22)", function () {
-  this.timeout(60_000);
   let stack: TestStack;
   beforeEach(async () => {
     stack = await startStack({

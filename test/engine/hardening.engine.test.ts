@@ -9,7 +9,6 @@ import { startStack, type TestStack } from "./stack";
 const [CONTOSO, FABRIKAM] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string];
 
 describe("hardening through the real Pulumi CLI", function () {
-  this.timeout(60_000);
   let stack: TestStack;
   beforeEach(async () => {
     stack = await startStack();
@@ -39,7 +38,6 @@ describe("hardening through the real Pulumi CLI", function () {
 });
 
 describe("several resources on one customer", function () {
-  this.timeout(60_000);
   it("a standalone budget and an uppercase copy, or a standalone budget and a UsageBudgetSet entry, on one customer fail the program before any request, naming the customer and the resources", async () => {
     const stack = await startStack();
     const dir = mkdtempSync(join(tmpdir(), "pc-dup-"));
@@ -69,7 +67,6 @@ describe("several resources on one customer", function () {
 });
 
 describe("previousAmount when a create's answer is lost", function () {
-  this.timeout(60_000);
   it("a PATCH applied but unanswered is settled by reading the budget back: previousAmount stays the customer's own earlier budget", async () => {
     const stack = await startStack();
     try {

@@ -30,7 +30,6 @@ function assertNoCanary(where: string, text: string, extra: string[] = []): void
 }
 
 describe("no secret leaks, with a canary in every secret setting", function () {
-  this.timeout(60_000);
   let fixture: EntraFixture;
   let entra: EntraEmulator;
 

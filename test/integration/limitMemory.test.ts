@@ -31,8 +31,9 @@ describe("the learned rate limit, remembered between provider processes", functi
   let dir: string;
 
   beforeEach(async () => {
-    // A bucket with a burst of 10: learned only from 429s, each costing a 1-s pause.
-    emulator = await PartnerCenterEmulator.start({ customers: CUSTOMERS, faults: { partnerRateLimit: { shape: "tokenBucket", perSecond: 100, burst: 10 } } });
+    // A bucket with a burst of 5 refilling 10 a second: the first 16 requests, sent at once, meet it however slowly the
+    // machine sends them (they would have to spread over more than a second); learned only from 429s.
+    emulator = await PartnerCenterEmulator.start({ customers: CUSTOMERS, faults: { partnerRateLimit: { shape: "tokenBucket", perSecond: 10, burst: 5 } } });
     dir = mkdtempSync(join(tmpdir(), "pc-limit-memory-"));
   });
 
