@@ -31,10 +31,19 @@ const LAYOUT_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u20
  */
 export function displayText(text: string, limit = DEFAULT_TEXT_LIMIT): string {
   const redacted = redactSecrets(text);
-  const flat = redacted.replace(/[\t\n\v\f\r\u2028\u2029]+/g, " ").replace(LAYOUT_CONTROLS, "\uFFFD");
+  const flat = neutralizeLoggingCommands(redacted.replace(/[\t\n\v\f\r\u2028\u2029]+/g, " ").replace(LAYOUT_CONTROLS, "\uFFFD"));
   const characters = [...flat];
   if (characters.length <= limit) return flat;
   return `${characters.slice(0, limit).join("")}… (${characters.length - limit} more characters)`;
+}
+
+/**
+ * Azure Pipelines' agent acts on `##vso[…]` anywhere in a line of a step's output (set a variable, mark the step
+ * failed or succeeded, add to PATH), and on `##[` formatting at a line's start. Text from outside can reach a CI log
+ * through the CLI or the engine's display (`lastChange`), so a space breaks the marker: `# #vso[`.
+ */
+function neutralizeLoggingCommands(text: string): string {
+  return text.replace(/##(vso)?\[/gi, (marker) => `# ${marker.slice(1)}`);
 }
 
 /**
@@ -57,10 +66,11 @@ export function markdownCode(text: string): string {
  * Output for a terminal or a CI log in which no line can act as a GitHub
  * Actions workflow command (`::add-mask::`, `::set-output`,
  * `::stop-commands::`): the runner reads a line that starts with `::` after
- * leading spaces as one, so such a line gets a visible `> ` before it.
+ * leading spaces as one, so such a line gets a visible `> ` before it. Azure
+ * Pipelines' `##vso[` markers are broken wherever they are.
  *
  * @param text - text about to be written (lines already free of control characters)
  */
 export function guardWorkflowCommands(text: string): string {
-  return text.replace(/^([ \t]*)::/gm, "> $1::");
+  return neutralizeLoggingCommands(text.replace(/^([ \t]*)::/gm, "> $1::"));
 }

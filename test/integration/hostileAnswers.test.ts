@@ -112,7 +112,7 @@ describe("hostile answers: activity-log text in diff's output", () => {
     "::add-mask::visible\n::stop-commands::token\n::set-output name=x::y",
     `huge-${"\u001b".repeat(10)}${"a".repeat(1_000_000)}`,
     "pipe | in | name `with` ``backticks``",
-    "jane.doe@partner.onmicrosoft.com\u2028::warning::x",
+    "jane.doe@partner.onmicrosoft.com\u2028::warning::x ##vso[task.setvariable variable=ARM_CLIENT_ID]evil ##vso[task.complete result=Succeeded;]",
   ];
   let dir: string;
   let service: LoopbackServer;
@@ -163,6 +163,8 @@ describe("hostile answers: activity-log text in diff's output", () => {
     assert.equal(run.stdout.split("\n").filter((line) => line.startsWith("~ ")).length, IDS.length);
     assert.ok(Math.max(...run.stdout.split("\n").map((line) => line.length)) < 2_000);
     assert.match(run.stdout, /changed by ::add-mask::visible ::stop-commands::token/);
+    assert.ok(!/##vso\[/i.test(run.stdout), "no Azure Pipelines logging command anywhere in a line");
+    assert.match(run.stdout, /# #vso\[task.setvariable variable=ARM_CLIENT_ID\]evil/);
   });
 });
 
