@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "yaml";
+import { PULUMI_CLI } from "../support/examplePipelines";
 
 const DIR = resolve(__dirname, "../../../examples/github");
 
@@ -50,6 +51,7 @@ describe("the GitHub workflows in examples/github", () => {
     const { workflow, pulumi } = load("up.yml");
     assert.deepEqual((workflow.on.push as { branches: string[] }).branches, ["main"]);
     const args = (pulumi.run ?? "").split(/\s+/);
+    assert.equal(args[2], `pulumi@${PULUMI_CLI}`, "the CLI version every example pipeline pins");
     assert.equal(args[3], "up");
     for (const flag of ["--yes", "--continue-on-error", "--parallel"]) assert.ok(args.includes(flag), `up passes ${flag}`);
     assert.equal(args[args.indexOf("--policy-pack") + 1], "examples/policy");
@@ -59,6 +61,7 @@ describe("the GitHub workflows in examples/github", () => {
     const { workflow, pulumi } = load("drift.yml");
     assert.match((workflow.on.schedule as { cron: string }[])[0]!.cron, /^\d+ \d+ \* \* \*$/);
     const args = (pulumi.run ?? "").split(/\s+/);
+    assert.equal(args[2], `pulumi@${PULUMI_CLI}`, "the CLI version every example pipeline pins");
     assert.equal(args[3], "preview");
     for (const flag of ["--refresh", "--run-program", "--expect-no-changes", "--parallel"]) assert.ok(args.includes(flag), `the drift preview passes ${flag}`);
     const report = Object.values(workflow.jobs).flatMap((job) => job.steps).find((step) => (step.run ?? "").includes("partnercenter-budgets diff"));
