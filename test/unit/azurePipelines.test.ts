@@ -234,3 +234,38 @@ describe("the Azure Pipelines in examples/azure-devops", () => {
   });
 });
 
+describe("the Pulumi ESC environment in examples/esc", () => {
+  const ESC = resolve(EXAMPLES, "esc");
+  const text = readFileSync(resolve(ESC, "environment.yaml"), "utf8");
+  const readme = readFileSync(resolve(ESC, "README.md"), "utf8");
+  const environment = parse(text) as { values: { azure: { login: Record<string, Record<string, unknown>> }; environmentVariables: Record<string, string> } };
+  const login = environment.values.azure.login["fn::open::azure-login"]!;
+
+  it("opens azure-login with OIDC, and so stores no secret", () => {
+    assert.deepEqual(Object.keys(login).sort(), ["clientId", "oidc", "subjectAttributes", "subscriptionId", "tenantId"]);
+    assert.equal(login.oidc, true);
+    assert.doesNotMatch(text, /clientSecret|fn::secret/);
+  });
+
+  it("maps exactly the variables the provider reads: ARM_CLIENT_ID, ARM_TENANT_ID, ARM_OIDC_TOKEN", () => {
+    assert.deepEqual(environment.values.environmentVariables, {
+      ARM_CLIENT_ID: "${azure.login.clientId}",
+      ARM_TENANT_ID: "${azure.login.tenantId}",
+      ARM_OIDC_TOKEN: "${azure.login.oidc.token}",
+    });
+    assert.deepEqual(Object.keys(environment.values), ["azure", "environmentVariables"], "no pulumiConfig or files besides");
+  });
+
+  it("has the README register the federated credential for the subject the environment presents", () => {
+    // Pulumi's subject with subjectAttributes: the fixed prefix, then `:<attribute>:<value>` for each, in order.
+    assert.deepEqual(login.subjectAttributes, ["currentEnvironment.name"], "the same subject whether a person or a stack opens it");
+    const subject = "pulumi:environments:pulumi.organization.login:contoso:currentEnvironment.name:partnercenter/prod";
+    assert.ok(readme.includes("pulumi env init contoso/partnercenter/prod --file environment.yaml"), "the README creates contoso/partnercenter/prod");
+    assert.ok(readme.includes(`| Subject identifier | \`${subject}\` |`));
+    assert.ok(readme.includes("| Issuer | `https://api.pulumi.com/oidc` |"));
+    assert.ok(readme.includes("| Audience | `azure:contoso` "));
+    const stackConfig = /```yaml\n(environment:[\s\S]*?)```/.exec(readme);
+    assert.ok(stackConfig, "the README shows the stack's import");
+    assert.deepEqual(parse(stackConfig[1]!), { environment: { imports: ["partnercenter/prod"] } });
+  });
+});
