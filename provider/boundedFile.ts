@@ -45,6 +45,20 @@ export interface BoundedFileChecks {
  * @throws {@link UnreadableFileError} with the reason (missing, not a regular file, too large, refused by `checks`)
  */
 export function readBoundedFile(path: string, limitBytes: number, checks: BoundedFileChecks = {}): string {
+  return readBoundedFileBytes(path, limitBytes, checks).toString("utf8");
+}
+
+/**
+ * The file's bytes, under the same rules as {@link readBoundedFile}: for a
+ * file that may be binary (a PKCS#12 certificate bundle), which UTF-8
+ * decoding would damage.
+ *
+ * @param path - the file (relative to the working directory)
+ * @param limitBytes - the most it may hold
+ * @param checks - what else the opened file must be
+ * @throws {@link UnreadableFileError} with the reason (missing, not a regular file, too large, refused by `checks`)
+ */
+export function readBoundedFileBytes(path: string, limitBytes: number, checks: BoundedFileChecks = {}): Buffer {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer. O_NOFOLLOW is 0 where the system has none (Windows).
@@ -65,7 +79,7 @@ export function readBoundedFile(path: string, limitBytes: number, checks: Bounde
     let length = 0;
     for (let read = -1; read !== 0 && length <= limitBytes; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
     if (length > limitBytes) throw new UnreadableFileError(`holds more than the ${limitBytes} bytes allowed`);
-    return buffer.subarray(0, length).toString("utf8");
+    return buffer.subarray(0, length);
   } finally {
     closeSync(fd);
   }
