@@ -1,0 +1,37 @@
+/** The PKCS#12 reader itself, below the settings' messages. */
+import { strict as assert } from "node:assert";
+import { generateKeyPairSync, X509Certificate } from "node:crypto";
+import * as forge from "node-forge";
+import { TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "pulumi-partnercenter/emulator";
+import { Pkcs12PasswordError, readPkcs12 } from "../../provider/pkcs12";
+import { buildPfx } from "../support/pkcs12";
+
+const PASSWORD = "pfx-canary-password-3f9a";
+
+describe("reading PKCS#12", () => {
+  it("gives each certificate back byte for byte, even one node-forge would rebuild otherwise: the thumbprint is of those bytes", () => {
+    // The signature algorithm without its NULL parameters (DER allows both): forge's certificate parser writes the NULL back.
+    const asn1 = forge.asn1.fromDer(new X509Certificate(TEST_CLIENT_CERTIFICATE).raw.toString("latin1"));
+    const algorithm = asn1.value[1] as forge.asn1.Asn1;
+    algorithm.value = [(algorithm.value as forge.asn1.Asn1[])[0]!];
+    const certificate = new X509Certificate(Buffer.from(forge.asn1.toDer(asn1).getBytes(), "latin1"));
+    const rebuilt = forge.asn1.toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromAsn1(asn1))).getBytes();
+    assert.notEqual(rebuilt, certificate.raw.toString("latin1"), "forge rebuilds it otherwise");
+    const bundle = buildPfx({ certificates: [certificate.toString()], keys: [TEST_CLIENT_KEY], password: PASSWORD, scheme: "aes-256" });
+    assert.deepEqual(readPkcs12(bundle, PASSWORD).certificates, [certificate.raw]);
+  });
+});
+
+describe("reading PKCS#12 without a MAC", () => {
+  it("a wrong password is refused even when the padding of what it decrypted happens to fit (once in 256)", () => {
+    // A small key and few iterations: 2000 wrong passwords each, so that some pass the padding check (all but certainly).
+    const key = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    for (const encryptCertificates of [true, false]) {
+      const bundle = buildPfx({ certificates: [], keys: [key], password: PASSWORD, scheme: "aes-256", mac: false, iterations: 1, encryptCertificates });
+      assert.equal(readPkcs12(bundle, PASSWORD).keys.length, 1);
+      for (let attempt = 0; attempt < 2000; attempt++) {
+        assert.throws(() => readPkcs12(bundle, `wrong-password-${attempt}`), Pkcs12PasswordError, `${encryptCertificates ? "the certificates' part" : "the key"}, wrong password ${attempt}`);
+      }
+    }
+  });
+});
