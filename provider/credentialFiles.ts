@@ -14,11 +14,20 @@ import { SettingsError, type SourcedValue } from "./settings";
 /** The largest certificate or token file read (a PEM chain or a JWT is a few KiB). */
 const MAX_CREDENTIAL_FILE_BYTES = 1024 * 1024;
 
+/** Where the certificate's password can be set (the settings name it; messages say where to put one). */
+const PASSWORD_SETTING = "partnercenter:clientCertificatePassword (or AZURE_CLIENT_CERTIFICATE_PASSWORD / ARM_CLIENT_CERTIFICATE_PASSWORD)";
+
 /**
- * Reads a PEM bundle (certificate and private key) from a file or secret
- * config; throws a {@link SettingsError} naming the setting when it cannot.
+ * Reads a PEM bundle (a certificate and a private key, which the password
+ * decrypts if it is encrypted) from a file or secret config. Throws a
+ * {@link SettingsError} naming the setting when it cannot; never the
+ * password or the key.
+ *
+ * @param source - the file's path (`fromFile`) or the bundle itself
+ * @param fromFile - whether `source` names a file
+ * @param password - the password of an encrypted private key, if set
  */
-export function readClientCertificate(source: SourcedValue<string> | SourcedValue<Secret>, fromFile: boolean): ClientCertificate {
+export function readClientCertificate(source: SourcedValue<string> | SourcedValue<Secret>, fromFile: boolean, password?: SourcedValue<Secret>): ClientCertificate {
   let pem: string;
   if (fromFile) {
     const path = source.value as string;
@@ -32,24 +41,37 @@ export function readClientCertificate(source: SourcedValue<string> | SourcedValu
     pem = (source.value as Secret).reveal();
   }
   rememberSecret(pem);
+  return fromPem(pem, source, password);
+}
+
+/** The SHA-256 thumbprint MSAL sends (x5t#S256): of the certificate's DER, in lower-case hex. */
+function thumbprint(certificate: X509Certificate): string {
+  return certificate.fingerprint256.replaceAll(":", "").toLowerCase();
+}
+
+function fromPem(pem: string, source: SourcedValue<string> | SourcedValue<Secret>, password: SourcedValue<Secret> | undefined): ClientCertificate {
   const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem)) {
-    throw new SettingsError(`Setting ${source.origin}: the private key is encrypted, and the provider takes no passphrase: give it unencrypted (openssl pkey -in key.pem -out key-plain.pem), kept as a secret`);
+  const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem);
+  if (encrypted && !password) {
+    throw new SettingsError(`Setting ${source.origin}: the private key is encrypted and no password is set: set ${PASSWORD_SETTING} to its password, as a secret, or give the key unencrypted (openssl pkey -in key.pem -out key-plain.pem), kept as a secret`);
   }
   // Node parses the PEM: the first certificate, and the private key wherever it is in the bundle.
   let certificate: X509Certificate | undefined;
   let privateKey: string | undefined;
   try {
     certificate = certificates[0] === undefined ? undefined : new X509Certificate(certificates[0]);
-    privateKey = createPrivateKey(pem).export({ type: "pkcs8", format: "pem" }).toString();
+    privateKey = createPrivateKey(encrypted && password ? { key: pem, passphrase: password.value.reveal() } : pem).export({ type: "pkcs8", format: "pem" }).toString();
   } catch (error) {
+    if (encrypted && password && (error as NodeJS.ErrnoException).code === "ERR_OSSL_BAD_DECRYPT") {
+      throw new SettingsError(`Setting ${source.origin}: the private key does not decrypt with the password from ${password.origin}: set ${password.origin} to the key's password`);
+    }
     if (certificate) throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s) and no private key Node can read (${(error as Error).message})`);
   }
   if (!certificate || !privateKey) {
     throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s)${certificates.length === 0 ? "" : " and no private key"}`);
   }
   rememberSecret(privateKey);
-  return { thumbprintSha256: certificate.fingerprint256.replaceAll(":", "").toLowerCase(), privateKey, x5c: certificates.join("\n") };
+  return { thumbprintSha256: thumbprint(certificate), privateKey, x5c: certificates.join("\n") };
 }
 
 /** A federated token file, re-read for every token because it rotates (AKS workload identity and the like). */
