@@ -1,13 +1,14 @@
 /**
- * The credential material named by settings: a certificate bundle (file or
- * secret config) and a federated token file, read and checked here, with
- * errors that name the setting. The client's MSAL credentials take what this
- * returns.
+ * The credential material named by settings: a certificate bundle, PEM or
+ * PKCS#12 (file or secret config), and a federated token file, read and
+ * checked here, with errors that name the setting. The client's MSAL
+ * credentials take what this returns.
  */
-import { createPrivateKey, X509Certificate } from "node:crypto";
-import { readBoundedFile, UnreadableFileError } from "./boundedFile";
+import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
+import { readBoundedFile, readBoundedFileBytes, UnreadableFileError } from "./boundedFile";
 import type { ClientCertificate } from "./client/auth/msalCredentials";
 import { relativePathBase } from "./paths";
+import { looksLikePkcs12, Pkcs12FormatError, Pkcs12PasswordError, readPkcs12, type Pkcs12Contents } from "./pkcs12";
 import { rememberSecret, type Secret } from "./secret";
 import { SettingsError, type SourcedValue } from "./settings";
 
@@ -18,28 +19,35 @@ const MAX_CREDENTIAL_FILE_BYTES = 1024 * 1024;
 const PASSWORD_SETTING = "partnercenter:clientCertificatePassword (or AZURE_CLIENT_CERTIFICATE_PASSWORD / ARM_CLIENT_CERTIFICATE_PASSWORD)";
 
 /**
- * Reads a PEM bundle (a certificate and a private key, which the password
- * decrypts if it is encrypted) from a file or secret config. Throws a
- * {@link SettingsError} naming the setting when it cannot; never the
- * password or the key.
+ * Reads a client certificate and its private key from a file or secret
+ * config: PEM text (a certificate and a private key, which the password
+ * decrypts if it is encrypted) or a PKCS#12 (.pfx/.p12) bundle, told apart by
+ * content, not by name. Throws a {@link SettingsError} naming the setting when
+ * it cannot; never the password or the key.
  *
  * @param source - the file's path (`fromFile`) or the bundle itself
  * @param fromFile - whether `source` names a file
- * @param password - the password of an encrypted private key, if set
+ * @param password - the password of a PKCS#12 bundle or an encrypted PEM key, if set
  */
 export function readClientCertificate(source: SourcedValue<string> | SourcedValue<Secret>, fromFile: boolean, password?: SourcedValue<Secret>): ClientCertificate {
-  let pem: string;
+  let bytes: Buffer;
   if (fromFile) {
     const path = source.value as string;
     try {
-      pem = readBoundedFile(path, MAX_CREDENTIAL_FILE_BYTES);
+      bytes = readBoundedFileBytes(path, MAX_CREDENTIAL_FILE_BYTES);
     } catch (error) {
       if (!(error instanceof UnreadableFileError)) throw error;
       throw new SettingsError(`Setting ${source.origin}: the certificate file ${JSON.stringify(path)} ${error.reason}${relativePathBase(path)}`);
     }
   } else {
-    pem = (source.value as Secret).reveal();
+    bytes = Buffer.from((source.value as Secret).reveal(), "utf8");
   }
+  if (looksLikePkcs12(bytes)) {
+    // As the PEM's text is: should the bundle be echoed, as base64 (an unencrypted one holds the key as is).
+    rememberSecret(bytes.toString("base64"));
+    return fromPkcs12(bytes, source, fromFile, password);
+  }
+  const pem = bytes.toString("utf8");
   rememberSecret(pem);
   return fromPem(pem, source, password);
 }
@@ -67,11 +75,65 @@ function fromPem(pem: string, source: SourcedValue<string> | SourcedValue<Secret
     }
     if (certificate) throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s) and no private key Node can read (${(error as Error).message})`);
   }
+  if (certificates.length === 0) {
+    throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and a private key, or a PKCS#12 (.pfx/.p12) bundle, found no certificate${privateKey ? "" : " and no private key"}`);
+  }
   if (!certificate || !privateKey) {
-    throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s)${certificates.length === 0 ? "" : " and no private key"}`);
+    throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s) and no private key`);
   }
   rememberSecret(privateKey);
   return { thumbprintSha256: thumbprint(certificate), privateKey, x5c: certificates.join("\n") };
+}
+
+function fromPkcs12(bundle: Buffer, source: SourcedValue<string> | SourcedValue<Secret>, fromFile: boolean, password: SourcedValue<Secret> | undefined): ClientCertificate {
+  const what = `Setting ${source.origin}: the PKCS#12 (PFX) ${fromFile ? `file ${JSON.stringify(source.value)}` : "bundle"}`;
+  let contents: Pkcs12Contents;
+  try {
+    contents = readPkcs12(bundle, password?.value.reveal());
+  } catch (error) {
+    if (error instanceof Pkcs12PasswordError) {
+      throw new SettingsError(
+        password
+          ? `${what} does not open with the password from ${password.origin}: set ${password.origin} to the password it was exported with`
+          : `${what} is protected by a password and none is set: set ${PASSWORD_SETTING} to it, as a secret`,
+      );
+    }
+    if (error instanceof Pkcs12FormatError) throw new SettingsError(`${what} cannot be read: ${error.message}`);
+    throw error;
+  }
+  let keys: KeyObject[];
+  let certificates: X509Certificate[];
+  try {
+    keys = contents.keys.map((key) => createPrivateKey({ key, format: "der", type: "pkcs8" }));
+    certificates = contents.certificates.map((certificate) => new X509Certificate(certificate));
+  } catch (error) {
+    throw new SettingsError(`${what} cannot be read: it holds a certificate or private key Node cannot read (${(error as Error).message})`);
+  }
+  if (keys.length === 0) throw new SettingsError(`${what} holds ${certificates.length} certificate(s) and no private key: export the certificate with its private key (openssl pkcs12 -export -in cert.pem -inkey key.pem; in Windows, "Yes, export the private key")`);
+  if (certificates.length === 0) throw new SettingsError(`${what} holds a private key and no certificate: export the private key with its certificate`);
+  // The certificate Entra ID knows is the one whose public key is the private key's, wherever it is in the bundle.
+  const [match] = keys.flatMap((key) => {
+    const leaf = certificates.find((certificate) => certificate.checkPrivateKey(key));
+    return leaf ? [{ key, leaf }] : [];
+  });
+  if (!match) throw new SettingsError(`${what} holds ${certificates.length} certificate(s) and ${keys.length} private key(s), and no certificate is that of a private key in it: export the certificate together with its own private key`);
+  const privateKey = match.key.export({ type: "pkcs8", format: "pem" }).toString();
+  rememberSecret(privateKey);
+  return { thumbprintSha256: thumbprint(match.leaf), privateKey, x5c: chainOf(match.leaf, certificates).map((certificate) => certificate.toString().trim()).join("\n") };
+}
+
+/**
+ * The certificate, then its issuer, then that one's, as far as the bundle
+ * holds them: the x5c chain. Other certificates in the bundle (another key's,
+ * an unrelated CA) are left out.
+ */
+function chainOf(leaf: X509Certificate, certificates: readonly X509Certificate[]): X509Certificate[] {
+  const chain = [leaf];
+  for (let current = leaf; ; ) {
+    const issuer = certificates.find((candidate) => !chain.includes(candidate) && current.checkIssued(candidate) && current.verify(candidate.publicKey));
+    if (!issuer) return chain;
+    chain.push((current = issuer));
+  }
 }
 
 /** A federated token file, re-read for every token because it rotates (AKS workload identity and the like). */
