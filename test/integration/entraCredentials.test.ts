@@ -12,8 +12,12 @@ import { join } from "node:path";
 import { Agent } from "undici";
 import { EMULATOR_CA, EntraEmulator, GITHUB_ISSUER, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "pulumi-partnercenter/emulator";
 import type { TokenCredential } from "../../provider/client/auth";
+import { clientCertificateCredential } from "../../provider/client/auth/msalCredentials";
+import { readClientCertificate } from "../../provider/credentialFiles";
 import { credentialFromSettings } from "../../provider/credentials";
+import { Secret } from "../../provider/secret";
 import { resolveSettings } from "../../provider/settings";
+import { buildPfx } from "../support/pkcs12";
 
 const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 const SECRET = "emulated-client-secret-value";
@@ -100,6 +104,15 @@ describe("each credential kind from stack config and from the environment, in pr
       assert.equal(entra.tokenRequests[0]!.x5c, true);
     });
 
+    it(`client certificate as a PKCS#12 (.pfx) file with an empty password, path from ${via}`, async () => {
+      const setup = base(via);
+      const file = join(dir, "client.pfx");
+      writeFileSync(file, buildPfx({ certificates: [TEST_CLIENT_CERTIFICATE], keys: [TEST_CLIENT_KEY], password: "", scheme: "aes-256" }));
+      set(setup, via, "clientCertificatePath", "AZURE_CLIENT_CERTIFICATE_PATH", file);
+      await exercise(setup, "client_credentials");
+      assert.equal(entra.tokenRequests[0]!.x5c, true);
+    });
+
     it(`federated token file from ${via}, re-read for every token`, async () => {
       const setup = base(via);
       const file = join(dir, "token");
@@ -126,6 +139,20 @@ describe("each credential kind from stack config and from the environment, in pr
       await exercise(setup, "refresh_token");
       const [first, renewal] = entra.tokenRequests;
       assert.equal(renewal!.refreshToken!.presented, first!.refreshToken!.issued, "the rotated refresh token is used");
+    });
+  }
+
+  // The password setting (partnercenter:clientCertificatePassword) is read by settings.ts; here the reader gets it as the settings will give it.
+  for (const scheme of ["aes-256", "legacy"] as const) {
+    it(`client certificate as a password-protected PKCS#12 (.pfx) file (${scheme}): MSAL signs with its key, Entra ID accepts it`, async () => {
+      const password = "pfx-integration-password-5d21";
+      const file = join(dir, "client.pfx");
+      writeFileSync(file, buildPfx({ certificates: [TEST_CLIENT_CERTIFICATE], keys: [TEST_CLIENT_KEY], password, scheme }));
+      const certificate = readClientCertificate({ value: file, origin: "environment variable AZURE_CLIENT_CERTIFICATE_PATH" }, true, { value: new Secret(password), origin: "environment variable ARM_CLIENT_CERTIFICATE_PASSWORD" });
+      const credential = clientCertificateCredential({ tenantId: entra.tenantId, clientId: CLIENT_ID, authority: entra.authority, dispatcher }, certificate);
+      const token = await credential.getToken();
+      assert.deepEqual(entra.tokenRequests.map((r) => [r.grantType, r.issued, r.x5c]), [["client_credentials", true, true]]);
+      assert.equal(entra.tokenVerifier()(token.reveal()), undefined, "Partner Center accepts the token");
     });
   }
 });
