@@ -114,6 +114,16 @@ function der(text: string, what: string): forge.asn1.Asn1 {
  * @throws {@link Pkcs12FormatError} when it is not a bundle this can read (structure, algorithm, mode)
  */
 export function readPkcs12(bundle: Uint8Array, password: string | undefined): Pkcs12Contents {
+  try {
+    return walk(bundle, password);
+  } catch (error) {
+    // forge's own refusals (an iteration count of 0, a malformed parameter) are a damaged bundle too, not a crash.
+    if (error instanceof Pkcs12PasswordError || error instanceof Pkcs12FormatError) throw error;
+    throw new Pkcs12FormatError(`it is damaged (${(error as Error).message})`);
+  }
+}
+
+function walk(bundle: Uint8Array, password: string | undefined): Pkcs12Contents {
   const [version, authSafe, macData] = children(der(binary(bundle), "content"), "top level");
   if (version?.value !== "\x03") throw new Pkcs12FormatError("it is not PKCS#12 version 3");
   const [contentType, content] = children(authSafe, "content");

@@ -151,6 +151,9 @@ describe("a client certificate as PKCS#12 (.pfx/.p12)", () => {
     assert.throws(() => read(randomBytes(512)), /^SettingsError: Setting environment variable AZURE_CLIENT_CERTIFICATE_PATH: expected PEM with a certificate and a private key, or a PKCS#12 \(.pfx\/.p12\) bundle, found no certificate and no private key$/);
     const bundle = testPfx("aes-256");
     assert.throws(() => read(bundle.subarray(0, bundle.length - 40), PASSWORD), /^SettingsError: Setting environment variable AZURE_CLIENT_CERTIFICATE_PATH: the PKCS#12 \(PFX\) file ".*client.pfx" cannot be read: its content is not valid DER \(/);
+    // Well-formed, but with an iteration count of 0, which no key derivation takes.
+    const zero = buildPfx({ certificates: [TEST_CLIENT_CERTIFICATE], keys: [TEST_CLIENT_KEY], password: PASSWORD, scheme: "legacy", iterations: 0 });
+    assert.throws(() => read(zero, PASSWORD), /^SettingsError: Setting environment variable AZURE_CLIENT_CERTIFICATE_PATH: the PKCS#12 \(PFX\) file ".*client.pfx" cannot be read: it is damaged \(PKCS#12 key derivation iteration count must be >= 1.\)$/);
   });
 });
 
