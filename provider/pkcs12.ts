@@ -92,6 +92,15 @@ function oidOf(node: forge.asn1.Asn1 | undefined, what: string): string {
   return forge.asn1.derToOid(node.value);
 }
 
+function isDer(text: string): boolean {
+  try {
+    forge.asn1.fromDer(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function der(text: string, what: string): forge.asn1.Asn1 {
   try {
     return forge.asn1.fromDer(text);
@@ -141,7 +150,8 @@ function walk(bundle: Uint8Array, password: string | undefined): Pkcs12Contents 
   const decrypt = (algorithm: forge.asn1.Asn1 | undefined, encrypted: string, what: string): string => {
     for (const candidate of candidates) {
       const plain = decryptWith(algorithm, encrypted, candidate, what);
-      if (plain === undefined) continue;
+      // A wrong password passes the padding check once in 256 tries; what it gives is then not DER.
+      if (plain === undefined || !isDer(plain)) continue;
       candidates = [candidate];
       return plain;
     }
@@ -156,15 +166,7 @@ function walk(bundle: Uint8Array, password: string | undefined): Pkcs12Contents 
       // EncryptedData: version, EncryptedContentInfo { contentType, algorithm, [0] IMPLICIT encrypted content }.
       const [, encryptedInfo] = children(children(infoContent, "encrypted content")[0], "encrypted content");
       const [, algorithm, encrypted] = children(encryptedInfo, "encrypted content");
-      const plain = decrypt(algorithm, octets(encrypted, "encrypted content"), "encrypted content");
-      // A wrong password passes the padding check once in 256 tries; garbage is not DER, and says so.
-      let parsed: forge.asn1.Asn1;
-      try {
-        parsed = forge.asn1.fromDer(plain);
-      } catch {
-        throw new Pkcs12PasswordError();
-      }
-      readBags(parsed, decrypt, contents);
+      readBags(der(decrypt(algorithm, octets(encrypted, "encrypted content"), "encrypted content"), "encrypted content"), decrypt, contents);
     } else if (kind === OID.envelopedData) throw new Pkcs12FormatError("part of it is encrypted to a public key (PKCS#12 public-key privacy mode), not with a password; export it with a password");
     else throw new Pkcs12FormatError(`part of it is of type ${kind}, which PKCS#12 does not define`);
   }
@@ -221,13 +223,7 @@ function readBags(safeContents: forge.asn1.Asn1, decrypt: (algorithm: forge.asn1
       case OID.shroudedKeyBag: {
         // EncryptedPrivateKeyInfo: the algorithm, then the encrypted PKCS#8.
         const [algorithm, encrypted] = children(value, "encrypted private key");
-        const plain = decrypt(algorithm, octets(encrypted, "encrypted private key"), "private key");
-        try {
-          forge.asn1.fromDer(plain);
-        } catch {
-          throw new Pkcs12PasswordError();
-        }
-        into.keys.push(bytesOf(plain));
+        into.keys.push(bytesOf(decrypt(algorithm, octets(encrypted, "encrypted private key"), "private key")));
         break;
       }
       case OID.certBag: {
