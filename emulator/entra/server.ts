@@ -7,10 +7,15 @@ import jwt from "jsonwebtoken";
 import { EMULATOR_TLS_CERTIFICATE, EMULATOR_TLS_KEY } from "./testPki";
 import { FEDERATED_AUDIENCE, GITHUB_ISSUER, PARTNER_CENTER_AUDIENCE, SigningKey, thumbprints, verifyJwt } from "./tokens";
 
-/** A federated identity credential: tokens from `issuer` about `subject` may stand in for the app's secret. */
+/** A federated identity credential: tokens from `issuer` about `subject` for `audience` may stand in for the app's secret. */
 export interface FederatedCredential {
   issuer: string;
   subject: string;
+  /**
+   * The audience the assertion must carry (default `api://AzureADTokenExchange`, what GitHub Actions and Azure
+   * DevOps are asked for); Pulumi ESC's tokens carry `azure:<pulumi organization>`.
+   */
+  audience?: string;
 }
 
 /** An app registration in the emulated tenant. */
@@ -263,11 +268,17 @@ export class EntraEmulator {
     const payload: jwt.JwtPayload = decoded.payload;
     const header = decoded.header as jwt.JwtHeader & { "x5t#S256"?: string };
     request.x5c = Array.isArray(header.x5c) && header.x5c.length > 0;
-    const federated = app.federated?.find((credential) => credential.issuer === payload.iss);
-    if (federated) {
-      const result = verifyJwt(assertion, this.#federatedIssuerKey.publicKeyPem, { audience: FEDERATED_AUDIENCE, issuer: federated.issuer });
+    // As Entra ID matches: the issuer, then the subject, then the audience, each with its own error.
+    const sameIssuer = app.federated?.filter((credential) => credential.issuer === payload.iss) ?? [];
+    if (sameIssuer.length > 0) {
+      const result = verifyJwt(assertion, this.#federatedIssuerKey.publicKeyPem, { issuer: String(payload.iss) });
       if ("error" in result) throw new EntraError(400, "invalid_client", 700027, `Client assertion failed signature validation: ${result.error}.`);
-      if (result.claims.sub !== federated.subject) throw new EntraError(400, "invalid_client", 70021, `No matching federated identity record found for presented assertion subject '${result.claims.sub}'.`);
+      const sameSubject = sameIssuer.filter((credential) => credential.subject === result.claims.sub);
+      if (sameSubject.length === 0) throw new EntraError(400, "invalid_client", 70021, `No matching federated identity record found for presented assertion subject '${result.claims.sub}'.`);
+      const audiences = [result.claims.aud ?? []].flat();
+      if (!sameSubject.some((credential) => audiences.includes(credential.audience ?? FEDERATED_AUDIENCE))) {
+        throw new EntraError(400, "invalid_client", 700212, `No matching federated identity record found for presented assertion audience '${audiences.join(", ")}'.`);
+      }
       return;
     }
     if (!app.certificate) throw new EntraError(400, "invalid_client", 700213, `No matching federated identity record found for presented assertion issuer '${payload.iss}'.`);

@@ -38,12 +38,17 @@ export class SigningKey {
  *
  * @param token - the JWT
  * @param key - the PEM public key or certificate to check the signature with
- * @param expected - the audience and issuer it must carry
+ * @param expected - the issuer it must carry, and the audience (not checked when left out: the caller matches it itself)
  */
-export function verifyJwt(token: string, key: string, expected: { audience: string; issuer: string | string[] }): { claims: jwt.JwtPayload } | { error: string } {
+export function verifyJwt(token: string, key: string, expected: { audience?: string; issuer: string | string[] }): { claims: jwt.JwtPayload } | { error: string } {
   try {
     // RS256, and PS256 as MSAL signs certificate assertions (Entra ID accepts both).
-    const claims = jwt.verify(token, key, { algorithms: ["RS256", "PS256"], audience: expected.audience, issuer: expected.issuer as string | [string, ...string[]], clockTolerance: 5 });
+    const claims = jwt.verify(token, key, {
+      algorithms: ["RS256", "PS256"],
+      ...(expected.audience === undefined ? {} : { audience: expected.audience }),
+      issuer: expected.issuer as string | [string, ...string[]],
+      clockTolerance: 5,
+    });
     return { claims: claims as jwt.JwtPayload };
   } catch (error) {
     return { error: (error as Error).message };
