@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { Agent } from "undici";
-import { EntraEmulator, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
+import { EMULATOR_CA, EntraEmulator, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { readBoundedFile } from "../../provider/boundedFile";
 import { clientSecretCredential } from "../../provider/client/auth/msalCredentials";
 import { readClientCertificate } from "../../provider/credentialFiles";
@@ -248,6 +248,25 @@ describe("hardening: Microsoft Entra ID out of reach", () => {
       const credential = clientSecretCredential(appContext(entra.authority, dispatcher), new Secret("entra-tls-secret-value"));
       await assert.rejects(credential.getToken(), /the TLS connection to Microsoft Entra ID at https:\/\/127.0.0.1:\d+ failed \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY): .*\): check NODE_EXTRA_CA_CERTS/);
       assert.equal(entra.tokenRequests.length, 0);
+    } finally {
+      await dispatcher.close();
+      await entra.stop();
+    }
+  });
+});
+
+describe("hardening: what Microsoft Entra ID quotes back", () => {
+  it("a refusal that quotes the request (the client secret in it) carries no secret, even before it leaves the process", async () => {
+    const entra = await EntraEmulator.start({ apps: [{ clientId: "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", secret: "the-registered-secret" }], echoRequestsInErrors: true });
+    const dispatcher = new Agent({ connect: { ca: EMULATOR_CA } });
+    try {
+      const context = { tenantId: entra.tenantId, clientId: "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", authority: entra.authority, dispatcher };
+      const credential = clientSecretCredential(context, new Secret("quoted-back-wrong-secret-4c1e"));
+      await assert.rejects(credential.getToken(), (error: Error) => {
+        assert.match(error.message, /Microsoft Entra ID refused the client secret .*: invalid_client: AADSTS7000215: .* \(request: .*client_secret=\[secret\]/);
+        assert.doesNotMatch(error.message, /quoted-back-wrong-secret-4c1e/);
+        return true;
+      });
     } finally {
       await dispatcher.close();
       await entra.stop();

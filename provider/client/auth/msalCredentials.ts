@@ -2,7 +2,7 @@
 import { ConfidentialClientApplication, PublicClientApplication, type AccountInfo, type AuthenticationResult, type Configuration } from "@azure/msal-node";
 import type { Dispatcher } from "undici";
 import { PartnerCenterError } from "../../errors";
-import type { Secret } from "../../secret";
+import { redactSecrets, type Secret } from "../../secret";
 import { CachedCredential, type AcquiredToken } from "./cachedCredential";
 import { UndiciNetworkClient } from "./networkClient";
 
@@ -65,7 +65,8 @@ function refused(error: unknown, what: string): CredentialError {
   const description = (/Description: ([^\r\n]*?)(?: - Correlation ID|\r?\n|$)/.exec(text)?.[1] ?? text.split(/\r?\n/)[0] ?? "").trim();
   const ids = [/Trace ID: ([0-9a-f-]{36})/i.exec(text)?.[1], /Correlation ID: ([0-9a-f-]{36})/i.exec(text)?.[1]];
   const suffix = ids[0] || ids[1] ? ` (Entra Trace ID ${ids[0] ?? "n/a"}, Correlation ID ${ids[1] ?? "n/a"})` : "";
-  return new CredentialError(`Microsoft Entra ID refused ${what}: ${errorCode ? `${errorCode}: ` : ""}${description}${suffix}`);
+  // Entra ID may quote the request (a client assertion, a refresh token): redacted here, not only where the message leaves the process.
+  return new CredentialError(`Microsoft Entra ID refused ${what}: ${errorCode ? `${errorCode}: ` : ""}${redactSecrets(description)}${suffix}`);
 }
 
 function viaMsal(what: string, context: AppContext, acquire: (forceRefresh: boolean) => Promise<AuthenticationResult | null>): CachedCredential {
