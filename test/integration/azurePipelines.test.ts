@@ -154,7 +154,7 @@ describe("Azure Pipelines workload identity federation against the emulated Azur
   it("Azure DevOps out of reach: the network's own reason, and what to check", async () => {
     await assert.rejects(
       credential({ requestUri: "https://127.0.0.1:1/contoso-partner/p/_apis/distributedtask/hubs/build/plans/x/jobs/y/oidctoken" }).getToken(),
-      new RegExp(String.raw`^CredentialError: could not reach Azure DevOps at https://127\.0\.0\.1:1 for an OIDC token for service connection ${FEDERATED.id} \(ECONNREFUSED: .*\): check the network, HTTPS_PROXY/NO_PROXY and SYSTEM_OIDCREQUESTURI$`),
+      new RegExp(String.raw`^CredentialError: Azure DevOps could not be reached at https://127\.0\.0\.1:1 for an OIDC token for service connection ${FEDERATED.id} \(ECONNREFUSED: .*\): check the network, HTTPS_PROXY/NO_PROXY and SYSTEM_OIDCREQUESTURI$`),
     );
   });
 

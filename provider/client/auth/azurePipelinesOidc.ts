@@ -106,7 +106,7 @@ function unanswered(url: URL, connection: string, error: unknown, timedOutAfterM
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
   const code = typeof cause?.code === "string" ? cause.code : ((error as { code?: unknown }).code ?? (error as Error).name);
   const reason = displayText(String(cause?.message ?? (error as Error).message ?? error));
-  return new CredentialError(`could not reach Azure DevOps at ${url.origin} for an OIDC token for ${connection} (${String(code)}: ${reason}): check the network, HTTPS_PROXY/NO_PROXY and SYSTEM_OIDCREQUESTURI`, { cause: error });
+  return new CredentialError(`Azure DevOps could not be reached at ${url.origin} for an OIDC token for ${connection} (${String(code)}: ${reason}): check the network, HTTPS_PROXY/NO_PROXY and SYSTEM_OIDCREQUESTURI`, { cause: error });
 }
 
 /** Azure DevOps answered, with an error: what it means for the pipeline, and what to change. */
