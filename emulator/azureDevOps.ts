@@ -105,6 +105,8 @@ export class AzureDevOpsEmulator {
   omitOidcToken = false;
   /** Take requests and never answer them until {@link stop} (settable by tests: a deadline must end the wait). */
   stall = false;
+  /** The Entra tenant that backs the organization (named in the 401's challenge). */
+  readonly #tenantId = randomUUID();
   readonly #connections = new Map<string, ServiceConnection>();
   readonly #signer: FederatedTokenSigner;
   readonly #server: Server;
@@ -235,7 +237,7 @@ export class AzureDevOpsEmulator {
       status: 401,
       body: "",
       headers: {
-        "www-authenticate": [`Bearer authorization_uri=https://login.microsoftonline.com/${this.organizationId}`, `Basic realm="https://tfsprodcus3.visualstudio.com/"`, "TFS-Federated"],
+        "www-authenticate": [`Bearer authorization_uri=https://login.microsoftonline.com/${this.#tenantId}`, `Basic realm="https://tfsprodcus3.visualstudio.com/"`, "TFS-Federated"],
         "x-tfs-fedauthrealm": "https://tfsprodcus3.visualstudio.com/",
         "x-tfs-fedauthissuer": `https://dev.azure.com/${this.organization}/`,
         "x-tfs-serviceerror": ANONYMOUS_REFUSED,
