@@ -4,6 +4,7 @@
  */
 import type { Dispatcher } from "undici";
 import type { TokenCredential } from "./client/auth/credential";
+import { azurePipelinesAssertion } from "./client/auth/azurePipelinesOidc";
 import { githubAssertion } from "./client/auth/githubOidc";
 import { clientCertificateCredential, clientSecretCredential, federatedCredential, refreshTokenCredential, type AppContext } from "./client/auth/msalCredentials";
 import { StaticTokenCredential } from "./client/auth/staticToken";
@@ -15,6 +16,9 @@ function where(name: keyof typeof SETTING_SOURCES): string {
   return `stack config ${source.configKey} (or ${source.envVars.join(" / ")})`;
 }
 
+/** The ways that read an OIDC token (what `ARM_USE_OIDC` prefers). */
+const OIDC_MODES: ReadonlySet<AuthMode> = new Set(["federatedToken", "oidcToken", "githubOidc", "azurePipelines"]);
+
 /** The modes whose settings are present, each with where it came from. */
 function presentModes(credentials: CredentialSettings): [AuthMode, string][] {
   const present: [AuthMode, string][] = [];
@@ -24,13 +28,49 @@ function presentModes(credentials: CredentialSettings): [AuthMode, string][] {
   const certificate = credentials.clientCertificate ?? credentials.clientCertificatePath;
   if (certificate) present.push(["clientCertificate", certificate.origin]);
   if (credentials.federatedTokenFile) present.push(["federatedToken", credentials.federatedTokenFile.origin]);
+  if (credentials.oidcToken) present.push(["oidcToken", credentials.oidcToken.origin]);
+  if (credentials.azurePipelines?.explicit) present.push(["azurePipelines", credentials.azurePipelines.serviceConnectionId.origin]);
   return present;
+}
+
+/**
+ * The modes the CI around the process offers without being asked (GitHub Actions with `id-token: write`, an
+ * `AzureCLI@2` task's service connection): used only when nothing else is configured.
+ */
+function ambientModes(credentials: CredentialSettings): [AuthMode, string][] {
+  const ambient: [AuthMode, string][] = [];
+  if (credentials.githubOidc) ambient.push(["githubOidc", "the GitHub Actions job (ACTIONS_ID_TOKEN_REQUEST_URL)"]);
+  if (credentials.azurePipelines && !credentials.azurePipelines.explicit) ambient.push(["azurePipelines", credentials.azurePipelines.serviceConnectionId.origin]);
+  return ambient;
+}
+
+function conflicting(modes: [AuthMode, string][]): SettingsError {
+  return new SettingsError(`Conflicting Partner Center credentials: ${modes.map(([m, origin]) => `${m} (from ${origin})`).join(" and ")}; keep one, or choose with partnercenter:auth`);
+}
+
+/** The mode the settings describe: forced, the one present, the OIDC one `useOidc` prefers, or the CI's own. */
+function chooseMode(credentials: CredentialSettings): AuthMode {
+  if (credentials.auth) return credentials.auth;
+  const present = presentModes(credentials);
+  const ambient = credentials.useOidc === false ? [] : ambientModes(credentials);
+  if (credentials.useOidc) {
+    const oidc = [...present, ...ambient].filter(([mode]) => OIDC_MODES.has(mode));
+    if (oidc.length === 1) return oidc[0]![0];
+    if (oidc.length > 1) throw conflicting(oidc);
+    throw new SettingsError(`ARM_USE_OIDC (partnercenter:useOidc) is true but no OIDC token is offered: set ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH, ARM_OIDC_REQUEST_URL with ARM_OIDC_REQUEST_TOKEN, or ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID in an Azure Pipelines job`);
+  }
+  if (present.length > 1) throw conflicting(present);
+  if (present.length === 1) return present[0]![0];
+  if (ambient.length > 1) throw conflicting(ambient);
+  if (ambient.length === 1) return ambient[0]![0];
+  throw new SettingsError(NONE_CONFIGURED);
 }
 
 const NONE_CONFIGURED =
   `No Partner Center credentials are configured: set stack config partnercenter:accessToken (pulumi config set --secret partnercenter:accessToken <token>) or PARTNERCENTER_ACCESS_TOKEN; ` +
   `or, with partnercenter:tenantId and partnercenter:clientId, one of partnercenter:clientSecret, partnercenter:clientCertificatePath / partnercenter:clientCertificate, ` +
-  `partnercenter:federatedTokenFile (AZURE_FEDERATED_TOKEN_FILE), partnercenter:refreshToken; or run in GitHub Actions with "permissions: id-token: write"`;
+  `partnercenter:federatedTokenFile (AZURE_FEDERATED_TOKEN_FILE, ARM_OIDC_TOKEN_FILE_PATH), partnercenter:oidcToken (ARM_OIDC_TOKEN), partnercenter:refreshToken; ` +
+  `or run in GitHub Actions with "permissions: id-token: write", or in Azure Pipelines with partnercenter:adoServiceConnectionId (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID) and SYSTEM_ACCESSTOKEN mapped`;
 
 /**
  * Chooses the credential the settings describe (or `partnercenter:auth`
@@ -42,21 +82,7 @@ const NONE_CONFIGURED =
  */
 export function credentialFromSettings(settings: ProviderSettings, dispatcher?: Dispatcher): TokenCredential {
   const { credentials } = settings;
-  const present = presentModes(credentials);
-  let mode: AuthMode;
-  if (credentials.auth) {
-    mode = credentials.auth;
-  } else if (present.length > 1) {
-    throw new SettingsError(
-      `Conflicting Partner Center credentials: ${present.map(([m, origin]) => `${m} (from ${origin})`).join(" and ")}; keep one, or choose with partnercenter:auth`,
-    );
-  } else if (present.length === 1) {
-    mode = present[0]![0];
-  } else if (credentials.githubOidc) {
-    mode = "githubOidc";
-  } else {
-    throw new SettingsError(NONE_CONFIGURED);
-  }
+  const mode = chooseMode(credentials);
   if (mode === "accessToken") {
     if (!credentials.accessToken) throw new SettingsError(`partnercenter:auth is accessToken but no token is set: set ${where("accessToken")}`);
     return new StaticTokenCredential(credentials.accessToken.value);
@@ -70,14 +96,27 @@ export function credentialFromSettings(settings: ProviderSettings, dispatcher?: 
     case "clientCertificate": {
       const source = credentials.clientCertificate ?? credentials.clientCertificatePath;
       if (!source) throw new SettingsError(`partnercenter:auth is clientCertificate but none is set: set ${where("clientCertificatePath")} or partnercenter:clientCertificate (PEM, as a secret)`);
-      return clientCertificateCredential(context, readClientCertificate(source, source === credentials.clientCertificatePath));
+      return clientCertificateCredential(context, readClientCertificate(source, source === credentials.clientCertificatePath, credentials.clientCertificatePassword));
     }
     case "federatedToken":
       if (!credentials.federatedTokenFile) throw new SettingsError(`partnercenter:auth is federatedToken but no token file is set: set ${where("federatedTokenFile")}`);
       return federatedCredential(context, `the federated token in ${credentials.federatedTokenFile.value}`, tokenFileAssertion(credentials.federatedTokenFile));
+    case "oidcToken": {
+      const token = credentials.oidcToken;
+      if (!token) throw new SettingsError(`partnercenter:auth is oidcToken but no token is set: set ${where("oidcToken")}`);
+      return federatedCredential(context, `the OIDC token from ${token.origin}`, async () => token.value.reveal());
+    }
     case "githubOidc":
       if (!credentials.githubOidc) throw new SettingsError(`partnercenter:auth is githubOidc but ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set: give the job "permissions: id-token: write"`);
       return federatedCredential(context, "the GitHub Actions OIDC token", githubAssertion(credentials.githubOidc, dispatcher));
+    case "azurePipelines": {
+      const pipelines = credentials.azurePipelines;
+      if (!pipelines) throw new SettingsError(`partnercenter:auth is azurePipelines but no service connection is set: set ${where("adoServiceConnectionId")} to the id of an Azure Resource Manager service connection that uses workload identity federation`);
+      if (!pipelines.requestUri) throw new SettingsError(`The Azure Pipelines credential (service connection ${pipelines.serviceConnectionId.value}, from ${pipelines.serviceConnectionId.origin}) needs SYSTEM_OIDCREQUESTURI, which every Azure Pipelines job sets: run it in a pipeline job`);
+      if (!pipelines.accessToken) throw new SettingsError(`The Azure Pipelines credential (service connection ${pipelines.serviceConnectionId.value}) needs SYSTEM_ACCESSTOKEN, which a pipeline never exposes on its own: add "env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)" to the step that runs Pulumi`);
+      const assertion = azurePipelinesAssertion({ requestUri: pipelines.requestUri, accessToken: pipelines.accessToken, serviceConnectionId: pipelines.serviceConnectionId.value }, dispatcher);
+      return federatedCredential(context, `the Azure DevOps service connection ${pipelines.serviceConnectionId.value}`, assertion);
+    }
     case "refreshToken":
       if (!credentials.refreshToken) throw new SettingsError(`partnercenter:auth is refreshToken but none is set: set ${where("refreshToken")}`);
       return refreshTokenCredential(context, credentials.refreshToken.value, credentials.clientSecret?.value);

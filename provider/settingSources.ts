@@ -12,11 +12,19 @@ export interface ConfigSource {
   get(key: string): string | undefined;
 }
 
-/** Where one setting is read from: a stack-config key, then environment variables in order. */
+/**
+ * Where one setting is read from: a stack-config key, then environment
+ * variables in order. The project's own names (`PARTNERCENTER_*`) come first
+ * and win; the names other Azure tools share (`AZURE_*` as `@azure/identity`
+ * reads them, `ARM_*` as Terraform's azurerm and Pulumi's azure-native read
+ * them) come after, and two of those with different values are refused: a
+ * pipeline that sets both for different apps must say which one is Partner
+ * Center's.
+ */
 export interface SettingSource {
   /** The namespaced stack-config key. */
   readonly configKey: string;
-  /** Environment variables consulted when the stack config does not set the key. */
+  /** Environment variables consulted when the stack config does not set the key, in the order they are read. */
   readonly envVars: readonly string[];
 }
 
@@ -30,14 +38,26 @@ export const SETTING_SOURCES = {
   maxConcurrency: { configKey: "partnercenter:maxConcurrency", envVars: ["PARTNERCENTER_MAX_CONCURRENCY"] },
   rateLimitCache: { configKey: "partnercenter:rateLimitCache", envVars: ["PARTNERCENTER_RATE_LIMIT_CACHE"] },
   auth: { configKey: "partnercenter:auth", envVars: ["PARTNERCENTER_AUTH"] },
-  tenantId: { configKey: "partnercenter:tenantId", envVars: ["PARTNERCENTER_TENANT_ID", "AZURE_TENANT_ID"] },
-  clientId: { configKey: "partnercenter:clientId", envVars: ["PARTNERCENTER_CLIENT_ID", "AZURE_CLIENT_ID"] },
+  tenantId: { configKey: "partnercenter:tenantId", envVars: ["PARTNERCENTER_TENANT_ID", "AZURE_TENANT_ID", "ARM_TENANT_ID"] },
+  clientId: { configKey: "partnercenter:clientId", envVars: ["PARTNERCENTER_CLIENT_ID", "AZURE_CLIENT_ID", "ARM_CLIENT_ID"] },
   authority: { configKey: "partnercenter:authority", envVars: ["PARTNERCENTER_AUTHORITY", "AZURE_AUTHORITY_HOST"] },
   cloud: { configKey: "partnercenter:cloud", envVars: ["PARTNERCENTER_CLOUD"] },
-  clientSecret: { configKey: "partnercenter:clientSecret", envVars: ["PARTNERCENTER_CLIENT_SECRET", "AZURE_CLIENT_SECRET"] },
-  clientCertificatePath: { configKey: "partnercenter:clientCertificatePath", envVars: ["PARTNERCENTER_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH"] },
+  clientSecret: { configKey: "partnercenter:clientSecret", envVars: ["PARTNERCENTER_CLIENT_SECRET", "AZURE_CLIENT_SECRET", "ARM_CLIENT_SECRET"] },
+  clientCertificatePath: { configKey: "partnercenter:clientCertificatePath", envVars: ["PARTNERCENTER_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PATH"] },
   clientCertificate: { configKey: "partnercenter:clientCertificate", envVars: ["PARTNERCENTER_CLIENT_CERTIFICATE"] },
-  federatedTokenFile: { configKey: "partnercenter:federatedTokenFile", envVars: ["PARTNERCENTER_FEDERATED_TOKEN_FILE", "AZURE_FEDERATED_TOKEN_FILE"] },
+  clientCertificatePassword: {
+    configKey: "partnercenter:clientCertificatePassword",
+    envVars: ["PARTNERCENTER_CLIENT_CERTIFICATE_PASSWORD", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "ARM_CLIENT_CERTIFICATE_PASSWORD"],
+  },
+  federatedTokenFile: { configKey: "partnercenter:federatedTokenFile", envVars: ["PARTNERCENTER_FEDERATED_TOKEN_FILE", "AZURE_FEDERATED_TOKEN_FILE", "ARM_OIDC_TOKEN_FILE_PATH"] },
+  oidcToken: { configKey: "partnercenter:oidcToken", envVars: ["PARTNERCENTER_OIDC_TOKEN", "ARM_OIDC_TOKEN"] },
+  oidcRequestUrl: { configKey: "partnercenter:oidcRequestUrl", envVars: ["PARTNERCENTER_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL", "ARM_OIDC_REQUEST_URL"] },
+  oidcRequestToken: { configKey: "partnercenter:oidcRequestToken", envVars: ["PARTNERCENTER_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ARM_OIDC_REQUEST_TOKEN"] },
+  useOidc: { configKey: "partnercenter:useOidc", envVars: ["PARTNERCENTER_USE_OIDC", "ARM_USE_OIDC"] },
+  adoServiceConnectionId: {
+    configKey: "partnercenter:adoServiceConnectionId",
+    envVars: ["PARTNERCENTER_ADO_SERVICE_CONNECTION_ID", "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"],
+  },
   refreshToken: { configKey: "partnercenter:refreshToken", envVars: ["PARTNERCENTER_REFRESH_TOKEN"] },
 } as const satisfies Record<string, SettingSource>;
 
@@ -61,17 +81,35 @@ export interface RawSetting {
   origin: string;
 }
 
-/** A setting's raw value: stack config first, then each environment variable in order. */
+/** Whether an environment variable is the project's own (it wins over the names other tools share). */
+function isOwnName(name: string): boolean {
+  return name.startsWith("PARTNERCENTER_");
+}
+
+/**
+ * A setting's raw value: stack config first, then the project's own
+ * environment variables in order, then the shared ones (see
+ * {@link SettingSource}), which must agree when several are set.
+ */
 export function readRaw(source: SettingSource, config: ConfigSource | undefined, env: NodeJS.ProcessEnv): RawSetting | undefined {
   const fromConfig = safeGet(config, source.configKey);
   if (fromConfig !== undefined && fromConfig !== "") {
     return { value: fromConfig, origin: `stack config ${source.configKey}` };
   }
-  for (const name of source.envVars) {
-    const fromEnv = env[name];
-    if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, origin: `environment variable ${name}` };
+  const set = source.envVars.filter((name) => env[name] !== undefined && env[name] !== "");
+  const own = set.find(isOwnName);
+  if (own !== undefined) return { value: env[own]!, origin: `environment variable ${own}` };
+  const [first, ...others] = set;
+  if (first === undefined) return undefined;
+  const differing = others.find((name) => env[name]!.trim() !== env[first]!.trim());
+  if (differing !== undefined) {
+    // Never the values: either may be a secret.
+    throw new SettingsError(
+      `Conflicting values for ${source.configKey}: environment variables ${first} and ${differing} differ; ` +
+        `unset one, or set ${source.configKey} (or ${source.envVars.find(isOwnName) ?? "the stack config"}), which is read first`,
+    );
   }
-  return undefined;
+  return { value: env[first]!, origin: `environment variable ${first}` };
 }
 
 /** The host hands over a Config even when the engine sent no Configure; reading it may then throw. */

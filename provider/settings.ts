@@ -15,7 +15,7 @@ export { DEFAULT_ENDPOINT, isLoopbackHost } from "./endpoint";
 export { NUMBER_SETTINGS, SETTING_SOURCES, SettingsError, type ConfigSource, type SettingSource, type SourcedValue } from "./settingSources";
 
 /** The ways to authenticate (`partnercenter:auth` forces one). */
-export const AUTH_MODES = ["accessToken", "clientSecret", "clientCertificate", "federatedToken", "githubOidc", "refreshToken"] as const;
+export const AUTH_MODES = ["accessToken", "clientSecret", "clientCertificate", "federatedToken", "oidcToken", "githubOidc", "azurePipelines", "refreshToken"] as const;
 /** One way to authenticate. */
 export type AuthMode = (typeof AUTH_MODES)[number];
 
@@ -34,10 +34,30 @@ export interface CredentialSettings {
   readonly clientSecret?: SourcedValue<Secret>;
   readonly clientCertificatePath?: SourcedValue<string>;
   readonly clientCertificate?: SourcedValue<Secret>;
+  /** The password of a PKCS#12 certificate or an encrypted PEM key. */
+  readonly clientCertificatePassword?: SourcedValue<Secret>;
   readonly federatedTokenFile?: SourcedValue<string>;
+  /** A federated (OIDC) token given as a value, e.g. by Pulumi ESC's `azure-login` as `ARM_OIDC_TOKEN`. */
+  readonly oidcToken?: SourcedValue<Secret>;
   readonly refreshToken?: SourcedValue<Secret>;
-  /** GitHub Actions' OIDC request URL and token, when the job has `id-token: write`. */
+  /** GitHub Actions' OIDC request URL and token, when the job has `id-token: write` (or `ARM_OIDC_REQUEST_*`). */
   readonly githubOidc?: { readonly url: string; readonly token: Secret };
+  /** Azure Pipelines workload identity federation: the service connection, and what the job exposes of its OIDC endpoint. */
+  readonly azurePipelines?: AzurePipelinesSettings;
+  /** `ARM_USE_OIDC`: true picks the OIDC way present over a secret or certificate; false ignores the ambient ones. */
+  readonly useOidc?: boolean;
+}
+
+/** What an Azure Pipelines job gives for workload identity federation. */
+export interface AzurePipelinesSettings {
+  /** The service connection's id, and where it came from. */
+  readonly serviceConnectionId: SourcedValue<string>;
+  /** Whether it was set on purpose (config, `PARTNERCENTER_*`, `ARM_*`) or only by an `AzureCLI@2` task around the step. */
+  readonly explicit: boolean;
+  /** `SYSTEM_OIDCREQUESTURI`: set in every pipeline job. */
+  readonly requestUri: string | undefined;
+  /** `SYSTEM_ACCESSTOKEN`: only when the step maps `$(System.AccessToken)` into its environment. */
+  readonly accessToken: Secret | undefined;
 }
 
 /** The provider's settings, validated. */
@@ -125,8 +145,14 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
   if (authority) {
     if (parseUrl(authority.value)?.protocol !== "https:") throw new SettingsError(`Setting ${authority.origin}: ${describeValue(authority.value)} is not an https URL; use e.g. ${CLOUD_AUTHORITIES.public}`);
   }
-  const githubUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
-  const githubToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+  const githubUrl = plain("oidcRequestUrl")?.value;
+  const githubToken = raw("oidcRequestToken")?.value;
+  const useOidc = plain("useOidc");
+  if (useOidc && !/^(true|false)$/i.test(useOidc.value)) throw new SettingsError(`Setting ${useOidc.origin}: ${describeValue(useOidc.value)} is not true or false`);
+  const serviceConnectionId = plain("adoServiceConnectionId");
+  if (serviceConnectionId && !GUID_PATTERN.test(serviceConnectionId.value)) {
+    throw new SettingsError(`Setting ${serviceConnectionId.origin}: ${describeValue(serviceConnectionId.value)} is not an Azure DevOps service connection id (a GUID: the service connection's page shows it in its URL as resourceId)`);
+  }
   for (const name of ["tenantId", "clientId"] as const) {
     const value = plain(name);
     if (value && !GUID_PATTERN.test(value.value) && !(name === "tenantId" && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(value.value))) {
@@ -142,9 +168,18 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
     clientSecret: secret("clientSecret"),
     clientCertificatePath: plain("clientCertificatePath"),
     clientCertificate: secret("clientCertificate"),
+    clientCertificatePassword: secret("clientCertificatePassword"),
     federatedTokenFile: plain("federatedTokenFile"),
+    oidcToken: secret("oidcToken"),
     refreshToken: secret("refreshToken"),
     githubOidc: githubUrl && githubToken ? { url: githubUrl, token: new Secret(githubToken) } : undefined,
+    azurePipelines: serviceConnectionId && {
+      serviceConnectionId,
+      explicit: !serviceConnectionId.origin.endsWith("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"),
+      requestUri: env.SYSTEM_OIDCREQUESTURI || undefined,
+      accessToken: env.SYSTEM_ACCESSTOKEN ? new Secret(env.SYSTEM_ACCESSTOKEN) : undefined,
+    },
+    useOidc: useOidc === undefined ? undefined : useOidc.value.toLowerCase() === "true",
   };
 }
 

@@ -58,7 +58,7 @@ describe("choosing a credential", () => {
   });
 
   it("a missing tenant or client id is named with every place it can be set", () => {
-    assert.throws(() => credentialFor({ "partnercenter:clientSecret": "s" }), /The clientSecret credential needs stack config partnercenter:tenantId \(or PARTNERCENTER_TENANT_ID \/ AZURE_TENANT_ID\) and stack config partnercenter:clientId \(or PARTNERCENTER_CLIENT_ID \/ AZURE_CLIENT_ID\)/);
+    assert.throws(() => credentialFor({ "partnercenter:clientSecret": "s" }), /The clientSecret credential needs stack config partnercenter:tenantId \(or PARTNERCENTER_TENANT_ID \/ AZURE_TENANT_ID \/ ARM_TENANT_ID\) and stack config partnercenter:clientId \(or PARTNERCENTER_CLIENT_ID \/ AZURE_CLIENT_ID \/ ARM_CLIENT_ID\)/);
     assert.throws(() => credentialFor({ "partnercenter:clientSecret": "s", "partnercenter:tenantId": TENANT, "partnercenter:clientId": "my-app" }), /"my-app" is not a client \(application\) id, a GUID/);
   });
 
@@ -75,6 +75,61 @@ describe("choosing a credential", () => {
     const github = { ACTIONS_ID_TOKEN_REQUEST_URL: "https://127.0.0.1:1/x?api-version=2.0", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "t", AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT };
     assert.match(credentialFor({}, github).description, /GitHub Actions OIDC token/);
     assert.ok(credentialFor({ "partnercenter:accessToken": "t" }, github) instanceof StaticTokenCredential);
+  });
+
+  it("ARM_* names are read after the project's own and AZURE_* ones, as azurerm and azure-native read them", () => {
+    const settings = resolveSettings(undefined, { ARM_TENANT_ID: TENANT, ARM_CLIENT_ID: CLIENT, ARM_CLIENT_SECRET: "arm-secret-value", ARM_CLIENT_CERTIFICATE_PASSWORD: "pfx-password", ARM_OIDC_TOKEN_FILE_PATH: "/run/token" });
+    assert.equal(settings.credentials.tenantId?.origin, "environment variable ARM_TENANT_ID");
+    assert.equal(settings.credentials.clientId?.value, CLIENT);
+    assert.equal(settings.credentials.clientSecret?.origin, "environment variable ARM_CLIENT_SECRET");
+    assert.equal(settings.credentials.clientCertificatePassword?.origin, "environment variable ARM_CLIENT_CERTIFICATE_PASSWORD");
+    assert.equal(settings.credentials.federatedTokenFile?.origin, "environment variable ARM_OIDC_TOKEN_FILE_PATH");
+    // The project's own name wins over a shared one for another app (a job that also deploys with azure-native).
+    const own = resolveSettings(undefined, { PARTNERCENTER_CLIENT_ID: CLIENT, ARM_CLIENT_ID: TENANT, AZURE_CLIENT_ID: TENANT });
+    assert.equal(own.credentials.clientId?.origin, "environment variable PARTNERCENTER_CLIENT_ID");
+    // Stack config wins over all of them.
+    const configured = resolveSettings({ get: (key) => (key === "partnercenter:clientId" ? CLIENT : undefined) }, { AZURE_CLIENT_ID: TENANT, ARM_CLIENT_ID: "8b0e4c1d-2a3f-4b5c-9d6e-7f8a9b0c1d2e" });
+    assert.equal(configured.credentials.clientId?.origin, "stack config partnercenter:clientId");
+  });
+
+  it("two shared names with different values fail naming both, never showing a value; equal ones are fine", () => {
+    assert.throws(
+      () => resolveSettings(undefined, { AZURE_CLIENT_SECRET: "one-secret-value", ARM_CLIENT_SECRET: "other-secret-value" }),
+      (error: Error) =>
+        /Conflicting values for partnercenter:clientSecret: environment variables AZURE_CLIENT_SECRET and ARM_CLIENT_SECRET differ; unset one, or set partnercenter:clientSecret \(or PARTNERCENTER_CLIENT_SECRET\), which is read first/.test(error.message) &&
+        !error.message.includes("secret-value"),
+    );
+    assert.equal(resolveSettings(undefined, { AZURE_TENANT_ID: TENANT, ARM_TENANT_ID: TENANT }).credentials.tenantId?.origin, "environment variable AZURE_TENANT_ID");
+    assert.throws(() => resolveSettings(undefined, { ACTIONS_ID_TOKEN_REQUEST_URL: "https://a.example/token", ARM_OIDC_REQUEST_URL: "https://b.example/token" }), /ACTIONS_ID_TOKEN_REQUEST_URL and ARM_OIDC_REQUEST_URL differ/);
+  });
+
+  it("ARM_OIDC_TOKEN is a credential of its own (Pulumi ESC's azure-login), ARM_OIDC_REQUEST_* serve as GitHub's, ARM_USE_OIDC prefers OIDC", () => {
+    const app = { ARM_TENANT_ID: TENANT, ARM_CLIENT_ID: CLIENT };
+    assert.ok(credentialFor({}, { ...app, ARM_OIDC_TOKEN: "an-esc-oidc-token" }) instanceof CachedCredential);
+    assert.match(String((credentialFor({}, { ...app, ARM_OIDC_TOKEN: "an-esc-oidc-token" }) as CachedCredential).description), /the OIDC token from environment variable ARM_OIDC_TOKEN/);
+    assert.throws(() => credentialFor({}, { ...app, ARM_OIDC_TOKEN: "t", ARM_CLIENT_SECRET: "s" }), /Conflicting Partner Center credentials: clientSecret \(from environment variable ARM_CLIENT_SECRET\) and oidcToken \(from environment variable ARM_OIDC_TOKEN\)/);
+    assert.match(String((credentialFor({}, { ...app, ARM_OIDC_TOKEN: "t", ARM_CLIENT_SECRET: "s", ARM_USE_OIDC: "true" }) as CachedCredential).description), /OIDC token/);
+    assert.match(String((credentialFor({}, { ...app, ARM_OIDC_REQUEST_URL: "https://gh.example/token", ARM_OIDC_REQUEST_TOKEN: "r" }) as CachedCredential).description), /GitHub Actions OIDC token/);
+    assert.throws(() => credentialFor({}, { ...app, ARM_USE_OIDC: "true", ARM_CLIENT_SECRET: "s" }), /ARM_USE_OIDC \(partnercenter:useOidc\) is true but no OIDC token is offered/);
+    assert.throws(() => credentialFor({}, { ...app, ARM_USE_OIDC: "yes" }), /Setting environment variable ARM_USE_OIDC: "yes" is not true or false/);
+    assert.throws(() => credentialFor({}, { ...app, ARM_USE_OIDC: "false", ACTIONS_ID_TOKEN_REQUEST_URL: "https://gh.example/token", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "r" }), /No Partner Center credentials are configured/);
+  });
+
+  it("Azure Pipelines: the service connection from config, ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID or an AzureCLI@2 task; clear errors without SYSTEM_OIDCREQUESTURI or SYSTEM_ACCESSTOKEN", () => {
+    const app = { ARM_TENANT_ID: TENANT, ARM_CLIENT_ID: CLIENT };
+    const connection = "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a9f";
+    const job = { SYSTEM_OIDCREQUESTURI: "https://dev.azure.com/contoso/1a2b/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken", SYSTEM_ACCESSTOKEN: "system-access-token-value" };
+    assert.match(String((credentialFor({}, { ...app, ...job, ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID: connection }) as CachedCredential).description), new RegExp(`the Azure DevOps service connection ${connection}`));
+    assert.match(String((credentialFor({ "partnercenter:adoServiceConnectionId": connection }, { ...app, ...job }) as CachedCredential).description), /Azure DevOps service connection/);
+    assert.throws(
+      () => credentialFor({}, { ...app, SYSTEM_OIDCREQUESTURI: job.SYSTEM_OIDCREQUESTURI, ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID: connection }),
+      /needs SYSTEM_ACCESSTOKEN, which a pipeline never exposes on its own: add "env: SYSTEM_ACCESSTOKEN: \$\(System.AccessToken\)"/,
+    );
+    assert.throws(() => credentialFor({}, { ...app, SYSTEM_ACCESSTOKEN: "x", ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID: connection }), /needs SYSTEM_OIDCREQUESTURI, which every Azure Pipelines job sets/);
+    assert.throws(() => credentialFor({}, { ...app, ...job, ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID: "my-connection" }), /"my-connection" is not an Azure DevOps service connection id/);
+    // An AzureCLI@2 task sets AZURESUBSCRIPTION_SERVICE_CONNECTION_ID around every step: used only when nothing else is configured.
+    assert.match(String((credentialFor({}, { ...app, ...job, AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: connection }) as CachedCredential).description), /Azure DevOps service connection/);
+    assert.match(String((credentialFor({}, { ...app, ...job, AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: connection, ARM_CLIENT_SECRET: "s" }) as CachedCredential).description), /client secret/);
   });
 
   it("computes the certificate's SHA-256 thumbprint and sends the chain as x5c", () => {
