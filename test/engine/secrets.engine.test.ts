@@ -13,6 +13,9 @@ const CANARY = {
   accessToken: "canary-access-token-5e6a10",
   githubRequestToken: "canary-github-request-token-28d4",
   federatedToken: "canary-federated-token-7ac3",
+  oidcToken: "canary-oidc-token-a83f52",
+  systemAccessToken: "canary-system-access-token-61be",
+  certificatePassword: "canary-certificate-password-2c5d",
 };
 /** A line from the middle of the private key: proof that the key itself leaked. */
 const KEY_CANARY = TEST_CLIENT_KEY.split("\n")[5]!;
@@ -50,6 +53,8 @@ describe("no secret leaks, with a canary in every secret setting", function () {
         "partnercenter:refreshToken": secret(CANARY.refreshToken),
         "partnercenter:accessToken": secret(CANARY.accessToken),
         "partnercenter:clientCertificate": secret(`${TEST_CLIENT_CERTIFICATE}${TEST_CLIENT_KEY}`),
+        "partnercenter:oidcToken": secret(CANARY.oidcToken),
+        "partnercenter:adoServiceConnectionId": { value: "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a9f" },
       },
       env: {
         NODE_EXTRA_CA_CERTS: fixture.caFile,
@@ -58,6 +63,10 @@ describe("no secret leaks, with a canary in every secret setting", function () {
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: CANARY.githubRequestToken,
         PARTNERCENTER_CLIENT_SECRET: CANARY.clientSecret,
         PARTNERCENTER_REFRESH_TOKEN: CANARY.refreshToken,
+        ARM_CLIENT_CERTIFICATE_PASSWORD: CANARY.certificatePassword,
+        // Not an Azure DevOps: its answer (a 404) is what a wrong SYSTEM_OIDCREQUESTURI gives.
+        SYSTEM_OIDCREQUESTURI: `${entra.authority}/contoso/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken`,
+        SYSTEM_ACCESSTOKEN: CANARY.systemAccessToken,
       },
     };
   }
@@ -82,14 +91,14 @@ describe("no secret leaks, with a canary in every secret setting", function () {
     assertNoCanary("the files of the state backend (checkpoints and their backups)", filesUnder(join(test.directory, "state")), [issued]);
   });
 
-  for (const [mode, overrides] of [["clientSecret", { clientSecret: "canary-wrong-secret-0f7e" }], ["refreshToken", {}], ["federatedToken", {}], ["githubOidc", {}], ["clientCertificate", {}]] as const) {
+  for (const [mode, overrides] of [["clientSecret", { clientSecret: "canary-wrong-secret-0f7e" }], ["refreshToken", {}], ["federatedToken", {}], ["githubOidc", {}], ["clientCertificate", {}], ["oidcToken", {}], ["azurePipelines", {}]] as const) {
     it(`a failing ${mode} run shows none of them in its errors or output, even when Entra ID quotes the request back`, async () => {
       const test = await start(mode, overrides);
       entra.echoRequestsInErrors = true;
       // The update pass is where Entra ID is called; the preview pass only checks and diffs.
       const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1 })]);
       assert.equal(up.errors.length, 1, `${mode} should fail: ${JSON.stringify(up)}`);
-      assert.match(up.errors[0]!, /Microsoft Entra ID refused|GitHub Actions gave no OIDC token/);
+      assert.match(up.errors[0]!, /Microsoft Entra ID refused|GitHub Actions gave no OIDC token|Azure DevOps/);
       const assertions = entra.tokenRequests.flatMap((request) => (request.clientAssertion ? [request.clientAssertion] : []));
       assertNoCanary("errors and host output", JSON.stringify({ up, output: test.engine.allOutput }), ["canary-wrong-secret-0f7e", ...assertions]);
     });
