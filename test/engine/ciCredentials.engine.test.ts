@@ -1,8 +1,8 @@
 /** Issue 25: the credentials partners' CI gives, through the real Pulumi CLI against emulated Entra ID and Azure DevOps. */
 import { strict as assert } from "node:assert";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { AzureDevOpsEmulator, DEMO_CUSTOMERS, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY, type EntraEmulator } from "pulumi-partnercenter/emulator";
+import { AzureDevOpsEmulator, DEMO_CUSTOMERS, GITHUB_ISSUER, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY, type EntraEmulator } from "pulumi-partnercenter/emulator";
 import { buildPfx } from "../support/pkcs12";
 import { EntraFixture } from "./entraFixture";
 import type { TestStack } from "./stack";
@@ -30,6 +30,7 @@ describe("CI credentials through the real Pulumi CLI: Azure Pipelines, ARM_* nam
         federated: [
           { issuer: `https://vstoken.dev.azure.com/${ORGANIZATION_ID}`, subject: `sc://contoso-partner/budgets/${CONNECTION.name}` },
           { issuer: PULUMI_ISSUER, subject: ESC_SUBJECT, audience: ESC_AUDIENCE },
+          { issuer: GITHUB_ISSUER, subject: "repo:emulated-org/budgets:ref:refs/heads/main" },
         ],
       },
     ]);
@@ -93,6 +94,19 @@ describe("CI credentials through the real Pulumi CLI: Azure Pipelines, ARM_* nam
     assert.deepEqual(up.errors, []);
     assert.equal(entra.tokenRequests[0]!.clientAssertion, token);
     assert.ok(!JSON.stringify({ up, output: test.engine.allOutput, state: await test.engine.resources() }).includes(token), "the OIDC token shows nowhere");
+  });
+
+  it("ARM_OIDC_REQUEST_URL/_TOKEN (GitHub's token, as azurerm asks for it), ARM_OIDC_TOKEN_FILE_PATH, and ARM_USE_OIDC preferring OIDC over a secret", async () => {
+    const test = await fixture.startStack({ env: { ...armApp(), ARM_OIDC_REQUEST_URL: entra.githubRequestUrl, ARM_OIDC_REQUEST_TOKEN: entra.githubRequestToken } });
+    assert.deepEqual((await test.engine.up(program(test, 1500))).errors, []);
+    assert.ok(entra.tokenRequests.at(-1)!.clientAssertion, "a federated assertion from GitHub's endpoint");
+
+    const file = join(fixture.dir, "oidc-token");
+    writeFileSync(file, entra.federatedToken(ESC_SUBJECT, PULUMI_ISSUER, ESC_AUDIENCE));
+    test.engine.setEnv({ ARM_OIDC_REQUEST_URL: undefined, ARM_OIDC_REQUEST_TOKEN: undefined, ARM_OIDC_TOKEN_FILE_PATH: file, ARM_CLIENT_SECRET: SECRET, ARM_USE_OIDC: "true" });
+    assert.deepEqual((await test.engine.up(program(test, 1600))).errors, []);
+    assert.equal(entra.tokenRequests.at(-1)!.clientAssertion, readFileSync(file, "utf8"), "the token file, not the secret, with ARM_USE_OIDC");
+    assert.equal(test.emulator.budgetOf(CONTOSO), 1600);
   });
 
   it("a PKCS#12 (.pfx) certificate with its password, as azurerm reads them (ARM_CLIENT_CERTIFICATE_PATH, ARM_CLIENT_CERTIFICATE_PASSWORD)", async () => {
