@@ -9,7 +9,7 @@ import { githubAssertion } from "./client/auth/githubOidc";
 import { clientCertificateCredential, clientSecretCredential, federatedCredential, refreshTokenCredential, type AppContext } from "./client/auth/msalCredentials";
 import { StaticTokenCredential } from "./client/auth/staticToken";
 import { readClientCertificate, tokenFileAssertion } from "./credentialFiles";
-import { SETTING_SOURCES, SettingsError, type AuthMode, type CredentialSettings, type ProviderSettings } from "./settings";
+import { SETTING_SOURCES, SettingsError, type AuthMode, type CredentialSettings, type ProviderSettings, type SourcedValue } from "./settings";
 
 function where(name: keyof typeof SETTING_SOURCES): string {
   const source = SETTING_SOURCES[name];
@@ -30,6 +30,7 @@ function presentModes(credentials: CredentialSettings): [AuthMode, string][] {
   if (credentials.federatedTokenFile) present.push(["federatedToken", credentials.federatedTokenFile.origin]);
   if (credentials.oidcToken) present.push(["oidcToken", credentials.oidcToken.origin]);
   if (credentials.azurePipelines?.explicit) present.push(["azurePipelines", credentials.azurePipelines.serviceConnectionId.origin]);
+  if (credentials.githubOidc && !isGithubsOwn(credentials.githubOidc.origin)) present.push(["githubOidc", credentials.githubOidc.origin]);
   return present;
 }
 
@@ -39,22 +40,54 @@ function presentModes(credentials: CredentialSettings): [AuthMode, string][] {
  */
 function ambientModes(credentials: CredentialSettings): [AuthMode, string][] {
   const ambient: [AuthMode, string][] = [];
-  if (credentials.githubOidc) ambient.push(["githubOidc", "the GitHub Actions job (ACTIONS_ID_TOKEN_REQUEST_URL)"]);
+  if (credentials.githubOidc && isGithubsOwn(credentials.githubOidc.origin)) ambient.push(["githubOidc", `the GitHub Actions job (${credentials.githubOidc.origin})`]);
   if (credentials.azurePipelines && !credentials.azurePipelines.explicit) ambient.push(["azurePipelines", credentials.azurePipelines.serviceConnectionId.origin]);
   return ambient;
+}
+
+/** Whether a value came from one of azurerm's and azure-native's `ARM_*` names. */
+function fromArm(origin: string): boolean {
+  return origin.startsWith("environment variable ARM_");
+}
+
+/**
+ * `companion` (a certificate's password, a refresh token's client secret) when it belongs with a value that came from
+ * `origin`. A companion from an `ARM_*` name belongs to azurerm's or azure-native's own credential, often another
+ * app's: it goes with an `ARM_*` certificate path only, never with the project's own settings.
+ */
+function companionOf<T>(origin: string, companion: SourcedValue<T> | undefined): SourcedValue<T> | undefined {
+  return companion && (!fromArm(companion.origin) || fromArm(origin)) ? companion : undefined;
 }
 
 function conflicting(modes: [AuthMode, string][]): SettingsError {
   return new SettingsError(`Conflicting Partner Center credentials: ${modes.map(([m, origin]) => `${m} (from ${origin})`).join(" and ")}; keep one, or choose with partnercenter:auth`);
 }
 
+/** Whether the GitHub OIDC request URL is the one a GitHub Actions job sets itself (not one configured on purpose). */
+function isGithubsOwn(origin: string): boolean {
+  return origin === "environment variable ACTIONS_ID_TOKEN_REQUEST_URL";
+}
+
+/** Whether a value was set in the project's own terms: stack config or a `PARTNERCENTER_*` variable. */
+function isProjectsOwn(origin: string): boolean {
+  return origin.startsWith("stack config ") || origin.startsWith("environment variable PARTNERCENTER_");
+}
+
 /** The mode the settings describe: forced, the one present, the OIDC one `useOidc` prefers, or the CI's own. */
 function chooseMode(credentials: CredentialSettings): AuthMode {
   if (credentials.auth) return credentials.auth;
-  const present = presentModes(credentials);
-  const ambient = credentials.useOidc === false ? [] : ambientModes(credentials);
-  if (credentials.useOidc) {
-    const oidc = [...present, ...ambient].filter(([mode]) => OIDC_MODES.has(mode));
+  const configured = presentModes(credentials);
+  // What azurerm's or azure-native's ARM_* names carry is their credential, often another app's: it does not compete
+  // with one the project configured in its own terms.
+  const present = configured.some(([, origin]) => isProjectsOwn(origin)) ? configured.filter(([, origin]) => !fromArm(origin)) : configured;
+  const ambient = credentials.useOidc?.value === false ? [] : ambientModes(credentials);
+  const useOidc = credentials.useOidc;
+  // ARM_USE_OIDC is azurerm's: it does not override a secret or certificate the project configured in its own terms.
+  const overridden = useOidc !== undefined && !isProjectsOwn(useOidc.origin) && present.some(([mode, origin]) => !OIDC_MODES.has(mode) && isProjectsOwn(origin));
+  if (useOidc?.value && !overridden) {
+    // What is configured first; the CI's own only when nothing is.
+    const oidcConfigured = present.filter(([mode]) => OIDC_MODES.has(mode));
+    const oidc = oidcConfigured.length > 0 ? oidcConfigured : ambient.filter(([mode]) => OIDC_MODES.has(mode));
     if (oidc.length === 1) return oidc[0]![0];
     if (oidc.length > 1) throw conflicting(oidc);
     throw new SettingsError(`ARM_USE_OIDC (partnercenter:useOidc) is true but no OIDC token is offered: set ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH, ARM_OIDC_REQUEST_URL with ARM_OIDC_REQUEST_TOKEN, or ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID in an Azure Pipelines job`);
@@ -96,7 +129,7 @@ export function credentialFromSettings(settings: ProviderSettings, dispatcher?: 
     case "clientCertificate": {
       const source = credentials.clientCertificate ?? credentials.clientCertificatePath;
       if (!source) throw new SettingsError(`partnercenter:auth is clientCertificate but none is set: set ${where("clientCertificatePath")} or partnercenter:clientCertificate (PEM, as a secret)`);
-      return clientCertificateCredential(context, readClientCertificate(source, source === credentials.clientCertificatePath, credentials.clientCertificatePassword));
+      return clientCertificateCredential(context, readClientCertificate(source, source === credentials.clientCertificatePath, companionOf(source.origin, credentials.clientCertificatePassword)));
     }
     case "federatedToken":
       if (!credentials.federatedTokenFile) throw new SettingsError(`partnercenter:auth is federatedToken but no token file is set: set ${where("federatedTokenFile")}`);
@@ -119,7 +152,7 @@ export function credentialFromSettings(settings: ProviderSettings, dispatcher?: 
     }
     case "refreshToken":
       if (!credentials.refreshToken) throw new SettingsError(`partnercenter:auth is refreshToken but none is set: set ${where("refreshToken")}`);
-      return refreshTokenCredential(context, credentials.refreshToken.value, credentials.clientSecret?.value);
+      return refreshTokenCredential(context, credentials.refreshToken.value, companionOf(credentials.refreshToken.origin, credentials.clientSecret)?.value);
   }
 }
 

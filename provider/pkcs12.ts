@@ -132,7 +132,41 @@ export function readPkcs12(bundle: Uint8Array, password: string | undefined): Pk
   }
 }
 
+/**
+ * The most key-derivation iterations one bundle may ask for, all derivations and candidate passwords together.
+ * The count comes from the file, and forge derives keys in plain synchronous JavaScript (about 14 s per million
+ * iterations here) that no deadline can interrupt: tools write 2,000 to 10,000 per derivation, PBKDF2 at OWASP's
+ * 600,000 fits, and a crafted 2^31 would hold the process for hours.
+ */
+export const MAX_PKCS12_ITERATIONS = 3_000_000;
+
+/** Counts the iterations a bundle's derivations ask for, and refuses past {@link MAX_PKCS12_ITERATIONS}. */
+class IterationBudget {
+  #left = MAX_PKCS12_ITERATIONS;
+
+  /** Takes every INTEGER in `params` as an iteration count (key lengths are tiny), before anything is derived. */
+  spendFor(params: forge.asn1.Asn1 | undefined, what: string): void {
+    this.spend(largestInteger(params), what);
+  }
+
+  spend(count: number, what: string): void {
+    if (!(count <= this.#left)) throw new Pkcs12FormatError(`its ${what} asks for more key-derivation iterations than the ${MAX_PKCS12_ITERATIONS} a bundle may (a crafted count would hold the process for hours); export it again with the tool's defaults`);
+    this.#left -= count;
+  }
+}
+
+/** The largest INTEGER anywhere under `node` (0 when none). */
+function largestInteger(node: forge.asn1.Asn1 | undefined, depth = 0): number {
+  if (!node || depth > 16) return 0;
+  if (node.tagClass === forge.asn1.Class.UNIVERSAL && node.type === forge.asn1.Type.INTEGER && typeof node.value === "string") {
+    // Four bytes or more is already past any sane count: read no further than that.
+    return node.value.length > 4 ? Number.POSITIVE_INFINITY : forge.asn1.derToInteger(node.value) >>> 0;
+  }
+  return Array.isArray(node.value) ? Math.max(0, ...node.value.map((child) => largestInteger(child, depth + 1))) : 0;
+}
+
 function walk(bundle: Uint8Array, password: string | undefined): Pkcs12Contents {
+  const budget = new IterationBudget();
   const [version, authSafe, macData] = children(der(binary(bundle), "content"), "top level");
   if (version?.value !== "\x03") throw new Pkcs12FormatError("it is not PKCS#12 version 3");
   const [contentType, content] = children(authSafe, "content");
@@ -143,12 +177,13 @@ function walk(bundle: Uint8Array, password: string | undefined): Pkcs12Contents 
 
   // An empty password can be two different byte strings: keep the ones that still fit.
   let candidates: (string | null)[] = password === undefined || password === "" ? [null, ""] : [password];
-  if (macData) candidates = [macPassword(macData, safes, candidates)];
+  if (macData) candidates = [macPassword(macData, safes, candidates, budget)];
 
   const contents = { certificates: [] as Buffer[], keys: [] as Buffer[] };
   /** Decrypts with the first candidate that works, which is then the only one. */
   const decrypt = (algorithm: forge.asn1.Asn1 | undefined, encrypted: string, what: string): string => {
     for (const candidate of candidates) {
+      budget.spendFor(children(algorithm, what)[1], what);
       const plain = decryptWith(algorithm, encrypted, candidate, what);
       // A wrong password passes the padding check once in 256 tries; what it gives is then not DER.
       if (plain === undefined || !isDer(plain)) continue;
@@ -174,7 +209,7 @@ function walk(bundle: Uint8Array, password: string | undefined): Pkcs12Contents 
 }
 
 /** The candidate password the bundle's MAC verifies with. */
-function macPassword(macData: forge.asn1.Asn1, safes: string, candidates: (string | null)[]): string | null {
+function macPassword(macData: forge.asn1.Asn1, safes: string, candidates: (string | null)[], budget: IterationBudget): string | null {
   const [digestInfo, salt, iterations] = children(macData, "integrity check");
   const [algorithm, digest] = children(digestInfo, "integrity check");
   const algorithmOid = oidOf(children(algorithm, "integrity check")[0], "integrity check");
@@ -183,8 +218,10 @@ function macPassword(macData: forge.asn1.Asn1, safes: string, candidates: (strin
   if (!macDigest) throw new Pkcs12FormatError(`its integrity check uses the digest ${algorithmOid}, which cannot be read here; export it with a SHA-256 MAC`);
   const expected = bytesOf(octets(digest, "integrity check"));
   // The iteration count is optional and defaults to 1 (RFC 7292).
-  const count = iterations ? forge.asn1.derToInteger(octets(iterations, "integrity check")) : 1;
+  const countBytes = iterations ? octets(iterations, "integrity check") : undefined;
+  const count = countBytes === undefined ? 1 : countBytes.length > 4 ? Number.POSITIVE_INFINITY : forge.asn1.derToInteger(countBytes) >>> 0;
   for (const candidate of candidates) {
+    budget.spend(count, "integrity check");
     const md = macDigest.create();
     const key = forge.pkcs12.generateKey(candidate, forge.util.createBuffer(octets(salt, "integrity check")), 3, count, md.digestLength, md);
     const actual = createHmac(macDigest.name, bytesOf(key.getBytes())).update(bytesOf(safes)).digest();

@@ -81,6 +81,13 @@ export interface RawSetting {
   origin: string;
 }
 
+/** Whether two values say the same: equal once trimmed, and GUIDs in any case. */
+function sameSettingValue(a: string, b: string): boolean {
+  const [x, y] = [a.trim(), b.trim()];
+  const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  return x === y || (guid.test(x) && x.toLowerCase() === y.toLowerCase());
+}
+
 /** Whether an environment variable is the project's own (it wins over the names other tools share). */
 function isOwnName(name: string): boolean {
   return name.startsWith("PARTNERCENTER_");
@@ -101,7 +108,7 @@ export function readRaw(source: SettingSource, config: ConfigSource | undefined,
   if (own !== undefined) return { value: env[own]!, origin: `environment variable ${own}` };
   const [first, ...others] = set;
   if (first === undefined) return undefined;
-  const differing = others.find((name) => env[name]!.trim() !== env[first]!.trim());
+  const differing = others.find((name) => !sameSettingValue(env[name]!, env[first]!));
   if (differing !== undefined) {
     // Never the values: either may be a secret.
     throw new SettingsError(

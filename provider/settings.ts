@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { GUID_PATTERN } from "./inputs";
 import { Secret } from "./secret";
-import { DEFAULT_ENDPOINT, endpointSchema, parseUrl } from "./endpoint";
+import { DEFAULT_ENDPOINT, endpointSchema, isLoopbackHost, parseUrl } from "./endpoint";
 import { NUMBER_SETTINGS, readNumber, readRaw, SETTING_SOURCES, SettingsError, type ConfigSource, type RawSetting, type SourcedValue } from "./settingSources";
 import { describeValue } from "./describe";
 
@@ -40,12 +40,12 @@ export interface CredentialSettings {
   /** A federated (OIDC) token given as a value, e.g. by Pulumi ESC's `azure-login` as `ARM_OIDC_TOKEN`. */
   readonly oidcToken?: SourcedValue<Secret>;
   readonly refreshToken?: SourcedValue<Secret>;
-  /** GitHub Actions' OIDC request URL and token, when the job has `id-token: write` (or `ARM_OIDC_REQUEST_*`). */
-  readonly githubOidc?: { readonly url: string; readonly token: Secret };
+  /** GitHub Actions' OIDC request URL and token, when the job has `id-token: write` (or `ARM_OIDC_REQUEST_*`), and where the URL came from. */
+  readonly githubOidc?: { readonly url: string; readonly token: Secret; readonly origin: string };
   /** Azure Pipelines workload identity federation: the service connection, and what the job exposes of its OIDC endpoint. */
   readonly azurePipelines?: AzurePipelinesSettings;
   /** `ARM_USE_OIDC`: true picks the OIDC way present over a secret or certificate; false ignores the ambient ones. */
-  readonly useOidc?: boolean;
+  readonly useOidc?: SourcedValue<boolean>;
 }
 
 /** What an Azure Pipelines job gives for workload identity federation. */
@@ -145,8 +145,16 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
   if (authority) {
     if (parseUrl(authority.value)?.protocol !== "https:") throw new SettingsError(`Setting ${authority.origin}: ${describeValue(authority.value)} is not an https URL; use e.g. ${CLOUD_AUTHORITIES.public}`);
   }
-  const githubUrl = plain("oidcRequestUrl")?.value;
+  const githubRequest = plain("oidcRequestUrl");
+  const githubUrl = githubRequest?.value;
   const githubToken = raw("oidcRequestToken")?.value;
+  if (githubRequest) {
+    // The request token goes with it: over https only (http for loopback, as tests and local tools use).
+    const url = parseUrl(githubRequest.value);
+    if (!url || !(url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname)))) {
+      throw new SettingsError(`Setting ${githubRequest.origin}: ${describeValue(githubRequest.value)} is not an https URL; the OIDC request token is sent only over https`);
+    }
+  }
   const useOidc = plain("useOidc");
   if (useOidc && !/^(true|false)$/i.test(useOidc.value)) throw new SettingsError(`Setting ${useOidc.origin}: ${describeValue(useOidc.value)} is not true or false`);
   const serviceConnectionId = plain("adoServiceConnectionId");
@@ -172,14 +180,14 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
     federatedTokenFile: plain("federatedTokenFile"),
     oidcToken: secret("oidcToken"),
     refreshToken: secret("refreshToken"),
-    githubOidc: githubUrl && githubToken ? { url: githubUrl, token: new Secret(githubToken) } : undefined,
+    githubOidc: githubUrl && githubToken ? { url: githubUrl, token: new Secret(githubToken), origin: githubRequest!.origin } : undefined,
     azurePipelines: serviceConnectionId && {
       serviceConnectionId,
       explicit: !serviceConnectionId.origin.endsWith("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"),
       requestUri: env.SYSTEM_OIDCREQUESTURI || undefined,
       accessToken: env.SYSTEM_ACCESSTOKEN ? new Secret(env.SYSTEM_ACCESSTOKEN) : undefined,
     },
-    useOidc: useOidc === undefined ? undefined : useOidc.value.toLowerCase() === "true",
+    useOidc: useOidc && { value: useOidc.value.toLowerCase() === "true", origin: useOidc.origin },
   };
 }
 

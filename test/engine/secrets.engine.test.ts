@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { createPrivateKey } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEMO_CUSTOMERS, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY, type EntraEmulator } from "pulumi-partnercenter/emulator";
@@ -16,7 +17,10 @@ const CANARY = {
   oidcToken: "canary-oidc-token-a83f52",
   systemAccessToken: "canary-system-access-token-61be",
   certificatePassword: "canary-certificate-password-2c5d",
+  armCertificatePassword: "canary-arm-certificate-password-9b0e",
 };
+/** The test key, encrypted with the password canary. */
+const ENCRYPTED_KEY = createPrivateKey(TEST_CLIENT_KEY).export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: CANARY.certificatePassword }).toString();
 /** A line from the middle of the private key: proof that the key itself leaked. */
 const KEY_CANARY = TEST_CLIENT_KEY.split("\n")[5]!;
 
@@ -52,7 +56,9 @@ describe("no secret leaks, with a canary in every secret setting", function () {
         "partnercenter:clientSecret": secret(overrides.clientSecret ?? CANARY.clientSecret),
         "partnercenter:refreshToken": secret(CANARY.refreshToken),
         "partnercenter:accessToken": secret(CANARY.accessToken),
-        "partnercenter:clientCertificate": secret(`${TEST_CLIENT_CERTIFICATE}${TEST_CLIENT_KEY}`),
+        // The key encrypted with the password canary: the clientCertificate run reads the password.
+        "partnercenter:clientCertificate": secret(`${TEST_CLIENT_CERTIFICATE}${ENCRYPTED_KEY}`),
+        "partnercenter:clientCertificatePassword": secret(CANARY.certificatePassword),
         "partnercenter:oidcToken": secret(CANARY.oidcToken),
         "partnercenter:adoServiceConnectionId": { value: "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a9f" },
       },
@@ -63,7 +69,7 @@ describe("no secret leaks, with a canary in every secret setting", function () {
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: CANARY.githubRequestToken,
         PARTNERCENTER_CLIENT_SECRET: CANARY.clientSecret,
         PARTNERCENTER_REFRESH_TOKEN: CANARY.refreshToken,
-        ARM_CLIENT_CERTIFICATE_PASSWORD: CANARY.certificatePassword,
+        ARM_CLIENT_CERTIFICATE_PASSWORD: CANARY.armCertificatePassword,
         // Not an Azure DevOps: its answer (a 404) is what a wrong SYSTEM_OIDCREQUESTURI gives.
         SYSTEM_OIDCREQUESTURI: `${entra.authority}/contoso/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken`,
         SYSTEM_ACCESSTOKEN: CANARY.systemAccessToken,

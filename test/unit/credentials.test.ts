@@ -11,6 +11,7 @@ import { credentialFromSettings } from "../../provider/credentials";
 import { Secret } from "../../provider/secret";
 import { CLOUD_AUTHORITIES, resolveSettings, SettingsError } from "../../provider/settings";
 import { FakeClock, flush } from "../support/fakeClock";
+import { buildPfx } from "../support/pkcs12";
 
 const TENANT = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 const CLIENT = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -113,6 +114,37 @@ describe("choosing a credential", () => {
     assert.throws(() => credentialFor({}, { ...app, ARM_USE_OIDC: "true", ARM_CLIENT_SECRET: "s" }), /ARM_USE_OIDC \(partnercenter:useOidc\) is true but no OIDC token is offered/);
     assert.throws(() => credentialFor({}, { ...app, ARM_USE_OIDC: "yes" }), /Setting environment variable ARM_USE_OIDC: "yes" is not true or false/);
     assert.throws(() => credentialFor({}, { ...app, ARM_USE_OIDC: "false", ACTIONS_ID_TOKEN_REQUEST_URL: "https://gh.example/token", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "r" }), /No Partner Center credentials are configured/);
+  });
+
+  it("what another tool's ARM_* names carry never overrides the project's own: ARM_USE_OIDC, an ARM_ password or secret for another app", () => {
+    const own = { "partnercenter:tenantId": TENANT, "partnercenter:clientId": CLIENT, "partnercenter:clientSecret": "own-secret" };
+    // azure-native's OIDC in the same job: the secret the project configured stays the credential.
+    assert.match(String((credentialFor(own, { ARM_USE_OIDC: "true", ARM_OIDC_TOKEN: "azure-native-token" }) as CachedCredential).description), /client secret/);
+    // A passwordless .pfx the project configured opens even with azure-native's ARM_CLIENT_CERTIFICATE_PASSWORD around.
+    const pfx = join(dir, "partnercenter.pfx");
+    writeFileSync(pfx, buildPfx({ certificates: [TEST_CLIENT_CERTIFICATE], keys: [TEST_CLIENT_KEY], password: "", scheme: "aes-256" }));
+    const certificate = credentialFor({ "partnercenter:tenantId": TENANT, "partnercenter:clientId": CLIENT, "partnercenter:clientCertificatePath": pfx }, { ARM_CLIENT_CERTIFICATE_PASSWORD: "azure-native-pfx-password" });
+    assert.match(String((certificate as CachedCredential).description), /the certificate of app/);
+    // A refresh token (App+User) does not take azure-native's ARM_CLIENT_SECRET as its app's secret: it stays public.
+    const refresh = credentialFor({ "partnercenter:tenantId": TENANT, "partnercenter:clientId": CLIENT, "partnercenter:refreshToken": "rt" }, { ARM_CLIENT_SECRET: "another-apps-secret" });
+    assert.match(String((refresh as CachedCredential).description), /the refresh token/);
+    // With ARM_USE_OIDC and nothing of the project's own, what is configured comes before the CI's own (GitHub's token).
+    const app = { ARM_TENANT_ID: TENANT, ARM_CLIENT_ID: CLIENT };
+    const github = { ACTIONS_ID_TOKEN_REQUEST_URL: "https://gh.example/token", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "r" };
+    assert.match(String((credentialFor({}, { ...app, ...github, ARM_USE_OIDC: "true", ARM_OIDC_TOKEN: "esc-token" }) as CachedCredential).description), /the OIDC token from environment variable ARM_OIDC_TOKEN/);
+  });
+
+  it("an OIDC request URL set on purpose is a configured credential, labelled by its source, and must be https", () => {
+    const app = { ARM_TENANT_ID: TENANT, ARM_CLIENT_ID: CLIENT };
+    assert.throws(
+      () => credentialFor({ "partnercenter:oidcRequestUrl": "https://gh.example/token", "partnercenter:oidcRequestToken": "r" }, { ...app, AZURE_CLIENT_SECRET: "s" }),
+      /Conflicting Partner Center credentials: clientSecret \(from environment variable AZURE_CLIENT_SECRET\) and githubOidc \(from stack config partnercenter:oidcRequestUrl\)/,
+    );
+    // azure-native's ARM_CLIENT_SECRET beside it is another tool's: the project's own setting is the credential.
+    assert.match(String((credentialFor({ "partnercenter:oidcRequestUrl": "https://gh.example/token", "partnercenter:oidcRequestToken": "r" }, { ...app, ARM_CLIENT_SECRET: "s" }) as CachedCredential).description), /GitHub Actions OIDC token/);
+    assert.throws(() => credentialFor({}, { ...app, ARM_OIDC_REQUEST_URL: "http://token.example/req", ARM_OIDC_REQUEST_TOKEN: "r" }), /Setting environment variable ARM_OIDC_REQUEST_URL: "http:\/\/token.example\/req" is not an https URL; the OIDC request token is sent only over https/);
+    // The same GUID in two cases is one value, not a conflict.
+    assert.equal(resolveSettings(undefined, { AZURE_CLIENT_ID: CLIENT.toUpperCase(), ARM_CLIENT_ID: CLIENT }).credentials.clientId?.origin, "environment variable AZURE_CLIENT_ID");
   });
 
   it("Azure Pipelines: the service connection from config, ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID or an AzureCLI@2 task; clear errors without SYSTEM_OIDCREQUESTURI or SYSTEM_ACCESSTOKEN", () => {

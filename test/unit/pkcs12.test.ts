@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { generateKeyPairSync, X509Certificate } from "node:crypto";
 import * as forge from "node-forge";
 import { TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "pulumi-partnercenter/emulator";
-import { Pkcs12PasswordError, readPkcs12 } from "../../provider/pkcs12";
+import { MAX_PKCS12_ITERATIONS, Pkcs12FormatError, Pkcs12PasswordError, readPkcs12 } from "../../provider/pkcs12";
 import { buildPfx } from "../support/pkcs12";
 
 const PASSWORD = "pfx-canary-password-3f9a";
@@ -43,5 +43,23 @@ describe("reading PKCS#12 without a MAC", () => {
       const pfx = buildPfx({ certificates: [], keys: [key], password: "", scheme: "3des", mac: false, iterations: 1 });
       assert.equal(readPkcs12(pfx, undefined).keys.length, 1, `bundle ${bundle}`);
     }
+  });
+});
+
+describe("reading PKCS#12 with a crafted iteration count", () => {
+  /** A bundle whose derivations ask for `count` iterations, the 3-byte count 65,536 written over in place. */
+  function withCount(bytes: Buffer, count: number): Buffer {
+    const written = Buffer.from([0x02, 0x03, 0x01, 0x00, 0x00]);
+    const patched = Buffer.from(bytes);
+    let at = patched.indexOf(written);
+    for (let guard = 0; at >= 0 && guard < 100; guard++, at = patched.indexOf(written, at + 1)) patched.writeUIntBE(count, at + 2, 3);
+    return patched;
+  }
+
+  it("a count past MAX_PKCS12_ITERATIONS is refused before any key is derived (forge's synchronous derivation would hold the process for hours)", () => {
+    const bundle = buildPfx({ certificates: [TEST_CLIENT_CERTIFICATE], keys: [TEST_CLIENT_KEY], password: "pw-for-iterations", scheme: "none", mac: true, iterations: 65_536 });
+    assert.ok(readPkcs12(bundle, "pw-for-iterations").keys.length === 1, "the bundle as written opens");
+    assert.throws(() => readPkcs12(withCount(bundle, 0x7fffff), "pw-for-iterations"), (error: Error) => error instanceof Pkcs12FormatError && /asks for more key-derivation iterations than the 3000000 a bundle may/.test(error.message));
+    assert.equal(MAX_PKCS12_ITERATIONS, 3_000_000);
   });
 });
