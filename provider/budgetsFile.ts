@@ -4,6 +4,7 @@ import { readBoundedFile, UnreadableFileError } from "./boundedFile";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, visit, type Document, type Node } from "yaml";
 import { z } from "zod";
 import { describeValue } from "./describe";
+import { displayText } from "./untrustedText";
 import { amountSchema, customerIdSchema, MAX_AMOUNT, ON_DELETE_VALUES, type OnDelete } from "./inputs";
 
 /** One customer's budget as a budgets file or a list declares it. */
@@ -188,7 +189,7 @@ export function parseBudgetsText(text: string, source: string): BudgetEntry[] {
   const raw = items.map((item) => (item as { toJSON(): unknown }).toJSON());
   const entryLabel = (index: number): string => {
     const customer = (raw[index] as { customerId?: unknown } | null)?.customerId;
-    return `entry ${index + 1}${typeof customer === "string" ? ` (customer ${customer})` : ""}`;
+    return `entry ${index + 1}${typeof customer === "string" ? ` (customer ${displayText(customer, 64)})` : ""}`;
   };
   const amountProblems = new Map<number, string>();
   items.forEach((item, index) => {
@@ -245,5 +246,6 @@ export function formatBudgetsFile(entries: readonly BudgetEntry[], format: "yaml
   // `+ 0` turns -0 (which YAML would write as `-0`, an amount the file rules refuse) into 0.
   const document = { budgets: entries.map((entry) => ({ customerId: entry.customerId, name: entry.name, amount: entry.amount === null ? null : entry.amount + 0, onDelete: entry.onDelete })) };
   if (format === "json") return `${JSON.stringify(document, null, 2)}\n`;
-  return `${header.map((line) => `# ${line}\n`).join("")}${stringify(document, { nullStr: "null" })}`;
+  // lineWidth 0: a long name stays on its `name:` line, so that no line of the file begins with text from outside.
+  return `${header.map((line) => `# ${line}\n`).join("")}${stringify(document, { nullStr: "null", lineWidth: 0 })}`;
 }

@@ -10,6 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ProviderRuntime } from "./runtime";
 import type { createUsageBudgetLifecycle } from "./lifecycle";
 import { redactError } from "./secret";
+import { displayLines } from "./untrustedText";
 
 /** The version of this contract; the shim does not check it, it documents it. */
 export const HOST_API_VERSION = 1;
@@ -72,6 +73,8 @@ async function redacting<T>(work: (provider: Provider) => Promise<T>): Promise<T
     return await work(loaded());
   } catch (error) {
     const redacted = redactError(error);
+    // The message quotes servers and files: each line freed of control characters before the engine prints it.
+    if (redacted instanceof Error) redacted.message = displayLines(redacted.message);
     dropHostPrintOf(redacted);
     throw redacted;
   }

@@ -38,6 +38,21 @@ export function displayText(text: string, limit = DEFAULT_TEXT_LIMIT): string {
 }
 
 /**
+ * Text from outside that may hold several lines (an error naming several problems): each line as
+ * {@link displayText} makes it, the line breaks kept, at most `maxLines` lines.
+ *
+ * @param text - text from outside, or a message that quotes it
+ * @param limit - the most characters kept per line
+ * @param maxLines - the most lines kept
+ */
+export function displayLines(text: string, limit = 1000, maxLines = 200): string {
+  const lines = redactSecrets(text).split(/\r?\n/);
+  const shown = lines.slice(0, maxLines).map((line) => displayText(line, limit));
+  if (lines.length > maxLines) shown.push(`… (${lines.length - maxLines} more lines)`);
+  return shown.join("\n");
+}
+
+/**
  * Azure Pipelines' agent acts on `##vso[…]` anywhere in a line of a step's output (set a variable, mark the step
  * failed or succeeded, add to PATH), and on `##[` formatting at a line's start. Text from outside can reach a CI log
  * through the CLI or the engine's display (`lastChange`), so a space breaks the marker: `# #vso[`.
@@ -72,5 +87,7 @@ export function markdownCode(text: string): string {
  * @param text - text about to be written (lines already free of control characters)
  */
 export function guardWorkflowCommands(text: string): string {
-  return neutralizeLoggingCommands(text.replace(/^([ \t]*)::/gm, "> $1::"));
+  // Any white space but a line break before the `::`: the runner trims what .NET's TrimStart trims (NBSP, U+2000–U+200A,
+  // U+3000, NEL…), and a line break would carry the match onto another line.
+  return neutralizeLoggingCommands(text.replace(/^((?:[^\S\n]|\u0085)*)::/gm, "> $1::"));
 }

@@ -12,7 +12,7 @@ import { redactSecrets } from "../secret";
 import { PartnerCenterError, type ErrorCode } from "../errors";
 import { resolveSettings } from "../settings";
 import { attributeDrifts } from "../attribution";
-import { displayText, guardWorkflowCommands } from "../untrustedText";
+import { displayLines, displayText, guardWorkflowCommands } from "../untrustedText";
 import { diffBudgets } from "./diffBudgets";
 import { diffAsJson, diffAsMarkdown, diffAsText } from "./diffReport";
 import { exitWhenDone } from "./exitWhenDone";
@@ -35,9 +35,18 @@ function out(text: string): void {
   process.stdout.write(guardWorkflowCommands(redactSecrets(text)));
 }
 
-/** Standard error, redacted and guarded as {@link out}. */
+/** Standard error, redacted and guarded as {@link out}, each line freed of control characters (messages quote servers and files). */
 function err(text: string): void {
-  process.stderr.write(guardWorkflowCommands(redactSecrets(text)));
+  process.stderr.write(guardWorkflowCommands(displayLines(text.replace(/\n$/, ""))) + (text.endsWith("\n") ? "\n" : ""));
+}
+
+/**
+ * A file's contents on standard output (`export` without `--output`): redacted, otherwise byte for byte what
+ * `--output` would write. Every value in it was made one line fit to show when it was read, so no line of it can
+ * start a workflow command; guarding would change the data.
+ */
+function outData(text: string): void {
+  process.stdout.write(redactSecrets(text));
 }
 
 /** Thrown for a usage mistake: exit 2 with the usage. */
@@ -75,7 +84,7 @@ async function runExport(args: string[]): Promise<number> {
       writeAtomically(values.output, text);
       err(`export: wrote ${entries.length} budgets to ${values.output}\n`);
     } else {
-      out(text);
+      outData(text);
     }
     return 0;
   } finally {

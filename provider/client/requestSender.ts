@@ -16,6 +16,7 @@ import { attempts, decideRetry, parseRetryAfter, type AttemptOutcome, type Retry
 import { PauseBeyondDeadlineError, type RequestScheduler, type SendGrant } from "./scheduler";
 import type { HttpResponse, HttpTransport } from "./transport";
 import { parseFault, WireFormatError } from "./wire";
+import { displayText } from "../untrustedText";
 
 /** An attempt that failed: what it ended in, and how to build its error (once, with how the request ended when that is news). */
 interface AttemptFailure {
@@ -24,8 +25,9 @@ interface AttemptFailure {
 }
 
 /**
- * The most 429s one request waits out (each waits a Retry-After of at least
- * a second, so the deadline ends it long before; this bounds the loop).
+ * The most 429s one request waits out (each pause lasts at least
+ * MIN_THROTTLE_PAUSE_MS and doubles while 429s come in a row, so the deadline
+ * ends it long before; this bounds the loop).
  */
 const MAX_THROTTLED_ATTEMPTS = 1000;
 
@@ -48,6 +50,12 @@ export interface RequestSenderOptions {
   readonly scheduler: RequestScheduler;
   readonly clock: Clock;
   readonly random: () => number;
+}
+
+/** The answer's `MS-RequestId`, as one bounded line (a header is the server's text). */
+function answeredRequestId(response: HttpResponse): string | undefined {
+  const id = response.headers["ms-requestid"];
+  return id === undefined ? undefined : displayText(id, 80);
 }
 
 /** Sends requests planned by the client; see the module's description. */
@@ -184,6 +192,6 @@ export class RequestSender {
       }
     }
     const fault = parseFault(response.text, response.headers["content-type"]);
-    return { outcome: { kind: "response", status: response.status, retryAfterMs }, error: (gaveUp) => new PartnerCenterStatusError(identity, response.status, fault, response.headers["ms-requestid"], gaveUp) };
+    return { outcome: { kind: "response", status: response.status, retryAfterMs }, error: (gaveUp) => new PartnerCenterStatusError(identity, response.status, fault, answeredRequestId(response), gaveUp) };
   }
 }

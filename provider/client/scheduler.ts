@@ -25,7 +25,7 @@ export class PauseBeyondDeadlineError extends PartnerCenterError {
     /** The operation's deadline (clock ms). */
     readonly deadline: number,
   ) {
-    super("PC_ERR_PAUSE_BEYOND_DEADLINE", `Partner Center's rate limit holds requests until ${isoTime(pausedUntil)} (its Retry-After), past this operation's deadline at ${isoTime(deadline)} (partnercenter:timeoutSeconds): failed at once instead of waiting`);
+    super("PC_ERR_PAUSE_BEYOND_DEADLINE", `Partner Center's rate limit holds requests until ${isoTime(pausedUntil)} (its Retry-After, or the longer pause after 429s in a row), past this operation's deadline at ${isoTime(deadline)} (partnercenter:timeoutSeconds): failed at once instead of waiting`);
   }
 }
 
@@ -234,6 +234,9 @@ export class RequestScheduler {
 
   /** Fails at once every waiter whose pause outlasts its deadline: it could only wait to fail, holding its place. */
   #refuseHopeless(): void {
+    // Without a pause in force no one is hopeless: the common path stays linear in the waiters granted.
+    const now = this.#clock.now();
+    if (this.#learner.pausedUntil <= now && this.#backoffUntil <= now && this.#customerPausedUntil.size === 0) return;
     for (const waiter of [...this.#queue]) {
       const until = this.pausedUntil(waiter.customerId);
       const deadline = waiter.deadline();

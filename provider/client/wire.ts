@@ -104,7 +104,7 @@ export function parseFault(text: string, contentType: string | undefined): Servi
   if (!parsed.success) return { description: displayText(body) };
   const { code, description, message } = parsed.data;
   return {
-    code: code === undefined ? undefined : String(code),
+    code: code === undefined ? undefined : displayText(String(code), 40),
     description: description === undefined && message === undefined ? undefined : displayText(description ?? message ?? "", 1000),
   };
 }
@@ -153,8 +153,9 @@ export function parseCustomerPage(text: string): WireCustomerPage {
   return {
     customers: data.items.map((item) => ({
       id: item.id,
-      companyName: item.companyProfile?.companyName,
-      domain: item.companyProfile?.domain,
+      // Bounded as they are read: a page of huge names must not be held whole until the export ends.
+      companyName: item.companyProfile?.companyName === undefined ? undefined : displayText(item.companyProfile.companyName, 200),
+      domain: item.companyProfile?.domain === undefined ? undefined : displayText(item.companyProfile.domain, 253),
     })),
     next: continuationOf(data.links?.next),
   };

@@ -1,7 +1,7 @@
 /** Issue 22: whatever Partner Center or a gateway answers, no silent success, no hang, no injected output. */
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -186,6 +186,56 @@ describe("hostile answers: ids in the customer list", () => {
     } finally {
       await service.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("hostile answers: text from outside on the CLI's other paths (review of issue 22)", () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "pc-hostile-"))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("export to standard output is the same valid budgets file as --output, whatever the company names hold (a long name with '::' or NBSP)", async () => {
+    const names = [`Fabrikam ::stop-commands::${"B".repeat(100)}`, `Contoso \u00a0::add-mask::${"A".repeat(100)}`];
+    const service = await startLoopbackServer((req, res) => {
+      if (req.url?.startsWith("/v1/customers?")) return json(res, 200, { totalCount: 2, items: IDS.slice(0, 2).map((id, index) => ({ id, companyProfile: { companyName: names[index] } })) });
+      json(res, 200, { amount: 10, attributes: { objectType: "SpendingBudget" } });
+    });
+    try {
+      const env = { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN };
+      const run = await cli(["export"], env, dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(run.stdout.split("\n").filter((line) => /^[\s\u0085]*::/.test(line) || line.startsWith(">")), [], "no line starts with a command or was altered by a guard");
+      writeFileSync(join(dir, "budgets.yaml"), run.stdout);
+      const check = await cli(["diff", "budgets.yaml"], env, dir);
+      assert.equal(check.code, 0, `the exported file reads back and shows no drift: ${check.stderr}${check.stdout}`);
+      await cli(["export", "--output", "file.yaml"], env, dir);
+      const fromFile = readFileSync(join(dir, "file.yaml"), "utf8").replace(/^# .*\n/gm, "");
+      assert.equal(run.stdout.replace(/^# .*\n/gm, ""), fromFile, "standard output and --output give the same budgets");
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it("an error's code and request id from the answer, and a customer id in a budgets file, reach the terminal without escapes or commands", async () => {
+    const service = await startLoopbackServer((_req, res) =>
+      res
+        .writeHead(400, { "content-type": "application/json", "ms-requestid": "req\u009b31mRED" })
+        .end(JSON.stringify({ code: "\u001b[2J\u001b]8;;http://evil\u0007X\n::add-mask::abc\n\u00a0::stop-commands::zz", description: "bad" })),
+    );
+    try {
+      const env = { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_RETRIES: "0" };
+      const run = await cli(["export"], env, dir);
+      assert.notEqual(run.code, 0);
+      writeFileSync(join(dir, "bad.yaml"), `budgets:\n  - customerId: "x\\e]8;;http://evil\\a click\\n\\u00a0::add-mask::abc"\n    amount: 1\n`);
+      const bad = await cli(["diff", "bad.yaml"], env, dir);
+      assert.equal(bad.code, 2, bad.stderr);
+      for (const output of [run.stderr, bad.stderr]) {
+        assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(output), `no control character but line breaks: ${JSON.stringify(output.slice(0, 300))}`);
+        assert.deepEqual(output.split("\n").filter((line) => /^[\s\u0085]*::/.test(line)), []);
+      }
+    } finally {
+      await service.stop();
     }
   });
 });

@@ -3,6 +3,7 @@ import { ConfidentialClientApplication, PublicClientApplication, type AccountInf
 import type { Dispatcher } from "undici";
 import { PartnerCenterError } from "../../errors";
 import { redactSecrets, type Secret } from "../../secret";
+import { displayText } from "../../untrustedText";
 import { CachedCredential, type AcquiredToken } from "./cachedCredential";
 import { UndiciNetworkClient } from "./networkClient";
 
@@ -60,13 +61,14 @@ function toAcquired(result: AuthenticationResult | null, what: string): Acquired
  */
 function refused(error: unknown, what: string): CredentialError {
   const { errorCode, errorMessage, message } = error as { errorCode?: string; errorMessage?: string; message?: string };
-  const text = errorMessage ?? message ?? String(error);
+  // Redacted before the first line or the description is cut out of it.
+  const text = redactSecrets(errorMessage ?? message ?? String(error));
   // MSAL: "Error(s): 7000215 - Timestamp: … - Description: AADSTS7000215: …\r\nTrace ID: …\r\nCorrelation ID: … - Correlation ID: …"
   const description = (/Description: ([^\r\n]*?)(?: - Correlation ID|\r?\n|$)/.exec(text)?.[1] ?? text.split(/\r?\n/)[0] ?? "").trim();
   const ids = [/Trace ID: ([0-9a-f-]{36})/i.exec(text)?.[1], /Correlation ID: ([0-9a-f-]{36})/i.exec(text)?.[1]];
   const suffix = ids[0] || ids[1] ? ` (Entra Trace ID ${ids[0] ?? "n/a"}, Correlation ID ${ids[1] ?? "n/a"})` : "";
   // Entra ID may quote the request (a client assertion, a refresh token): redacted here, not only where the message leaves the process.
-  return new CredentialError(`Microsoft Entra ID refused ${what}: ${errorCode ? `${errorCode}: ` : ""}${redactSecrets(description)}${suffix}`);
+  return new CredentialError(`Microsoft Entra ID refused ${what}: ${errorCode ? `${displayText(errorCode, 60)}: ` : ""}${displayText(description, 1000)}${suffix}`);
 }
 
 function viaMsal(what: string, context: AppContext, acquire: (forceRefresh: boolean) => Promise<AuthenticationResult | null>): CachedCredential {
