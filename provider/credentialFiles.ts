@@ -11,12 +11,13 @@ import { relativePathBase } from "./paths";
 import { looksLikePkcs12, Pkcs12FormatError, Pkcs12PasswordError, readPkcs12, type Pkcs12Contents } from "./pkcs12";
 import { rememberSecret, type Secret } from "./secret";
 import { SettingsError, type SourcedValue } from "./settings";
+import { settingPlaces } from "./settingSources";
 
 /** The largest certificate or token file read (a PEM chain or a JWT is a few KiB). */
 const MAX_CREDENTIAL_FILE_BYTES = 1024 * 1024;
 
-/** Where the certificate's password can be set (the settings name it; messages say where to put one). */
-const PASSWORD_SETTING = "partnercenter:clientCertificatePassword (or AZURE_CLIENT_CERTIFICATE_PASSWORD / ARM_CLIENT_CERTIFICATE_PASSWORD)";
+/** Where the certificate's password can be set (messages say where to put one). */
+const PASSWORD_SETTING = settingPlaces("clientCertificatePassword");
 
 /**
  * Reads a client certificate and its private key from a file or secret
@@ -70,7 +71,9 @@ function fromPem(pem: string, source: SourcedValue<string> | SourcedValue<Secret
     certificate = certificates[0] === undefined ? undefined : new X509Certificate(certificates[0]);
     privateKey = createPrivateKey(encrypted && password ? { key: pem, passphrase: password.value.reveal() } : pem).export({ type: "pkcs8", format: "pem" }).toString();
   } catch (error) {
-    if (encrypted && password && (error as NodeJS.ErrnoException).code === "ERR_OSSL_BAD_DECRYPT") {
+    // With a wrong password OpenSSL mostly answers "bad decrypt", but once in 256 tries the padding fits and what it
+    // decrypted fails to decode instead: either way, with the certificate read, the key did not open with the password.
+    if (encrypted && password && (certificate || (error as NodeJS.ErrnoException).code === "ERR_OSSL_BAD_DECRYPT")) {
       throw new SettingsError(`Setting ${source.origin}: the private key does not decrypt with the password from ${password.origin}: set ${password.origin} to the key's password`);
     }
     if (certificate) throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s) and no private key Node can read (${(error as Error).message})`);

@@ -9,12 +9,9 @@ import { githubAssertion } from "./client/auth/githubOidc";
 import { clientCertificateCredential, clientSecretCredential, federatedCredential, refreshTokenCredential, type AppContext } from "./client/auth/msalCredentials";
 import { StaticTokenCredential } from "./client/auth/staticToken";
 import { readClientCertificate, tokenFileAssertion } from "./credentialFiles";
-import { SETTING_SOURCES, SettingsError, type AuthMode, type CredentialSettings, type ProviderSettings, type SourcedValue } from "./settings";
+import { settingPlaces } from "./settingSources";
+import { SettingsError, type AuthMode, type CredentialSettings, type ProviderSettings, type SourcedValue } from "./settings";
 
-function where(name: keyof typeof SETTING_SOURCES): string {
-  const source = SETTING_SOURCES[name];
-  return `stack config ${source.configKey} (or ${source.envVars.join(" / ")})`;
-}
 
 /** The ways that read an OIDC token (what `ARM_USE_OIDC` prefers). */
 const OIDC_MODES: ReadonlySet<AuthMode> = new Set(["federatedToken", "oidcToken", "githubOidc", "azurePipelines"]);
@@ -117,26 +114,26 @@ export function credentialFromSettings(settings: ProviderSettings, dispatcher?: 
   const { credentials } = settings;
   const mode = chooseMode(credentials);
   if (mode === "accessToken") {
-    if (!credentials.accessToken) throw new SettingsError(`partnercenter:auth is accessToken but no token is set: set ${where("accessToken")}`);
+    if (!credentials.accessToken) throw new SettingsError(`partnercenter:auth is accessToken but no token is set: set ${settingPlaces("accessToken")}`);
     return new StaticTokenCredential(credentials.accessToken.value);
   }
   if (!dispatcher) throw new Error("an MSAL credential needs the client's HTTP dispatcher");
   const context = appContext(credentials, mode, dispatcher, settings.timeoutSeconds);
   switch (mode) {
     case "clientSecret":
-      if (!credentials.clientSecret) throw new SettingsError(`partnercenter:auth is clientSecret but no secret is set: set ${where("clientSecret")}`);
+      if (!credentials.clientSecret) throw new SettingsError(`partnercenter:auth is clientSecret but no secret is set: set ${settingPlaces("clientSecret")}`);
       return clientSecretCredential(context, credentials.clientSecret.value);
     case "clientCertificate": {
       const source = credentials.clientCertificate ?? credentials.clientCertificatePath;
-      if (!source) throw new SettingsError(`partnercenter:auth is clientCertificate but none is set: set ${where("clientCertificatePath")} or partnercenter:clientCertificate (PEM, as a secret)`);
+      if (!source) throw new SettingsError(`partnercenter:auth is clientCertificate but none is set: set ${settingPlaces("clientCertificatePath")} or partnercenter:clientCertificate (PEM, as a secret)`);
       return clientCertificateCredential(context, readClientCertificate(source, source === credentials.clientCertificatePath, companionOf(source.origin, credentials.clientCertificatePassword)));
     }
     case "federatedToken":
-      if (!credentials.federatedTokenFile) throw new SettingsError(`partnercenter:auth is federatedToken but no token file is set: set ${where("federatedTokenFile")}`);
+      if (!credentials.federatedTokenFile) throw new SettingsError(`partnercenter:auth is federatedToken but no token file is set: set ${settingPlaces("federatedTokenFile")}`);
       return federatedCredential(context, `the federated token in ${credentials.federatedTokenFile.value}`, tokenFileAssertion(credentials.federatedTokenFile));
     case "oidcToken": {
       const token = credentials.oidcToken;
-      if (!token) throw new SettingsError(`partnercenter:auth is oidcToken but no token is set: set ${where("oidcToken")}`);
+      if (!token) throw new SettingsError(`partnercenter:auth is oidcToken but no token is set: set ${settingPlaces("oidcToken")}`);
       return federatedCredential(context, `the OIDC token from ${token.origin}`, async () => token.value.reveal());
     }
     case "githubOidc":
@@ -144,20 +141,20 @@ export function credentialFromSettings(settings: ProviderSettings, dispatcher?: 
       return federatedCredential(context, "the GitHub Actions OIDC token", githubAssertion(credentials.githubOidc, dispatcher));
     case "azurePipelines": {
       const pipelines = credentials.azurePipelines;
-      if (!pipelines) throw new SettingsError(`partnercenter:auth is azurePipelines but no service connection is set: set ${where("adoServiceConnectionId")} to the id of an Azure Resource Manager service connection that uses workload identity federation`);
+      if (!pipelines) throw new SettingsError(`partnercenter:auth is azurePipelines but no service connection is set: set ${settingPlaces("adoServiceConnectionId")} to the id of an Azure Resource Manager service connection that uses workload identity federation`);
       if (!pipelines.requestUri) throw new SettingsError(`The Azure Pipelines credential (service connection ${pipelines.serviceConnectionId.value}, from ${pipelines.serviceConnectionId.origin}) needs SYSTEM_OIDCREQUESTURI, which every Azure Pipelines job sets: run it in a pipeline job`);
       if (!pipelines.accessToken) throw new SettingsError(`The Azure Pipelines credential (service connection ${pipelines.serviceConnectionId.value}) needs SYSTEM_ACCESSTOKEN, which a pipeline never exposes on its own: add "env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)" to the step that runs Pulumi`);
       const assertion = azurePipelinesAssertion({ requestUri: pipelines.requestUri, accessToken: pipelines.accessToken, serviceConnectionId: pipelines.serviceConnectionId.value }, dispatcher);
       return federatedCredential(context, `the Azure DevOps service connection ${pipelines.serviceConnectionId.value}`, assertion);
     }
     case "refreshToken":
-      if (!credentials.refreshToken) throw new SettingsError(`partnercenter:auth is refreshToken but none is set: set ${where("refreshToken")}`);
+      if (!credentials.refreshToken) throw new SettingsError(`partnercenter:auth is refreshToken but none is set: set ${settingPlaces("refreshToken")}`);
       return refreshTokenCredential(context, credentials.refreshToken.value, companionOf(credentials.refreshToken.origin, credentials.clientSecret)?.value);
   }
 }
 
 function appContext(credentials: CredentialSettings, mode: AuthMode, dispatcher: Dispatcher, timeoutSeconds: number): AppContext {
-  const missing = [!credentials.tenantId && where("tenantId"), !credentials.clientId && where("clientId")].filter(Boolean);
+  const missing = [!credentials.tenantId && settingPlaces("tenantId"), !credentials.clientId && settingPlaces("clientId")].filter(Boolean);
   if (missing.length > 0) throw new SettingsError(`The ${mode} credential needs ${missing.join(" and ")}`);
   return { tenantId: credentials.tenantId!.value, clientId: credentials.clientId!.value, authority: credentials.authority, dispatcher, timeoutMs: timeoutSeconds * 1000 };
 }

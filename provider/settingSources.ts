@@ -61,6 +61,12 @@ export const SETTING_SOURCES = {
   refreshToken: { configKey: "partnercenter:refreshToken", envVars: ["PARTNERCENTER_REFRESH_TOKEN"] },
 } as const satisfies Record<string, SettingSource>;
 
+/** Every place a setting can be set, for messages: `stack config partnercenter:x (or A / B)`. */
+export function settingPlaces(name: keyof typeof SETTING_SOURCES): string {
+  const source: SettingSource = SETTING_SOURCES[name];
+  return `stack config ${source.configKey} (or ${source.envVars.join(" / ")})`;
+}
+
 /** A setting's value and where it came from (secrets wrapped). */
 export interface SourcedValue<T> {
   readonly value: T;

@@ -23,7 +23,7 @@ const CERTIFICATE_SETTING = "environment variable AZURE_CLIENT_CERTIFICATE_PATH"
 const PASSWORD_SETTING = "environment variable ARM_CLIENT_CERTIFICATE_PASSWORD";
 const PASSWORD = "pfx-canary-password-3f9a";
 const PEM_BUNDLE = `${TEST_CLIENT_CERTIFICATE}${TEST_CLIENT_KEY}`;
-const WHERE_TO_SET = "set partnercenter:clientCertificatePassword (or AZURE_CLIENT_CERTIFICATE_PASSWORD / ARM_CLIENT_CERTIFICATE_PASSWORD)";
+const WHERE_TO_SET = "set stack config partnercenter:clientCertificatePassword (or PARTNERCENTER_CLIENT_CERTIFICATE_PASSWORD / AZURE_CLIENT_CERTIFICATE_PASSWORD / ARM_CLIENT_CERTIFICATE_PASSWORD)";
 
 /** What the PEM path reads from the same certificate and key: what every other form must give. */
 function fromPem(): ClientCertificate {

@@ -176,7 +176,7 @@ describe("choosing a credential", () => {
   it("an encrypted private key with no password set is named as such, not reported missing", () => {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const encrypted = privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "not-given" }).toString();
-    assert.throws(() => readClientCertificate({ value: new Secret(`${TEST_CLIENT_CERTIFICATE}${encrypted}`), origin: "stack config partnercenter:clientCertificate" }, false), /^SettingsError: Setting stack config partnercenter:clientCertificate: the private key is encrypted and no password is set: set partnercenter:clientCertificatePassword .* or give the key unencrypted/);
+    assert.throws(() => readClientCertificate({ value: new Secret(`${TEST_CLIENT_CERTIFICATE}${encrypted}`), origin: "stack config partnercenter:clientCertificate" }, false), /^SettingsError: Setting stack config partnercenter:clientCertificate: the private key is encrypted and no password is set: set stack config partnercenter:clientCertificatePassword .* or give the key unencrypted/);
     assert.throws(() => readClientCertificate({ value: new Secret(TEST_CLIENT_CERTIFICATE), origin: "test" }, false), /found 1 certificate\(s\) and no private key/);
   });
 
