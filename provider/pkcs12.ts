@@ -93,9 +93,11 @@ function oidOf(node: forge.asn1.Asn1 | undefined, what: string): string {
 }
 
 function isDer(text: string): boolean {
+  // What a password opens is a SEQUENCE (a PKCS#8 key, a SafeContents) filling the whole plaintext: a few random
+  // bytes a wrong password "decrypts" to would often parse as some other DER element.
   try {
-    forge.asn1.fromDer(text);
-    return true;
+    const parsed = forge.asn1.fromDer(text); // strict, and every byte parsed (forge's defaults)
+    return parsed.tagClass === forge.asn1.Class.UNIVERSAL && parsed.type === forge.asn1.Type.SEQUENCE && parsed.constructed;
   } catch {
     return false;
   }
