@@ -1,8 +1,8 @@
 /**
  * `diff`'s report in each of its formats. Everything in it that came from
- * outside (names from the budgets file, Partner Center's error text, the
- * activity log's user names and dates) is shown through {@link displayText}
- * and, in Markdown, inside code spans: a field can neither start a line, nor
+ * outside is one bounded line fit to show (names from the budgets file and
+ * error text through {@link displayText} here; the activity log's fields as
+ * `attributeDrifts` gives them) and, in Markdown, inside code spans: a field can neither start a line, nor
  * end a table row, nor become a heading, link, image or HTML.
  */
 import { amountText, describeAttribution, type Attribution } from "../attribution";
@@ -38,13 +38,6 @@ function nameOf(drift: BudgetDrift): string | undefined {
   return drift.entry.name === undefined ? undefined : displayText(drift.entry.name, NAME_LIMIT);
 }
 
-/** The attribution with every field shown as one bounded line. */
-function shownAttribution(attribution: Attribution): Attribution {
-  return attribution.found
-    ? { ...attribution, by: displayText(attribution.by), at: displayText(attribution.at, 40) }
-    : { found: false, reason: displayText(attribution.reason, ERROR_LIMIT) };
-}
-
 /** One line per drifted or unreadable budget, then the summary. */
 export function diffAsText(findings: DiffFindings): string {
   const lines = findings.drifts.map((drift) => {
@@ -52,7 +45,7 @@ export function diffAsText(findings: DiffFindings): string {
     const who = `${drift.entry.customerId}${name ? ` (${name})` : ""}`;
     if (drift.error !== undefined) return `! ${who}: could not be read: ${displayText(drift.error, ERROR_LIMIT)}`;
     const attribution = findings.attributions.get(drift.entry.customerId);
-    const by = attribution ? ` — ${describeAttribution(shownAttribution(attribution))}` : "";
+    const by = attribution ? ` — ${describeAttribution(attribution)}` : "";
     return `~ ${who}: declared ${amountText(drift.entry.amount)}, Partner Center has ${amountText(drift.live)}${by}`;
   });
   return `${[...lines, diffSummary(findings)].join("\n")}\n`;
@@ -67,8 +60,7 @@ export function diffAsMarkdown(findings: DiffFindings): string {
       const name = nameOf(drift);
       const who = `${name ? `${markdownCode(name)} ` : ""}${markdownCode(drift.entry.customerId)}`;
       const declared = amountText(drift.entry.amount);
-      const found = findings.attributions.get(drift.entry.customerId);
-      const attribution = found && shownAttribution(found);
+      const attribution = findings.attributions.get(drift.entry.customerId);
       if (drift.error !== undefined) lines.push(`| ${who} | ${declared} | could not be read | | | ${markdownCode(displayText(drift.error, ERROR_LIMIT))} |`);
       else if (attribution?.found) lines.push(`| ${who} | ${declared} | ${amountText(drift.live)} | ${markdownCode(attribution.by)} | ${markdownCode(attribution.at)} | ${amountText(attribution.from)} → ${amountText(attribution.to)} |`);
       else lines.push(`| ${who} | ${declared} | ${amountText(drift.live)} | unknown | | ${markdownCode(attribution?.reason ?? "")} |`);
@@ -81,10 +73,7 @@ export function diffAsMarkdown(findings: DiffFindings): string {
 export function diffAsJson(findings: DiffFindings): string {
   const drifted = findings.drifts.filter((drift) => drift.error === undefined);
   const unreadable = findings.drifts.filter((drift) => drift.error !== undefined);
-  const attributionOf = (customerId: string): Attribution | undefined => {
-    const attribution = findings.attributions.get(customerId);
-    return attribution && shownAttribution(attribution);
-  };
+  const attributionOf = (customerId: string): Attribution | undefined => findings.attributions.get(customerId);
   return `${JSON.stringify(
     {
       checked: findings.checked,

@@ -2,7 +2,6 @@ import { BudgetsFileError, validateBudgetEntries, type BudgetEntry } from "../bu
 import type { PartnerCenterClient } from "../client/partnerCenter";
 import type { WireCustomer } from "../client/wire";
 import { customerIdSchema } from "../inputs";
-import { displayText } from "../untrustedText";
 
 /** A customer whose budget could not be read, and why. */
 export interface ExportFailure {
@@ -18,9 +17,6 @@ export interface ExportResult {
   /** Customers Partner Center listed (each is in `entries` or in `failures`). */
   listed: number;
 }
-
-/** The longest company name written into a budgets file (a label for people). */
-const NAME_LIMIT = 200;
 
 /**
  * Lists every customer (following continuation pages) and reads each one's
@@ -52,8 +48,8 @@ export async function exportBudgets(client: PartnerCenterClient, progress: (line
     readable.map(async ({ customer, customerId }) => {
       try {
         const { amount } = await client.getBudget(customerId, client.startOperation());
-        const name = customer.companyName === undefined ? undefined : displayText(customer.companyName, NAME_LIMIT);
-        entries.push({ customerId, name, amount });
+        // The company name is already one bounded line: the customer list is read that way.
+        entries.push({ customerId, name: customer.companyName, amount });
       } catch (error) {
         failures.push({ customer, message: (error as Error).message });
       }

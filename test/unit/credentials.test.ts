@@ -125,9 +125,6 @@ describe("choosing a credential", () => {
     writeFileSync(pfx, buildPfx({ certificates: [TEST_CLIENT_CERTIFICATE], keys: [TEST_CLIENT_KEY], password: "", scheme: "aes-256" }));
     const certificate = credentialFor({ "partnercenter:tenantId": TENANT, "partnercenter:clientId": CLIENT, "partnercenter:clientCertificatePath": pfx }, { ARM_CLIENT_CERTIFICATE_PASSWORD: "azure-native-pfx-password" });
     assert.match(String((certificate as CachedCredential).description), /the certificate of app/);
-    // A refresh token (App+User) does not take azure-native's ARM_CLIENT_SECRET as its app's secret: it stays public.
-    const refresh = credentialFor({ "partnercenter:tenantId": TENANT, "partnercenter:clientId": CLIENT, "partnercenter:refreshToken": "rt" }, { ARM_CLIENT_SECRET: "another-apps-secret" });
-    assert.match(String((refresh as CachedCredential).description), /the refresh token/);
     // With ARM_USE_OIDC and nothing of the project's own, what is configured comes before the CI's own (GitHub's token).
     const app = { ARM_TENANT_ID: TENANT, ARM_CLIENT_ID: CLIENT };
     const github = { ACTIONS_ID_TOKEN_REQUEST_URL: "https://gh.example/token", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "r" };
