@@ -5,7 +5,8 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, visit, t
 import { z } from "zod";
 import { describeValue } from "./describe";
 import { displayText } from "./untrustedText";
-import { amountSchema, customerIdSchema, MAX_AMOUNT, ON_DELETE_VALUES, type OnDelete } from "./inputs";
+import { amountSchema, customerIdSchema } from "./inputs";
+import { MAX_AMOUNT, ON_DELETE_VALUES, type OnDelete } from "./inputValues";
 
 /** One customer's budget as a budgets file or a list declares it. */
 export interface BudgetEntry {

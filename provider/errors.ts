@@ -40,9 +40,9 @@ export class PartnerCenterError extends Error {
   /**
    * @param code - the stable code
    * @param message - the whole message, built once
-   * @param options - the cause, if any
+   * @param options - the cause, if any (ES2022's `ErrorOptions`, spelled out: a consumer compiling for an older `lib` has no such name)
    */
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
   }

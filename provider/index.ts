@@ -10,7 +10,7 @@
  */
 export { UsageBudget, type UsageBudgetArgs } from "./usageBudget";
 export type { UsageBudgetOutputs } from "./outputs";
-export { MAX_AMOUNT, type OnDelete } from "./inputs";
+export { MAX_AMOUNT, type OnDelete } from "./inputValues";
 export { ERROR_CODES, hasCode, PartnerCenterError, type ErrorCode } from "./errors";
 export { UsageBudgetSet, type UsageBudgetSetArgs } from "./usageBudgetSet";
 export { BudgetsFileError, readBudgetsFile, parseBudgetsText, formatBudgetsFile, type BudgetEntry } from "./budgetsFile";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { describeValue } from "./describe";
+import { DEFAULT_ON_DELETE, GUID_PATTERN, MAX_AMOUNT, ON_DELETE_VALUES, type OnDelete } from "./inputValues";
 
 /**
  * The value the Pulumi engine sends, at any depth, for a property whose value
@@ -9,20 +10,8 @@ import { describeValue } from "./describe";
  */
 export const UNKNOWN_VALUE: string = unknownValue;
 
-/** The values of `onDelete`: what happens to the budget in Partner Center when the resource is deleted. */
-export const ON_DELETE_VALUES = ["retain", "clear"] as const;
-
-/** What happens to the budget in Partner Center when the resource is deleted. */
-export type OnDelete = (typeof ON_DELETE_VALUES)[number];
-
-/** `onDelete` when not given, and in state written before the input existed. */
-export const DEFAULT_ON_DELETE: OnDelete = "retain";
-
-/** The largest budget accepted: a guard against typos, far above any real monthly budget. */
-export const MAX_AMOUNT = 999_999_999_999.99;
-
-/** A GUID in any case: how Microsoft writes tenant, customer and application ids. */
-export const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+// Re-exported for the modules that validate inputs; the public declarations import ./inputValues itself.
+export { DEFAULT_ON_DELETE, GUID_PATTERN, MAX_AMOUNT, ON_DELETE_VALUES, type OnDelete } from "./inputValues";
 
 /** Validates a customer tenant id (a GUID in any case) and normalises it to lowercase. */
 export const customerIdSchema = z

@@ -1,4 +1,4 @@
-import type { OnDelete } from "./inputs";
+import type { OnDelete } from "./inputValues";
 
 /** What a UsageBudget records in state. */
 export interface UsageBudgetOutputs {

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { GUID_PATTERN } from "./inputs";
 import { Secret } from "./secret";
-import { DEFAULT_ENDPOINT, endpointSchema, isLoopbackHost, parseUrl } from "./endpoint";
+import { DEFAULT_ENDPOINT, isLoopbackHost, parseUrl } from "./endpoint";
+import { endpointSchema } from "./endpointSchema";
 import { NUMBER_SETTINGS, readNumber, readRaw, SETTING_SOURCES, SettingsError, type ConfigSource, type RawSetting, type SourcedValue } from "./settingSources";
 import { describeValue } from "./describe";
 

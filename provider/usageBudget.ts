@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { OnDelete } from "./inputs";
+import type { OnDelete } from "./inputValues";
 import { claimCustomer } from "./customerClaims";
 import { usageBudgetProvider } from "./shim";
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BudgetsFileError, readBudgetsFile, validateBudgetEntries, type BudgetEntry } from "./budgetsFile";
-import type { OnDelete } from "./inputs";
+import type { OnDelete } from "./inputValues";
 import { UsageBudget } from "./usageBudget";
 
 /** The inputs of a {@link UsageBudgetSet}: a list of entries or a budgets file, not both. */

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { closeServer, listenOnLoopback } from "../listen";
 import jwt from "jsonwebtoken";
 import { EMULATOR_TLS_CERTIFICATE, EMULATOR_TLS_KEY } from "./testPki";
-import { FEDERATED_AUDIENCE, GITHUB_ISSUER, PARTNER_CENTER_AUDIENCE, SigningKey, thumbprints, verifyJwt } from "./tokens";
+import { FEDERATED_AUDIENCE, GITHUB_ISSUER, PARTNER_CENTER_AUDIENCE, SigningKey, thumbprints, verifyJwt, type JwtClaims } from "./tokens";
 
 /** A federated identity credential: tokens from `issuer` about `subject` for `audience` may stand in for the app's secret. */
 export interface FederatedCredential {
@@ -60,7 +60,7 @@ export interface TokenRequest {
 }
 
 /** Claims of an access token this emulator issued. */
-export type AccessTokenClaims = jwt.JwtPayload;
+export type AccessTokenClaims = JwtClaims;
 
 const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 

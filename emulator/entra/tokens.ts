@@ -8,6 +8,22 @@ export const FEDERATED_AUDIENCE = "api://AzureADTokenExchange";
 /** The issuer of GitHub Actions OIDC tokens. */
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
 
+/**
+ * A verified JWT's claims: the registered ones typed, the rest as decoded
+ * JSON. Written here rather than taken from `jsonwebtoken`, whose types are a
+ * development dependency a partner's project does not have.
+ */
+export interface JwtClaims {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string;
+  [claim: string]: unknown;
+}
+
 /** An RSA key pair that signs JWTs, with its key id. */
 export class SigningKey {
   readonly kid: string;
@@ -40,7 +56,7 @@ export class SigningKey {
  * @param key - the PEM public key or certificate to check the signature with
  * @param expected - the issuer it must carry, and the audience (not checked when left out: the caller matches it itself)
  */
-export function verifyJwt(token: string, key: string, expected: { audience?: string; issuer: string | string[] }): { claims: jwt.JwtPayload } | { error: string } {
+export function verifyJwt(token: string, key: string, expected: { audience?: string; issuer: string | string[] }): { claims: JwtClaims } | { error: string } {
   try {
     // RS256, and PS256 as MSAL signs certificate assertions (Entra ID accepts both).
     const claims = jwt.verify(token, key, {
@@ -49,7 +65,7 @@ export function verifyJwt(token: string, key: string, expected: { audience?: str
       issuer: expected.issuer as string | [string, ...string[]],
       clockTolerance: 5,
     });
-    return { claims: claims as jwt.JwtPayload };
+    return typeof claims === "string" ? { error: "the JWT payload is not a JSON object" } : { claims };
   } catch (error) {
     return { error: (error as Error).message };
   }

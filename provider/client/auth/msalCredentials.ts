@@ -28,7 +28,7 @@ export interface AppContext {
 /** Entra ID refused a credential, or it could not be used; names the credential, never its value. */
 export class CredentialError extends PartnerCenterError {
   /** @param message - the credential (never its value), the problem and the fix */
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super("PC_ERR_CREDENTIAL", message, options);
   }
 }
