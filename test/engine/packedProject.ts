@@ -4,10 +4,10 @@
  * Its dependencies, `@pulumi/pulumi` among them, are linked from this
  * repository's `node_modules` (the registry is not asked for them again).
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
+import { packTarball, unpackTarball } from "../support/packedTarball";
 
 const REPOSITORY = resolve(__dirname, "../../..");
 
@@ -17,15 +17,14 @@ export interface PackedProject {
   remove(): void;
 }
 
-/** Packs the built package (`npm pack --ignore-scripts`: dist/ is already built) and installs it into a fresh project. */
+/** Packs the built package (`npm pack --ignore-scripts`: dist/ is already built), or takes the release's tarball, and installs it into a fresh project. */
 export function packedProject(): PackedProject {
   const directory = mkdtempSync(join(tmpdir(), "pc-packed-"));
   try {
-    const tarball = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", directory], { cwd: REPOSITORY, encoding: "utf8" }).trim().split("\n").at(-1)!;
+    // The tarball a release publishes when the release workflow names it (test/support/packedTarball.ts), else a fresh `npm pack`.
+    const tarball = basename(packTarball(directory));
     const modules = join(directory, "node_modules");
-    const installed = join(modules, "pulumi-partnercenter");
-    mkdirSync(installed, { recursive: true });
-    execFileSync("tar", ["-xzf", join(directory, tarball), "-C", installed, "--strip-components=1"]);
+    unpackTarball(join(directory, tarball), join(modules, "pulumi-partnercenter"));
     writeFileSync(join(directory, "package.json"), `${JSON.stringify({ name: "partner-budgets", private: true, dependencies: { "@pulumi/pulumi": "*", "pulumi-partnercenter": `file:${tarball}` } }, null, 2)}\n`);
     for (const entry of readdirSync(join(REPOSITORY, "node_modules"))) {
       if (entry === "pulumi-partnercenter" || entry === "@pulumi" || entry.startsWith(".")) continue;
