@@ -35,13 +35,10 @@ export class EveryCustomerFailure {
   readonly #firstReads: number;
   #forbiddenFirst = 0;
   #otherAnswerCame = false;
-  #settled = 0;
   #failure: StoppedForEveryCustomer | undefined;
 
-  /**
-   * @param total - the budgets to read
-   */
-  constructor(readonly total: number) {
+  /** @param total - the budgets to read (fewer than {@link FIRST_READS} makes the 403 rule count all of them) */
+  constructor(total: number) {
     this.#firstReads = Math.min(FIRST_READS, total);
   }
 
@@ -56,10 +53,9 @@ export class EveryCustomerFailure {
    * @param error - why it failed; undefined when it succeeded
    */
   observe(error?: unknown): void {
-    this.#settled += 1;
     if (this.#failure !== undefined) return;
     if (refusesEveryRequest(error)) {
-      this.#failure = new StoppedForEveryCustomer(`stopped after ${this.#settled} of ${this.total} budget reads: the credential was refused, which applies to every customer: ${(error as Error).message}`, error as Error);
+      this.#failure = new StoppedForEveryCustomer(`stopped: the credential was refused, which applies to every customer, so the other budgets were not requested: ${(error as Error).message}`, error as Error);
       return;
     }
     if (this.#otherAnswerCame || !forbidsWithoutReason(error)) {
@@ -69,8 +65,8 @@ export class EveryCustomerFailure {
     this.#forbiddenFirst += 1;
     if (this.#forbiddenFirst === this.#firstReads) {
       this.#failure = new StoppedForEveryCustomer(
-        `stopped after ${this.#settled} of ${this.total} budget reads: the first ${this.#firstReads} were all refused with HTTP 403 without code 20002 ` +
-          `(20002 would be one customer's missing relationship), so the credential lacks the permission for every customer: ${(error as Error).message}`,
+        `stopped: the first ${this.#firstReads} budget reads were all refused with HTTP 403 without code 20002 (20002 would be one customer's missing relationship), ` +
+          `so the credential lacks the permission for every customer and the other budgets were not requested: ${(error as Error).message}`,
         error as Error,
       );
     }

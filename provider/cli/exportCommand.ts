@@ -101,6 +101,11 @@ function reportFailures({ entries, failures, listed }: ExportResult, target: str
   return true;
 }
 
+/** "1 amount", "2 amounts". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 function exportHeader(client: PartnerCenterClient): string[] {
   return [
     `Customer usage budgets exported from ${client.endpoint} on ${new Date().toISOString()} by partnercenter-budgets export.`,
@@ -119,6 +124,6 @@ function writeUpdate(path: string, reviewed: string, { entries }: ExportResult):
     return EXIT.ok;
   }
   writeAtomically(path, update.text);
-  err(`export: updated ${path}: ${update.updated.length} amounts changed, ${update.added.length} customers added, ${update.gone.length} no longer listed (kept)\n`);
+  err(`export: updated ${path}: ${count(update.updated.length, "amount")} changed, ${count(update.added.length, "customer")} added, ${update.gone.length} no longer listed (kept)\n`);
   return EXIT.ok;
 }

@@ -53,13 +53,13 @@ describe("hostile answers: the command line never reports success for work it di
     assert.match(run.stdout, /0 of 3 budgets drifted, 3 could not be read\n$/);
   });
 
-  it("export: exits 1 and writes nothing, on standard output or to a file", async () => {
+  it("export: exits 2 (could not check) and writes nothing, on standard output or to a file", async () => {
     const toStdout = await cli(["export"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" }, dir);
-    assert.notEqual(toStdout.code, 0, toStdout.stderr);
+    assert.equal(toStdout.code, 2, toStdout.stderr);
     assert.equal(toStdout.stdout, "");
     assert.match(toStdout.stderr, /3 of 3 customers could not be exported; nothing was written/);
     const toFile = await cli(["export", "--output", "budgets.yaml"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" }, dir);
-    assert.notEqual(toFile.code, 0, toFile.stderr);
+    assert.equal(toFile.code, 2, toFile.stderr);
     assert.deepEqual(readdirSync(dir), []);
   });
 });
