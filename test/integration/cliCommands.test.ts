@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
+import { EMULATOR_CA, EntraEmulator, generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { cleanEnv } from "../engine/stack";
 import { startLoopbackServer } from "../support/loopbackServer";
 
@@ -143,6 +143,35 @@ describe("partnercenter-budgets: a failure that applies to every customer stops 
       }
     } finally {
       await emulator.stop();
+    }
+  });
+
+  it("a client secret Entra ID refuses: diff stops before any request to Partner Center, with one line and exit 2", async () => {
+    const clientId = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
+    const entra = await EntraEmulator.start({ apps: [{ clientId, secret: "the-right-secret" }] });
+    const customers = generateCustomers(500);
+    const emulator = await PartnerCenterEmulator.start({ customers, tokenVerifier: entra.tokenVerifier() });
+    try {
+      writeFileSync(join(dir, "ca.pem"), EMULATOR_CA);
+      writeFileSync(join(dir, "budgets.yaml"), budgetsFile(customers.map((customer) => customer.id), 5));
+      const env = {
+        PARTNERCENTER_ENDPOINT: emulator.endpoint,
+        AZURE_TENANT_ID: entra.tenantId,
+        AZURE_CLIENT_ID: clientId,
+        AZURE_AUTHORITY_HOST: entra.authority,
+        PARTNERCENTER_CLIENT_SECRET: "a-rotated-secret",
+        NODE_EXTRA_CA_CERTS: join(dir, "ca.pem"),
+      };
+      const run = await cli(["diff", "budgets.yaml"], env, dir);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, "");
+      assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+      assert.match(run.stderr, /stopped: the credential was refused, which applies to every customer/);
+      assert.equal(emulator.requests.length, 0, "no token, no request");
+      assert.ok(entra.tokenRequests.length <= 3, `${entra.tokenRequests.length} token requests`);
+    } finally {
+      await emulator.stop();
+      await entra.stop();
     }
   });
 
