@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run emulator`: a local Partner Center on 127.0.0.1 for demos and manual
- * testing. Prints the endpoint and a development access token.
+ * `partnercenter-emulator` (in this repository, `npm run emulator --`): a local Partner Center on 127.0.0.1 for
+ * demos, quick starts and manual testing. Prints the endpoint and a development access token.
  */
 import { parseArgs } from "node:util";
 import { randomUUID } from "node:crypto";
@@ -16,7 +16,7 @@ import { parseRateLimit, type RateLimit } from "./rateLimits";
 import { DEMO_CUSTOMERS, generateCustomers } from "./seed";
 import { PartnerCenterEmulator } from "./server";
 
-const USAGE = `usage: npm run emulator -- [--port 8787] [--customers N] [--state FILE] [--token TOKEN] [--bom]
+const USAGE = `usage: partnercenter-emulator [--port 8787] [--customers N] [--state FILE] [--token TOKEN] [--bom]
   --port N        port on 127.0.0.1 (default 8787; 0 picks a free one)
   --customers N   seed N generated customers instead of the demo customers
   --state FILE    keep customers and budgets in FILE (read at start, rewritten on change)
