@@ -59,8 +59,9 @@ function appendEdit(text: string, list: YAMLSeq, added: readonly BudgetEntry[]):
     }
     const lineStart = text.lastIndexOf("\n", last.range[0] - 1) + 1;
     const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
-    const sameLine = lineStart > list.range![0];
-    const separator = sameLine ? `,\n${indent}` : ", ";
+    // Items each on a line of their own (JSON as export writes it) get new ones likewise; items on the bracket's line, inline.
+    const itemsOnOwnLines = lineStart > list.range![0];
+    const separator = itemsOnOwnLines ? `,\n${indent}` : ", ";
     return { from: last.range[1], to: last.range[1], text: added.map((entry) => `${separator}${flowEntry(entry)}`).join("") };
   }
   // A block list: new `- ` items after its end, indented as its first item's dash.
