@@ -195,6 +195,10 @@ describe("partnercenter-budgets: a failure that applies to every customer stops 
     const ids = generateCustomers(50).map((customer) => customer.id);
     let forbidden = (_id: string): boolean => true;
     const service = await startLoopbackServer((req, res) => {
+      if (req.url?.startsWith("/v1/customers?")) {
+        const items = ids.map((id) => ({ id, companyProfile: { companyName: `Company ${id.slice(-4)}` } }));
+        return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ totalCount: ids.length, items, attributes: { objectType: "Collection" } }));
+      }
       const id = /\/v1\/customers\/([^/]+)\/usagebudget/.exec(req.url ?? "")?.[1] ?? "";
       if (forbidden(id)) return void res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ code: 2001, description: "Access is denied." }));
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ amount: 5, attributes: { objectType: "SpendingBudget" } }));
@@ -207,6 +211,14 @@ describe("partnercenter-budgets: a failure that applies to every customer stops 
       assert.equal(stopped.stdout, "");
       assert.match(stopped.stderr, /stopped: the first 3 budget reads were all refused with HTTP 403 without code 20002 .*lacks the permission for every customer and the other budgets were not requested/);
       assert.equal(service.received.length, 3);
+
+      // export reads budgets the same way once the customer list is read: the list, then the first 3 budgets.
+      service.received.length = 0;
+      const exported = await cli(["export", "-o", "budgets-export.yaml"], env, dir);
+      assert.equal(exported.code, 2, exported.stderr);
+      assert.match(exported.stderr, /stopped: the first 3 budget reads were all refused with HTTP 403 without code 20002/);
+      assert.deepEqual(service.received.map((request) => request.path.endsWith("/usagebudget")), [false, true, true, true]);
+      assert.deepEqual(readdirSync(dir), ["budgets.yaml"], "nothing was written");
 
       service.received.length = 0;
       forbidden = (id) => id !== ids[0];
