@@ -70,6 +70,9 @@ describe("partnercenter-budgets: help, typos and exit codes", function () {
     const choice = await cli(["diff", "budgets.yaml", "-f", "html"], env, dir);
     assert.equal(choice.code, 3, choice.stderr);
     assert.match(choice.stderr, /argument 'html' is invalid. Allowed choices are text, json, markdown/);
+    const nothing = await cli([], env, dir);
+    assert.equal(nothing.code, 3, "no command is a usage error, not success");
+    assert.match(nothing.stderr, /Usage: partnercenter-budgets \[options\] \[command\]/);
     assert.equal(emulator.requests.length, 0);
   });
 
@@ -143,6 +146,24 @@ describe("partnercenter-budgets: a failure that applies to every customer stops 
       }
     } finally {
       await emulator.stop();
+    }
+  });
+
+  it("a token revoked mid-run (401 after budgets were read) stops the reads still to come", async () => {
+    const ids = generateCustomers(50).map((customer) => customer.id);
+    const service = await startLoopbackServer((_req, res) => {
+      if (service.received.length > 10) return void res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ code: 401, description: "The access token has expired." }));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ amount: 5, attributes: { objectType: "SpendingBudget" } }));
+    });
+    try {
+      writeFileSync(join(dir, "budgets.yaml"), budgetsFile(ids, 5));
+      const run = await cli(["diff", "budgets.yaml"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: "token-revoked-at-the-eleventh", PARTNERCENTER_MAX_CONCURRENCY: "1" }, dir);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, "");
+      assert.match(run.stderr, /stopped: the credential was refused, which applies to every customer/);
+      assert.equal(service.received.length, 11, "ten budgets read, one refused, none after");
+    } finally {
+      await service.stop();
     }
   });
 
