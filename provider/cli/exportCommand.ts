@@ -123,6 +123,10 @@ function writeUpdate(path: string, reviewed: string, { entries }: ExportResult):
     err(`export: ${path} is up to date (${entries.length} budgets); it was not rewritten\n`);
     return EXIT.ok;
   }
+  // Review work done while Partner Center was read is not overwritten: the file must still be what was read.
+  if (readBoundedFile(path, MAX_BUDGETS_FILE_BYTES) !== reviewed) {
+    throw new Error(`${path} changed while export read Partner Center; it was not rewritten, so that no edit is lost: run export --update again`);
+  }
   writeAtomically(path, update.text);
   err(`export: updated ${path}: ${count(update.updated.length, "amount")} changed, ${count(update.added.length, "customer")} added, ${update.gone.length} no longer listed (kept)\n`);
   return EXIT.ok;

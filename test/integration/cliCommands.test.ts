@@ -338,6 +338,30 @@ describe("partnercenter-budgets export: never loses review work", function () {
     assert.equal((await cli(["diff", "budgets.yaml"], env, dir)).code, 2, "the gone customer is kept, so diff cannot read it");
   });
 
+  it("--update does not overwrite edits made to the file while Partner Center was read (exit 2, the edit kept)", async () => {
+    const [contoso] = emulator.customers();
+    const id = contoso!.id;
+    const reviewed = `budgets:\n  - customerId: ${id}\n    amount: 1\n`;
+    const edited = `${reviewed}# a reviewer's note, written while export ran\n`;
+    // The reviewer's edit lands when Partner Center is asked for the budget: after export read the file, before it writes.
+    const service = await startLoopbackServer((req, res) => {
+      if (req.url?.startsWith("/v1/customers?")) {
+        return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ totalCount: 1, items: [{ id, companyProfile: { companyName: "Contoso" } }], attributes: { objectType: "Collection" } }));
+      }
+      writeFileSync(join(dir, "budgets.yaml"), edited);
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ amount: 2, attributes: { objectType: "SpendingBudget" } }));
+    });
+    try {
+      writeFileSync(join(dir, "budgets.yaml"), reviewed);
+      const run = await cli(["export", "--update", "budgets.yaml"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: "t" }, dir);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /budgets.yaml changed while export read Partner Center; it was not rewritten, so that no edit is lost/);
+      assert.equal(readFileSync(join(dir, "budgets.yaml"), "utf8"), edited);
+    } finally {
+      await service.stop();
+    }
+  });
+
   it("--update names a file that does not exist or breaks the file rules before anything is read (exit 3)", async () => {
     const missing = await cli(["export", "--update", "budgets.yaml"], env, dir);
     assert.equal(missing.code, 3, missing.stderr);
