@@ -11,6 +11,9 @@
 // WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 // See the License for the specific language governing permissions and
 // limitations under the License.
+//
+// Modified for pulumi-partnercenter: monitorProxy forwards ExistsResource, which the v3.274.1 ResourceMonitor
+// service has and this v3.259.0 source lacks (see README.md beside this file).
 
 package main
 
@@ -205,6 +208,12 @@ func (p *monitorProxy) ReadResource(
 	ctx context.Context, req *pulumirpc.ReadResourceRequest,
 ) (*pulumirpc.ReadResourceResponse, error) {
 	return p.target.ReadResource(ctx, req)
+}
+
+func (p *monitorProxy) ExistsResource(
+	ctx context.Context, req *pulumirpc.ExistsResourceRequest,
+) (*pulumirpc.ExistsResourceResponse, error) {
+	return p.target.ExistsResource(ctx, req)
 }
 
 func (p *monitorProxy) RegisterResource(
