@@ -7,9 +7,8 @@
  * the README's curl makes it. Nothing is fetched: the project's other
  * dependencies are linked from this repository's node_modules.
  *
- * Where the README says `pulumi login --local` this test sets
- * `PULUMI_BACKEND_URL` to the project directory instead, so that it leaves the
- * user's own Pulumi login and ~/.pulumi alone.
+ * As the README does, the test sets `PULUMI_BACKEND_URL` to the project
+ * directory, so that it leaves the user's own Pulumi login and ~/.pulumi alone.
  */
 import { strict as assert } from "node:assert";
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
