@@ -9,7 +9,8 @@ import { githubAssertion } from "./client/auth/githubOidc";
 import { clientCertificateCredential, clientSecretCredential, federatedCredential, refreshTokenCredential, type AppContext } from "./client/auth/msalCredentials";
 import { StaticTokenCredential } from "./client/auth/staticToken";
 import { readClientCertificate, tokenFileAssertion } from "./credentialFiles";
-import { settingPlaces } from "./settingSources";
+import { runContext } from "./runContext";
+import { settingName, settingPlaces } from "./settingSources";
 import { SettingsError, type AuthMode, type CredentialSettings, type ProviderSettings, type SourcedValue } from "./settings";
 
 
@@ -57,7 +58,7 @@ function companionOf<T>(origin: string, companion: SourcedValue<T> | undefined):
 }
 
 function conflicting(modes: [AuthMode, string][]): SettingsError {
-  return new SettingsError(`Conflicting Partner Center credentials: ${modes.map(([m, origin]) => `${m} (from ${origin})`).join(" and ")}; keep one, or choose with partnercenter:auth`);
+  return new SettingsError(`Conflicting Partner Center credentials: ${modes.map(([m, origin]) => `${m} (from ${origin})`).join(" and ")}; keep one, or choose with ${settingName("auth")}`);
 }
 
 /** Whether the GitHub OIDC request URL is the one a GitHub Actions job sets itself (not one configured on purpose). */
@@ -87,20 +88,32 @@ function chooseMode(credentials: CredentialSettings): AuthMode {
     const oidc = oidcConfigured.length > 0 ? oidcConfigured : ambient.filter(([mode]) => OIDC_MODES.has(mode));
     if (oidc.length === 1) return oidc[0]![0];
     if (oidc.length > 1) throw conflicting(oidc);
-    throw new SettingsError(`ARM_USE_OIDC (partnercenter:useOidc) is true but no OIDC token is offered: set ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH, ARM_OIDC_REQUEST_URL with ARM_OIDC_REQUEST_TOKEN, or ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID in an Azure Pipelines job`);
+    throw new SettingsError(`ARM_USE_OIDC (${settingName("useOidc")}) is true but no OIDC token is offered: set ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH, ARM_OIDC_REQUEST_URL with ARM_OIDC_REQUEST_TOKEN, or ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID in an Azure Pipelines job`);
   }
   if (present.length > 1) throw conflicting(present);
   if (present.length === 1) return present[0]![0];
   if (ambient.length > 1) throw conflicting(ambient);
   if (ambient.length === 1) return ambient[0]![0];
-  throw new SettingsError(NONE_CONFIGURED);
+  throw new SettingsError(noneConfigured());
 }
 
-const NONE_CONFIGURED =
-  `No Partner Center credentials are configured: set stack config partnercenter:accessToken (pulumi config set --secret partnercenter:accessToken <token>) or PARTNERCENTER_ACCESS_TOKEN; ` +
-  `or, with partnercenter:tenantId and partnercenter:clientId, one of partnercenter:clientSecret, partnercenter:clientCertificatePath / partnercenter:clientCertificate, ` +
-  `partnercenter:federatedTokenFile (AZURE_FEDERATED_TOKEN_FILE, ARM_OIDC_TOKEN_FILE_PATH), partnercenter:oidcToken (ARM_OIDC_TOKEN), partnercenter:refreshToken; ` +
-  `or run in GitHub Actions with "permissions: id-token: write", or in Azure Pipelines with partnercenter:adoServiceConnectionId (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID) and SYSTEM_ACCESSTOKEN mapped`;
+/**
+ * No credential at all: what to set, in the terms of who runs the process (stack config and `pulumi config set` under
+ * Pulumi, environment variables in the command line, which reads nothing else).
+ */
+function noneConfigured(): string {
+  const n = settingName;
+  const token =
+    runContext() === "cli"
+      ? "environment variable PARTNERCENTER_ACCESS_TOKEN"
+      : "stack config partnercenter:accessToken (pulumi config set --secret partnercenter:accessToken <token>) or PARTNERCENTER_ACCESS_TOKEN";
+  return (
+    `No Partner Center credentials are configured: set ${token}; ` +
+    `or, with ${n("tenantId")} and ${n("clientId")}, one of ${n("clientSecret")}, ${n("clientCertificatePath")} / ${n("clientCertificate")}, ` +
+    `${n("federatedTokenFile")} (AZURE_FEDERATED_TOKEN_FILE, ARM_OIDC_TOKEN_FILE_PATH), ${n("oidcToken")} (ARM_OIDC_TOKEN), ${n("refreshToken")}; ` +
+    `or run in GitHub Actions with "permissions: id-token: write", or in Azure Pipelines with ${n("adoServiceConnectionId")} (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID) and SYSTEM_ACCESSTOKEN mapped`
+  );
+}
 
 /**
  * Chooses the credential the settings describe (or `partnercenter:auth`
@@ -114,41 +127,41 @@ export function credentialFromSettings(settings: ProviderSettings, dispatcher?: 
   const { credentials } = settings;
   const mode = chooseMode(credentials);
   if (mode === "accessToken") {
-    if (!credentials.accessToken) throw new SettingsError(`partnercenter:auth is accessToken but no token is set: set ${settingPlaces("accessToken")}`);
+    if (!credentials.accessToken) throw new SettingsError(`${settingName("auth")} is accessToken but no token is set: set ${settingPlaces("accessToken")}`);
     return new StaticTokenCredential(credentials.accessToken.value);
   }
   if (!dispatcher) throw new Error("an MSAL credential needs the client's HTTP dispatcher");
   const context = appContext(credentials, mode, dispatcher, settings.timeoutSeconds);
   switch (mode) {
     case "clientSecret":
-      if (!credentials.clientSecret) throw new SettingsError(`partnercenter:auth is clientSecret but no secret is set: set ${settingPlaces("clientSecret")}`);
+      if (!credentials.clientSecret) throw new SettingsError(`${settingName("auth")} is clientSecret but no secret is set: set ${settingPlaces("clientSecret")}`);
       return clientSecretCredential(context, credentials.clientSecret.value);
     case "clientCertificate": {
       const source = credentials.clientCertificate ?? credentials.clientCertificatePath;
-      if (!source) throw new SettingsError(`partnercenter:auth is clientCertificate but none is set: set ${settingPlaces("clientCertificatePath")} or partnercenter:clientCertificate (PEM, as a secret)`);
+      if (!source) throw new SettingsError(`${settingName("auth")} is clientCertificate but none is set: set ${settingPlaces("clientCertificatePath")} or ${settingName("clientCertificate")} (PEM, as a secret)`);
       return clientCertificateCredential(context, readClientCertificate(source, source === credentials.clientCertificatePath, companionOf(source.origin, credentials.clientCertificatePassword)));
     }
     case "federatedToken":
-      if (!credentials.federatedTokenFile) throw new SettingsError(`partnercenter:auth is federatedToken but no token file is set: set ${settingPlaces("federatedTokenFile")}`);
+      if (!credentials.federatedTokenFile) throw new SettingsError(`${settingName("auth")} is federatedToken but no token file is set: set ${settingPlaces("federatedTokenFile")}`);
       return federatedCredential(context, `the federated token in ${credentials.federatedTokenFile.value}`, tokenFileAssertion(credentials.federatedTokenFile));
     case "oidcToken": {
       const token = credentials.oidcToken;
-      if (!token) throw new SettingsError(`partnercenter:auth is oidcToken but no token is set: set ${settingPlaces("oidcToken")}`);
+      if (!token) throw new SettingsError(`${settingName("auth")} is oidcToken but no token is set: set ${settingPlaces("oidcToken")}`);
       return federatedCredential(context, `the OIDC token from ${token.origin}`, async () => token.value.reveal());
     }
     case "githubOidc":
-      if (!credentials.githubOidc) throw new SettingsError(`partnercenter:auth is githubOidc but ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set: give the job "permissions: id-token: write"`);
+      if (!credentials.githubOidc) throw new SettingsError(`${settingName("auth")} is githubOidc but ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set: give the job "permissions: id-token: write"`);
       return federatedCredential(context, "the GitHub Actions OIDC token", githubAssertion(credentials.githubOidc, dispatcher));
     case "azurePipelines": {
       const pipelines = credentials.azurePipelines;
-      if (!pipelines) throw new SettingsError(`partnercenter:auth is azurePipelines but no service connection is set: set ${settingPlaces("adoServiceConnectionId")} to the id of an Azure Resource Manager service connection that uses workload identity federation`);
+      if (!pipelines) throw new SettingsError(`${settingName("auth")} is azurePipelines but no service connection is set: set ${settingPlaces("adoServiceConnectionId")} to the id of an Azure Resource Manager service connection that uses workload identity federation`);
       if (!pipelines.requestUri) throw new SettingsError(`The Azure Pipelines credential (service connection ${pipelines.serviceConnectionId.value}, from ${pipelines.serviceConnectionId.origin}) needs SYSTEM_OIDCREQUESTURI, which every Azure Pipelines job sets: run it in a pipeline job`);
       if (!pipelines.accessToken) throw new SettingsError(`The Azure Pipelines credential (service connection ${pipelines.serviceConnectionId.value}) needs SYSTEM_ACCESSTOKEN, which a pipeline never exposes on its own: add "env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)" to the step that runs Pulumi`);
       const assertion = azurePipelinesAssertion({ requestUri: pipelines.requestUri, accessToken: pipelines.accessToken, serviceConnectionId: pipelines.serviceConnectionId.value }, dispatcher);
       return federatedCredential(context, `the Azure DevOps service connection ${pipelines.serviceConnectionId.value}`, assertion);
     }
     case "refreshToken":
-      if (!credentials.refreshToken) throw new SettingsError(`partnercenter:auth is refreshToken but none is set: set ${settingPlaces("refreshToken")}`);
+      if (!credentials.refreshToken) throw new SettingsError(`${settingName("auth")} is refreshToken but none is set: set ${settingPlaces("refreshToken")}`);
       return refreshTokenCredential(context, credentials.refreshToken.value, companionOf(credentials.refreshToken.origin, credentials.clientSecret)?.value);
   }
 }

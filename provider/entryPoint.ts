@@ -1,6 +1,10 @@
 /**
- * The entry point the serialized provider shim loads, at run time, from the
- * installed package (`require("pulumi-partnercenter/host")`).
+ * The provider the dynamic provider host runs for every UsageBudget: each
+ * resource's stored `__provider` text loads this module, at run time, from
+ * the installed package (`require("pulumi-partnercenter/host")`, see
+ * serializedProvider.ts; texts written before it name
+ * `pulumi-partnercenter/dist/provider/entryPoint.js` or call these functions
+ * through a wrapper).
  *
  * This module's exports are a contract with every `__provider` already stored
  * in partners' stacks: a newer version of the package must keep serving them.
@@ -12,7 +16,7 @@ import type { createUsageBudgetLifecycle } from "./lifecycle";
 import { redactError } from "./secret";
 import { displayLines } from "./untrustedText";
 
-/** The version of this contract; the shim does not check it, it documents it. */
+/** The version of this contract; no stored text checks it, it documents it. */
 export const HOST_API_VERSION = 1;
 
 /** The process's runtime and the budget lifecycle on it. */

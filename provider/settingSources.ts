@@ -5,6 +5,7 @@
  */
 import { describeValue } from "./describe";
 import { PartnerCenterError } from "./errors";
+import { runContext } from "./runContext";
 
 /** Reads one stack-config key, as Pulumi's `configure` hook hands it over. */
 export interface ConfigSource {
@@ -61,10 +62,23 @@ export const SETTING_SOURCES = {
   refreshToken: { configKey: "partnercenter:refreshToken", envVars: ["PARTNERCENTER_REFRESH_TOKEN"] },
 } as const satisfies Record<string, SettingSource>;
 
-/** Every place a setting can be set, for messages: `stack config partnercenter:x (or A / B)`. */
+/**
+ * Every place a setting can be set, for messages: `stack config partnercenter:x (or A / B)` under Pulumi,
+ * `environment variable A (or B / C)` in the command line, which reads no stack config.
+ */
 export function settingPlaces(name: keyof typeof SETTING_SOURCES): string {
   const source: SettingSource = SETTING_SOURCES[name];
+  if (runContext() === "cli") {
+    const [own, ...shared] = source.envVars;
+    return `environment variable ${own}${shared.length > 0 ? ` (or ${shared.join(" / ")})` : ""}`;
+  }
   return `stack config ${source.configKey} (or ${source.envVars.join(" / ")})`;
+}
+
+/** A setting's name as the user sets it: `partnercenter:x` under Pulumi, its own environment variable in the command line. */
+export function settingName(name: keyof typeof SETTING_SOURCES): string {
+  const source: SettingSource = SETTING_SOURCES[name];
+  return runContext() === "cli" ? source.envVars[0]! : source.configKey;
 }
 
 /** A setting's value and where it came from (secrets wrapped). */
@@ -117,9 +131,11 @@ export function readRaw(source: SettingSource, config: ConfigSource | undefined,
   const differing = others.find((name) => !sameSettingValue(env[name]!, env[first]!));
   if (differing !== undefined) {
     // Never the values: either may be a secret.
+    const own = source.envVars.find(isOwnName);
+    const readFirst = runContext() === "cli" ? (own ?? first) : `${source.configKey} (or ${own ?? "the stack config"})`;
     throw new SettingsError(
-      `Conflicting values for ${source.configKey}: environment variables ${first} and ${differing} differ; ` +
-        `unset one, or set ${source.configKey} (or ${source.envVars.find(isOwnName) ?? "the stack config"}), which is read first`,
+      `Conflicting values for ${runContext() === "cli" ? (own ?? first) : source.configKey}: environment variables ${first} and ${differing} differ; ` +
+        `unset one, or set ${readFirst}, which is read first`,
     );
   }
   return { value: env[first]!, origin: `environment variable ${first}` };

@@ -6,10 +6,11 @@
  * `preview --refresh --diff` showing the drift and who made it.
  *
  * The CLI is `pulumi` on PATH, or the pinned one built from Go modules
- * (scripts/pulumiCli.ts). With a Node.js language host beside it (every
- * released CLI has one) the CLI runs the project from a shell as a partner
- * would; without one (the CLI built here) the same program runs inline
- * through `@pulumi/pulumi/automation`, and the CLI's own output is printed.
+ * (scripts/pulumiCli.ts). With a Node.js language host beside it or on PATH
+ * (every released CLI has one; scripts/pulumiCli.ts builds one beside the
+ * pinned CLI) the CLI runs the project from a shell as a partner would;
+ * without one the same program runs inline through
+ * `@pulumi/pulumi/automation`, and the CLI's own output is printed.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";

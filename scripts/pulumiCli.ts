@@ -8,7 +8,10 @@
  * into a cache outside the repository, with `@pulumi/pulumi`'s dynamic
  * provider launcher (`pulumi-resource-pulumi-nodejs`) beside it: the engine
  * looks for plugins on PATH and beside its own executable, and would
- * otherwise try to download it.
+ * otherwise try to download it. The Node.js language host
+ * (`pulumi-language-nodejs`), which runs a Pulumi.yaml project from a shell
+ * and a policy pack, is built beside it the same way from `tools/language-host/`
+ * (the module proxy does not serve it; its source is kept there).
  *
  * Run as a script (`node dist/scripts/pulumiCli.js`) it makes sure the CLI
  * is there and prints where it is.
@@ -16,13 +19,16 @@
 import { execFile, spawn } from "node:child_process";
 import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, relative, resolve } from "node:path";
 
 /** The repository root (this file runs from dist/scripts/). */
 const REPO_ROOT = resolve(__dirname, "../..");
 /** The Go module that pins and builds the CLI. */
 const TOOLS_MODULE = join(REPO_ROOT, "tools", "pulumi");
 const CLI_PACKAGE = "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi";
+/** The Go module holding the Node.js language host's source, built against the same pkg/v3 and sdk/v3. */
+const HOST_MODULE = join(REPO_ROOT, "tools", "language-host");
+const HOST = "pulumi-language-nodejs";
 const VERSION_VARIABLE = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version";
 /** How long a build may take before it is given up (a fresh machine takes about 3 minutes). */
 const BUILD_DEADLINE_MS = 20 * 60_000;
@@ -42,14 +48,26 @@ export interface PulumiCli {
   source: "path" | "built";
 }
 
-/** The version `tools/pulumi/go.mod` pins for `pkg/v3` (and `sdk/v3`, which must match). */
-export function pinnedVersion(): string {
-  const goMod = readFileSync(join(TOOLS_MODULE, "go.mod"), "utf8");
+/** The version a Go module's go.mod requires for `pkg/v3` and `sdk/v3`, which must be the same. */
+function requiredPulumiVersion(module: string): string {
+  const goModPath = join(module, "go.mod");
+  const goMod = readFileSync(goModPath, "utf8");
   const pkg = /github\.com\/pulumi\/pulumi\/pkg\/v3 v(\d+\.\d+\.\d+)/.exec(goMod)?.[1];
   const sdk = /github\.com\/pulumi\/pulumi\/sdk\/v3 v(\d+\.\d+\.\d+)/.exec(goMod)?.[1];
-  if (!pkg || !sdk) throw new Error(`${join(TOOLS_MODULE, "go.mod")} must require github.com/pulumi/pulumi/pkg/v3 and sdk/v3`);
-  if (pkg !== sdk) throw new Error(`${join(TOOLS_MODULE, "go.mod")} requires pkg/v3 v${pkg} but sdk/v3 v${sdk}: pin both to the same version`);
+  if (!pkg || !sdk) throw new Error(`${goModPath} must require github.com/pulumi/pulumi/pkg/v3 and sdk/v3`);
+  if (pkg !== sdk) throw new Error(`${goModPath} requires pkg/v3 v${pkg} but sdk/v3 v${sdk}: pin both to the same version`);
   return pkg;
+}
+
+/**
+ * The version `tools/pulumi/go.mod` pins for `pkg/v3` (and `sdk/v3`, which must match); `tools/language-host/go.mod`
+ * must pin the same, or the host would speak another version's protocol than the CLI beside it.
+ */
+export function pinnedVersion(): string {
+  const cli = requiredPulumiVersion(TOOLS_MODULE);
+  const host = requiredPulumiVersion(HOST_MODULE);
+  if (host !== cli) throw new Error(`${join(HOST_MODULE, "go.mod")} requires pkg/v3 and sdk/v3 v${host} but ${join(TOOLS_MODULE, "go.mod")} v${cli}: pin both modules to the same version`);
+  return cli;
 }
 
 /** Where the built CLI of a version lives: `$PULUMI_PARTNERCENTER_CLI_CACHE`, else the user's cache directory. */
@@ -117,25 +135,40 @@ function goVersion(): string {
   return /^go (\d+\.\d+(\.\d+)?)$/m.exec(readFileSync(join(TOOLS_MODULE, "go.mod"), "utf8"))?.[1] ?? "1.24";
 }
 
-/** Builds the pinned CLI into its cache directory; the binary appears there only once it is complete. */
-async function build(version: string, target: string): Promise<void> {
+/** One Go build of a pinned executable: what it is, the module it is built in, and the package path to build. */
+interface GoBuild {
+  /** What it is, for messages. */
+  name: string;
+  /** The module directory (its go.mod pins every version). */
+  module: string;
+  /** The package to build, as `go build` takes it. */
+  target: string;
+  /** How long a first build on a machine takes, for the message before it. */
+  expected: string;
+}
+
+/** Builds a pinned executable into its cache path (`output`); the file appears there only once it is complete. */
+async function build(what: GoBuild, version: string, output: string): Promise<void> {
   const go = findExecutable("go");
   if (!go) throw new Error(`no \`pulumi\` ≥ ${version} on PATH and no \`go\` to build one: install the Pulumi CLI (https://www.pulumi.com/docs/iac/download-install/) or Go ≥ ${goVersion()}`);
-  process.stderr.write(`[pulumi-cli] building the Pulumi CLI v${version} from ${CLI_PACKAGE} (tools/pulumi/go.mod) into ${dirname(target)}; the first build on a machine takes 3 to 8 minutes\n`);
-  mkdirSync(dirname(target), { recursive: true });
-  const partial = `${target}.partial-${process.pid}`;
+  process.stderr.write(`[pulumi-cli] building ${what.name} v${version} from ${what.target} (${relative(REPO_ROOT, what.module)}/go.mod) into ${dirname(output)}; ${what.expected}\n`);
+  mkdirSync(dirname(output), { recursive: true });
+  const partial = `${output}.partial-${process.pid}`;
   const started = Date.now();
   try {
-    await runStep(go, ["build", "-ldflags", `-X ${VERSION_VARIABLE}=v${version}`, "-o", partial, CLI_PACKAGE], {
-      cwd: TOOLS_MODULE,
+    await runStep(go, ["build", "-ldflags", `-X ${VERSION_VARIABLE}=v${version}`, "-o", partial, what.target], {
+      cwd: what.module,
       env: { ...process.env, CGO_ENABLED: "0", GOFLAGS: `${process.env.GOFLAGS ?? ""} -mod=readonly`.trim() },
     });
-    renameSync(partial, target);
+    renameSync(partial, output);
   } finally {
     rmSync(partial, { force: true });
   }
-  process.stderr.write(`[pulumi-cli] built in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stderr.write(`[pulumi-cli] built ${what.name} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
+
+const CLI_BUILD: GoBuild = { name: "the Pulumi CLI", module: TOOLS_MODULE, target: CLI_PACKAGE, expected: "the first build on a machine takes 3 to 8 minutes" };
+const HOST_BUILD: GoBuild = { name: `the Node.js language host (${HOST})`, module: HOST_MODULE, target: "github.com/pulumi-partnercenter/tools/language-host", expected: "seconds after the CLI's build, whose compiled modules it shares (14 s measured; 3 CPU-minutes without them)" };
 
 /** Copies `@pulumi/pulumi`'s dynamic provider launcher beside the CLI (it resolves the host from the program's directory). */
 function placeLauncher(binDir: string): void {
@@ -162,17 +195,29 @@ export async function ensurePulumiCli(): Promise<PulumiCli> {
   // <cache>/bin/pulumi: the layout the Automation API's `PulumiCommand.get({ root })` looks for.
   const binDir = join(cacheDir(version), "bin");
   const command = join(binDir, "pulumi");
-  if (!existsSync(command)) await build(version, command);
+  if (!existsSync(command)) await build(CLI_BUILD, version, command);
+  if (!existsSync(join(binDir, HOST))) await build(HOST_BUILD, version, join(binDir, HOST));
   placeLauncher(binDir);
   return { command, binDir, root: cacheDir(version), version, source: "built" };
 }
 
 /**
  * The Node.js language host the CLI uses for a Pulumi.yaml project run from a shell and for policy packs, beside the
- * CLI or on PATH, if there is one (every released CLI has one; the Go module proxy does not serve it).
+ * CLI or on PATH, if there is one (every released CLI has one; {@link ensurePulumiCli} builds one beside the pinned CLI).
  */
 export function languageHost(cli: PulumiCli): string | undefined {
-  return findExecutable("pulumi-language-nodejs", [cli.binDir]);
+  return findExecutable(HOST, [cli.binDir]);
+}
+
+/** {@link languageHost}, or an error saying where it was looked for and how to get one. */
+export function requireLanguageHost(cli: PulumiCli): string {
+  const host = languageHost(cli);
+  if (host) return host;
+  throw new Error(
+    cli.source === "built"
+      ? `no ${HOST} beside the pinned CLI in ${cli.binDir}: \`node dist/scripts/pulumiCli.js\` builds it there from tools/language-host`
+      : `the Pulumi CLI on PATH (${cli.command}) has no ${HOST} beside it or on PATH: install a released Pulumi CLI, which ships one, or take this \`pulumi\` off PATH so the pinned CLI and its language host are built from tools/`,
+  );
 }
 
 /** The environment under which the engine finds the CLI's plugins: `binDir` first on PATH. */
@@ -182,7 +227,10 @@ export function withCliOnPath(cli: PulumiCli, env: NodeJS.ProcessEnv): NodeJS.Pr
 
 if (require.main === module) {
   ensurePulumiCli().then(
-    (cli) => console.log(`[pulumi-cli] Pulumi CLI v${cli.version} (${cli.source === "path" ? "from PATH" : "built from tools/pulumi"}): ${cli.command}`),
+    (cli) => {
+      console.log(`[pulumi-cli] Pulumi CLI v${cli.version} (${cli.source === "path" ? "from PATH" : "built from tools/pulumi"}): ${cli.command}`);
+      console.log(`[pulumi-cli] Node.js language host: ${languageHost(cli) ?? "none (policy packs and Pulumi.yaml projects run from a shell need one)"}`);
+    },
     (error: unknown) => {
       console.error(`[pulumi-cli] ${(error as Error).message}`);
       process.exitCode = 1;

@@ -1,6 +1,7 @@
 import type { BudgetEntry } from "../budgetsFile";
 import type { PartnerCenterClient } from "../client/partnerCenter";
 import { sameAmount } from "../inputs";
+import { readBudgets } from "./readBudgets";
 
 /** One customer whose live budget differs from the file, or could not be read. */
 export interface BudgetDrift {
@@ -12,24 +13,24 @@ export interface BudgetDrift {
 }
 
 /**
- * Compares declared budgets with live Partner Center, through the shared client.
+ * Compares declared budgets with live Partner Center, through the shared client; drifts in file order.
  *
  * @param client - the Partner Center client
  * @param entries - the declared budgets
+ * @param concurrency - reads in flight at once
+ * @throws {@link StoppedForEveryCustomer} when a failure applies to every customer (a refused credential)
  */
-export async function diffBudgets(client: PartnerCenterClient, entries: readonly BudgetEntry[]): Promise<BudgetDrift[]> {
-  const drifts: BudgetDrift[] = [];
-  await Promise.all(
-    entries.map(async (entry) => {
-      try {
-        const { amount } = await client.getBudget(entry.customerId, client.startOperation());
-        if (!sameAmount(amount, entry.amount)) drifts.push({ entry, live: amount });
-      } catch (error) {
-        drifts.push({ entry, error: (error as Error).message });
-      }
-    }),
+export async function diffBudgets(client: PartnerCenterClient, entries: readonly BudgetEntry[], concurrency: number): Promise<BudgetDrift[]> {
+  const reads = await readBudgets(
+    client,
+    entries.map((entry) => entry.customerId),
+    { concurrency },
   );
-  // Positions looked up once: indexOf inside the comparator made 50,000 drifts take 11 s.
-  const position = new Map(entries.map((entry, index) => [entry, index]));
-  return drifts.sort((a, b) => position.get(a.entry)! - position.get(b.entry)!);
+  const drifts: BudgetDrift[] = [];
+  reads.forEach((read, index) => {
+    const entry = entries[index]!;
+    if ("error" in read) drifts.push({ entry, error: read.error.message });
+    else if (!sameAmount(read.amount, entry.amount)) drifts.push({ entry, live: read.amount });
+  });
+  return drifts;
 }

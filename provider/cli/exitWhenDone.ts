@@ -4,9 +4,10 @@
  * finish.
  */
 import { writeSync } from "node:fs";
+import { EXIT } from "./exitCodes";
 
 /** The exit code of a run whose work did not finish (it could not check). */
-export const UNFINISHED_EXIT_CODE = 2;
+export const UNFINISHED_EXIT_CODE = EXIT.couldNotCheck;
 
 /** What {@link exitWhenDone} writes to and how it ends the process (the real process unless a test says otherwise). */
 export interface ProcessEnd {

@@ -2,6 +2,7 @@ import { BudgetsFileError, validateBudgetEntries, type BudgetEntry } from "../bu
 import type { PartnerCenterClient } from "../client/partnerCenter";
 import type { WireCustomer } from "../client/wire";
 import { customerIdSchema } from "../inputs";
+import { readBudgets } from "./readBudgets";
 
 /** A customer whose budget could not be read, and why. */
 export interface ExportFailure {
@@ -25,15 +26,15 @@ export interface ExportResult {
  *
  * @param client - the Partner Center client
  * @param progress - receives progress lines (stderr in the command line)
- * @param pageSize - customers per page
+ * @param options - customers per page, and budget reads in flight at once
+ * @throws {@link StoppedForEveryCustomer} when a failure applies to every customer (a refused credential)
  */
-export async function exportBudgets(client: PartnerCenterClient, progress: (line: string) => void, pageSize?: number): Promise<ExportResult> {
+export async function exportBudgets(client: PartnerCenterClient, progress: (line: string) => void, options: { pageSize?: number; concurrency: number }): Promise<ExportResult> {
   const customers: WireCustomer[] = [];
-  for await (const page of client.listCustomers(client.startOperation(), pageSize)) {
+  for await (const page of client.listCustomers(client.startOperation(), options.pageSize)) {
     customers.push(...page.customers);
     progress(`listed ${customers.length} customers`);
   }
-  const entries: BudgetEntry[] = [];
   const failures: ExportFailure[] = [];
   // Every id is checked before any is put into a request path: "..", "../x" or "." would address another resource.
   const readable: { customer: WireCustomer; customerId: string }[] = [];
@@ -42,20 +43,19 @@ export async function exportBudgets(client: PartnerCenterClient, progress: (line
     if (id.success) readable.push({ customer, customerId: id.data });
     else failures.push({ customer, message: `Partner Center listed a customer id that is not a GUID (${id.error.issues[0]?.message}); its budget was not requested` });
   }
-  let done = 0;
   const step = Math.max(1, Math.ceil(readable.length / 10));
-  await Promise.all(
-    readable.map(async ({ customer, customerId }) => {
-      try {
-        const { amount } = await client.getBudget(customerId, client.startOperation());
-        // The company name is already one bounded line: the customer list is read that way.
-        entries.push({ customerId, name: customer.companyName, amount });
-      } catch (error) {
-        failures.push({ customer, message: (error as Error).message });
-      }
-      if (++done % step === 0 || done === readable.length) progress(`read ${done} of ${readable.length} budgets`);
-    }),
+  const reads = await readBudgets(
+    client,
+    readable.map(({ customerId }) => customerId),
+    { concurrency: options.concurrency, onRead: (done) => (done % step === 0 || done === readable.length) && progress(`read ${done} of ${readable.length} budgets`) },
   );
+  const entries: BudgetEntry[] = [];
+  reads.forEach((read, index) => {
+    const { customer, customerId } = readable[index]!;
+    // The company name is already one bounded line: the customer list is read that way.
+    if ("error" in read) failures.push({ customer, message: read.error.message });
+    else entries.push({ customerId, name: customer.companyName, amount: read.amount });
+  });
   const label = (entry: BudgetEntry): string => `${entry.name ?? ""}\u0000${entry.customerId}`;
   entries.sort((a, b) => label(a).localeCompare(label(b)));
   return { entries: checkedAgainstFileRules(entries, customers, failures), failures, listed: customers.length };

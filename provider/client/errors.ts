@@ -1,3 +1,4 @@
+import { settingName } from "../settingSources";
 import { PartnerCenterError } from "../errors";
 
 /** The ids and target of one request: what a support ticket with Microsoft needs. */
@@ -46,7 +47,7 @@ function hintFor(status: number, code: string | undefined): string | undefined {
     return "the partner has no commerce relationship with this customer (or the credential lacks the role): check customerId and the reseller relationship";
   }
   if (code === CUSTOMER_NOT_FOUND) return "Partner Center knows no customer with this tenant id: check customerId";
-  if (status === 404) return "this is not Partner Center's answer about a customer (it has no code 60003): check partnercenter:endpoint and any proxy or gateway in between";
+  if (status === 404) return `this is not Partner Center's answer about a customer (it has no code 60003): check ${settingName("endpoint")} and any proxy or gateway in between`;
   if (code === "900118") return "Partner Center rejected the customer id: check customerId";
   if (status === 401) return "the credential was refused: check that the token is current and issued for https://api.partnercenter.microsoft.com";
   if (status === 429) return "Partner Center is throttling this partner: wait and try again with fewer operations at once";

@@ -5,6 +5,7 @@
  * scheduler, not here). The request keeps its `MS-RequestId` throughout; its
  * error is built once, with how it ended.
  */
+import { settingName } from "../settingSources";
 import { randomUUID } from "node:crypto";
 import type { Secret } from "../secret";
 import type { TokenCredential } from "./auth/credential";
@@ -123,7 +124,7 @@ export class RequestSender {
       try {
         await this.#clock.sleep(decision.delayMs, operation.signal);
       } catch {
-        throw result.error(`gave up after ${attempts(attempt)}: the operation's deadline (partnercenter:timeoutSeconds) passed`);
+        throw result.error(`gave up after ${attempts(attempt)}: the operation's deadline (${settingName("timeoutSeconds")}) passed`);
       }
     }
   }
@@ -141,7 +142,7 @@ export class RequestSender {
     } catch (cause) {
       // Queued behind a pause (another request's 429) that outlasts the deadline: nothing to retry, fail at once.
       if (cause instanceof PauseBeyondDeadlineError) throw new UnusableAnswerError(identity, cause.message, undefined, "PC_ERR_PAUSE_BEYOND_DEADLINE");
-      const waited = "the operation's deadline (partnercenter:timeoutSeconds) passed while waiting for Partner Center's rate limit";
+      const waited = `the operation's deadline (${settingName("timeoutSeconds")}) passed while waiting for Partner Center's rate limit`;
       return { outcome: { kind: "transport" }, error: (gaveUp) => new PartnerCenterTransportError(identity, this.#endpoint, cause, gaveUp ? `${waited}; ${gaveUp}` : waited) };
     }
     let response: HttpResponse;

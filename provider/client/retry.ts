@@ -2,6 +2,7 @@
  * Retry decisions as pure functions of (attempt, outcome, time left): no I/O,
  * no timers, so every wait they decide is tested exactly on a fake clock.
  */
+import { settingName } from "../settingSources";
 
 /** The retry settings of one client. */
 export interface RetryPolicy {
@@ -88,13 +89,13 @@ export function decideRetry(policy: RetryPolicy, attempt: number, outcome: Attem
     return { retry: false, stop: "status", reason: `HTTP ${outcome.status} is not retryable` };
   }
   if (attempt > policy.maxRetries) {
-    return { retry: false, stop: "attempts", reason: `gave up after ${attempts(attempt)} (partnercenter:maxRetries is ${policy.maxRetries})` };
+    return { retry: false, stop: "attempts", reason: `gave up after ${attempts(attempt)} (${settingName("maxRetries")} is ${policy.maxRetries})` };
   }
   const retryAfter = outcome.kind === "response" ? outcome.retryAfterMs : undefined;
   const delayMs = retryAfter ?? backoffDelay(policy, attempt, random);
   if (delayMs >= remainingMs) {
     const wait = retryAfter !== undefined ? `Retry-After asks for ${Math.ceil(delayMs / 1000)} s` : `the next backoff is ${delayMs} ms`;
-    return { retry: false, stop: "deadline", reason: `gave up after ${attempts(attempt)}: ${wait}, past the operation's deadline (partnercenter:timeoutSeconds)` };
+    return { retry: false, stop: "deadline", reason: `gave up after ${attempts(attempt)}: ${wait}, past the operation's deadline (${settingName("timeoutSeconds")})` };
   }
   return { retry: true, delayMs };
 }

@@ -1,3 +1,4 @@
+import { settingName } from "../settingSources";
 import { PartnerCenterError } from "../errors";
 import { isoTime, type Clock } from "./clock";
 import { LimitLearner, type LimitEstimate, type RememberedLimit } from "./limitLearner";
@@ -25,7 +26,7 @@ export class PauseBeyondDeadlineError extends PartnerCenterError {
     /** The operation's deadline (clock ms). */
     readonly deadline: number,
   ) {
-    super("PC_ERR_PAUSE_BEYOND_DEADLINE", `Partner Center's rate limit holds requests until ${isoTime(pausedUntil)} (its Retry-After, or the longer pause after 429s in a row), past this operation's deadline at ${isoTime(deadline)} (partnercenter:timeoutSeconds): failed at once instead of waiting`);
+    super("PC_ERR_PAUSE_BEYOND_DEADLINE", `Partner Center's rate limit holds requests until ${isoTime(pausedUntil)} (its Retry-After, or the longer pause after 429s in a row), past this operation's deadline at ${isoTime(deadline)} (${settingName("timeoutSeconds")}): failed at once instead of waiting`);
   }
 }
 

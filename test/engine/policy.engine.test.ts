@@ -1,16 +1,16 @@
 /**
  * The policy pack (examples/policy) under the real analyzer: `pulumi preview
  * --policy-pack`. The CLI runs a Node.js policy pack through the Node.js
- * language host (`pulumi-language-nodejs`), which every released CLI ships
- * but the Go module proxy does not serve. These tests run when one is on PATH
- * or beside the CLI, and otherwise print one line saying so and check nothing.
+ * language host (`pulumi-language-nodejs`): the one a released CLI on PATH
+ * ships, or the one scripts/pulumiCli.ts builds beside the pinned CLI from
+ * tools/language-host. Without one these tests fail, naming what is missing.
  */
 import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DEMO_CUSTOMERS } from "pulumi-partnercenter/emulator";
-import { languageHost } from "../../scripts/pulumiCli";
+import { requireLanguageHost } from "../../scripts/pulumiCli";
 import { pulumiCli, startStack, type TestStack } from "./stack";
 
 const POLICY_PACK = resolve(__dirname, "../../../examples/policy");
@@ -18,12 +18,10 @@ const [CONTOSO, FABRIKAM] = DEMO_CUSTOMERS.map((customer) => customer.id) as [st
 
 describe("the policy pack under the real analyzer (pulumi preview --policy-pack examples/policy)", function () {
   this.timeout(180_000);
-  let host: string | undefined;
   let stack: TestStack;
   let dir: string;
   before(async () => {
-    host = languageHost(await pulumiCli());
-    if (!host) console.log("    (policy-pack lane: no pulumi-language-nodejs on PATH or beside the CLI, so the policy pack was not run; a released Pulumi CLI has one)");
+    requireLanguageHost(await pulumiCli());
   });
   beforeEach(async () => {
     stack = await startStack();
@@ -35,7 +33,6 @@ describe("the policy pack under the real analyzer (pulumi preview --policy-pack 
   });
 
   it("a mandatory violation fails the preview, an advisory one is printed and passes, and --policy-pack-config (a file) changes the limits", async () => {
-    if (!host) return;
     const tooHigh = [stack.budget("contoso", { customerId: CONTOSO, amount: 150_000 })];
     const refused = await stack.engine.preview(tooHigh, { policyPacks: [POLICY_PACK] });
     assert.equal(refused.result.exitCode, 1, refused.result.output);

@@ -13,6 +13,7 @@
  * `pulumi-partnercenter/host` from it, as in a partner's project.
  */
 import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -496,8 +497,9 @@ export async function startStack(
       "partnercenter:accessToken": { value: emulator.accessToken, secret: true },
     };
     const { stack, workspace } = await createStack({ directory, config, ...(options.env ? { env: options.env(emulator) } : {}), ...(options.projectDir ? { workDir: options.projectDir } : {}) });
-    // By path: resolving the name from this repository would find the repository itself (a package's self-reference).
-    const installed = options.projectDir ? (require(join(options.projectDir, "node_modules", "pulumi-partnercenter")) as PackageExports) : undefined;
+    // As the project's program resolves it (up through parent folders, through symlinks), not from this repository:
+    // here the name would find the repository itself (a package's self-reference).
+    const installed = options.projectDir ? (createRequire(join(options.projectDir, "package.json"))("pulumi-partnercenter") as PackageExports) : undefined;
     const engine = new EngineDriver(stack, workspace, join(directory, "state"), installed);
     return {
       emulator,

@@ -68,7 +68,7 @@ describe("partnercenter-budgets", function () {
     }
   });
 
-  it("diff says which customer could not be read, and exits non-zero", async () => {
+  it("diff says which customer could not be read, and exits 2 (could not check)", async () => {
     const emulator = await PartnerCenterEmulator.start();
     try {
       const [contoso, fabrikam] = emulator.customers();
@@ -76,7 +76,7 @@ describe("partnercenter-budgets", function () {
       writeFileSync(file, JSON.stringify({ budgets: [{ customerId: contoso!.id, amount: contoso!.amount }, { customerId: fabrikam!.id, amount: null }] }));
       emulator.removeCustomer(fabrikam!.id);
       const run = await cli(["diff", file], { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken });
-      assert.equal(run.code, 1);
+      assert.equal(run.code, 2);
       assert.match(run.stdout, new RegExp(`! ${fabrikam!.id}: could not be read: Partner Center answered HTTP 404, code 60003`));
       assert.match(run.stdout, /0 of 2 budgets drifted, 1 could not be read/);
     } finally {
@@ -84,20 +84,20 @@ describe("partnercenter-budgets", function () {
     }
   });
 
-  it("a bad file, setting or command exits 2 with a message naming it", async () => {
+  it("a bad file, setting or command exits 3 with a message naming it", async () => {
     const file = join(dir, "bad.yaml");
     writeFileSync(file, "budgets:\n  - customerId: nope\n    amount: 5\n");
     const badFile = await cli(["diff", file], { PARTNERCENTER_ACCESS_TOKEN: "t" });
-    assert.equal(badFile.code, 2);
+    assert.equal(badFile.code, 3);
     assert.match(badFile.stderr, /bad.yaml line 2, entry 1 \(customer nope\): customerId "nope" is not a GUID/);
     const badSetting = await cli(["export"], { PARTNERCENTER_ENDPOINT: "http://pc.example.com", PARTNERCENTER_ACCESS_TOKEN: "t" });
-    assert.equal(badSetting.code, 2);
+    assert.equal(badSetting.code, 3);
     assert.match(badSetting.stderr, /environment variable PARTNERCENTER_ENDPOINT: "http:\/\/pc.example.com" uses plain http/);
     const noCredentials = await cli(["export"], {});
-    assert.equal(noCredentials.code, 2);
+    assert.equal(noCredentials.code, 3);
     assert.match(noCredentials.stderr, /No Partner Center credentials are configured/);
     const badCommand = await cli(["import"], {});
-    assert.equal(badCommand.code, 2);
-    assert.match(badCommand.stderr, /unknown command "import"/);
+    assert.equal(badCommand.code, 3);
+    assert.match(badCommand.stderr, /unknown command 'import'/);
   });
 });

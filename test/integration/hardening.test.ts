@@ -116,8 +116,8 @@ describe("hardening: partnercenter-budgets export", () => {
     try {
       const file = join(dir, "budgets.yaml");
       writeFileSync(file, "# reviewed\nbudgets: []\n");
-      const run = await cli(["export", "--output", file], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_RETRIES: "0" });
-      assert.equal(run.code, 1, run.stderr);
+      const run = await cli(["export", "--output", file, "--force"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_RETRIES: "0" });
+      assert.equal(run.code, 2, run.stderr);
       assert.equal(readFileSync(file, "utf8"), "# reviewed\nbudgets: []\n", "the reviewed file is unchanged");
       assert.deepEqual(readdirSync(dir), ["budgets.yaml"], "no temporary file is left behind");
       assert.match(run.stderr, new RegExp(`customer ${ids[1]} .*could not be exported: Partner Center answered HTTP 403`));
@@ -138,7 +138,7 @@ describe("hardening: partnercenter-budgets export", () => {
     try {
       const file = join(dir, "budgets.yaml");
       const run = await cli(["export", "--output", file], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_RETRIES: "0" });
-      assert.equal(run.code, 1, run.stderr);
+      assert.equal(run.code, 2, run.stderr);
       assert.deepEqual(readdirSync(dir), [], "nothing was written");
       assert.match(run.stderr, new RegExp(`customer ${ids[0]} .*amount -5 is negative`));
       assert.match(run.stderr, new RegExp(`customer ${ids[1]} .*amount 10.001 has more than two decimals`));
@@ -214,7 +214,7 @@ describe("hardening: what the CLI prints", () => {
       const tailspin = "5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b";
       writeFileSync(join(dir, "budgets.yaml"), `budgets:\n  - customerId: ${tailspin}\n    amount: 5\n`);
       const run = await cli(["diff", join(dir, "budgets.yaml")], { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken });
-      assert.equal(run.code, 1);
+      assert.equal(run.code, 2, "the budget could not be read");
       assert.match(run.stdout, /HTTP 403, code 20002 .*\(request: GET .*; Authorization: Bearer \[secret\]/, "the service's text is shown, the token is not");
       assert.ok(!`${run.stdout}${run.stderr}`.includes(emulator.accessToken));
     } finally {

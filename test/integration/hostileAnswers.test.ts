@@ -45,21 +45,21 @@ describe("hostile answers: the command line never reports success for work it di
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("diff: exits 1 naming the pause past the deadline for every budget, and prints its summary", async () => {
+  it("diff: exits 2 (could not check) naming the pause past the deadline for every budget, and prints its summary", async () => {
     writeFileSync(join(dir, "budgets.yaml"), `budgets:\n${IDS.slice(0, 3).map((id) => `  - customerId: ${id}\n    amount: 100\n`).join("")}`);
     const run = await cli(["diff", "budgets.yaml"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" }, dir);
-    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.code, 2, run.stderr);
     assert.equal(run.stdout.match(/could not be read: Partner Center.*(Retry-After asks for 86400 s|rate limit holds requests until .*), past (the|this) operation's deadline/g)?.length, 3, run.stdout);
     assert.match(run.stdout, /0 of 3 budgets drifted, 3 could not be read\n$/);
   });
 
-  it("export: exits 1 and writes nothing, on standard output or to a file", async () => {
+  it("export: exits 2 (could not check) and writes nothing, on standard output or to a file", async () => {
     const toStdout = await cli(["export"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" }, dir);
-    assert.notEqual(toStdout.code, 0, toStdout.stderr);
+    assert.equal(toStdout.code, 2, toStdout.stderr);
     assert.equal(toStdout.stdout, "");
     assert.match(toStdout.stderr, /3 of 3 customers could not be exported; nothing was written/);
     const toFile = await cli(["export", "--output", "budgets.yaml"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" }, dir);
-    assert.notEqual(toFile.code, 0, toFile.stderr);
+    assert.equal(toFile.code, 2, toFile.stderr);
     assert.deepEqual(readdirSync(dir), []);
   });
 });
@@ -178,7 +178,7 @@ describe("hostile answers: ids in the customer list", () => {
     const dir = mkdtempSync(join(tmpdir(), "pc-hostile-"));
     try {
       const run = await cli(["export"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN }, dir);
-      assert.equal(run.code, 1, run.stderr);
+      assert.equal(run.code, 2, run.stderr);
       assert.equal(run.stdout, "");
       assert.deepEqual(service.received.map((request) => request.path.split("?")[0]), ["/v1/customers", `/v1/customers/${IDS[0]}/usagebudget`]);
       assert.equal(run.stderr.match(/listed a customer id that is not a GUID .*its budget was not requested/g)?.length, odd.length, run.stderr);
@@ -229,7 +229,7 @@ describe("hostile answers: text from outside on the CLI's other paths (review of
       assert.notEqual(run.code, 0);
       writeFileSync(join(dir, "bad.yaml"), `budgets:\n  - customerId: "x\\e]8;;http://evil\\a click\\n\\u00a0::add-mask::abc"\n    amount: 1\n`);
       const bad = await cli(["diff", "bad.yaml"], env, dir);
-      assert.equal(bad.code, 2, bad.stderr);
+      assert.equal(bad.code, 3, bad.stderr);
       for (const output of [run.stderr, bad.stderr]) {
         assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(output), `no control character but line breaks: ${JSON.stringify(output.slice(0, 300))}`);
         assert.deepEqual(output.split("\n").filter((line) => /^[\s\u0085]*::/.test(line)), []);

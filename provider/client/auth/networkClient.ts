@@ -1,3 +1,4 @@
+import { settingName } from "../../settingSources";
 import { PartnerCenterError } from "../../errors";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { request, type Dispatcher } from "undici";
@@ -46,7 +47,7 @@ function describeFailure(url: string, error: unknown, attempts: number): string 
   if (TLS_FAILURE.test(code)) {
     return `the TLS connection to Microsoft Entra ID at ${host} failed (${detail}): check NODE_EXTRA_CA_CERTS and any proxy that inspects TLS`;
   }
-  return `could not reach Microsoft Entra ID at ${host} (${detail}) after ${attempts} attempt${attempts === 1 ? "" : "s"}: check the network, HTTPS_PROXY/NO_PROXY and partnercenter:authority`;
+  return `could not reach Microsoft Entra ID at ${host} (${detail}) after ${attempts} attempt${attempts === 1 ? "" : "s"}: check the network, HTTPS_PROXY/NO_PROXY and ${settingName("authority")}`;
 }
 
 /**
@@ -98,7 +99,7 @@ export class UndiciNetworkClient implements INetworkModule {
       } catch (error) {
         const retry = attempt < MAX_ATTEMPTS && !deadline.aborted && !TLS_FAILURE.test(failureCode(error));
         if (!retry) {
-          this.#failure = new EntraUnreachableError(deadline.aborted ? `Microsoft Entra ID at ${new URL(url).origin} did not answer within partnercenter:timeoutSeconds (${Math.round(this.#timeoutMs / 1000)} s)` : describeFailure(url, error, attempt));
+          this.#failure = new EntraUnreachableError(deadline.aborted ? `Microsoft Entra ID at ${new URL(url).origin} did not answer within ${settingName("timeoutSeconds")} (${Math.round(this.#timeoutMs / 1000)} s)` : describeFailure(url, error, attempt));
           throw this.#failure;
         }
         await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[attempt - 1] ?? 1000));

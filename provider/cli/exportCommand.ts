@@ -1,0 +1,133 @@
+/** `partnercenter-budgets export`: every customer's current budget as a budgets file, or a reviewed file brought up to date. */
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { readBoundedFile, UnreadableFileError } from "../boundedFile";
+import { BudgetsFileError, formatBudgetsFile, MAX_BUDGETS_FILE_BYTES, parseBudgetsText } from "../budgetsFile";
+import type { PartnerCenterClient } from "../client/partnerCenter";
+import { relativePathBase } from "../paths";
+import { createClient } from "../runtime";
+import { resolveSettings } from "../settings";
+import { displayText } from "../untrustedText";
+import { UsageError } from "./cliErrors";
+import { EXIT, EXIT_CODES_HELP, type ExitCode } from "./exitCodes";
+import { exportBudgets, type ExportResult } from "./exportBudgets";
+import { checkOutputTarget, writeAtomically } from "./outputFile";
+import { err, outData } from "./output";
+import { updateBudgetsText } from "./updateBudgetsText";
+
+/** The options commander hands the action. */
+interface ExportOptions {
+  output?: string;
+  update?: string;
+  force?: boolean;
+  format?: "yaml" | "json";
+  pageSize?: number;
+}
+
+/** `--page-size`: a whole number from 1 to 1000. */
+function pageSize(value: string): number {
+  const size = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(size >= 1 && size <= 1000)) throw new InvalidArgumentError("give a whole number from 1 to 1000.");
+  return size;
+}
+
+/**
+ * Defines `export` on a command the program created (so it inherits the program's output and exit handling).
+ *
+ * @param command - `program.command("export")`
+ * @param settle - receives the exit code when the work is over
+ */
+export function defineExportCommand(command: Command, settle: (code: ExitCode) => void): void {
+  command
+    .description("write every customer's current budget as a budgets file that, declared as is, changes nothing")
+    .addOption(new Option("-o, --output <file>", "write the budgets file here (standard output without it); an existing file needs --force"))
+    .addOption(new Option("-u, --update <file>", "update a reviewed budgets file in place: amounts rewritten where they changed, new customers appended, comments, names and onDelete kept").conflicts(["output", "format"]))
+    .addOption(new Option("--force", "with --output: replace an existing file"))
+    .addOption(new Option("-f, --format <format>", "the file's format (default: json for an --output ending in .json, else yaml)").choices(["yaml", "json"]))
+    .addOption(new Option("--page-size <n>", "customers per page of the customer list, 1 to 1000").argParser(pageSize))
+    .addHelpText(
+      "after",
+      `\nExamples:\n  partnercenter-budgets export -o budgets.yaml\n  partnercenter-budgets export --update budgets.yaml\n  partnercenter-budgets export -f json > budgets.json\n\n${EXIT_CODES_HELP}\n`,
+    )
+    .action(async (options: ExportOptions) => settle(await runExport(options)));
+}
+
+/** A reviewed file's text, checked against the file rules before anything is requested. */
+function readReviewedFile(path: string): string {
+  let text: string;
+  try {
+    text = readBoundedFile(path, MAX_BUDGETS_FILE_BYTES);
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    const missing = error.reason.includes("ENOENT") ? "; --update changes an existing file: use --output to create one" : "";
+    throw new BudgetsFileError([`--update ${path}: ${error.reason}${relativePathBase(path)}${missing}`]);
+  }
+  // Its problems are reported now, before any request, with their lines.
+  parseBudgetsText(text, path);
+  return text;
+}
+
+async function runExport(options: ExportOptions): Promise<ExitCode> {
+  if (options.force && options.output === undefined) throw new UsageError("--force goes with --output: it allows replacing an existing file");
+  if (options.output !== undefined) checkOutputTarget(options.output, options.force === true);
+  const reviewed = options.update === undefined ? undefined : readReviewedFile(options.update);
+  const settings = resolveSettings(undefined, process.env);
+  const client = createClient(settings);
+  try {
+    const result = await exportBudgets(client, (line) => err(`export: ${line}\n`), { pageSize: options.pageSize, concurrency: settings.maxConcurrency });
+    const target = options.output ?? options.update;
+    if (reportFailures(result, target)) return EXIT.couldNotCheck;
+    if (options.update !== undefined && reviewed !== undefined) return writeUpdate(options.update, reviewed, result);
+    const format = options.format ?? (options.output?.endsWith(".json") ? "json" : "yaml");
+    const text = formatBudgetsFile(result.entries, format, exportHeader(client));
+    if (options.output === undefined) {
+      outData(text);
+    } else {
+      writeAtomically(options.output, text);
+      err(`export: wrote ${result.entries.length} budgets to ${options.output}\n`);
+    }
+    return EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Names every customer that could not be exported; true when there was one (then nothing is written). */
+function reportFailures({ entries, failures, listed }: ExportResult, target: string | undefined): boolean {
+  if (failures.length === 0 && entries.length === listed) return false;
+  // An incomplete export must never replace a reviewed file: with onDelete "clear", the customers it leaves out would be cleared.
+  for (const { customer, message } of failures) err(`export: customer ${displayText(customer.id, 64)} (${displayText(customer.companyName ?? "no name", 100)}) could not be exported: ${displayText(message, 500)}\n`);
+  // Counted as every listed customer not exported: one customer may have several problems, an id may be listed twice.
+  err(`export: ${listed - entries.length} of ${listed} customers could not be exported; nothing was written${target ? ` (${target} is unchanged)` : ""}. Fix or retry, then export again.\n`);
+  return true;
+}
+
+/** "1 amount", "2 amounts". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+function exportHeader(client: PartnerCenterClient): string[] {
+  return [
+    `Customer usage budgets exported from ${client.endpoint} on ${new Date().toISOString()} by partnercenter-budgets export.`,
+    'Declared as is (new UsageBudgetSet("budgets", { file })), the first pulumi up changes no budget.',
+  ];
+}
+
+/** `--update`: the reviewed file with new amounts and customers, written only when something changed. */
+function writeUpdate(path: string, reviewed: string, { entries }: ExportResult): ExitCode {
+  const update = updateBudgetsText(reviewed, path, entries);
+  for (const entry of update.gone) {
+    err(`export: customer ${entry.customerId}${entry.name ? ` (${displayText(entry.name, 100)})` : ""} is in ${path} but Partner Center no longer lists it; it was kept: remove it after review\n`);
+  }
+  if (update.text === reviewed) {
+    err(`export: ${path} is up to date (${entries.length} budgets); it was not rewritten\n`);
+    return EXIT.ok;
+  }
+  // Review work done while Partner Center was read is not overwritten: the file must still be what was read.
+  if (readBoundedFile(path, MAX_BUDGETS_FILE_BYTES) !== reviewed) {
+    throw new Error(`${path} changed while export read Partner Center; it was not rewritten, so that no edit is lost: run export --update again`);
+  }
+  writeAtomically(path, update.text);
+  err(`export: updated ${path}: ${count(update.updated.length, "amount")} changed, ${count(update.added.length, "customer")} added, ${update.gone.length} no longer listed (kept)\n`);
+  return EXIT.ok;
+}
