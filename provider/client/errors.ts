@@ -1,4 +1,4 @@
-import { settingName } from "../settingSources";
+import { settingName } from "../settingNames";
 import { PartnerCenterError } from "../errors";
 
 /** The ids and target of one request: what a support ticket with Microsoft needs. */

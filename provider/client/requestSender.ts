@@ -5,7 +5,7 @@
  * scheduler, not here). The request keeps its `MS-RequestId` throughout; its
  * error is built once, with how it ended.
  */
-import { settingName } from "../settingSources";
+import { settingName } from "../settingNames";
 import { randomUUID } from "node:crypto";
 import type { Secret } from "../secret";
 import type { TokenCredential } from "./auth/credential";

@@ -2,7 +2,7 @@
  * Retry decisions as pure functions of (attempt, outcome, time left): no I/O,
  * no timers, so every wait they decide is tested exactly on a fake clock.
  */
-import { settingName } from "../settingSources";
+import { settingName } from "../settingNames";
 
 /** The retry settings of one client. */
 export interface RetryPolicy {

@@ -1,4 +1,4 @@
-import { settingName } from "../settingSources";
+import { settingName } from "../settingNames";
 import { PartnerCenterError } from "../errors";
 import { isoTime, type Clock } from "./clock";
 import { LimitLearner, type LimitEstimate, type RememberedLimit } from "./limitLearner";

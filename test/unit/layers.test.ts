@@ -23,12 +23,13 @@ function localImports(file: string): string[] {
 /**
  * The layers and what each may import (besides packages):
  * resource surface (usageBudget, usageBudgetSet, index) → lifecycle, CLI → client → transport;
- * client/ imports only client/ and the leaves every layer may use (errors.ts, secret.ts, untrustedText.ts);
+ * client/ imports only client/ and the leaves every layer may use (errors.ts, secret.ts, untrustedText.ts,
+ * settingNames.ts and runContext.ts: how a message names a setting to whoever runs the process);
  * the emulator imports nothing of the provider.
  */
 describe("the layers' dependencies point one way", () => {
   it("provider/client imports only provider/client and the shared leaves", () => {
-    const allowed = (target: string): boolean => target.startsWith("provider/client/") || target === "provider/errors" || target === "provider/secret" || target === "provider/untrustedText";
+    const allowed = (target: string): boolean => target.startsWith("provider/client/") || target === "provider/errors" || target === "provider/secret" || target === "provider/untrustedText" || target === "provider/settingNames" || target === "provider/runContext";
     const wrong = sources("provider/client").flatMap((file) => localImports(file).filter((target) => !allowed(target)).map((target) => `${file} → ${target}`));
     assert.deepEqual(wrong, []);
   });

@@ -1,4 +1,4 @@
-import { settingName } from "../../settingSources";
+import { settingName } from "../../settingNames";
 import { PartnerCenterError } from "../../errors";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { request, type Dispatcher } from "undici";
