@@ -413,6 +413,12 @@ export class EngineDriver {
   }
 }
 
+/** A state backend the CLI logs in to: its URL and the environment that grants access (e.g. an Azure Blob container). */
+export interface StateBackend {
+  url: string;
+  env?: Record<string, string>;
+}
+
 /** A running stack fixture. */
 export interface TestStack {
   emulator: PartnerCenterEmulator;
@@ -443,6 +449,8 @@ async function createStack(options: {
   stackName?: string;
   /** A project directory to run in (its node_modules holds the package); else one linked to this repository's. */
   workDir?: string;
+  /** Another state backend than the stack's own file backend. */
+  backend?: StateBackend;
 }): Promise<{ stack: Stack; workspace: LocalWorkspace }> {
   cleanProcessEnv();
   const found = await pulumiCli();
@@ -454,14 +462,16 @@ async function createStack(options: {
   // The provider host starts in the work directory and resolves @pulumi/pulumi and the package from here.
   if (!options.workDir) symlinkSync(join(REPO_ROOT, "node_modules"), join(workDir, "node_modules"), "dir");
   const stackName = options.stackName ?? `t${process.pid}x${++stackCount}`;
+  const backendUrl = options.backend?.url ?? `file://${backend}`;
   const workspace = await LocalWorkspace.create({
     workDir,
     pulumiCommand,
     program: options.program ?? (async () => ({})),
-    projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: `file://${backend}` } },
+    projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: backendUrl } },
     envVars: {
+      ...options.backend?.env,
       PULUMI_HOME: home,
-      PULUMI_BACKEND_URL: `file://${backend}`,
+      PULUMI_BACKEND_URL: backendUrl,
       PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -486,6 +496,8 @@ export async function startStack(
     env?: (emulator: PartnerCenterEmulator) => Record<string, string>;
     /** A partner's project directory: the program takes the package installed there, and the provider host runs there. */
     projectDir?: string;
+    /** Another state backend than the stack's own file backend. */
+    backend?: StateBackend;
   } = {},
 ): Promise<TestStack> {
   const emulator = await PartnerCenterEmulator.start(options.emulator);
@@ -495,7 +507,7 @@ export async function startStack(
       "partnercenter:endpoint": { value: emulator.endpoint },
       "partnercenter:accessToken": { value: emulator.accessToken, secret: true },
     };
-    const { stack, workspace } = await createStack({ directory, config, ...(options.env ? { env: options.env(emulator) } : {}), ...(options.projectDir ? { workDir: options.projectDir } : {}) });
+    const { stack, workspace } = await createStack({ directory, config, ...(options.env ? { env: options.env(emulator) } : {}), ...(options.projectDir ? { workDir: options.projectDir } : {}), ...(options.backend ? { backend: options.backend } : {}) });
     // By path: resolving the name from this repository would find the repository itself (a package's self-reference).
     const installed = options.projectDir ? (require(join(options.projectDir, "node_modules", "pulumi-partnercenter")) as PackageExports) : undefined;
     const engine = new EngineDriver(stack, workspace, join(directory, "state"), installed);
