@@ -451,10 +451,13 @@ async function createStack(options: {
   workDir?: string;
   /** Another state backend than the stack's own file backend. */
   backend?: StateBackend;
+  /** An installation root whose `bin/pulumi` runs instead of the CLI found (a wrapper adding flags). */
+  pulumiRoot?: string;
 }): Promise<{ stack: Stack; workspace: LocalWorkspace }> {
   cleanProcessEnv();
   const found = await pulumiCli();
-  const pulumiCommand = await PulumiCommand.get(found.root ? { root: found.root } : {});
+  const root = options.pulumiRoot ?? found.root;
+  const pulumiCommand = await PulumiCommand.get(root ? { root } : {});
   const backend = join(options.directory, "state");
   const home = join(options.directory, "home");
   const workDir = options.workDir ?? join(options.directory, "work");
@@ -498,6 +501,8 @@ export async function startStack(
     projectDir?: string;
     /** Another state backend than the stack's own file backend. */
     backend?: StateBackend;
+    /** An installation root whose `bin/pulumi` runs instead of the CLI found (a wrapper adding flags). */
+    pulumiRoot?: string;
   } = {},
 ): Promise<TestStack> {
   const emulator = await PartnerCenterEmulator.start(options.emulator);
@@ -507,7 +512,7 @@ export async function startStack(
       "partnercenter:endpoint": { value: emulator.endpoint },
       "partnercenter:accessToken": { value: emulator.accessToken, secret: true },
     };
-    const { stack, workspace } = await createStack({ directory, config, ...(options.env ? { env: options.env(emulator) } : {}), ...(options.projectDir ? { workDir: options.projectDir } : {}), ...(options.backend ? { backend: options.backend } : {}) });
+    const { stack, workspace } = await createStack({ directory, config, ...(options.env ? { env: options.env(emulator) } : {}), ...(options.projectDir ? { workDir: options.projectDir } : {}), ...(options.backend ? { backend: options.backend } : {}), ...(options.pulumiRoot ? { pulumiRoot: options.pulumiRoot } : {}) });
     // By path: resolving the name from this repository would find the repository itself (a package's self-reference).
     const installed = options.projectDir ? (require(join(options.projectDir, "node_modules", "pulumi-partnercenter")) as PackageExports) : undefined;
     const engine = new EngineDriver(stack, workspace, join(directory, "state"), installed);
