@@ -141,7 +141,8 @@ export async function runScale(argv: string[]): Promise<number> {
     for (const cell of opts.cells) {
       const figures = await runCell(cell, backends, project.directory, cli.command);
       cells.push(figures);
-      log(`  ${cell.configuration.name}, ${cell.backend}, ${cell.n}: ${figures.phases.map((p) => `${p.phase} ${p.seconds.toFixed(1)} s${p.failures ? ` (${p.failures} FAILED: ${p.failure})` : ""}`).join("; ")}`);
+      const peaks = `state ${figures.stateBytesPerBudget} B/budget, CLI peak ${mib(Math.max(...figures.phases.map((p) => p.cliPeakBytes)))} MiB, host peak ${mib(Math.max(...figures.phases.map((p) => p.hostPeakBytes)))} MiB`;
+      log(`  ${cell.configuration.name}, ${cell.backend}, ${cell.n}: ${figures.phases.map((p) => `${p.phase} ${p.seconds.toFixed(1)} s${p.failures ? ` (${p.failures} FAILED: ${p.failure})` : ""}`).join("; ")}; ${peaks}; load ${loadavg()[0]!.toFixed(1)}`);
     }
   } finally {
     project.remove();

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCustomers, type CustomerRecord, type RecordedRequest } from "pulumi-partnercenter/emulator";
 import { killCliDuring } from "./cliCrash";
+import { packedProject, type PackedProject } from "./packedProject";
 import { startStack, USAGE_BUDGET_TYPE, type DeclaredBudget, type DriverResult, type TestStack } from "./stack";
 
 /** Budgets each test declares; a few more customers exist that no declaration names. */
@@ -40,9 +41,15 @@ describe("crash safety: the CLI SIGKILLed mid-command with PULUMI_SKIP_CHECKPOIN
   let customers: CustomerRecord[];
   let declared: CustomerRecord[];
   let dir: string;
+  // The provider host runs this build, installed from its packed tarball as partners have it.
+  let project: PackedProject;
+  before(() => {
+    project = packedProject();
+  });
+  after(() => project.remove());
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "pc-crash-"));
-    stack = await startStack({ emulator: { customers: generateCustomers(DECLARED + UNDECLARED) } });
+    stack = await startStack({ emulator: { customers: generateCustomers(DECLARED + UNDECLARED) }, projectDir: project.directory });
     stack.engine.setEnv({ PULUMI_SKIP_CHECKPOINTS: "true" });
     customers = stack.emulator.customers();
     declared = customers.slice(0, DECLARED);
