@@ -18,6 +18,8 @@ export interface CellBackend {
   state: StateBackend | undefined;
   /** The stored checkpoint's size in bytes, as the backend holds it (compressed if the CLI compressed it). */
   checkpointBytes(stackName: string, stackDirectory: string): Promise<number>;
+  /** Stops what serves it (Azurite). */
+  close(): Promise<void>;
 }
 
 /** Where the checkpoint of a stack lives under a DIY backend's root: `.pulumi/stacks/<project>/<stack>.json[.gz|.zst]`. */
@@ -33,12 +35,26 @@ function fileBackend(): CellBackend {
       if (!file) throw new Error(`no checkpoint of ${stackName} in ${dir}`);
       return statSync(join(dir, file)).size;
     },
+    close: async () => undefined,
   };
 }
 
-/** Azure Blob on Azurite: one container per cell. */
-async function azureBlobBackend(azurite: Azurite, container: string): Promise<CellBackend> {
-  await azurite.createContainer(container);
+/**
+ * Azure Blob on an Azurite of the cell's own, so the memory of one cell's
+ * overwritten checkpoints (freed by Azurite only every 10 minutes) is not
+ * the next cell's: the default configuration at 1,000 budgets writes about
+ * 6 GB of checkpoints on its two `up`s, and ran a shared Azurite out of its
+ * memory limit (the CLI then panicked while saving).
+ */
+async function azureBlobBackend(): Promise<CellBackend> {
+  const azurite = await Azurite.start(AZURITE_MEMORY_MB);
+  const container = "state";
+  try {
+    await azurite.createContainer(container);
+  } catch (error) {
+    await azurite.stop();
+    throw error;
+  }
   return {
     state: { url: azurite.backendUrl(container), env: azurite.backendEnv() },
     async checkpointBytes(stackName) {
@@ -47,25 +63,14 @@ async function azureBlobBackend(azurite: Azurite, container: string): Promise<Ce
       if (!content) throw new Error(`no checkpoint of ${stackName} in container ${container}`);
       return content.length;
     },
+    close: () => azurite.stop(),
   };
 }
 
-/** Opens backends for cells; Azurite starts on first use, and {@link close} stops it. */
-export class Backends {
-  #azurite: Promise<Azurite> | undefined;
-  #containers = 0;
+/** Azurite's memory limit for one cell: enough for the default configuration's 1,000 budgets (see {@link azureBlobBackend}). */
+const AZURITE_MEMORY_MB = 8_192;
 
-  /** A fresh backend of this kind for one cell. */
-  async open(name: BackendName): Promise<CellBackend> {
-    if (name === "file") return fileBackend();
-    this.#azurite ??= Azurite.start();
-    return azureBlobBackend(await this.#azurite, `scale-${++this.#containers}`);
-  }
-
-  /** Stops Azurite if it was started. */
-  async close(): Promise<void> {
-    const azurite = this.#azurite;
-    this.#azurite = undefined;
-    if (azurite) await (await azurite).stop();
-  }
+/** Opens a fresh backend of a kind for one cell. */
+export function openBackend(name: BackendName): Promise<CellBackend> {
+  return name === "file" ? Promise.resolve(fileBackend()) : azureBlobBackend();
 }

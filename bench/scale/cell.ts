@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { generateCustomers } from "pulumi-partnercenter/emulator";
 import { startStack, type CommandFlags, type DriverResult, type TestStack } from "../../test/engine/stack";
 import { ProcessSampler, type SampledStats } from "../processStats";
-import type { BackendName, Backends } from "./backends";
+import { openBackend, type BackendName, type CellBackend } from "./backends";
 import { wrapCliWithFlags } from "./cliFlags";
 import type { Configuration, Declaration } from "./configurations";
 
@@ -58,7 +58,10 @@ export interface Cell {
 function failuresOf(result: DriverResult, wrongBudgets: number): { failures: number; failure?: string } {
   const exit = result.result.exitCode === 0 ? 0 : 1;
   const failures = wrongBudgets + result.errors.length + result.stackErrors.length + exit;
-  const failure = [...result.errors, ...result.stackErrors][0] ?? (exit ? result.result.output.slice(-500) : wrongBudgets ? `${wrongBudgets} budgets not as declared` : undefined);
+  // A CLI that panicked printed the panic's message first and then pages of goroutines: keep the message.
+  const panic = result.result.output.indexOf("panic:");
+  const output = panic >= 0 ? result.result.output.slice(panic, panic + 1_000) : result.result.output.slice(-500);
+  const failure = [...result.errors, ...result.stackErrors][0] ?? (exit ? output : wrongBudgets ? `${wrongBudgets} budgets not as declared` : undefined);
   return failure === undefined ? { failures } : { failures, failure };
 }
 
@@ -81,12 +84,13 @@ async function measure(phase: Phase, n: number, run: () => Promise<DriverResult>
 }
 
 /** Runs the five phases of a cell on a fresh emulator, stack and backend. */
-export async function runCell(cell: Cell, backends: Backends, projectDir: string, cliCommand: string): Promise<CellFigures> {
+export async function runCell(cell: Cell, projectDir: string, cliCommand: string): Promise<CellFigures> {
   const { n, configuration } = cell;
   const scratch = mkdtempSync(join(tmpdir(), "pc-scale-"));
   let stack: TestStack | undefined;
+  let backend: CellBackend | undefined;
   try {
-    const backend = await backends.open(cell.backend);
+    backend = await openBackend(cell.backend);
     const pulumiRoot = configuration.cliFlags.length > 0 ? wrapCliWithFlags(cliCommand, configuration.cliFlags, join(scratch, "cli")) : undefined;
     stack = await startStack({ emulator: { customers: generateCustomers(n) }, projectDir, ...(backend.state ? { backend: backend.state } : {}), ...(pulumiRoot ? { pulumiRoot } : {}) });
     const engine = stack.engine;
@@ -111,6 +115,7 @@ export async function runCell(cell: Cell, backends: Backends, projectDir: string
     return { n, backend: cell.backend, configuration: configuration.name, phases, stateBytesPerBudget: Math.round(stateBytes / n) };
   } finally {
     await stack?.stop();
+    await backend?.close();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

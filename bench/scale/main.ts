@@ -15,7 +15,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { packedProject } from "../../test/engine/packedProject";
 import { pulumiCli } from "../../test/engine/stack";
-import { BACKEND_NAMES, Backends, type BackendName } from "./backends";
+import { BACKEND_NAMES, type BackendName } from "./backends";
 import { PHASES, runCell, type Cell, type CellFigures } from "./cell";
 import { configurationsNamed, DEFAULT_CONFIGURATIONS } from "./configurations";
 import { plotTimePerBudget, textPlot, type Series } from "./plot";
@@ -134,19 +134,17 @@ export async function runScale(argv: string[]): Promise<number> {
   };
   log(`scale: ${opts.cells.length} cell(s), ${opts.skipped.length} skipped; ${conditions.cli}; ${conditions.machine}; Node ${conditions.node}; load ${conditions.loadAtStart}`);
   mkdirSync(opts.out, { recursive: true });
-  const backends = new Backends();
   const project = packedProject();
   const cells: CellFigures[] = [];
   try {
     for (const cell of opts.cells) {
-      const figures = await runCell(cell, backends, project.directory, cli.command);
+      const figures = await runCell(cell, project.directory, cli.command);
       cells.push(figures);
       const peaks = `state ${figures.stateBytesPerBudget} B/budget, CLI peak ${mib(Math.max(...figures.phases.map((p) => p.cliPeakBytes)))} MiB, host peak ${mib(Math.max(...figures.phases.map((p) => p.hostPeakBytes)))} MiB`;
       log(`  ${cell.configuration.name}, ${cell.backend}, ${cell.n}: ${figures.phases.map((p) => `${p.phase} ${p.seconds.toFixed(1)} s${p.failures ? ` (${p.failures} FAILED: ${p.failure})` : ""}`).join("; ")}; ${peaks}; load ${loadavg()[0]!.toFixed(1)}`);
     }
   } finally {
     project.remove();
-    await backends.close();
   }
   const loadAtEnd = loadavg().map((load) => load.toFixed(2)).join(" ");
   const result = { conditions: { ...conditions, loadAtEnd }, cells, skipped: opts.skipped };

@@ -40,10 +40,15 @@ export class Azurite {
     readonly port: number,
   ) {}
 
-  /** Starts `azurite-blob` on a free port of 127.0.0.1, in memory, telemetry off (it would otherwise call out). */
-  static async start(): Promise<Azurite> {
+  /**
+   * Starts `azurite-blob` on a free port of 127.0.0.1, in memory, telemetry off (it would otherwise call out).
+   *
+   * @param extentMemoryLimitMb - the most memory its blob contents may take. Overwritten blobs are freed only by its
+   *   garbage collection, every 10 minutes, so a stack rewriting a 2 MB checkpoint thousands of times needs gigabytes.
+   */
+  static async start(extentMemoryLimitMb = 1_024): Promise<Azurite> {
     const main = require.resolve("azurite/dist/src/blob/main.js");
-    const child = spawn(process.execPath, [main, "--blobHost", "127.0.0.1", "--blobPort", "0", "--inMemoryPersistence", "--disableTelemetry", "--extentMemoryLimit", "2048"], {
+    const child = spawn(process.execPath, [main, "--blobHost", "127.0.0.1", "--blobPort", "0", "--inMemoryPersistence", "--disableTelemetry", "--extentMemoryLimit", String(extentMemoryLimitMb)], {
       stdio: ["ignore", "pipe", "pipe"],
       // Its own working directory would get nothing in memory mode, but Azurite must not write into the repository.
       cwd: tmpdir(),
