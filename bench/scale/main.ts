@@ -93,7 +93,7 @@ function table(cells: readonly CellFigures[], skipped: readonly SkippedCell[]): 
       ...PHASES.map((phase) => by(phase).seconds.toFixed(1)),
       by("up (create)").msPerBudget.toFixed(2),
       by("up (change every amount)").msPerBudget.toFixed(2),
-      String(cell.stateBytesPerBudget),
+      cell.stateBytesPerBudget === null ? "n/a" : String(cell.stateBytesPerBudget),
       mib(Math.max(...cell.phases.map((figures) => figures.cliPeakBytes))),
       mib(Math.max(...cell.phases.map((figures) => figures.hostPeakBytes))),
       String(cell.phases.reduce((sum, figures) => sum + figures.failures, 0)),
@@ -140,7 +140,7 @@ export async function runScale(argv: string[]): Promise<number> {
     for (const cell of opts.cells) {
       const figures = await runCell(cell, project.directory, cli.command);
       cells.push(figures);
-      const peaks = `state ${figures.stateBytesPerBudget} B/budget, CLI peak ${mib(Math.max(...figures.phases.map((p) => p.cliPeakBytes)))} MiB, host peak ${mib(Math.max(...figures.phases.map((p) => p.hostPeakBytes)))} MiB`;
+      const peaks = `state ${figures.stateBytesPerBudget ?? "n/a"} B/budget, CLI peak ${mib(Math.max(...figures.phases.map((p) => p.cliPeakBytes)))} MiB, host peak ${mib(Math.max(...figures.phases.map((p) => p.hostPeakBytes)))} MiB`;
       log(`  ${cell.configuration.name}, ${cell.backend}, ${cell.n}: ${figures.phases.map((p) => `${p.phase} ${p.seconds.toFixed(1)} s${p.failures ? ` (${p.failures} FAILED: ${p.failure})` : ""}`).join("; ")}; ${peaks}; load ${loadavg()[0]!.toFixed(1)}`);
     }
   } finally {
