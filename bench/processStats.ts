@@ -25,6 +25,22 @@ export function readProcessStats(pid: number): ProcessStats {
   return { cpuMs: (ticks * 1000) / TICKS_PER_SECOND, peakRssBytes: peakKb * 1024 };
 }
 
+/** The parent of a process, from /proc. */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
+/** Whether `pid` descends from `ancestor` (a bounded walk up the parents: process trees are shallow). */
+function isBelow(pid: number, ancestor: number): boolean {
+  let current = pid;
+  for (let depth = 0; depth < 64 && current > 1; depth += 1) {
+    current = parentOf(current);
+    if (current === ancestor) return true;
+  }
+  return false;
+}
+
 /** What a {@link ProcessSampler} saw of the processes it watched. */
 export interface SampledStats {
   /** CPU time of every matching process at its last sample, summed, in ms. */
@@ -49,8 +65,9 @@ export class ProcessSampler {
   /**
    * @param pattern - matched against the NUL-separated command line, joined with spaces
    * @param intervalMs - how often to read /proc
+   * @param ancestor - when given, only processes below this one count (not another user's CLI on a shared machine)
    */
-  constructor(readonly pattern: RegExp, intervalMs = 100) {
+  constructor(readonly pattern: RegExp, intervalMs = 100, readonly ancestor?: number) {
     this.#timer = setInterval(() => this.#sample(), intervalMs);
   }
 
@@ -60,6 +77,7 @@ export class ProcessSampler {
       if (!Number.isInteger(pid) || pid === process.pid) continue;
       try {
         if (!this.pattern.test(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" "))) continue;
+        if (this.ancestor !== undefined && !isBelow(pid, this.ancestor)) continue;
         this.#seen.set(pid, readProcessStats(pid));
       } catch {
         // the process ended between the listing and the read

@@ -1,4 +1,6 @@
 /**
+ * `npm run bench -- --scale …` runs the scale benchmark instead (bench/scale/main.ts).
+ *
  * `npm run bench [-- --full] [--n N,…] [--limits L,…] [--latency MS,…] [--parallel P,…] [--baseline none|create|all] [--json] [--out DIR]` (a limit `none` runs without one)
  *
  * For each cell of (budget count × limit shape × latency × `--parallel`),
@@ -27,6 +29,7 @@ import { earliestFinish } from "./bound";
 import { plotRequestRate } from "./plot";
 import { ProcessSampler, type SampledStats } from "./processStats";
 import { pulumiCli } from "../test/engine/stack";
+import { runScale } from "./scale/main";
 
 /** The CLI's default `--parallel`: 4 × GOMAXPROCS, the number of CPUs (pkg/cmd/pulumi/operations/up.go `defaultParallel`, 3.274.1). */
 function defaultParallel(): number {
@@ -360,7 +363,9 @@ async function main(): Promise<void> {
   log(`written: ${[join(opts.out, "bench.json"), ...(first?.limit ? [join(opts.out, "create-rate.svg")] : [])].join(", ")}`);
 }
 
-main().catch((error: unknown) => {
+// `--scale` is its own benchmark (bench/scale/main.ts), with its own options.
+const scaleRun = process.argv.includes("--scale");
+(scaleRun ? runScale(process.argv.slice(2)).then((code) => void (process.exitCode = code)) : main()).catch((error: unknown) => {
   console.error(`bench: ${(error as Error).stack ?? error}`);
   process.exit(1);
 });

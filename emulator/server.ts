@@ -87,6 +87,8 @@ export class PartnerCenterEmulator {
   /** The most requests it was serving at once (since start or the last {@link clearRequests}). */
   maxInFlight = 0;
   #inFlight = 0;
+  /** Callbacks waiting for a number of requests (see {@link onRequestCount}). */
+  readonly #countWatchers: { remaining: number; matches: (request: RecordedRequest) => boolean; callback: () => void }[] = [];
   readonly #store: CustomerStore;
   readonly #server: Server;
   readonly #byteOrderMark: boolean;
@@ -156,6 +158,26 @@ export class PartnerCenterEmulator {
     this.#store.update(customerId, { relationship });
   }
 
+  /**
+   * Calls `callback` once, synchronously, as the `count`th request from now
+   * that `matches` (every request by default) is recorded: for tests that
+   * act at a point of a run measured in requests, never in time.
+   */
+  onRequestCount(count: number, callback: () => void, matches: (request: RecordedRequest) => boolean = () => true): void {
+    if (count <= 0) callback();
+    else this.#countWatchers.push({ remaining: count, matches, callback });
+  }
+
+  #record(request: RecordedRequest): void {
+    this.requests.push(request);
+    for (let index = this.#countWatchers.length - 1; index >= 0; index -= 1) {
+      const watcher = this.#countWatchers[index]!;
+      if (!watcher.matches(request) || --watcher.remaining > 0) continue;
+      this.#countWatchers.splice(index, 1);
+      watcher.callback();
+    }
+  }
+
   /** Forgets the recorded requests. */
   clearRequests(): void {
     this.requests.length = 0;
@@ -179,7 +201,7 @@ export class PartnerCenterEmulator {
     for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
     const url = new URL(req.url ?? "/", "http://emulator");
     const method = req.method ?? "GET";
-    const record = (status: number): void => void this.requests.push({ method, path: url.pathname + url.search, headers, body, status, time });
+    const record = (status: number): void => this.#record({ method, path: url.pathname + url.search, headers, body, status, time });
     const latency = this.faults.latencyMs();
     if (latency > 0) await delay(latency);
     const fault = this.faults.beforeServing(BUDGET_PATH.exec(url.pathname)?.[1]?.toLowerCase(), Date.now());

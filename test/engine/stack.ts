@@ -414,6 +414,12 @@ export class EngineDriver {
   }
 }
 
+/** A state backend the CLI logs in to: its URL and the environment that grants access (e.g. an Azure Blob container). */
+export interface StateBackend {
+  url: string;
+  env?: Record<string, string>;
+}
+
 /** A running stack fixture. */
 export interface TestStack {
   emulator: PartnerCenterEmulator;
@@ -444,10 +450,15 @@ async function createStack(options: {
   stackName?: string;
   /** A project directory to run in (its node_modules holds the package); else one linked to this repository's. */
   workDir?: string;
+  /** Another state backend than the stack's own file backend. */
+  backend?: StateBackend;
+  /** An installation root whose `bin/pulumi` runs instead of the CLI found (a wrapper adding flags). */
+  pulumiRoot?: string;
 }): Promise<{ stack: Stack; workspace: LocalWorkspace }> {
   cleanProcessEnv();
   const found = await pulumiCli();
-  const pulumiCommand = await PulumiCommand.get(found.root ? { root: found.root } : {});
+  const root = options.pulumiRoot ?? found.root;
+  const pulumiCommand = await PulumiCommand.get(root ? { root } : {});
   const backend = join(options.directory, "state");
   const home = join(options.directory, "home");
   const workDir = options.workDir ?? join(options.directory, "work");
@@ -455,14 +466,16 @@ async function createStack(options: {
   // The provider host starts in the work directory and resolves @pulumi/pulumi and the package from here.
   if (!options.workDir) symlinkSync(join(REPO_ROOT, "node_modules"), join(workDir, "node_modules"), "dir");
   const stackName = options.stackName ?? `t${process.pid}x${++stackCount}`;
+  const backendUrl = options.backend?.url ?? `file://${backend}`;
   const workspace = await LocalWorkspace.create({
     workDir,
     pulumiCommand,
     program: options.program ?? (async () => ({})),
-    projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: `file://${backend}` } },
+    projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: backendUrl } },
     envVars: {
+      ...options.backend?.env,
       PULUMI_HOME: home,
-      PULUMI_BACKEND_URL: `file://${backend}`,
+      PULUMI_BACKEND_URL: backendUrl,
       PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -487,6 +500,10 @@ export async function startStack(
     env?: (emulator: PartnerCenterEmulator) => Record<string, string>;
     /** A partner's project directory: the program takes the package installed there, and the provider host runs there. */
     projectDir?: string;
+    /** Another state backend than the stack's own file backend. */
+    backend?: StateBackend;
+    /** An installation root whose `bin/pulumi` runs instead of the CLI found (a wrapper adding flags). */
+    pulumiRoot?: string;
   } = {},
 ): Promise<TestStack> {
   const emulator = await PartnerCenterEmulator.start(options.emulator);
@@ -496,7 +513,7 @@ export async function startStack(
       "partnercenter:endpoint": { value: emulator.endpoint },
       "partnercenter:accessToken": { value: emulator.accessToken, secret: true },
     };
-    const { stack, workspace } = await createStack({ directory, config, ...(options.env ? { env: options.env(emulator) } : {}), ...(options.projectDir ? { workDir: options.projectDir } : {}) });
+    const { stack, workspace } = await createStack({ directory, config, ...(options.env ? { env: options.env(emulator) } : {}), ...(options.projectDir ? { workDir: options.projectDir } : {}), ...(options.backend ? { backend: options.backend } : {}), ...(options.pulumiRoot ? { pulumiRoot: options.pulumiRoot } : {}) });
     // As the project's program resolves it (up through parent folders, through symlinks), not from this repository:
     // here the name would find the repository itself (a package's self-reference).
     const installed = options.projectDir ? (createRequire(join(options.projectDir, "package.json"))("pulumi-partnercenter") as PackageExports) : undefined;
