@@ -23,7 +23,7 @@ export interface ServiceFault {
 }
 
 function subject(identity: RequestIdentity): string {
-  const what = identity.path.includes("/usagebudget") ? "usage budget" : identity.path.split("?")[0];
+  const what = identity.path.includes("/usagebudget") ? "usage budget" : identity.path.includes("/usagesummary") ? "usage summary" : identity.path.split("?")[0];
   return identity.customerId ? `${what} of customer ${identity.customerId}` : what;
 }
 
