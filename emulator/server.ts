@@ -8,7 +8,7 @@ import { FaultInjector, type AnswerFault, type FaultSettings, type RequestFault 
 import { budgetReply, customerPageReply, ERROR_CODES, errorReply, serverErrorReply, throttledReply, type EmulatorReply } from "./responses";
 import { DEMO_CUSTOMERS, type CustomerRecord } from "./seed";
 import { CustomerStore } from "./store";
-import { APP_ONLY, spendRefusal, USAGE_RECORDS_PATH, USAGE_SUMMARY_PATH, usageRecordPageReply, usageSummaryReply, type TokenIdentity } from "./usage";
+import { APP_ONLY, mfaRefusal, spendRefusal, USAGE_RECORDS_PATH, USAGE_SUMMARY_PATH, usageRecordPageReply, usageSummaryReply, type TokenIdentity } from "./usage";
 
 /** How to start the emulator. */
 export interface EmulatorOptions {
@@ -243,6 +243,8 @@ export class PartnerCenterEmulator {
   #route(method: string, url: URL, headers: Record<string, string | undefined>, body: string): EmulatorReply {
     const caller = this.#authenticate(headers.authorization);
     if ("status" in caller) return caller;
+    const withoutMfa = mfaRefusal(caller);
+    if (withoutMfa) return withoutMfa;
     if (url.pathname === USAGE_RECORDS_PATH && method === "GET") return spendRefusal(caller) ?? this.#listUsageRecords(url, headers["ms-continuationtoken"]);
     const summary = USAGE_SUMMARY_PATH.exec(url.pathname);
     if (summary && method === "GET") {

@@ -29,17 +29,23 @@ export const MFA_REQUIRED_CODE = 900421;
 const USD_PER_UNIT: Readonly<Record<string, number>> = { USD: 1, EUR: 1.08, GBP: 1.27, JPY: 0.0067, AUD: 0.66, CAD: 0.73, CHF: 1.13, DKK: 0.145, NOK: 0.094, SEK: 0.096 };
 
 /**
- * The refusal of a credential a spend call does not accept, or undefined when
- * it is accepted. App-only: the words Partner Center's usage summary answered
- * the PowerShell module with ("This resource can't be accessed by application
- * credentials.", microsoft/Partner-Center-PowerShell#54); the status (403) and
- * code (403) are inferred, not documented. App+User without MFA: 401 with code
- * 900421, as Microsoft announced for April 2026; the description is inferred.
+ * The refusal of an app-only token by a spend call (App+User only), or
+ * undefined for a user's token. The words are those Partner Center's usage
+ * summary answered the PowerShell module with ("This resource can't be
+ * accessed by application credentials.", microsoft/Partner-Center-PowerShell#54);
+ * the status (403) and code (403) are inferred, not documented.
  */
 export function spendRefusal(identity: TokenIdentity): EmulatorReply | undefined {
-  if (!identity.user) return errorReply(403, 403, "This resource can't be accessed by application credentials.");
-  if (!identity.mfa) return errorReply(401, MFA_REQUIRED_CODE, "Multi-factor authentication is required: the access token carries no MFA claim. Sign in again with MFA.");
-  return undefined;
+  return identity.user ? undefined : errorReply(403, 403, "This resource can't be accessed by application credentials.");
+}
+
+/**
+ * The refusal of an App+User token without the MFA claim, by any call (every
+ * App+User call requires MFA since April 2026), or undefined. 401 with code
+ * 900421, as Microsoft announced it; the description is inferred.
+ */
+export function mfaRefusal(identity: TokenIdentity): EmulatorReply | undefined {
+  return identity.user && !identity.mfa ? errorReply(401, MFA_REQUIRED_CODE, "Multi-factor authentication is required: the access token carries no MFA claim. Sign in again with MFA.") : undefined;
 }
 
 /** Spend as a percentage of the budget, to the cent; 0 without a budget (or with a budget of 0). */
