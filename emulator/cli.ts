@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run emulator`: a local Partner Center on 127.0.0.1 for demos and manual
- * testing. Prints the endpoint and a development access token.
+ * `partnercenter-emulator` (in this repository, `npm run emulator --`): a local Partner Center on 127.0.0.1 for
+ * demos, quick starts and manual testing. Prints the endpoint and a development access token.
  */
 import { parseArgs } from "node:util";
 import { randomUUID } from "node:crypto";
@@ -9,13 +9,14 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EntraEmulator } from "./entra/server";
-import { EMULATOR_CA } from "./entra/testPki";
+import { EMULATOR_CA, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "./entra/testPki";
+import { FEDERATED_AUDIENCE, GITHUB_ISSUER } from "./entra/tokens";
 import type { FaultSettings } from "./faults";
 import { parseRateLimit, type RateLimit } from "./rateLimits";
 import { DEMO_CUSTOMERS, generateCustomers } from "./seed";
 import { PartnerCenterEmulator } from "./server";
 
-const USAGE = `usage: npm run emulator -- [--port 8787] [--customers N] [--state FILE] [--token TOKEN] [--bom]
+const USAGE = `usage: partnercenter-emulator [--port 8787] [--customers N] [--state FILE] [--token TOKEN] [--bom]
   --port N        port on 127.0.0.1 (default 8787; 0 picks a free one)
   --customers N   seed N generated customers instead of the demo customers
   --state FILE    keep customers and budgets in FILE (read at start, rewritten on change)
@@ -122,20 +123,36 @@ async function main(): Promise<void> {
   const entraPort = values["entra-port"] === undefined ? (port === 0 ? 0 : port + 1) : wholeNumber(values["entra-port"], "entra-port", 0, 0);
   const clientId = randomUUID();
   const clientSecret = `emulator-secret-${randomUUID()}`;
-  const entra = await EntraEmulator.start({ port: entraPort, apps: [{ clientId, secret: clientSecret }] });
-  const emulator = await PartnerCenterEmulator.start({
-    port,
-    customers: count === undefined ? DEMO_CUSTOMERS : generateCustomers(count),
-    statePath: values.state,
-    accessToken: values.token,
-    byteOrderMark: values.bom,
-    faults: faultSettings(values),
-    tokenVerifier: entra.tokenVerifier(),
+  // Partner Center starts first so that, when an earlier emulator still holds both ports, the error names the port
+  // the user chose; its token check reaches Entra's verifier once that has started.
+  let verify: (token: string) => string | undefined = () => "the emulated Entra ID has not started";
+  const emulator = await startOn("Partner Center emulator", port, "--port", () =>
+    PartnerCenterEmulator.start({
+      port,
+      customers: count === undefined ? DEMO_CUSTOMERS : generateCustomers(count),
+      statePath: values.state,
+      accessToken: values.token,
+      byteOrderMark: values.bom,
+      faults: faultSettings(values),
+      tokenVerifier: (token) => verify(token),
+    }),
+  );
+  const entra = await startOn("emulated Entra ID", entraPort, "--entra-port", () =>
+    EntraEmulator.start({
+      port: entraPort,
+      apps: [{ clientId, secret: clientSecret, certificate: TEST_CLIENT_CERTIFICATE, federated: [{ issuer: GITHUB_ISSUER, subject: EMULATED_WORKFLOW, audience: FEDERATED_AUDIENCE }] }],
+    }),
+  ).catch(async (error: unknown) => {
+    await emulator.stop();
+    throw error;
   });
+  verify = entra.tokenVerifier();
   const caFile = join(tmpdir(), "pulumi-partnercenter-emulator-ca.pem");
   writeFileSync(caFile, EMULATOR_CA);
+  const certificateFile = join(tmpdir(), "pulumi-partnercenter-emulator-client.pem");
+  writeFileSync(certificateFile, `${TEST_CLIENT_CERTIFICATE}${TEST_CLIENT_KEY}`, { mode: 0o600 });
   console.log(`Partner Center emulator listening on ${emulator.endpoint}`);
-  console.log(`customers: ${emulator.customers().length}${values.state ? `, state in ${values.state}` : ", in memory"}`);
+  console.log(`${describeCustomers(emulator.customers())}${values.state ? `; state in ${values.state}` : "; in memory"}`);
   const faults = Object.entries(faultSettings(values)).filter(([, value]) => value !== undefined);
   if (faults.length > 0) console.log(`injecting: ${faults.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(", ")}`);
   console.log("Point the provider at it with the development token (not a secret):");
@@ -147,9 +164,33 @@ async function main(): Promise<void> {
   console.log(`  export NODE_EXTRA_CA_CERTS=${caFile}`);
   console.log(`  export PARTNERCENTER_ENDPOINT=${emulator.endpoint} PARTNERCENTER_AUTHORITY=${entra.authority}`);
   console.log(`  export AZURE_TENANT_ID=${entra.tenantId} AZURE_CLIENT_ID=${clientId} AZURE_CLIENT_SECRET=${clientSecret}`);
+  console.log("or, instead of the secret, the app's certificate (a test key, not a secret):");
+  console.log(`  export AZURE_CLIENT_CERTIFICATE_PATH=${certificateFile}`);
+  console.log("or a GitHub Actions OIDC token (the federated credential trusts this emulated workflow):");
+  console.log(`  export ACTIONS_ID_TOKEN_REQUEST_URL='${entra.githubRequestUrl}' ACTIONS_ID_TOKEN_REQUEST_TOKEN=${entra.githubRequestToken}`);
   const stop = (): void => void Promise.all([emulator.stop(), entra.stop()]).then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+}
+
+/** The GitHub workflow whose OIDC tokens the emulated app's federated credential trusts. */
+const EMULATED_WORKFLOW = "repo:emulated-org/budgets:ref:refs/heads/main";
+
+/** Starts a server, turning a port already in use into a message that names the server, the port and the flag. */
+async function startOn<T>(what: string, port: number, flag: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    throw new Error(`the ${what}'s port ${port} on 127.0.0.1 is already in use (an emulator still running?): stop that process, or choose another port with ${flag} (0 picks a free one)`);
+  }
+}
+
+/** The banner's customer count, saying how many a partner can manage (export and diff skip the others). */
+function describeCustomers(customers: readonly { relationship: boolean }[]): string {
+  const managed = customers.filter((customer) => customer.relationship).length;
+  const other = customers.length - managed;
+  return `customers: ${customers.length}${other === 0 ? "" : ` (${managed} with a reseller relationship; ${other} without one, which the customer list omits and whose budget Partner Center refuses with 403, code 20002)`}`;
 }
 
 main().catch((error: unknown) => fail((error as Error).message));

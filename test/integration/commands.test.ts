@@ -4,6 +4,7 @@ import { once } from "node:events";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createServer, type AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { request } from "undici";
@@ -11,14 +12,14 @@ import { request } from "undici";
 const DIST = resolve(__dirname, "../..");
 
 describe("npm run emulator", () => {
-  it("prints its endpoint, a development token and client-secret settings for its Entra ID that work, and stops on SIGTERM", async () => {
+  it("prints its endpoint, a development token and settings for each credential its Entra ID serves (secret, certificate, GitHub OIDC) that work, and stops on SIGTERM", async () => {
     const child = spawn(process.execPath, [join(DIST, "emulator/cli.js"), "--port", "0", "--customers", "7"]);
     try {
       const lines = createInterface({ input: child.stdout });
       const printed: string[] = [];
       for await (const line of lines) {
         printed.push(line);
-        if (line.includes("AZURE_CLIENT_SECRET=")) break;
+        if (line.includes("ACTIONS_ID_TOKEN_REQUEST_TOKEN=")) break;
       }
       const text = printed.join("\n");
       const endpoint = /listening on (http:\/\/\S+)/.exec(text)?.[1];
@@ -27,11 +28,24 @@ describe("npm run emulator", () => {
       const response = await request(`${endpoint}/v1/customers?size=100`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(((await response.body.json()) as { totalCount: number }).totalCount, 7);
 
-      // The printed client-secret settings, as a user would paste them: export runs through MSAL and the emulated Entra ID.
-      const env: NodeJS.ProcessEnv = {};
-      for (const [, name, value] of text.matchAll(/([A-Z_]+)=(\S+)/g)) if (name !== "PARTNERCENTER_ACCESS_TOKEN") env[name!] = value!;
-      const exported = await promisify(execFile)(process.execPath, [join(DIST, "provider/cli/main.js"), "export", "--format", "json"], { env: { PATH: process.env.PATH, ...env } });
-      assert.equal((JSON.parse(exported.stdout) as { budgets: unknown[] }).budgets.length, 7);
+      // The printed settings, as a user would paste them: export runs through MSAL and the emulated Entra ID with the
+      // shared lines (CA, endpoint, authority, tenant and client id) and one credential's own line at a time.
+      const settingsOf = (line: string): NodeJS.ProcessEnv =>
+        Object.fromEntries([...line.matchAll(/([A-Z_]+)='?([^\s']+)'?/g)].map(([, name, value]) => [name!, value!]));
+      const lineWith = (name: string): string => printed.find((line) => line.includes(`${name}=`)) ?? assert.fail(`no ${name} in\n${text}`);
+      const shared = { ...settingsOf(lineWith("NODE_EXTRA_CA_CERTS")), ...settingsOf(lineWith("PARTNERCENTER_AUTHORITY")) };
+      const ids = settingsOf(lineWith("AZURE_CLIENT_ID"));
+      const credentials: Record<string, NodeJS.ProcessEnv> = {
+        secret: ids,
+        certificate: { AZURE_TENANT_ID: ids.AZURE_TENANT_ID, AZURE_CLIENT_ID: ids.AZURE_CLIENT_ID, ...settingsOf(lineWith("AZURE_CLIENT_CERTIFICATE_PATH")) },
+        "GitHub OIDC": { AZURE_TENANT_ID: ids.AZURE_TENANT_ID, AZURE_CLIENT_ID: ids.AZURE_CLIENT_ID, ...settingsOf(lineWith("ACTIONS_ID_TOKEN_REQUEST_URL")) },
+      };
+      for (const [name, credential] of Object.entries(credentials)) {
+        const exported = await promisify(execFile)(process.execPath, [join(DIST, "provider/cli/main.js"), "export", "--format", "json"], { env: { PATH: process.env.PATH, ...shared, ...credential } }).catch(
+          (error: { stderr: string }) => assert.fail(`${name}: ${error.stderr}`),
+        );
+        assert.equal((JSON.parse(exported.stdout) as { budgets: unknown[] }).budgets.length, 7, name);
+      }
     } finally {
       const exited = once(child, "exit");
       child.kill("SIGTERM");
@@ -39,6 +53,41 @@ describe("npm run emulator", () => {
       assert.equal(code, 0);
     }
   });
+
+  it("counts the customers the partner can manage apart from those without a relationship, which the customer list omits", async () => {
+    const child = spawn(process.execPath, [join(DIST, "emulator/cli.js"), "--port", "0"]);
+    try {
+      const lines = createInterface({ input: child.stdout });
+      let banner = "";
+      for await (const line of lines) {
+        if (!line.startsWith("customers:")) continue;
+        banner = line;
+        break;
+      }
+      assert.match(banner, /^customers: 4 \(3 with a reseller relationship; 1 without one, which the customer list omits/);
+    } finally {
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      await exited;
+    }
+  });
+
+  for (const [server, flag] of [["Partner Center emulator", "--port"], ["emulated Entra ID", "--entra-port"]] as const) {
+    it(`names the ${server}, its port and ${flag} when that port is taken and exits 2`, async () => {
+      const taken = createServer();
+      await new Promise<void>((done) => taken.listen(0, "127.0.0.1", done));
+      const port = (taken.address() as AddressInfo).port;
+      try {
+        const args = flag === "--port" ? ["--port", String(port), "--entra-port", "0"] : ["--port", "0", "--entra-port", String(port)];
+        const result = await promisify(execFile)(process.execPath, [join(DIST, "emulator/cli.js"), ...args], { timeout: 30_000 }).catch((e: { code: number; stderr: string }) => e);
+        assert.equal((result as { code: number }).code, 2);
+        const first = (result as { stderr: string }).stderr.split("\n")[0];
+        assert.equal(first, `emulator: the ${server}'s port ${port} on 127.0.0.1 is already in use (an emulator still running?): stop that process, or choose another port with ${flag} (0 picks a free one)`);
+      } finally {
+        await new Promise((done) => taken.close(done));
+      }
+    });
+  }
 
   it("rejects a bad flag with a message naming it", async () => {
     const result = await promisify(execFile)(process.execPath, [join(DIST, "emulator/cli.js"), "--customers", "0"]).catch((e: { code: number; stderr: string }) => e);

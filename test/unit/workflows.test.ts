@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "yaml";
 import { PULUMI_CLI } from "../support/examplePipelines";
@@ -31,6 +31,19 @@ function load(name: string): { text: string; workflow: Workflow; pulumi: Step } 
 
 describe("the GitHub workflows in examples/github", () => {
   for (const name of ["preview.yml", "up.yml", "drift.yml"]) {
+    it(`${name} takes the stack, the paths and --parallel from repository variables, and cites only pages that exist`, () => {
+      const { text, workflow } = load(name);
+      for (const variable of ["PULUMI_STACK", "PULUMI_PROJECT_DIR", "BUDGETS_FILE", "POLICY_PACK", "PULUMI_PARALLEL"]) {
+        assert.match(workflow.env[variable] ?? "", new RegExp(`^\\$\\{\\{ vars\\.${variable}( \\|\\| '[^']+')? \\}\\}$`), `${variable} comes from a repository variable`);
+      }
+      assert.doesNotMatch(text, /partnercenter-demo|examples\/budgets|examples\/index/, "no path or stack of this repository's own demo");
+      const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+      for (const step of steps.filter((step) => step.uses?.startsWith("pulumi/actions@"))) assert.equal(step.with?.parallel, "${{ env.PULUMI_PARALLEL }}", "pulumi/actions defaults to unbounded");
+      for (const [, page] of text.matchAll(/\b(docs\/[\w-]+\.md)/g)) assert.ok(existsSync(resolve(__dirname, "../../..", page!)), `${name} cites ${page}, which exists`);
+      assert.doesNotMatch(text, /README, "/, "no README section cited by name");
+    });
+
+
     it(`${name} parses, authenticates through GitHub OIDC and uses no stored secret`, () => {
       const { text, workflow } = load(name);
       assert.equal(workflow.permissions["id-token"], "write");
@@ -44,7 +57,15 @@ describe("the GitHub workflows in examples/github", () => {
     const { workflow, pulumi } = load("preview.yml");
     assert.ok("pull_request" in workflow.on);
     assert.equal(workflow.permissions["pull-requests"], "write");
-    assert.deepEqual(pulumi.with, { command: "preview", "stack-name": "${{ vars.PULUMI_ORG }}/partnercenter-demo/prod", diff: true, "comment-on-pr": true, policyPacks: "examples/policy" });
+    assert.deepEqual(pulumi.with, {
+      command: "preview",
+      "stack-name": "${{ env.PULUMI_STACK }}",
+      "work-dir": "${{ env.PULUMI_PROJECT_DIR }}",
+      parallel: "${{ env.PULUMI_PARALLEL }}",
+      diff: true,
+      "comment-on-pr": true,
+      policyPacks: "${{ github.workspace }}/${{ env.POLICY_PACK }}",
+    });
   });
 
   it("on merge to main, runs up", () => {
@@ -54,7 +75,9 @@ describe("the GitHub workflows in examples/github", () => {
     assert.equal(args[2], `pulumi@${PULUMI_CLI}`, "the CLI version every example pipeline pins");
     assert.equal(args[3], "up");
     for (const flag of ["--yes", "--continue-on-error", "--parallel"]) assert.ok(args.includes(flag), `up passes ${flag}`);
-    assert.equal(args[args.indexOf("--policy-pack") + 1], "examples/policy");
+    assert.equal(args[args.indexOf("--parallel") + 1], '"$PULUMI_PARALLEL"');
+    assert.equal(args[args.indexOf("--stack") + 1], '"$PULUMI_STACK"');
+    assert.equal(args[args.indexOf("--policy-pack") + 1], '"$GITHUB_WORKSPACE/$POLICY_PACK"');
   });
 
   it("nightly, previews with refresh (configured from the program, so a rotated credential serves it) and fails on any change", () => {
@@ -64,9 +87,11 @@ describe("the GitHub workflows in examples/github", () => {
     assert.equal(args[2], `pulumi@${PULUMI_CLI}`, "the CLI version every example pipeline pins");
     assert.equal(args[3], "preview");
     for (const flag of ["--refresh", "--run-program", "--expect-no-changes", "--parallel"]) assert.ok(args.includes(flag), `the drift preview passes ${flag}`);
+    assert.equal(args[args.indexOf("--parallel") + 1], '"$PULUMI_PARALLEL"');
+    assert.equal(args[args.indexOf("--stack") + 1], '"$PULUMI_STACK"');
     const report = Object.values(workflow.jobs).flatMap((job) => job.steps).find((step) => (step.run ?? "").includes("partnercenter-budgets diff"));
     assert.ok(report, "drift.yml writes the drift report");
-    assert.match(report.run!, /--format markdown > drift.md\n/);
+    assert.match(report.run!, /partnercenter-budgets diff "\$BUDGETS_FILE" --format markdown > drift.md\n/);
     assert.match(report.run!, /cat drift.md >> "\$GITHUB_STEP_SUMMARY"\nexit \$code/, "into the job summary, keeping diff's exit code (1 on drift)");
     assert.equal((report as { if?: string }).if, "always()");
   });
