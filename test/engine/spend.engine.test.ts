@@ -83,14 +83,17 @@ describe("spend outputs on UsageBudget through the real Pulumi CLI", function ()
       assert.doesNotMatch(stack.engine.allOutput, /left unset/, "nothing to explain");
     });
 
-    it("an update keeps the recorded spend beside the new amount (no read of its own)", async () => {
+    it("an update keeps the recorded spend beside the new amount (no read of its own), and the checked inputs carry the refreshed spend on", async () => {
       await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO.id, amount: 1000 })]);
+      assert.equal((await stack.engine.refresh()).result.exitCode, 0);
       stack.emulator.clearRequests();
       const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO.id, amount: 800 })]);
       assert.deepEqual(up.steps, [{ name: "contoso", op: "update" }]);
       assert.equal(usageRecordReads(stack), 0);
       const contoso = (await stack.engine.byName()).get("contoso");
       assert.deepEqual(pick(contoso?.outputs), { spend: 812.4, currency: "EUR", percentUsed: 101.55 });
+      assert.deepEqual(pick(contoso?.inputs), { spend: 812.4, currency: "EUR" }, "check carried the spend into the program's new inputs (what a policy sees)");
+      assert.equal(contoso?.inputs.amount, 800);
     });
   });
 

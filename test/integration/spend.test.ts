@@ -11,6 +11,7 @@ import { clientSecretCredential, refreshTokenCredential, type AppContext } from 
 import { PartnerCenterStatusError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/secret";
+import { SpendLookup, spendOutputs } from "../../provider/spend";
 
 const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 const SECRET = "emulated-spend-client-secret";
@@ -117,5 +118,25 @@ describe("month-to-date spend against the emulators (App+User with MFA only)", (
     });
     assert.equal(emulator.requests.filter((request) => request.path.startsWith(USAGE_RECORDS)).length, 1, "not sent again with a renewed token");
     await assert.rejects(client.getBudget(CONTOSO.id, client.startOperation()), (error: unknown) => error instanceof PartnerCenterStatusError && error.serviceCode === String(MFA_REQUIRED_CODE), "every App+User call requires MFA");
+  });
+
+  it("the provider's spend lookup reads the records once for every concurrent and later caller, and turns a refusal into 'unknown' with one line", async () => {
+    const lines: string[] = [];
+    const lookup = new SpendLookup((line) => lines.push(line));
+    const client = userClient(true);
+    const ids = emulator.customers().filter((customer) => customer.relationship).map((customer) => customer.id);
+    const found = await Promise.all(ids.map((id) => lookup.of(client, id)));
+    assert.equal(emulator.requests.filter((request) => request.path.startsWith(USAGE_RECORDS)).length, 3, "one read of 3 pages for 253 callers");
+    assert.deepEqual(spendOutputs(found[0], 500), { spend: 812.4, currency: "EUR", percentUsed: 162.48 }, "percentUsed against the amount given, not the record's");
+    assert.equal((await lookup.of(client, CONTOSO.id))?.spend, 812.4);
+    assert.equal(emulator.requests.filter((request) => request.path.startsWith(USAGE_RECORDS)).length, 3, "and none later");
+    assert.equal(lines.length, 0, lines.join("\n"));
+
+    const refused = new SpendLookup((line) => lines.push(line));
+    const appOnly = clientWith(new StaticTokenCredential(new Secret(emulator.accessToken)));
+    assert.deepEqual(await Promise.all([refused.of(appOnly, CONTOSO.id), refused.of(appOnly, FABRIKAM.id)]), [undefined, undefined]);
+    assert.equal(lines.length, 1, lines.join("\n"));
+    assert.match(lines[0] ?? "", /left unset: Partner Center's usage records accept App\+User credentials only and refused this one \(HTTP 403, code 403\); to see spend, configure an App\+User credential signed in with MFA/);
+    assert.doesNotMatch(lines[0] ?? "", new RegExp(emulator.accessToken), "the token is not in the line");
   });
 });
