@@ -171,7 +171,7 @@ describe("UsageBudget through the real Pulumi CLI", function () {
     assert.equal(up.errors.length, 1, "one message for the failure");
     assert.deepEqual(up.stackErrors, ["update failed"], "the stack says only that the update failed");
     const message = up.errors[0]!;
-    const request = stack.emulator.requests[0]!;
+    const request = stack.emulator.requests.find((candidate) => candidate.path.endsWith("/usagebudget"))!;
     assert.match(message, new RegExp(`HTTP 403, code 20002 to GET usage budget of customer ${TAILSPIN}`));
     assert.match(message, /no commerce relationship/);
     assert.ok(message.includes(`MS-RequestId ${request.headers["ms-requestid"]}`), message);
