@@ -113,7 +113,6 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
       const inputs = parseInputs(news);
       const client = await getClient();
       const operation = client.startOperation();
-      const spendRead = spend.of(client, inputs.customerId);
       const before = await client.getBudget(inputs.customerId, operation);
       const after = sameAmount(before.amount, inputs.amount) ? before : await patchSettled(client, inputs.customerId, inputs.amount, operation);
       const outs: UsageBudgetOutputs = {
@@ -121,7 +120,8 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
         amount: after.amount,
         previousAmount: before.amount,
         onDelete: inputs.onDelete,
-        ...spendOutputs(await spendRead, after.amount),
+        // After the budget's own requests: an operation sends one request at a time (--parallel bounds them all).
+        ...spendOutputs(await spend.of(client, inputs.customerId), after.amount),
       };
       return { id: inputs.customerId, outs };
     },
@@ -130,7 +130,6 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
       const customerId = storedCustomerId(id, props);
       const client = await getClient();
       const onDelete = storedOnDelete.parse(props?.onDelete);
-      const spendRead = spend.of(client, customerId);
       let amount: number | null;
       try {
         ({ amount } = await client.getBudget(customerId, client.startOperation()));
@@ -152,8 +151,8 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
         throw error;
       }
       // The spend read now, in the outputs and (for policies, through check) the inputs; nothing when unknown.
-      const record = await spendRead;
-      const fresh = spendOutputs(record, amount);
+      // After the budget's read: an operation sends one request at a time (--parallel bounds them all).
+      const fresh = spendOutputs(await spend.of(client, customerId), amount);
       const outs: UsageBudgetOutputs = { customerId, amount, previousAmount: storedAmount(props?.previousAmount), onDelete, ...fresh };
       // Drift: say who changed it, from the activity log. No drift: keep what state has, so a refresh changes nothing.
       const drifted = props !== undefined && "amount" in props && !sameAmount(storedAmount(props.amount), amount);
