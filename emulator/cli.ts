@@ -15,6 +15,7 @@ import type { FaultSettings } from "./faults";
 import { parseRateLimit, type RateLimit } from "./rateLimits";
 import { DEMO_CUSTOMERS, generateCustomers } from "./seed";
 import { PartnerCenterEmulator } from "./server";
+import { APP_ONLY, type TokenIdentity } from "./usage";
 
 const USAGE = `usage: partnercenter-emulator [--port 8787] [--customers N] [--state FILE] [--token TOKEN] [--bom]
   --port N        port on 127.0.0.1 (default 8787; 0 picks a free one)
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
   // Partner Center starts first so that, when an earlier emulator still holds both ports, the error names the port
   // the user chose; its token check reaches Entra's verifier once that has started.
   let verify: (token: string) => string | undefined = () => "the emulated Entra ID has not started";
+  let identify: (token: string) => TokenIdentity = () => APP_ONLY;
   const emulator = await startOn("Partner Center emulator", port, "--port", () =>
     PartnerCenterEmulator.start({
       port,
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
       byteOrderMark: values.bom,
       faults: faultSettings(values),
       tokenVerifier: (token) => verify(token),
+      tokenIdentity: (token) => identify(token),
     }),
   );
   const entra = await startOn("emulated Entra ID", entraPort, "--entra-port", () =>
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
     throw error;
   });
   verify = entra.tokenVerifier();
+  identify = entra.tokenIdentity();
   const caFile = join(tmpdir(), "pulumi-partnercenter-emulator-ca.pem");
   writeFileSync(caFile, EMULATOR_CA);
   const certificateFile = join(tmpdir(), "pulumi-partnercenter-emulator-client.pem");
@@ -168,6 +172,10 @@ async function main(): Promise<void> {
   console.log(`  export AZURE_CLIENT_CERTIFICATE_PATH=${certificateFile}`);
   console.log("or a GitHub Actions OIDC token (the federated credential trusts this emulated workflow):");
   console.log(`  export ACTIONS_ID_TOKEN_REQUEST_URL='${entra.githubRequestUrl}' ACTIONS_ID_TOKEN_REQUEST_TOKEN=${entra.githubRequestToken}`);
+  console.log("or App+User signed in with MFA, which also reads month-to-date spend (docs/spend.md), with the secret and NODE_EXTRA_CA_CERTS above:");
+  console.log(`  export PARTNERCENTER_REFRESH_TOKEN=${entra.issueRefreshToken(clientId, { mfa: true })}`);
+  console.log("Play a customer's month-to-date use changing:");
+  console.log(`  curl -X PATCH -H "authorization: Bearer ${emulator.accessToken}" -d '{"spend": 1234.56, "currency": "EUR"}' ${emulator.endpoint}/_emulator/usage/customers/<customer id>`);
   const stop = (): void => void Promise.all([emulator.stop(), entra.stop()]).then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -5,6 +5,7 @@
 export { PartnerCenterEmulator, type EmulatorOptions, type RecordedRequest } from "./server";
 export { DEMO_CUSTOMERS, generateCustomers, generatedCustomerId, type CustomerRecord } from "./seed";
 export { ERROR_CODES } from "./responses";
+export { APP_ONLY, MFA_REQUIRED_CODE, percentUsed, type TokenIdentity } from "./usage";
 export { FaultInjector, type FaultCounters, type FaultSettings } from "./faults";
 export { createLimiter, describeRateLimit, admitAt, parseRateLimit, sustainedRate, type FixedWindowLimit, type Limiter, type RateLimit, type SlidingWindowLimit, type TokenBucketLimit } from "./rateLimits";
 export { EntraEmulator, type EntraApp, type EntraEmulatorOptions, type FederatedCredential, type TokenRequest } from "./entra/server";

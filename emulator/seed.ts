@@ -12,14 +12,20 @@ export interface CustomerRecord {
   amount: number | null;
   /** False when the partner has no commerce relationship (the service answers 403, code 20002). */
   relationship: boolean;
+  /** Month-to-date usage cost in the billing currency (`totalCost`); 0 when left out. */
+  spend?: number;
+  /** The billing currency, an ISO 4217 code; USD when left out. */
+  currency?: string;
+  /** On the legacy Microsoft Azure offer (MS-AZR-0145P): usage answers carry `currencyLocale`, no `currencyCode` nor `usdTotalCost`. */
+  legacyOffer?: boolean;
 }
 
 /** The demo customers: fixed ids so that the demo stack and the README can name them. */
 export const DEMO_CUSTOMERS: readonly CustomerRecord[] = [
-  { id: "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", companyName: "Contoso Ltd", domain: "contoso.onmicrosoft.com", amount: 1000, relationship: true },
-  { id: "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f", companyName: "Fabrikam Inc", domain: "fabrikam.onmicrosoft.com", amount: null, relationship: true },
-  { id: "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d", companyName: "Northwind Traders", domain: "northwind.onmicrosoft.com", amount: 250.5, relationship: true },
-  { id: "5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b", companyName: "Tailspin Toys", domain: "tailspin.onmicrosoft.com", amount: 75, relationship: false },
+  { id: "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", companyName: "Contoso Ltd", domain: "contoso.onmicrosoft.com", amount: 1000, relationship: true, spend: 812.4, currency: "EUR" },
+  { id: "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f", companyName: "Fabrikam Inc", domain: "fabrikam.onmicrosoft.com", amount: null, relationship: true, spend: 95.1, currency: "USD" },
+  { id: "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d", companyName: "Northwind Traders", domain: "northwind.onmicrosoft.com", amount: 250.5, relationship: true, spend: 301.25, currency: "GBP", legacyOffer: true },
+  { id: "5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b", companyName: "Tailspin Toys", domain: "tailspin.onmicrosoft.com", amount: 75, relationship: false, spend: 12, currency: "USD" },
 ];
 
 /** A deterministic tenant id for the n-th generated customer (the same on every run). */
@@ -30,7 +36,8 @@ export function generatedCustomerId(index: number): string {
 
 /**
  * Generates `count` customers with deterministic ids; every third has no
- * budget, the others a budget between 100 and 5000.
+ * budget, the others a budget between 100 and 5000; month-to-date spend
+ * between 0 and 6000 USD (so some are past 80 % and some past 100 %).
  *
  * @param count - how many customers
  */
@@ -41,5 +48,7 @@ export function generateCustomers(count: number): CustomerRecord[] {
     domain: `customer${index + 1}.onmicrosoft.com`,
     amount: index % 3 === 2 ? null : 100 + ((index * 37) % 4901),
     relationship: true,
+    spend: ((index * 7919) % 600_000) / 100,
+    currency: "USD",
   }));
 }

@@ -8,6 +8,7 @@ import { FaultInjector, type AnswerFault, type FaultSettings, type RequestFault 
 import { budgetReply, customerPageReply, ERROR_CODES, errorReply, serverErrorReply, throttledReply, type EmulatorReply } from "./responses";
 import { DEMO_CUSTOMERS, type CustomerRecord } from "./seed";
 import { CustomerStore } from "./store";
+import { APP_ONLY, mfaRefusal, spendRefusal, USAGE_RECORDS_PATH, USAGE_SUMMARY_PATH, usageRecordPageReply, usageSummaryReply, type TokenIdentity } from "./usage";
 
 /** How to start the emulator. */
 export interface EmulatorOptions {
@@ -28,6 +29,10 @@ export interface EmulatorOptions {
    * undefined when it is valid (see `EntraEmulator.verifyAccessToken`).
    */
   tokenVerifier?: (token: string) => string | undefined;
+  /** Who a token `tokenVerifier` accepted speaks for (see `EntraEmulator.tokenIdentity`); app-only unless given. */
+  tokenIdentity?: (token: string) => TokenIdentity;
+  /** Who the static {@link accessToken} speaks for: app-only unless given (the spend calls refuse it then). */
+  accessTokenIdentity?: TokenIdentity;
   /** Faults to inject from the start (see {@link FaultInjector}; change them later with `faults.configure`). */
   faults?: FaultSettings;
 }
@@ -53,6 +58,10 @@ const CUSTOMERS_PATH = "/v1/customers";
 const AUDIT_PATH = "/v1/auditrecords";
 /** Not Partner Center's: the emulator's hook for "someone changes a budget in the portal" (`{"amount": …, "user": "…"}`). */
 const PORTAL_PATH = /^\/_emulator\/portal\/customers\/([^/]+)\/usagebudget$/;
+/** Not Partner Center's: the emulator's hook for "the customer's month-to-date use changed" (`{"spend": …, "currency": "EUR"}`). */
+const USAGE_HOOK_PATH = /^\/_emulator\/usage\/customers\/([^/]+)$/;
+/** What a currency code is (ISO 4217's shape). */
+const CURRENCY = /^[A-Z]{3}$/;
 
 function sameBudget(a: number | null, b: number | null): boolean {
   return a === b || (a !== null && b !== null && Math.round(a * 100) === Math.round(b * 100));
@@ -69,7 +78,9 @@ function echoRequest(reply: EmulatorReply, request: string): EmulatorReply {
 
 /**
  * A local Partner Center: a real HTTP server on 127.0.0.1 serving the usage
- * budget and customer list APIs with the service's errors and quirks.
+ * budget, customer list, activity log and spend APIs with the service's
+ * errors and quirks (the spend calls refuse app-only tokens and, since
+ * April 2026, App+User tokens without MFA).
  */
 export class PartnerCenterEmulator {
   /** Every request received since start (or the last {@link clearRequests}). */
@@ -94,6 +105,8 @@ export class PartnerCenterEmulator {
   readonly #byteOrderMark: boolean;
   readonly #defaultPageSize: number;
   readonly #tokenVerifier: ((token: string) => string | undefined) | undefined;
+  readonly #tokenIdentity: (token: string) => TokenIdentity;
+  readonly #accessTokenIdentity: TokenIdentity;
 
   private constructor(options: EmulatorOptions) {
     this.accessToken = options.accessToken ?? `emulator-${randomBytes(16).toString("hex")}`;
@@ -102,6 +115,8 @@ export class PartnerCenterEmulator {
     this.#defaultPageSize = options.defaultPageSize ?? 100;
     this.faults = new FaultInjector(options.faults);
     this.#tokenVerifier = options.tokenVerifier;
+    this.#tokenIdentity = options.tokenIdentity ?? (() => APP_ONLY);
+    this.#accessTokenIdentity = options.accessTokenIdentity ?? APP_ONLY;
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.keepAliveTimeout = 60_000;
     this.#server.on("connection", () => (this.connectionsOpened += 1));
@@ -141,6 +156,14 @@ export class PartnerCenterEmulator {
     const before = this.#store.get(customerId);
     const after = this.#store.update(customerId, { amount });
     if (before) this.audit.recordBudgetChange(after, before.amount, amount, { userPrincipalName: user, applicationId: "Partner Center Web" });
+  }
+
+  /**
+   * Changes a customer's month-to-date spend (and billing currency), as the
+   * customer's use would; the usage answers and `percentUsed` follow.
+   */
+  setSpend(customerId: string, spend: number, currency?: string): void {
+    this.#store.update(customerId, currency === undefined ? { spend } : { spend, currency });
   }
 
   /** Adds a customer (or replaces one with the same id). */
@@ -240,8 +263,18 @@ export class PartnerCenterEmulator {
   }
 
   #route(method: string, url: URL, headers: Record<string, string | undefined>, body: string): EmulatorReply {
-    const unauthorized = this.#authenticate(headers.authorization);
-    if (unauthorized) return unauthorized;
+    const caller = this.#authenticate(headers.authorization);
+    if ("status" in caller) return caller;
+    const withoutMfa = mfaRefusal(caller);
+    if (withoutMfa) return withoutMfa;
+    if (url.pathname === USAGE_RECORDS_PATH && method === "GET") return spendRefusal(caller) ?? this.#listUsageRecords(url, headers["ms-continuationtoken"]);
+    const summary = USAGE_SUMMARY_PATH.exec(url.pathname);
+    if (summary && method === "GET") {
+      const refused = spendRefusal(caller);
+      if (refused) return refused;
+      const customer = this.#customerFor(decodeURIComponent(summary[1] ?? ""));
+      return "status" in customer ? customer : usageSummaryReply(customer, Date.now());
+    }
     const budget = BUDGET_PATH.exec(url.pathname);
     if (budget) {
       if (method !== "GET" && method !== "PATCH") return errorReply(405, 405, `The requested resource does not support http method '${method}'.`);
@@ -253,17 +286,21 @@ export class PartnerCenterEmulator {
     if (url.pathname === AUDIT_PATH && method === "GET") return this.audit.query(url, headers["ms-continuationtoken"]);
     const portal = PORTAL_PATH.exec(url.pathname);
     if (portal && method === "PATCH") return this.#portalChange(decodeURIComponent(portal[1] ?? ""), body);
+    const usage = USAGE_HOOK_PATH.exec(url.pathname);
+    if (usage && method === "PATCH") return this.#usageChange(decodeURIComponent(usage[1] ?? ""), body);
     return errorReply(404, 404, `No resource at ${url.pathname}`);
   }
 
-  #authenticate(authorization: string | undefined): EmulatorReply | undefined {
+  /** The caller a request's bearer token speaks for, or the refusal of a missing or invalid token. */
+  #authenticate(authorization: string | undefined): EmulatorReply | TokenIdentity {
     const challenge = { "www-authenticate": 'Bearer realm="api.partnercenter.microsoft.com", error="invalid_token"' };
     const match = /^Bearer (\S+)$/i.exec(authorization ?? "");
     if (!match) return errorReply(401, ERROR_CODES.tokenMissing, "Partner token is missing from the request.", challenge);
-    if (match[1] === this.accessToken) return undefined;
-    const refused = this.#tokenVerifier ? this.#tokenVerifier(match[1] ?? "") : "unknown token";
+    const token = match[1] ?? "";
+    if (token === this.accessToken) return this.#accessTokenIdentity;
+    const refused = this.#tokenVerifier ? this.#tokenVerifier(token) : "unknown token";
     if (refused !== undefined) return errorReply(401, 401, `The access token is invalid or has expired: ${refused}.`, challenge);
-    return undefined;
+    return this.#tokenIdentity(token);
   }
 
   #customerFor(id: string): CustomerRecord | EmulatorReply {
@@ -312,9 +349,36 @@ export class PartnerCenterEmulator {
     return budgetReply(this.#store.get(customerId)!);
   }
 
+  #usageChange(customerId: string, body: string): EmulatorReply {
+    let change: { spend?: unknown; currency?: unknown };
+    try {
+      change = JSON.parse(body) as typeof change;
+    } catch {
+      change = {};
+    }
+    const { spend, currency } = change;
+    if (!this.#store.get(customerId) || typeof spend !== "number" || !(spend >= 0) || (currency !== undefined && (typeof currency !== "string" || !CURRENCY.test(currency)))) {
+      return errorReply(400, ERROR_CODES.invalidInput, 'The body must be {"spend": number >= 0, "currency"?: "ISO 4217 code"} for a known customer.');
+    }
+    this.setSpend(customerId, spend, currency);
+    return usageSummaryReply(this.#store.get(customerId)!, Date.now());
+  }
+
   #listCustomers(url: URL, continuationToken: string | undefined): EmulatorReply {
     const size = Number(url.searchParams.get("size") ?? this.#defaultPageSize);
     if (!Number.isInteger(size) || size < 1 || size > 1000) return errorReply(400, ERROR_CODES.invalidInput, `Invalid page size ${url.searchParams.get("size")}.`);
+    const page = this.#pageOf(url, continuationToken, size);
+    return "status" in page ? page : customerPageReply(page.customers, page.total, size, page.token);
+  }
+
+  /** Every customer with a relationship, in pages of the default size (the API documents no `size` for it). */
+  #listUsageRecords(url: URL, continuationToken: string | undefined): EmulatorReply {
+    const page = this.#pageOf(url, continuationToken, this.#defaultPageSize);
+    return "status" in page ? page : usageRecordPageReply(page.customers, page.total, page.token, Date.now());
+  }
+
+  /** The page a listing's request asks for: from the start, or from the offset its continuation token names. */
+  #pageOf(url: URL, continuationToken: string | undefined, size: number): EmulatorReply | { customers: CustomerRecord[]; total: number; token?: string } {
     let offset = 0;
     if (url.searchParams.get("seekOperation") === "Next") {
       const decoded = /^offset:(\d+)$/.exec(Buffer.from(continuationToken ?? "", "base64url").toString("utf8"));
@@ -322,10 +386,9 @@ export class PartnerCenterEmulator {
       offset = Number(decoded[1]);
     }
     const listed = this.#store.all().filter((customer) => customer.relationship);
-    const page = listed.slice(offset, offset + size);
-    const nextOffset = offset + page.length;
-    const token = nextOffset < listed.length ? Buffer.from(`offset:${nextOffset}`).toString("base64url") : undefined;
-    return customerPageReply(page, listed.length, size, token);
+    const customers = listed.slice(offset, offset + size);
+    const nextOffset = offset + customers.length;
+    return nextOffset < listed.length ? { customers, total: listed.length, token: Buffer.from(`offset:${nextOffset}`).toString("base64url") } : { customers, total: listed.length };
   }
 
   #send(res: ServerResponse, reply: EmulatorReply, requestHeaders: Record<string, string | undefined>, fault: AnswerFault): void {

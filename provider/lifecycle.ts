@@ -8,6 +8,7 @@ import { storedAmount } from "./client/amount";
 import { checkInputs, customerIdSchema, parseInputs, sameAmount, storedOnDelete } from "./inputs";
 import type { UsageBudgetOutputs } from "./outputs";
 import { displayText } from "./untrustedText";
+import { carriedSpend, SpendLookup, spendOutputs, storedSpend } from "./spend";
 
 /** The longest `lastChange` or `readError` kept in state: one line, whatever the service answered. */
 const OUTPUT_TEXT_LIMIT = 500;
@@ -91,11 +92,17 @@ function storedCustomerId(id: string, props: Props | undefined): string {
  * without credentials (as `pulumi preview` needs).
  *
  * @param getClient - gives the client configured for this provider process
+ * @param spend - the process's one read of month-to-date spend
  */
-export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCenterClient>): UsageBudgetLifecycle {
+export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCenterClient>, spend: SpendLookup = new SpendLookup()): UsageBudgetLifecycle {
   return {
-    async check(_olds: Props, news: Props) {
-      return checkInputs(news);
+    async check(olds: Props, news: Props) {
+      const checked = checkInputs(news);
+      // The spend the last refresh recorded in the inputs travels on with the same customer's new inputs: a policy sees
+      // inputs only (the engine's Analyze), and compares the declared amount with it. No request: preview sends none.
+      const carried = storedSpend(olds);
+      if (carried && typeof olds.customerId === "string" && olds.customerId === checked.inputs.customerId) Object.assign(checked.inputs, carried);
+      return checked;
     },
 
     async diff(_id: string, olds: Props, news: Props) {
@@ -113,6 +120,8 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
         amount: after.amount,
         previousAmount: before.amount,
         onDelete: inputs.onDelete,
+        // After the budget's own requests: an operation sends one request at a time (--parallel bounds them all).
+        ...spendOutputs(await spend.of(client, inputs.customerId), after.amount),
       };
       return { id: inputs.customerId, outs };
     },
@@ -134,18 +143,22 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
           // The first refusal's text is kept while the customer stays refused: a new request id on every refresh
           // would otherwise rewrite state each time. Partner Center's words in it are redacted like any error's.
           const readError = typeof props.readError === "string" ? props.readError : displayText(error.message, OUTPUT_TEXT_LIMIT);
-          const outs: UsageBudgetOutputs = { customerId, amount: kept, previousAmount: storedAmount(props.previousAmount), onDelete, readError };
+          const keptSpend = storedSpend(props);
+          const outs: UsageBudgetOutputs = { customerId, amount: kept, previousAmount: storedAmount(props.previousAmount), onDelete, readError, ...spendOutputs(keptSpend, kept) };
           if (typeof props.lastChange === "string") outs.lastChange = props.lastChange;
-          return { id: customerId, props: outs, inputs: { customerId, amount: kept, onDelete } };
+          return { id: customerId, props: outs, inputs: { customerId, amount: kept, onDelete, ...keptSpend } };
         }
         throw error;
       }
-      const outs: UsageBudgetOutputs = { customerId, amount, previousAmount: storedAmount(props?.previousAmount), onDelete };
+      // The spend read now, in the outputs and (for policies, through check) the inputs; nothing when unknown.
+      // After the budget's read: an operation sends one request at a time (--parallel bounds them all).
+      const fresh = spendOutputs(await spend.of(client, customerId), amount);
+      const outs: UsageBudgetOutputs = { customerId, amount, previousAmount: storedAmount(props?.previousAmount), onDelete, ...fresh };
       // Drift: say who changed it, from the activity log. No drift: keep what state has, so a refresh changes nothing.
       const drifted = props !== undefined && "amount" in props && !sameAmount(storedAmount(props.amount), amount);
       const lastChange = drifted ? await describeLastChange(client, customerId, amount) : typeof props?.lastChange === "string" ? props.lastChange : undefined;
       if (lastChange !== undefined) outs.lastChange = lastChange;
-      return { id: customerId, props: outs, inputs: { customerId, amount, onDelete } };
+      return { id: customerId, props: outs, inputs: { customerId, amount, onDelete, ...carriedSpend(fresh) } };
     },
 
     async update(id: string, olds: Props, news: Props) {
@@ -172,6 +185,8 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
         amount,
         previousAmount: storedAmount(olds.previousAmount),
         onDelete: inputs.onDelete,
+        // The spend of the last create or refresh, beside the new amount (an update reads none).
+        ...spendOutputs(storedSpend(olds), amount),
       };
       return { outs };
     },

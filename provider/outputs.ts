@@ -23,4 +23,15 @@ export interface UsageBudgetOutputs {
    * update until an update reads and writes it again.
    */
   readError?: string;
+  /**
+   * Month-to-date spend in the customer's billing currency, from Partner
+   * Center's usage records, as of the last create or refresh. Absent when
+   * the credential cannot read it (spend needs App+User with MFA) or the
+   * read failed. Never compared by `diff`: it changes every day.
+   */
+  spend?: number;
+  /** The billing currency of `spend` (ISO 4217); absent when not known. */
+  currency?: string;
+  /** `spend` as a percentage of `amount` (can exceed 100); absent without spend or a budget above 0. */
+  percentUsed?: number;
 }

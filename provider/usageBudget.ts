@@ -41,6 +41,12 @@ export class UsageBudget extends pulumi.CustomResource {
   declare public readonly lastChange: pulumi.Output<string | undefined>;
   /** After a refresh Partner Center refused for this customer (403, code 20002): why its budget could not be read. */
   declare public readonly readError: pulumi.Output<string | undefined>;
+  /** Month-to-date spend in the customer's billing currency, as of the last create or refresh; unset without an App+User credential with MFA. */
+  declare public readonly spend: pulumi.Output<number | undefined>;
+  /** The billing currency of `spend` (ISO 4217); unset when not known. */
+  declare public readonly currency: pulumi.Output<string | undefined>;
+  /** `spend` as a percentage of `amount` (can exceed 100); unset without spend or a budget above 0. */
+  declare public readonly percentUsed: pulumi.Output<number | undefined>;
 
   /**
    * @param name - the resource's name in the stack
@@ -61,6 +67,9 @@ export class UsageBudget extends pulumi.CustomResource {
         previousAmount: undefined,
         lastChange: undefined,
         readError: undefined,
+        spend: undefined,
+        currency: undefined,
+        percentUsed: undefined,
         __provider: USAGE_BUDGET_PROVIDER,
       },
       opts,

@@ -96,7 +96,7 @@ export class EntraEmulator {
   /** The bearer token GitHub's OIDC endpoint requires (`ACTIONS_ID_TOKEN_REQUEST_TOKEN`). */
   readonly githubRequestToken = `gh-request-${randomBytes(12).toString("hex")}`;
   readonly #apps = new Map<string, EntraApp>();
-  readonly #refreshTokens = new Map<string, { clientId: string }>();
+  readonly #refreshTokens = new Map<string, { clientId: string; mfa: boolean }>();
   readonly #signing = new SigningKey();
   readonly #federatedIssuerKey = new SigningKey();
   readonly #lifetime: number;
@@ -137,10 +137,15 @@ export class EntraEmulator {
     this.#apps.set(app.clientId, app);
   }
 
-  /** A refresh token for an app, as the one-time interactive consent (with MFA) would give. */
-  issueRefreshToken(clientId: string): string {
+  /**
+   * A refresh token for an app, as the one-time interactive consent would
+   * give. The access tokens it (and every refresh token exchanged for it)
+   * yields carry `amr: ["pwd", "mfa"]` when the sign-in used MFA (the
+   * default), `["pwd"]` when not: what Partner Center checks on App+User calls.
+   */
+  issueRefreshToken(clientId: string, signIn: { mfa?: boolean } = {}): string {
     const token = `rt-${randomBytes(24).toString("base64url")}`;
-    this.#refreshTokens.set(token, { clientId });
+    this.#refreshTokens.set(token, { clientId, mfa: signIn.mfa ?? true });
     return token;
   }
 
@@ -159,6 +164,20 @@ export class EntraEmulator {
     return (token) => {
       const result = this.verifyAccessToken(token);
       return "error" in result ? result.error : undefined;
+    };
+  }
+
+  /**
+   * Who a valid access token it issued speaks for, in the shape the Partner
+   * Center emulator's `tokenIdentity` option takes: a user (a delegated `scp`,
+   * not `idtyp: app`) and whether the sign-in was multi-factor (`amr` holds `mfa`).
+   */
+  tokenIdentity(): (token: string) => { user: boolean; mfa: boolean } {
+    return (token) => {
+      const result = this.verifyAccessToken(token);
+      if ("error" in result) return { user: false, mfa: false };
+      const { scp, idtyp, amr } = result.claims as { scp?: unknown; idtyp?: unknown; amr?: unknown };
+      return { user: typeof scp === "string" && idtyp !== "app", mfa: Array.isArray(amr) && amr.includes("mfa") };
     };
   }
 
@@ -299,10 +318,12 @@ export class EntraEmulator {
     const userId = randomUUID();
     const clientInfo = Buffer.from(JSON.stringify({ uid: userId, utid: this.tenantId })).toString("base64url");
     const idToken = this.#signing.sign({ iss: this.issuer, aud: app.clientId, sub: userId, oid: userId, tid: this.tenantId, preferred_username: "admin@partner.onmicrosoft.com", name: "Partner Admin", ver: "2.0" }, this.#lifetime);
+    // The sign-in's methods travel with every token the refresh token chain yields: an exchange adds no MFA.
+    const amr = known.mfa ? ["pwd", "mfa"] : ["pwd"];
     return {
-      ...this.#accessToken({ appid: app.clientId, azp: app.clientId, scp: "user_impersonation", oid: userId, upn: "admin@partner.onmicrosoft.com" }),
+      ...this.#accessToken({ appid: app.clientId, azp: app.clientId, scp: "user_impersonation", oid: userId, upn: "admin@partner.onmicrosoft.com", amr }),
       scope: `${PARTNER_CENTER_AUDIENCE}/user_impersonation`,
-      refresh_token: this.issueRefreshToken(app.clientId),
+      refresh_token: this.issueRefreshToken(app.clientId, { mfa: known.mfa }),
       id_token: idToken,
       client_info: clientInfo,
     };

@@ -1,7 +1,8 @@
 /**
  * Guardrails for UsageBudget resources, as CrossGuard resource policies:
- * a mandatory maximum, a minimum that catches likely typos, and an advisory
- * when a budget is cleared. Kept apart from the pack (index.ts) so that tests
+ * a mandatory maximum, a minimum that catches likely typos, an advisory
+ * when a budget is cleared, and an advisory when a budget is below the
+ * customer's month-to-date spend. Kept apart from the pack (index.ts) so that tests
  * call them directly.
  */
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
@@ -14,8 +15,17 @@ export const DEFAULT_MAXIMUM = 100_000;
 /** Default smallest non-zero amount that does not look like a typo (configurable: `minimum`). */
 export const DEFAULT_MINIMUM = 10;
 
-function budgetProps(args: ResourceValidationArgs): { customerId?: string; amount?: unknown; onDelete?: unknown } | undefined {
-  return args.type === USAGE_BUDGET_TYPE ? (args.props as { customerId?: string; amount?: unknown; onDelete?: unknown }) : undefined;
+/** What the policies read of a UsageBudget's checked inputs (`spend` and `currency`: as the last refresh recorded them). */
+interface BudgetProps {
+  customerId?: string;
+  amount?: unknown;
+  onDelete?: unknown;
+  spend?: unknown;
+  currency?: unknown;
+}
+
+function budgetProps(args: ResourceValidationArgs): BudgetProps | undefined {
+  return args.type === USAGE_BUDGET_TYPE ? (args.props as BudgetProps) : undefined;
 }
 
 function who(args: ResourceValidationArgs, customerId: string | undefined): string {
@@ -65,5 +75,29 @@ export const budgetCleared: ResourceValidationPolicy = {
   },
 };
 
+/**
+ * A budget below the customer's month-to-date spend: Partner Center mails the
+ * partner at 80 % of the budget, so that e-mail would fire at once. The spend
+ * is the one the provider recorded at the last refresh (or create) with an
+ * App+User credential signed in with MFA, carried in the resource's inputs;
+ * without it (app-only credentials, a budget never refreshed) the policy has
+ * nothing to compare and stays silent. Advisory: spending past a budget is
+ * sometimes the plan.
+ */
+export const budgetBelowSpend: ResourceValidationPolicy = {
+  name: "usage-budget-below-spend",
+  description: "Flags a budget below the customer's month-to-date spend (the 80 % e-mail would fire at once).",
+  enforcementLevel: "advisory",
+  validateResource: (args, reportViolation) => {
+    const props = budgetProps(args);
+    if (!props || typeof props.amount !== "number" || typeof props.spend !== "number" || !(props.amount < props.spend)) return;
+    const currency = typeof props.currency === "string" && /^[A-Z]{3}$/.test(props.currency) ? ` ${props.currency}` : "";
+    reportViolation(
+      `${who(args, props.customerId)}: amount ${props.amount} is below the month-to-date spend ${props.spend}${currency} (as of the last refresh): the 80 % e-mail would fire at once; ` +
+        "raise the amount above the spend, or preview with --refresh to compare with today's spend.",
+    );
+  },
+};
+
 /** Every policy of the pack. */
-export const usageBudgetPolicies: ResourceValidationPolicy[] = [budgetMaximum, budgetMinimum, budgetCleared];
+export const usageBudgetPolicies: ResourceValidationPolicy[] = [budgetMaximum, budgetMinimum, budgetCleared, budgetBelowSpend];

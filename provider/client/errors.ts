@@ -24,7 +24,7 @@ export interface ServiceFault {
 }
 
 function subject(identity: RequestIdentity): string {
-  const what = identity.path.includes("/usagebudget") ? "usage budget" : identity.path.split("?")[0];
+  const what = identity.path.includes("/usagebudget") ? "usage budget" : identity.path.includes("/usagesummary") ? "usage summary" : identity.path.split("?")[0];
   return identity.customerId ? `${what} of customer ${identity.customerId}` : what;
 }
 
@@ -41,6 +41,9 @@ export const CUSTOMER_NOT_FOUND = "60003";
 /** Partner Center's code for "no commerce relationship with the customer" (HTTP 403). */
 export const NO_RELATIONSHIP = "20002";
 
+/** Partner Center's code for an App+User token without the MFA claim (HTTP 401), enforced on App+User calls since April 2026. */
+export const MFA_REQUIRED = "900421";
+
 /** What a partner can do about a status or code that Partner Center documents. */
 function hintFor(status: number, code: string | undefined): string | undefined {
   if (code === NO_RELATIONSHIP || (status === 403 && code === undefined)) {
@@ -49,6 +52,7 @@ function hintFor(status: number, code: string | undefined): string | undefined {
   if (code === CUSTOMER_NOT_FOUND) return "Partner Center knows no customer with this tenant id: check customerId";
   if (status === 404) return `this is not Partner Center's answer about a customer (it has no code 60003): check ${settingName("endpoint")} and any proxy or gateway in between`;
   if (code === "900118") return "Partner Center rejected the customer id: check customerId";
+  if (code === MFA_REQUIRED) return "Partner Center requires App+User tokens from a multi-factor sign-in: obtain the refresh token again, signing in with MFA";
   if (status === 401) return "the credential was refused: check that the token is current and issued for https://api.partnercenter.microsoft.com";
   if (status === 429) return "Partner Center is throttling this partner: wait and try again with fewer operations at once";
   if (status >= 500) return "Partner Center or its gateway failed: try again later";

@@ -9,6 +9,7 @@ import { RequestSender, type RequestPlan } from "./requestSender";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { RequestScheduler } from "./scheduler";
 import { DEFAULT_TRANSPORT_OPTIONS, HttpTransport } from "./transport";
+import { parseUsageRecordPage, parseUsageSummary, type WireUsageRecord, type WireUsageSummary } from "./spendWire";
 import { budgetPatchBody, CONTINUATION_TOKEN_HEADER, parseAuditPage, parseBudget, parseCustomerPage, type Continuation, type WireAuditPage, type WireBudget, type WireCustomerPage } from "./wire";
 
 export { OperationContext } from "./operation";
@@ -52,12 +53,14 @@ export const MAX_CONTINUATION_LINK_CHARS = 16 * 1024;
  * any size (and keeps the request within a server's header limit).
  */
 export const MAX_CONTINUATION_TOKEN_CHARS = 4 * 1024;
+/** The most usage records one listing keeps: a bound on memory, far above any partner's customer count. */
+export const MAX_USAGE_RECORDS = 250_000;
 /** What a header value may hold: visible ASCII and inner spaces (no control characters, which could end the header, and no text a header cannot carry). */
 const HEADER_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
 /**
  * The Partner Center API as this package uses it: read and set a customer's
- * usage budget, list customers. Every request is built here and nowhere else;
+ * usage budget, list customers, read month-to-date spend. Every request is built here and nowhere else;
  * every request is sent by a {@link RequestSender}: paced by the shared
  * {@link RequestScheduler}, retried, keeping its `MS-RequestId`.
  */
@@ -140,6 +143,36 @@ export class PartnerCenterClient {
   }
 
   /**
+   * Reads one customer's month-to-date spend (`GET /v1/customers/{id}/usagesummary`).
+   * Partner Center answers App+User credentials only (MFA-backed since April
+   * 2026); an app-only token is refused with a {@link PartnerCenterStatusError}.
+   *
+   * @param customerId - the customer's tenant id (a validated GUID)
+   * @param operation - the operation the read belongs to (a new one by default)
+   */
+  async getUsageSummary(customerId: string, operation: OperationContext = this.startOperation()): Promise<WireUsageSummary> {
+    const { value } = await this.#sender.send({ method: "GET", path: `/v1/customers/${encodeURIComponent(customerId)}/usagesummary`, customerId }, operation, parseUsageSummary);
+    return value;
+  }
+
+  /**
+   * Reads every customer's month-to-date spend, budget and currency in one
+   * listing (`GET /v1/customers/usagerecords`, following continuation pages),
+   * parsed and validated; entries naming no customer tenant id are left out.
+   * App+User only, as {@link getUsageSummary}.
+   *
+   * @param operation - the operation the listing belongs to (a new one by default)
+   */
+  async listUsageRecords(operation: OperationContext = this.startOperation()): Promise<WireUsageRecord[]> {
+    const records: WireUsageRecord[] = [];
+    for await (const { identity, page } of this.#answeredPages({ method: "GET", path: "/v1/customers/usagerecords" }, operation, parseUsageRecordPage, "usage record list")) {
+      records.push(...page.records);
+      if (records.length > MAX_USAGE_RECORDS) throw new UnusableAnswerError(identity, `the usage record list goes on past ${MAX_USAGE_RECORDS} records; stopped`);
+    }
+    return records;
+  }
+
+  /**
    * Reads the partner's activity log, page by page (newest first).
    *
    * @param operation - the operation the reading belongs to
@@ -159,12 +192,17 @@ export class PartnerCenterClient {
    * of bounded length, never repeating a page, at most {@link MAX_COLLECTION_PAGES}.
    */
   async *#pages<P extends { next?: Continuation }>(first: RequestPlan, operation: OperationContext, parse: (text: string) => P, what: string): AsyncGenerator<P> {
+    for await (const { page } of this.#answeredPages(first, operation, parse, what)) yield page;
+  }
+
+  /** {@link #pages}, each page with the identity of the request that fetched it (for an error about the page). */
+  async *#answeredPages<P extends { next?: Continuation }>(first: RequestPlan, operation: OperationContext, parse: (text: string) => P, what: string): AsyncGenerator<{ identity: RequestIdentity; page: P }> {
     let plan: RequestPlan = first;
     // A SHA-256 digest of each request followed, not its link and token: a fixed 44 characters per page, however long they are.
     const seen = new Set<string>();
     for (let pages = 1; ; pages++) {
       const { identity, value: page }: { identity: RequestIdentity; value: P } = await this.#sender.send(plan, operation, parse);
-      yield page;
+      yield { identity, page };
       if (!page.next) return;
       const next: RequestPlan = { method: "GET", path: this.#continuationPath(page.next.uri, identity, what), headers: this.#continuationHeaders(page.next, identity, what) };
       // The path and token as they are sent: links that differ only in their fragment (never sent) ask for the same page.

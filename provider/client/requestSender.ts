@@ -11,7 +11,7 @@ import type { Secret } from "../secret";
 import type { TokenCredential } from "./auth/credential";
 import { BodyTooLargeError } from "./boundedBody";
 import type { Clock } from "./clock";
-import { PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError, type RequestIdentity } from "./errors";
+import { MFA_REQUIRED, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError, type RequestIdentity } from "./errors";
 import type { OperationContext } from "./operation";
 import { attempts, decideRetry, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry";
 import { PauseBeyondDeadlineError, type RequestScheduler, type SendGrant } from "./scheduler";
@@ -22,6 +22,8 @@ import { displayText } from "../untrustedText";
 /** An attempt that failed: what it ended in, and how to build its error (once, with how the request ended when that is news). */
 interface AttemptFailure {
   readonly outcome: AttemptOutcome;
+  /** Partner Center's error code, when the answer carried one. */
+  readonly serviceCode?: string;
   readonly error: (gaveUp?: string) => Error;
 }
 
@@ -103,7 +105,8 @@ export class RequestSender {
       const result = await this.#attempt(plan, identity, operation, parse);
       if ("value" in result) return { identity, value: result.value };
       let outcome = result.outcome;
-      if (outcome.kind === "response" && outcome.status === 401 && !renewedToken && this.#credential.invalidate()) {
+      // A token refused for lacking MFA is not renewed: a renewal from the same sign-in carries the same claims.
+      if (outcome.kind === "response" && outcome.status === 401 && result.serviceCode !== MFA_REQUIRED && !renewedToken && this.#credential.invalidate()) {
         renewedToken = true;
         attempt -= 1;
         continue;
@@ -193,6 +196,6 @@ export class RequestSender {
       }
     }
     const fault = parseFault(response.text, response.headers["content-type"]);
-    return { outcome: { kind: "response", status: response.status, retryAfterMs }, error: (gaveUp) => new PartnerCenterStatusError(identity, response.status, fault, answeredRequestId(response), gaveUp) };
+    return { outcome: { kind: "response", status: response.status, retryAfterMs }, serviceCode: fault.code, error: (gaveUp) => new PartnerCenterStatusError(identity, response.status, fault, answeredRequestId(response), gaveUp) };
   }
 }

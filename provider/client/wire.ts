@@ -41,8 +41,8 @@ export function parseJsonBody(text: string): unknown {
 
 const decimalText = /^-?\d+(\.\d+)?$/;
 
-/** An amount as the service may send it: a number, a numeric string, or null. */
-const wireAmount = z.union([
+/** An amount as the service may send it: a number, a numeric string, or null (shared by every document that carries one). */
+export const wireAmount = z.union([
   z.number(),
   z.string().regex(decimalText).transform(Number),
   z.null(),
@@ -114,7 +114,8 @@ const customerDocument = z.looseObject({
   companyProfile: z.looseObject({ companyName: z.string().optional(), domain: z.string().optional() }).optional(),
 });
 
-const linkDocument = z.looseObject({
+/** A collection's `links.next` as documented: a link and the headers to send with it. */
+export const linkDocument = z.looseObject({
   uri: z.string(),
   headers: z.array(z.looseObject({ key: z.string(), value: z.string() })).optional(),
 });
@@ -162,7 +163,7 @@ export function parseCustomerPage(text: string): WireCustomerPage {
 }
 
 /** A collection document checked against its schema, or a {@link WireFormatError} naming the first problem. */
-function parseCollection<S extends z.ZodType>(schema: S, text: string, what: string): z.infer<S> {
+export function parseCollection<S extends z.ZodType>(schema: S, text: string, what: string): z.infer<S> {
   const parsed = schema.safeParse(parseJsonBody(text));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -188,7 +189,7 @@ export interface Continuation {
  * comes next, not what else a request carries (a second `Authorization`, a
  * `Host`, a correlation id).
  */
-function continuationOf(next: { uri: string; headers?: { key: string; value: string }[] } | undefined): Continuation | undefined {
+export function continuationOf(next: { uri: string; headers?: { key: string; value: string }[] } | undefined): Continuation | undefined {
   if (!next) return undefined;
   const tokens = new Set((next.headers ?? []).filter((header) => header.key.toLowerCase() === CONTINUATION_TOKEN_HEADER.toLowerCase()).map((header) => header.value));
   if (tokens.size > 1) throw new WireFormatError(`links.next names ${tokens.size} different ${CONTINUATION_TOKEN_HEADER} values`);

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DEMO_CUSTOMERS } from "pulumi-partnercenter/emulator";
 import { requireLanguageHost } from "../../scripts/pulumiCli";
+import { EntraFixture } from "./entraFixture";
 import { pulumiCli, startStack, type TestStack } from "./stack";
 
 const POLICY_PACK = resolve(__dirname, "../../../examples/policy");
@@ -48,6 +49,45 @@ describe("the policy pack under the real analyzer (pulumi preview --policy-pack 
     writeFileSync(config, JSON.stringify({ "usage-budget-maximum": { maximum: 250_000 } }));
     const raised = await stack.engine.preview(tooHigh, { policyPacks: [POLICY_PACK], policyPackConfigs: [config] });
     assert.equal(raised.result.exitCode, 0, raised.result.output);
+    assert.equal(stack.emulator.requests.length, 0, "a preview sends nothing");
+  });
+});
+
+describe("the spend policy under the real analyzer, with the spend an App+User credential recorded", function () {
+  this.timeout(300_000);
+  const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
+  const SECRET = "emulated-policy-client-secret";
+  let fixture: EntraFixture;
+  let stack: TestStack;
+  before(async () => {
+    requireLanguageHost(await pulumiCli());
+  });
+  beforeEach(async () => {
+    fixture = await EntraFixture.start([{ clientId: CLIENT_ID, secret: SECRET }]);
+    stack = await fixture.startStack({
+      config: {
+        ...fixture.appSettings(CLIENT_ID),
+        "partnercenter:refreshToken": { value: fixture.entra.issueRefreshToken(CLIENT_ID, { mfa: true }), secret: true },
+        "partnercenter:clientSecret": { value: SECRET, secret: true },
+      },
+      emulator: { tokenIdentity: fixture.entra.tokenIdentity() },
+    });
+  });
+  afterEach(async () => {
+    await fixture.stop();
+  });
+
+  it("a declared amount below the month-to-date spend (812.40 EUR for Contoso) is advised in preview, which still passes and sends nothing; one above it is not", async () => {
+    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1000 })]);
+    // The refresh records the spend in the inputs, where the analyzer sees it.
+    assert.equal((await stack.engine.refresh()).result.exitCode, 0);
+    stack.emulator.clearRequests();
+    const lowered = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO, amount: 500 })], { policyPacks: [POLICY_PACK] });
+    assert.equal(lowered.result.exitCode, 0, lowered.result.output);
+    assert.match(lowered.result.output, /usage-budget-below-spend[\s\S]*amount 500 is below the month-to-date spend 812.4 EUR/);
+    const kept = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO, amount: 900 })], { policyPacks: [POLICY_PACK] });
+    assert.equal(kept.result.exitCode, 0, kept.result.output);
+    assert.doesNotMatch(kept.result.output, /usage-budget-below-spend/);
     assert.equal(stack.emulator.requests.length, 0, "a preview sends nothing");
   });
 });

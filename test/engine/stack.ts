@@ -14,7 +14,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -441,6 +441,20 @@ export function pulumiCli(): Promise<PulumiCli> {
   return cli;
 }
 
+/**
+ * A node_modules for a work directory: this repository's packages, each linked, and `pulumi-partnercenter` linked
+ * to this checkout. Linking the whole directory would not do in a git worktree whose node_modules links another
+ * checkout's: the package's self-link (`..`) resolves there, and the host would run the other checkout's provider.
+ */
+function linkModules(target: string): void {
+  mkdirSync(target);
+  const source = join(REPO_ROOT, "node_modules");
+  for (const entry of readdirSync(source)) {
+    if (entry !== "pulumi-partnercenter") symlinkSync(join(source, entry), join(target, entry), "dir");
+  }
+  symlinkSync(REPO_ROOT, join(target, "pulumi-partnercenter"), "dir");
+}
+
 /** A workspace and stack with their own backend, home and work directory, ready to run `program`. */
 async function createStack(options: {
   directory: string;
@@ -464,7 +478,7 @@ async function createStack(options: {
   const workDir = options.workDir ?? join(options.directory, "work");
   for (const dir of [backend, home, workDir]) mkdirSync(dir, { recursive: true });
   // The provider host starts in the work directory and resolves @pulumi/pulumi and the package from here.
-  if (!options.workDir) symlinkSync(join(REPO_ROOT, "node_modules"), join(workDir, "node_modules"), "dir");
+  if (!options.workDir) linkModules(join(workDir, "node_modules"));
   const stackName = options.stackName ?? `t${process.pid}x${++stackCount}`;
   const backendUrl = options.backend?.url ?? `file://${backend}`;
   const workspace = await LocalWorkspace.create({

@@ -7,19 +7,23 @@ import { join, resolve } from "node:path";
 import { createServer, type AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
-import { request } from "undici";
+import { Agent, request } from "undici";
+import { EMULATOR_CA } from "pulumi-partnercenter/emulator";
+import { refreshTokenCredential } from "../../provider/client/auth/msalCredentials";
+import { PartnerCenterClient } from "../../provider/client/partnerCenter";
+import { Secret } from "../../provider/secret";
 
 const DIST = resolve(__dirname, "../..");
 
 describe("npm run emulator", () => {
-  it("prints its endpoint, a development token and settings for each credential its Entra ID serves (secret, certificate, GitHub OIDC) that work, and stops on SIGTERM", async () => {
+  it("prints its endpoint, a development token and settings for each credential its Entra ID serves (secret, certificate, GitHub OIDC, App+User with MFA) that work, and stops on SIGTERM", async () => {
     const child = spawn(process.execPath, [join(DIST, "emulator/cli.js"), "--port", "0", "--customers", "7"]);
     try {
       const lines = createInterface({ input: child.stdout });
       const printed: string[] = [];
       for await (const line of lines) {
         printed.push(line);
-        if (line.includes("ACTIONS_ID_TOKEN_REQUEST_TOKEN=")) break;
+        if (line.includes("/_emulator/usage/customers/")) break;
       }
       const text = printed.join("\n");
       const endpoint = /listening on (http:\/\/\S+)/.exec(text)?.[1];
@@ -39,6 +43,7 @@ describe("npm run emulator", () => {
         secret: ids,
         certificate: { AZURE_TENANT_ID: ids.AZURE_TENANT_ID, AZURE_CLIENT_ID: ids.AZURE_CLIENT_ID, ...settingsOf(lineWith("AZURE_CLIENT_CERTIFICATE_PATH")) },
         "GitHub OIDC": { AZURE_TENANT_ID: ids.AZURE_TENANT_ID, AZURE_CLIENT_ID: ids.AZURE_CLIENT_ID, ...settingsOf(lineWith("ACTIONS_ID_TOKEN_REQUEST_URL")) },
+        "App+User with MFA": { ...ids, ...settingsOf(lineWith("PARTNERCENTER_REFRESH_TOKEN")) },
       };
       for (const [name, credential] of Object.entries(credentials)) {
         const exported = await promisify(execFile)(process.execPath, [join(DIST, "provider/cli/main.js"), "export", "--format", "json"], { env: { PATH: process.env.PATH, ...shared, ...credential } }).catch(
@@ -46,6 +51,28 @@ describe("npm run emulator", () => {
         );
         assert.equal((JSON.parse(exported.stdout) as { budgets: unknown[] }).budgets.length, 7, name);
       }
+      // The printed usage change, as a user would paste it (the customer id filled in).
+      const usage = /curl -X PATCH -H "authorization: Bearer (\S+)" -d '([^']+)' (\S+)<customer id>/.exec(printed.find((line) => line.includes("/_emulator/usage/")) ?? "");
+      assert.ok(usage, text);
+      const [, bearer, body, url] = usage;
+      const customers = (await (await request(`${endpoint}/v1/customers?size=100`, { headers: { authorization: `Bearer ${token}` } })).body.json()) as { items: { id: string }[] };
+      const changed = await request(`${url}${customers.items[0]!.id}`, { method: "PATCH", headers: { authorization: `Bearer ${bearer}` }, body });
+      assert.equal(changed.statusCode, 200);
+      assert.equal(((await changed.body.json()) as { totalCost: number }).totalCost, 1234.56);
+      // The App+User settings read spend, which the development token (app-only) may not.
+      const dispatcher = new Agent({ connect: { ca: EMULATOR_CA } });
+      const appUser = settingsOf(lineWith("PARTNERCENTER_REFRESH_TOKEN"));
+      const context = { tenantId: ids.AZURE_TENANT_ID!, clientId: ids.AZURE_CLIENT_ID!, authority: shared.PARTNERCENTER_AUTHORITY!, dispatcher };
+      const spendReader = new PartnerCenterClient({ endpoint: endpoint!, credential: refreshTokenCredential(context, new Secret(appUser.PARTNERCENTER_REFRESH_TOKEN!), new Secret(ids.AZURE_CLIENT_SECRET!)) });
+      try {
+        assert.equal((await spendReader.listUsageRecords()).length, 7);
+      } finally {
+        await spendReader.close();
+        await dispatcher.close();
+      }
+      const refused = await request(`${endpoint}/v1/customers/usagerecords`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(refused.statusCode, 403, "the development token is app-only");
+      await refused.body.dump();
     } finally {
       const exited = once(child, "exit");
       child.kill("SIGTERM");

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { budgetCleared, budgetMaximum, budgetMinimum, USAGE_BUDGET_TYPE } from "../../examples/policy/policies";
+import { budgetBelowSpend, budgetCleared, budgetMaximum, budgetMinimum, usageBudgetPolicies, USAGE_BUDGET_TYPE } from "../../examples/policy/policies";
 
 // The analyzer's own functions (internal, so untyped in @pulumi/policy's declarations).
 const { deserializeProperties } = require("@pulumi/policy/deserialize") as { deserializeProperties(props: Struct, keepUnknowns: boolean): Record<string, unknown> };
@@ -63,9 +63,29 @@ describe("the usage budget policy pack", () => {
     assert.deepEqual(await violations(budgetCleared, argsFor({ customerId: CUSTOMER, amount: 10 })), []);
   });
 
+  it("advises when the declared amount is below the month-to-date spend recorded beside it (the 80 % e-mail would fire at once), and only then", async () => {
+    assert.equal(budgetBelowSpend.enforcementLevel, "advisory");
+    assert.ok(usageBudgetPolicies.includes(budgetBelowSpend), "in the pack");
+    const [message, ...more] = await violations(budgetBelowSpend, argsFor({ customerId: CUSTOMER, amount: 500, spend: 812.4, currency: "EUR" }));
+    assert.deepEqual(more, []);
+    assert.match(message ?? "", new RegExp(`budgets-${CUSTOMER} \\(customer ${CUSTOMER}\\): amount 500 is below the month-to-date spend 812.4 EUR \\(as of the last refresh\\): the 80 % e-mail would fire at once`));
+    assert.equal((await violations(budgetBelowSpend, argsFor({ customerId: CUSTOMER, amount: 0, spend: 1 }))).length, 1, "a budget of 0 with any spend");
+    assert.doesNotMatch((await violations(budgetBelowSpend, argsFor({ customerId: CUSTOMER, amount: 0, spend: 1, currency: "€\u001b[31m" })))[0] ?? "", /€|\u001b/, "a currency that is not an ISO code is left out");
+    for (const props of [
+      { amount: 812.4, spend: 812.4 },
+      { amount: 1000, spend: 812.4 },
+      { amount: null, spend: 812.4 },
+      { amount: 500 },
+      { amount: 500, spend: "812.4" },
+    ]) {
+      assert.deepEqual(await violations(budgetBelowSpend, argsFor({ customerId: CUSTOMER, ...props })), [], JSON.stringify(props));
+    }
+    await assert.rejects(violations(budgetBelowSpend, argsFor({ customerId: CUSTOMER, amount: UNKNOWN, spend: 10 })), (error: Error) => error.constructor.name === "UnknownValueError", "an amount not known yet is skipped, not passed");
+  });
+
   it("ignores other resource types", async () => {
-    for (const policy of [budgetMaximum, budgetMinimum, budgetCleared]) {
-      assert.deepEqual(await violations(policy, argsFor({ amount: 10_000_000 }, {}, "pulumi-nodejs:dynamic:Resource")), []);
+    for (const policy of [budgetMaximum, budgetMinimum, budgetCleared, budgetBelowSpend]) {
+      assert.deepEqual(await violations(policy, argsFor({ amount: 10_000_000, spend: 20_000_000 }, {}, "pulumi-nodejs:dynamic:Resource")), []);
     }
   });
 
