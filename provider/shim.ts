@@ -41,3 +41,17 @@ function loadedFromNodeModules(): boolean {
  * package's `exports`, here `./host`.)
  */
 export const usageBudgetProvider: pulumi.dynamic.ResourceProvider = loadedFromNodeModules() ? (require("./entryPoint") as pulumi.dynamic.ResourceProvider) : usageBudgetProviderShim;
+
+/** The UsageBudgetMap's stand-in for a linked source checkout, as {@link usageBudgetProviderShim} (its host is `pulumi-partnercenter/budget-map-host`). */
+export const usageBudgetMapProviderShim: pulumi.dynamic.ResourceProvider = {
+  configure: (...a) => require("pulumi-partnercenter/budget-map-host").configure(...a),
+  check: (...a) => require("pulumi-partnercenter/budget-map-host").check(...a),
+  diff: (...a) => require("pulumi-partnercenter/budget-map-host").diff(...a),
+  create: (...a) => require("pulumi-partnercenter/budget-map-host").create(...a),
+  read: (...a) => require("pulumi-partnercenter/budget-map-host").read(...a),
+  update: (...a) => require("pulumi-partnercenter/budget-map-host").update(...a),
+  delete: (...a) => require("pulumi-partnercenter/budget-map-host").delete(...a),
+};
+
+/** The provider UsageBudgetMap registers, chosen as {@link usageBudgetProvider} is. */
+export const usageBudgetMapProvider: pulumi.dynamic.ResourceProvider = loadedFromNodeModules() ? (require("./budgetMapEntryPoint") as pulumi.dynamic.ResourceProvider) : usageBudgetMapProviderShim;
