@@ -66,7 +66,8 @@ export class PartialBudgetMapError extends Error {
     super(failureSummary(verb, total, failures));
     this.id = id;
     this.properties = properties;
-    this.reasons = failureLines(failures);
+    // The engine shows the reasons, not the message: the first says what happened, the others name the customers.
+    this.reasons = [headline(verb, total, failures), ...failureLines(sortedFailures(failures))];
   }
 }
 
@@ -77,9 +78,16 @@ function failureLines(failures: readonly CustomerFailure[]): string[] {
   return lines;
 }
 
+function sortedFailures(failures: readonly CustomerFailure[]): CustomerFailure[] {
+  return [...failures].sort((a, b) => (a.customerId < b.customerId ? -1 : 1));
+}
+
+function headline(verb: string, total: number, failures: readonly CustomerFailure[]): string {
+  return `could not ${verb} the budgets of ${failures.length} of ${total} customers; the others are done and recorded, and the next run retries these`;
+}
+
 function failureSummary(verb: string, total: number, failures: readonly CustomerFailure[]): string {
-  const sorted = [...failures].sort((a, b) => a.customerId.localeCompare(b.customerId));
-  return `could not ${verb} the budgets of ${failures.length} of ${total} customers; the others are done and recorded, and the next run retries these:\n${failureLines(sorted).map((line) => `  - ${line}`).join("\n")}`;
+  return `${headline(verb, total, failures)}:\n${failureLines(sortedFailures(failures)).map((line) => `  - ${line}`).join("\n")}`;
 }
 
 /** An error's message as state may keep it: secrets redacted, one line, bounded. */
@@ -192,8 +200,15 @@ export function createUsageBudgetMapLifecycle(getClient: () => Promise<PartnerCe
     },
 
     async diff(_id: string, olds: Props, news: Props) {
-      const { changes, replaces } = diffBudgetMap(olds, news);
-      return { changes, replaces };
+      const { customers } = diffBudgetMap(olds, news);
+      if (customers.size === 0) return { changes: false, replaces: [] };
+      // Customers the last run left unsettled are a change the inputs do not show: said so outright.
+      if ([...customers.values()].includes("unsettled")) return { changes: true, replaces: [] };
+      // Otherwise "unknown": the engine then diffs the old and new inputs itself, and its detailed diff names each
+      // customer that changes (pkg/resource/deploy/step_generator.go `diff`, DiffUnknown). The dynamic provider host
+      // would drop a detailed diff of ours (@pulumi/pulumi cmd/dynamic-provider/index.js `diff`). Old inputs differ
+      // from what state records only after a partial failure, and then the engine updates anyway (init errors).
+      return { replaces: [] };
     },
 
     async create(news: Props) {

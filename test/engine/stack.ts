@@ -82,6 +82,12 @@ export interface DeclaredSet {
   name: string;
   file: string;
   onDelete?: string;
+  /** `shard` of UsageBudgetSet. */
+  shard?: { index: number; count: number };
+  /** `customerIds` of UsageBudgetSet. */
+  customerIds?: { from?: string; to?: string };
+  /** `asOneResource` of UsageBudgetSet. */
+  asOneResource?: boolean;
 }
 
 /** A resource's state, as tests look at it. */
@@ -175,7 +181,7 @@ function programOf(budgets: DeclaredBudget[], sets: DeclaredSet[], { UsageBudget
       if ("onDelete" in budget) args.onDelete = budget.onDelete;
       byName[budget.name] = new UsageBudget(budget.name, args as never, budget.options ?? {});
     }
-    for (const set of sets) new UsageBudgetSet(set.name, set.onDelete ? { file: set.file, onDelete: set.onDelete as never } : { file: set.file });
+    for (const { name, ...args } of sets) new UsageBudgetSet(name, args as never);
     return Object.fromEntries(Object.entries(byName).map(([name, budget]) => [name, budget.amount]));
   };
 }
@@ -443,11 +449,13 @@ async function createStack(options: {
   stackName?: string;
   /** A project directory to run in (its node_modules holds the package); else one linked to this repository's. */
   workDir?: string;
+  /** Another stack's backend directory, to share (a partner's stacks of one project in one backend); else its own. */
+  backend?: string;
 }): Promise<{ stack: Stack; workspace: LocalWorkspace }> {
   cleanProcessEnv();
   const found = await pulumiCli();
   const pulumiCommand = await PulumiCommand.get(found.root ? { root: found.root } : {});
-  const backend = join(options.directory, "state");
+  const backend = options.backend ?? join(options.directory, "state");
   const home = join(options.directory, "home");
   const workDir = options.workDir ?? join(options.directory, "work");
   for (const dir of [backend, home, workDir]) mkdirSync(dir, { recursive: true });
@@ -486,19 +494,26 @@ export async function startStack(
     env?: (emulator: PartnerCenterEmulator) => Record<string, string>;
     /** A partner's project directory: the program takes the package installed there, and the provider host runs there. */
     projectDir?: string;
+    /** Another stack of the same project whose emulator and backend this one shares (it stops neither). */
+    shareWith?: TestStack;
   } = {},
 ): Promise<TestStack> {
-  const emulator = await PartnerCenterEmulator.start(options.emulator);
+  const shared = options.shareWith;
+  const emulator = shared?.emulator ?? (await PartnerCenterEmulator.start(options.emulator));
+  const stopEmulator = async (): Promise<void> => {
+    if (!shared) await emulator.stop();
+  };
   const directory = mkdtempSync(join(tmpdir(), "pc-stack-"));
   try {
     const config = options.config?.(emulator) ?? {
       "partnercenter:endpoint": { value: emulator.endpoint },
       "partnercenter:accessToken": { value: emulator.accessToken, secret: true },
     };
-    const { stack, workspace } = await createStack({ directory, config, ...(options.env ? { env: options.env(emulator) } : {}), ...(options.projectDir ? { workDir: options.projectDir } : {}) });
+    const backend = shared?.engine.backendDir ?? join(directory, "state");
+    const { stack, workspace } = await createStack({ directory, config, backend, ...(options.env ? { env: options.env(emulator) } : {}), ...(options.projectDir ? { workDir: options.projectDir } : {}) });
     // By path: resolving the name from this repository would find the repository itself (a package's self-reference).
     const installed = options.projectDir ? (require(join(options.projectDir, "node_modules", "pulumi-partnercenter")) as PackageExports) : undefined;
-    const engine = new EngineDriver(stack, workspace, join(directory, "state"), installed);
+    const engine = new EngineDriver(stack, workspace, backend, installed);
     return {
       emulator,
       engine,
@@ -506,12 +521,12 @@ export async function startStack(
       budget: (name, inputs) => ({ name, ...inputs }),
       stop: async () => {
         rmSync(directory, { recursive: true, force: true });
-        await emulator.stop();
+        await stopEmulator();
       },
     };
   } catch (error) {
     rmSync(directory, { recursive: true, force: true });
-    await emulator.stop();
+    await stopEmulator();
     throw error;
   }
 }
