@@ -8,18 +8,19 @@ const entries = (ids: readonly string[]): BudgetEntry[] => ids.map((customerId) 
 
 describe("shards of a budgets file", () => {
   it("puts every customer in exactly one of n shards, for several n", () => {
-    for (const count of [1, 2, 3, 4, 7, 16, 100]) {
+    const ids = IDS.slice(0, 600);
+    for (const count of [1, 2, 3, 7, 16]) {
       const seen = new Map<string, number>();
       for (let index = 0; index < count; index += 1) {
-        for (const entry of sliceEntries(entries(IDS), checkBudgetsSlice({ shard: { index, count } }, "test"))) {
+        for (const entry of sliceEntries(entries(ids), checkBudgetsSlice({ shard: { index, count } }, "test"))) {
           assert.equal(seen.get(entry.customerId), undefined, `${entry.customerId} is in shards ${seen.get(entry.customerId)} and ${index} of ${count}`);
           seen.set(entry.customerId, index);
         }
       }
-      assert.equal(seen.size, IDS.length, `every customer is in one of ${count} shards`);
+      assert.equal(seen.size, ids.length, `every customer is in one of ${count} shards`);
       // Spread, not all in one: each shard holds at least half its fair share.
       const sizes = Array.from({ length: count }, (_, index) => [...seen.values()].filter((shard) => shard === index).length);
-      assert.ok(Math.min(...sizes) >= IDS.length / count / 2, `shards of ${count} are balanced: ${sizes.join(", ")}`);
+      assert.ok(Math.min(...sizes) >= ids.length / count / 2, `shards of ${count} are balanced: ${sizes.join(", ")}`);
     }
   });
 
