@@ -32,7 +32,10 @@ export interface UsageBudgetSetArgs {
 /**
  * Many customers' usage budgets from one reviewed list or file: one
  * {@link UsageBudget} per entry, each named from its customer id (so
- * reordering or inserting entries never replaces anything).
+ * reordering or inserting entries never replaces anything); or, with
+ * `asOneResource`, one {@link UsageBudgetMap} holding them all. `shard` and
+ * `customerIds` apply a slice of the file, for several stacks sharing it
+ * (docs/large-partners.md).
  *
  * @example
  * ```ts
