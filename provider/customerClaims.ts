@@ -101,3 +101,27 @@ export function claimCustomer(customerId: pulumi.Input<string>, resource: string
     return id;
   });
 }
+
+/**
+ * Claims many customers for one resource (a UsageBudgetMap) at once: as {@link claimCustomer}, with one output for
+ * them all rather than one per customer.
+ *
+ * @param customerIds - plain customer ids, already validated
+ * @param resource - how to name the resource in a message
+ * @returns an output that resolves to true once the program has declared everything, if no customer is claimed twice
+ */
+export function claimCustomers(customerIds: readonly string[], resource: string): pulumi.Output<true> {
+  const claims = currentClaims();
+  for (const customerId of customerIds) claim(claims, customerId, resource);
+  const failure = failureOf(claims);
+  if (failure) throw failure;
+  return pulumi.output(
+    new Promise<true>((resolve, reject) =>
+      setImmediate(() => {
+        const later = failureOf(claims);
+        if (later) reject(later);
+        else resolve(true);
+      }),
+    ),
+  );
+}

@@ -87,6 +87,16 @@ async function redacting<T>(work: (provider: Provider) => Promise<T>): Promise<T
 type Props = Record<string, unknown>;
 
 /**
+ * Runs another host's hook (the UsageBudgetMap's, budgetMapEntryPoint.ts) on this process's runtime, so that every
+ * resource shares one client and one scheduler, with errors redacted and printed once as here.
+ *
+ * @param work - the hook, given the runtime
+ */
+export function onSharedRuntime<T>(work: (runtime: ProviderRuntime) => Promise<T>): Promise<T> {
+  return redacting(({ runtime }) => work(runtime));
+}
+
+/**
  * Takes the stack config (the host calls this once per distinct `__provider`).
  *
  * @param req - the host's configure request

@@ -13,4 +13,7 @@ export type { UsageBudgetOutputs } from "./outputs";
 export { MAX_AMOUNT, type OnDelete } from "./inputValues";
 export { ERROR_CODES, hasCode, PartnerCenterError, type ErrorCode } from "./errors";
 export { UsageBudgetSet, type UsageBudgetSetArgs } from "./usageBudgetSet";
+export { UsageBudgetMap, type UsageBudgetMapArgs } from "./usageBudgetMap";
+export type { RecordedBudget } from "./budgetMapShape";
+export { shardOf, sliceEntries, checkBudgetsSlice, parseShardOption, parseCustomerIdRangeOption, MAX_SHARDS, BudgetsSliceError, type Shard, type CustomerIdRange, type BudgetsSlice } from "./shards";
 export { BudgetsFileError, readBudgetsFile, parseBudgetsText, formatBudgetsFile, type BudgetEntry } from "./budgetsFile";

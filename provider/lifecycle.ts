@@ -23,7 +23,7 @@ type Props = Record<string, unknown>;
  * code 60003 ("tenant not found"). Any other 404 (a gateway's, a wrong path's)
  * is an error, never a reason to drop a resource from state.
  */
-function isGone(error: unknown): boolean {
+export function isGone(error: unknown): boolean {
   return error instanceof PartnerCenterStatusError && error.status === 404 && error.serviceCode === CUSTOMER_NOT_FOUND;
 }
 
@@ -34,7 +34,7 @@ function isGone(error: unknown): boolean {
  * them; a refusal without that code (a credential without the role) is not
  * about one customer and still fails.
  */
-function isRefusedCustomer(error: unknown): error is PartnerCenterStatusError {
+export function isRefusedCustomer(error: unknown): error is PartnerCenterStatusError {
   return error instanceof PartnerCenterStatusError && error.status === 403 && error.serviceCode === NO_RELATIONSHIP;
 }
 
@@ -55,7 +55,7 @@ function mayHaveBeenApplied(error: unknown): boolean {
  * one would otherwise record the provider's own amount as the customer's
  * previous budget.
  */
-async function patchSettled(client: PartnerCenterClient, customerId: string, amount: number | null, operation: OperationContext): Promise<WireBudget> {
+export async function patchSettled(client: PartnerCenterClient, customerId: string, amount: number | null, operation: OperationContext): Promise<WireBudget> {
   try {
     return await client.patchBudget(customerId, amount, operation);
   } catch (error) {

@@ -30,6 +30,12 @@
  */
 export const HOST_MODULE = "pulumi-partnercenter/host";
 
+/** The entry point a {@link UsageBudgetMap}'s stored text loads; kept in the package's `exports` like {@link HOST_MODULE}. */
+export const BUDGET_MAP_HOST_MODULE = "pulumi-partnercenter/budget-map-host";
+
+/** A module a stored text may load. */
+export type HostModule = typeof HOST_MODULE | typeof BUDGET_MAP_HOST_MODULE;
+
 /** The type token prefix of a dynamic resource of this package, as `pulumi.dynamic.Resource` forms it with module `partnercenter`. */
 const DYNAMIC_TYPE_PREFIX = "pulumi-nodejs:dynamic/partnercenter:";
 
@@ -50,12 +56,13 @@ export function dynamicResourceType(type: string): string {
 
 /**
  * The `__provider` text that hands the host the installed package's provider:
- * the host module itself (UsageBudget's), or one of its exports.
+ * a host module itself (UsageBudget's by default), or one of its exports.
  *
- * @param hostExport - the name of an export of {@link HOST_MODULE} that is a provider; omitted, the module is
+ * @param hostExport - the name of an export of the module that is a provider; omitted, the module is
+ * @param module - the host module: {@link HOST_MODULE} (UsageBudget) or {@link BUDGET_MAP_HOST_MODULE}
  */
-export function serializedProvider(hostExport?: string): string {
+export function serializedProvider(hostExport?: string, module: HostModule = HOST_MODULE): string {
   if (hostExport !== undefined && !IDENTIFIER.test(hostExport)) throw new Error(`host export ${JSON.stringify(hostExport)} is not an identifier`);
   const member = hostExport === undefined ? "" : `.${hostExport}`;
-  return `exports.handler = () => require(${JSON.stringify(HOST_MODULE)})${member};`;
+  return `exports.handler = () => require(${JSON.stringify(module)})${member};`;
 }

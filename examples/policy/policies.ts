@@ -9,13 +9,15 @@ import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/p
 
 /** The type token the engine gives UsageBudget resources. */
 export const USAGE_BUDGET_TYPE = "pulumi-nodejs:dynamic/partnercenter:UsageBudget";
+/** The type token of UsageBudgetMap (a UsageBudgetSet with `asOneResource`): many customers' budgets in one resource. */
+export const USAGE_BUDGET_MAP_TYPE = "pulumi-nodejs:dynamic/partnercenter:UsageBudgetMap";
 
 /** Default largest amount allowed (configurable per stack: `maximum`). */
 export const DEFAULT_MAXIMUM = 100_000;
 /** Default smallest non-zero amount that does not look like a typo (configurable: `minimum`). */
 export const DEFAULT_MINIMUM = 10;
 
-/** What the policies read of a UsageBudget's checked inputs (`spend` and `currency`: as the last refresh recorded them). */
+/** What the policies read of a budget's checked inputs (`spend` and `currency`: as the last refresh recorded them). */
 interface BudgetProps {
   customerId?: string;
   amount?: unknown;
@@ -24,8 +26,15 @@ interface BudgetProps {
   currency?: unknown;
 }
 
-function budgetProps(args: ResourceValidationArgs): BudgetProps | undefined {
-  return args.type === USAGE_BUDGET_TYPE ? (args.props as BudgetProps) : undefined;
+/**
+ * The budgets a resource declares: a UsageBudget's one, or each customer of a UsageBudgetMap (so a budget declared
+ * in one resource meets the same policies; its findings name the map and the customer).
+ */
+function budgetsOf(args: ResourceValidationArgs): BudgetProps[] {
+  if (args.type === USAGE_BUDGET_TYPE) return [args.props as BudgetProps];
+  if (args.type !== USAGE_BUDGET_MAP_TYPE) return [];
+  const budgets = (args.props as { budgets?: Record<string, { amount?: unknown; onDelete?: unknown }> }).budgets ?? {};
+  return Object.keys(budgets).map((customerId) => ({ customerId, amount: budgets[customerId]?.amount, onDelete: budgets[customerId]?.onDelete }));
 }
 
 function who(args: ResourceValidationArgs, customerId: string | undefined): string {
@@ -39,10 +48,11 @@ export const budgetMaximum: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: { properties: { maximum: { type: "number", default: DEFAULT_MAXIMUM, minimum: 0 } } },
   validateResource: (args, reportViolation) => {
-    const props = budgetProps(args);
     const maximum = args.getConfig<{ maximum?: number }>().maximum ?? DEFAULT_MAXIMUM;
-    if (props && typeof props.amount === "number" && props.amount > maximum) {
-      reportViolation(`${who(args, props.customerId)}: amount ${props.amount} is above the maximum ${maximum}; check for a typo, or raise the policy's "maximum".`);
+    for (const props of budgetsOf(args)) {
+      if (typeof props.amount === "number" && props.amount > maximum) {
+        reportViolation(`${who(args, props.customerId)}: amount ${props.amount} is above the maximum ${maximum}; check for a typo, or raise the policy's "maximum".`);
+      }
     }
   },
 };
@@ -54,10 +64,11 @@ export const budgetMinimum: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: { properties: { minimum: { type: "number", default: DEFAULT_MINIMUM, minimum: 0 } } },
   validateResource: (args, reportViolation) => {
-    const props = budgetProps(args);
     const minimum = args.getConfig<{ minimum?: number }>().minimum ?? DEFAULT_MINIMUM;
-    if (props && typeof props.amount === "number" && props.amount > 0 && props.amount < minimum) {
-      reportViolation(`${who(args, props.customerId)}: amount ${props.amount} is below the minimum ${minimum}; check for a typo, or lower the policy's "minimum" (0 is allowed).`);
+    for (const props of budgetsOf(args)) {
+      if (typeof props.amount === "number" && props.amount > 0 && props.amount < minimum) {
+        reportViolation(`${who(args, props.customerId)}: amount ${props.amount} is below the minimum ${minimum}; check for a typo, or lower the policy's "minimum" (0 is allowed).`);
+      }
     }
   },
 };
@@ -68,10 +79,10 @@ export const budgetCleared: ResourceValidationPolicy = {
   description: "Flags budgets set to none, or that are cleared when their resource is deleted.",
   enforcementLevel: "advisory",
   validateResource: (args, reportViolation) => {
-    const props = budgetProps(args);
-    if (!props) return;
-    if (props.amount === null) reportViolation(`${who(args, props.customerId)}: the budget is removed (amount null); the partner gets no 80 % e-mail for this customer.`);
-    if (props.onDelete === "clear") reportViolation(`${who(args, props.customerId)}: onDelete is "clear": deleting this resource removes the budget in Partner Center.`);
+    for (const props of budgetsOf(args)) {
+      if (props.amount === null) reportViolation(`${who(args, props.customerId)}: the budget is removed (amount null); the partner gets no 80 % e-mail for this customer.`);
+      if (props.onDelete === "clear") reportViolation(`${who(args, props.customerId)}: onDelete is "clear": deleting this resource removes the budget in Partner Center.`);
+    }
   },
 };
 
@@ -89,13 +100,15 @@ export const budgetBelowSpend: ResourceValidationPolicy = {
   description: "Flags a budget below the customer's month-to-date spend (the 80 % e-mail would fire at once).",
   enforcementLevel: "advisory",
   validateResource: (args, reportViolation) => {
-    const props = budgetProps(args);
-    if (!props || typeof props.amount !== "number" || typeof props.spend !== "number" || !(props.amount < props.spend)) return;
-    const currency = typeof props.currency === "string" && /^[A-Z]{3}$/.test(props.currency) ? ` ${props.currency}` : "";
-    reportViolation(
-      `${who(args, props.customerId)}: amount ${props.amount} is below the month-to-date spend ${props.spend}${currency} (as of the last refresh): the 80 % e-mail would fire at once; ` +
-        "raise the amount above the spend, or preview with --refresh to compare with today's spend.",
-    );
+    // A UsageBudgetMap records no spend yet, so only UsageBudgets carry one to compare.
+    for (const props of budgetsOf(args)) {
+      if (typeof props.amount !== "number" || typeof props.spend !== "number" || !(props.amount < props.spend)) continue;
+      const currency = typeof props.currency === "string" && /^[A-Z]{3}$/.test(props.currency) ? ` ${props.currency}` : "";
+      reportViolation(
+        `${who(args, props.customerId)}: amount ${props.amount} is below the month-to-date spend ${props.spend}${currency} (as of the last refresh): the 80 % e-mail would fire at once; ` +
+          "raise the amount above the spend, or preview with --refresh to compare with today's spend.",
+      );
+    }
   },
 };
 

@@ -83,6 +83,12 @@ export interface DeclaredSet {
   name: string;
   file: string;
   onDelete?: string;
+  /** `shard` of UsageBudgetSet. */
+  shard?: { index: number; count: number };
+  /** `customerIds` of UsageBudgetSet. */
+  customerIds?: { from?: string; to?: string };
+  /** `asOneResource` of UsageBudgetSet. */
+  asOneResource?: boolean;
 }
 
 /** A resource's state, as tests look at it. */
@@ -176,7 +182,7 @@ function programOf(budgets: DeclaredBudget[], sets: DeclaredSet[], { UsageBudget
       if ("onDelete" in budget) args.onDelete = budget.onDelete;
       byName[budget.name] = new UsageBudget(budget.name, args as never, budget.options ?? {});
     }
-    for (const set of sets) new UsageBudgetSet(set.name, set.onDelete ? { file: set.file, onDelete: set.onDelete as never } : { file: set.file });
+    for (const { name, ...args } of sets) new UsageBudgetSet(name, args as never);
     return Object.fromEntries(Object.entries(byName).map(([name, budget]) => [name, budget.amount]));
   };
 }
@@ -464,8 +470,10 @@ async function createStack(options: {
   stackName?: string;
   /** A project directory to run in (its node_modules holds the package); else one linked to this repository's. */
   workDir?: string;
-  /** Another state backend than the stack's own file backend. */
+  /** Another state backend than a file backend (Azure Blob on Azurite, say). */
   backend?: StateBackend;
+  /** The file backend's directory: another stack's, to share (a partner's stacks of one project in one backend); else its own. */
+  backendDir?: string;
   /** An installation root whose `bin/pulumi` runs instead of the CLI found (a wrapper adding flags). */
   pulumiRoot?: string;
 }): Promise<{ stack: Stack; workspace: LocalWorkspace }> {
@@ -473,7 +481,7 @@ async function createStack(options: {
   const found = await pulumiCli();
   const root = options.pulumiRoot ?? found.root;
   const pulumiCommand = await PulumiCommand.get(root ? { root } : {});
-  const backend = join(options.directory, "state");
+  const backend = options.backendDir ?? join(options.directory, "state");
   const home = join(options.directory, "home");
   const workDir = options.workDir ?? join(options.directory, "work");
   for (const dir of [backend, home, workDir]) mkdirSync(dir, { recursive: true });
@@ -518,20 +526,35 @@ export async function startStack(
     backend?: StateBackend;
     /** An installation root whose `bin/pulumi` runs instead of the CLI found (a wrapper adding flags). */
     pulumiRoot?: string;
+    /** Another stack of the same project whose emulator and file backend this one shares (it stops neither). */
+    shareWith?: TestStack;
   } = {},
 ): Promise<TestStack> {
-  const emulator = await PartnerCenterEmulator.start(options.emulator);
+  const shared = options.shareWith;
+  const emulator = shared?.emulator ?? (await PartnerCenterEmulator.start(options.emulator));
+  const stopEmulator = async (): Promise<void> => {
+    if (!shared) await emulator.stop();
+  };
   const directory = mkdtempSync(join(tmpdir(), "pc-stack-"));
   try {
     const config = options.config?.(emulator) ?? {
       "partnercenter:endpoint": { value: emulator.endpoint },
       "partnercenter:accessToken": { value: emulator.accessToken, secret: true },
     };
-    const { stack, workspace } = await createStack({ directory, config, ...(options.env ? { env: options.env(emulator) } : {}), ...(options.projectDir ? { workDir: options.projectDir } : {}), ...(options.backend ? { backend: options.backend } : {}), ...(options.pulumiRoot ? { pulumiRoot: options.pulumiRoot } : {}) });
+    const backendDir = shared?.engine.backendDir ?? join(directory, "state");
+    const { stack, workspace } = await createStack({
+      directory,
+      config,
+      backendDir,
+      ...(options.env ? { env: options.env(emulator) } : {}),
+      ...(options.projectDir ? { workDir: options.projectDir } : {}),
+      ...(options.backend ? { backend: options.backend } : {}),
+      ...(options.pulumiRoot ? { pulumiRoot: options.pulumiRoot } : {}),
+    });
     // As the project's program resolves it (up through parent folders, through symlinks), not from this repository:
     // here the name would find the repository itself (a package's self-reference).
     const installed = options.projectDir ? (createRequire(join(options.projectDir, "package.json"))("pulumi-partnercenter") as PackageExports) : undefined;
-    const engine = new EngineDriver(stack, workspace, join(directory, "state"), installed);
+    const engine = new EngineDriver(stack, workspace, backendDir, installed);
     return {
       emulator,
       engine,
@@ -539,12 +562,12 @@ export async function startStack(
       budget: (name, inputs) => ({ name, ...inputs }),
       stop: async () => {
         rmSync(directory, { recursive: true, force: true });
-        await emulator.stop();
+        await stopEmulator();
       },
     };
   } catch (error) {
     rmSync(directory, { recursive: true, force: true });
-    await emulator.stop();
+    await stopEmulator();
     throw error;
   }
 }

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { budgetBelowSpend, budgetCleared, budgetMaximum, budgetMinimum, usageBudgetPolicies, USAGE_BUDGET_TYPE } from "../../examples/policy/policies";
+import { budgetBelowSpend, budgetCleared, budgetMaximum, budgetMinimum, usageBudgetPolicies, USAGE_BUDGET_MAP_TYPE, USAGE_BUDGET_TYPE } from "../../examples/policy/policies";
 
 // The analyzer's own functions (internal, so untyped in @pulumi/policy's declarations).
 const { deserializeProperties } = require("@pulumi/policy/deserialize") as { deserializeProperties(props: Struct, keepUnknowns: boolean): Record<string, unknown> };
@@ -81,6 +81,21 @@ describe("the usage budget policy pack", () => {
       assert.deepEqual(await violations(budgetBelowSpend, argsFor({ customerId: CUSTOMER, ...props })), [], JSON.stringify(props));
     }
     await assert.rejects(violations(budgetBelowSpend, argsFor({ customerId: CUSTOMER, amount: UNKNOWN, spend: 10 })), (error: Error) => error.constructor.name === "UnknownValueError", "an amount not known yet is skipped, not passed");
+  });
+
+  it("checks every customer of a UsageBudgetMap (asOneResource), each finding naming the map and the customer", async () => {
+    const OTHER = "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f";
+    const FINE = "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d";
+    const map = (budgets: Record<string, unknown>) => argsFor({ budgets }, {}, USAGE_BUDGET_MAP_TYPE);
+    const budgets = { [CUSTOMER]: { amount: 500_000, onDelete: "retain" }, [OTHER]: { amount: 5, onDelete: "clear" }, [FINE]: { amount: 1000, onDelete: "retain" } };
+    assert.deepEqual(
+      (await violations(budgetMaximum, map(budgets))).map((message) => message.replace(/:.*/, "")),
+      [`budgets-${CUSTOMER} (customer ${CUSTOMER})`],
+    );
+    assert.match((await violations(budgetMinimum, map(budgets)))[0] ?? "", new RegExp(`\\(customer ${OTHER}\\): amount 5 is below the minimum`));
+    assert.equal((await violations(budgetMinimum, map(budgets))).length, 1);
+    assert.match((await violations(budgetCleared, map(budgets))).join("\n"), new RegExp(`\\(customer ${OTHER}\\): onDelete is "clear"`));
+    assert.deepEqual(await violations(budgetMaximum, map({ [FINE]: { amount: 1000, onDelete: "retain" } })), []);
   });
 
   it("ignores other resource types", async () => {

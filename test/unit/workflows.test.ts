@@ -11,11 +11,16 @@ interface Step {
   run?: string;
   with?: Record<string, unknown>;
 }
+interface Job {
+  steps: Step[];
+  strategy?: { "fail-fast"?: boolean; matrix?: Record<string, unknown> };
+  concurrency?: { group?: string; "cancel-in-progress"?: boolean };
+}
 interface Workflow {
   on: Record<string, unknown>;
   permissions: Record<string, string>;
   env: Record<string, string>;
-  jobs: Record<string, { steps: Step[] }>;
+  jobs: Record<string, Job>;
 }
 
 function load(name: string): { text: string; workflow: Workflow; pulumi: Step } {
@@ -30,7 +35,7 @@ function load(name: string): { text: string; workflow: Workflow; pulumi: Step } 
 }
 
 describe("the GitHub workflows in examples/github", () => {
-  for (const name of ["preview.yml", "up.yml", "drift.yml"]) {
+  for (const name of ["preview.yml", "up.yml", "drift.yml", "up-shards.yml"]) {
     it(`${name} takes the stack, the paths and --parallel from repository variables, and cites only pages that exist`, () => {
       const { text, workflow } = load(name);
       for (const variable of ["PULUMI_STACK", "PULUMI_PROJECT_DIR", "BUDGETS_FILE", "POLICY_PACK", "PULUMI_PARALLEL"]) {
@@ -42,8 +47,6 @@ describe("the GitHub workflows in examples/github", () => {
       for (const [, page] of text.matchAll(/\b(docs\/[\w-]+\.md)/g)) assert.ok(existsSync(resolve(__dirname, "../../..", page!)), `${name} cites ${page}, which exists`);
       assert.doesNotMatch(text, /README, "/, "no README section cited by name");
     });
-
-
     it(`${name} parses, authenticates through GitHub OIDC and uses no stored secret`, () => {
       const { text, workflow } = load(name);
       assert.equal(workflow.permissions["id-token"], "write");
@@ -78,6 +81,27 @@ describe("the GitHub workflows in examples/github", () => {
     assert.equal(args[args.indexOf("--parallel") + 1], '"$PULUMI_PARALLEL"');
     assert.equal(args[args.indexOf("--stack") + 1], '"$PULUMI_STACK"');
     assert.equal(args[args.indexOf("--policy-pack") + 1], '"$GITHUB_WORKSPACE/$POLICY_PACK"');
+  });
+
+  it("for large partners, runs up on every shard of the budgets file as a matrix: one stack per shard, each told its index and the one count", () => {
+    const { workflow, pulumi } = load("up-shards.yml");
+    assert.deepEqual((workflow.on.push as { branches: string[] }).branches, ["main"]);
+    const job = Object.values(workflow.jobs)[0]!;
+    const shards = job.strategy?.matrix?.shard as number[];
+    assert.ok(Array.isArray(shards) && shards.length > 1, "a matrix of shards");
+    assert.deepEqual(shards, shards.map((_, index) => index), "shards numbered 0 to count - 1");
+    assert.equal(job.strategy?.["fail-fast"], false, "one shard's failure does not cancel the others");
+    assert.equal(job.concurrency?.group, "budgets-${{ vars.PULUMI_STACK }}-shard-${{ matrix.shard }}", "never two updates of one shard's stack at once");
+    assert.equal(job.concurrency?.["cancel-in-progress"], false);
+    const args = (pulumi.run ?? "").split(/\s+/);
+    assert.equal(args[2], `pulumi@${PULUMI_CLI}`, "the CLI version every example pipeline pins");
+    assert.equal(args[3], "up");
+    for (const flag of ["--yes", "--continue-on-error", "--parallel"]) assert.ok(args.includes(flag), `up passes ${flag}`);
+    assert.equal(args[args.indexOf("--policy-pack") + 1], '"$GITHUB_WORKSPACE/$POLICY_PACK"');
+    assert.ok(pulumi.run!.includes('--stack "$PULUMI_STACK-shard-${{ matrix.shard }}"'), "a stack per shard");
+    const config = args.flatMap((arg, index) => (arg === "--config" ? [args[index + 1]!] : []));
+    assert.deepEqual(config, ["shardIndex=${{", "shardCount=" + shards.length], "each stack gets its index and the count the matrix has");
+    assert.ok(pulumi.run!.includes("--config shardIndex=${{ matrix.shard }}"));
   });
 
   it("nightly, previews with refresh (configured from the program, so a rotated credential serves it) and fails on any change", () => {
