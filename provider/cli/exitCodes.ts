@@ -20,8 +20,8 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** The exit codes as `--help` lists them. */
 export const EXIT_CODES_HELP = `Exit codes:
-  0  diff: no drift, every budget read; export: the work is done
-  1  diff: drift, every budget read
+  0  diff: no drift, every budget read; export: the work is done; report: spend was read
+  1  diff: drift, every budget read; report --fail-over P: some customer used more than P% of its budget
   2  could not check: Partner Center, the network or the credential failed, or some budget could not be read
      (a refused credential stops at once); nothing is written
   3  bad usage, setting or file: nothing was requested, nothing is written`;

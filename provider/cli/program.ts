@@ -8,6 +8,7 @@ import { defineDiffCommand } from "./diffCommand";
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from "./exitCodes";
 import { defineExportCommand } from "./exportCommand";
 import { err } from "./output";
+import { defineReportCommand } from "./reportCommand";
 
 /** Codes that mean "what you gave cannot be used": nothing was requested (exit 3). */
 const INPUT_CODES = ["PC_ERR_USAGE", "PC_ERR_SETTING", "PC_ERR_BUDGETS_FILE", "PC_ERR_UNREADABLE_FILE"] as const;
@@ -23,7 +24,7 @@ PARTNERCENTER_MAX_CONCURRENCY, PARTNERCENTER_TIMEOUT_SECONDS, ... (docs/cli.md l
  */
 export function buildProgram(settle: (code: ExitCode) => void): Command {
   const program = new Command("partnercenter-budgets")
-    .description("Onboard (export) and check (diff) Partner Center customer usage budgets, without a Pulumi stack.")
+    .description("Onboard (export), check (diff) and report on (report) Partner Center customer usage budgets, without a Pulumi stack.")
     .exitOverride()
     .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => err(text) })
     .showSuggestionAfterError(true)
@@ -31,6 +32,7 @@ export function buildProgram(settle: (code: ExitCode) => void): Command {
     .addHelpText("after", `\n${SETTINGS_HELP}\n\n${EXIT_CODES_HELP}\n`);
   defineExportCommand(program.command("export"), settle);
   defineDiffCommand(program.command("diff"), settle);
+  defineReportCommand(program.command("report"), settle);
   return program;
 }
 

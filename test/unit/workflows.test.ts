@@ -120,3 +120,17 @@ describe("the GitHub workflows in examples/github", () => {
     assert.equal((report as { if?: string }).if, "always()");
   });
 });
+
+describe("examples/github/report.yml (issue 24)", () => {
+  it("weekly, writes the Markdown spend report to the job summary with the App+User refresh token from secrets, and keeps the exit code", () => {
+    const text = readFileSync(`${DIR}/report.yml`, "utf8");
+    const workflow = parse(text) as { on: { schedule: { cron: string }[] }; env: Record<string, string>; jobs: Record<string, { steps: { run?: string; env?: Record<string, string> }[] }> };
+    assert.match(workflow.on.schedule[0]?.cron ?? "", /^\d+ \d+ \* \* [0-6]$/, "once a week");
+    assert.deepEqual(workflow.env, { PARTNERCENTER_TENANT_ID: "${{ vars.PARTNER_TENANT_ID }}", PARTNERCENTER_CLIENT_ID: "${{ vars.PARTNER_CENTER_APP_ID }}" }, "the same variables as the other workflows");
+    const step = Object.values(workflow.jobs).flatMap((job) => job.steps).find((candidate) => /partnercenter-budgets report/.test(candidate.run ?? ""));
+    assert.ok(step, "report.yml runs the report");
+    assert.match(step.run ?? "", /report --format markdown > report\.md\ncode=\$\?\ncat report\.md >> "\$GITHUB_STEP_SUMMARY"\nexit \$code/);
+    assert.deepEqual(step.env, { PARTNERCENTER_CLIENT_SECRET: "${{ secrets.PARTNER_CENTER_APP_SECRET }}", PARTNERCENTER_REFRESH_TOKEN: "${{ secrets.PARTNER_CENTER_REFRESH_TOKEN }}" }, "the secrets only in the step that needs them");
+    assert.match(text, /MFA/, "the header says the refresh token must come from an MFA sign-in");
+  });
+});
