@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --scale [--n 200,1000,2000] [--backends file,azblob] [--configs default,recommended] [--all] [--json] [--out DIR]`
+ * `npm run bench -- --scale [--n 200,1000,2000] [--backends file,azblob] [--configs default,per-customer-skip,one-resource (recommended names one-resource)] [--all] [--json] [--out DIR]`
  *
  * Budgets by count × state backend × configuration, through the real CLI
  * against the emulator with no latency and no limit: wall time, time per
