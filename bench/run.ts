@@ -31,6 +31,9 @@ import { ProcessSampler, type SampledStats } from "./processStats";
 import { pulumiCli } from "../test/engine/stack";
 import { runScale } from "./scale/main";
 
+/** The path of the spend listing, read once per provider process beside the budget requests. */
+const SPEND_LISTING = "/v1/customers/usagerecords";
+
 /** The CLI's default `--parallel`: 4 × GOMAXPROCS, the number of CPUs (pkg/cmd/pulumi/operations/up.go `defaultParallel`, 3.274.1). */
 function defaultParallel(): number {
   return 4 * cpus().length;
@@ -64,6 +67,8 @@ interface PhaseFigures {
   throttledShare: number;
   failures: number;
   fewestRequests: number;
+  /** Requests for the spend listing (`/v1/customers/usagerecords`): one per provider process that creates or refreshes. */
+  spendRequests: number;
   boundSeconds: number;
   binds: "limit" | "parallelism" | "none";
   ratio: number | null;
@@ -172,7 +177,11 @@ async function measure(emulator: PartnerCenterEmulator, cell: Cell, work: PhaseW
   const commandSeconds = (performance.now() - started) / 1000;
   peaks.host = Math.max(peaks.host, host.peakRssBytes);
   peaks.cli = Math.max(peaks.cli, cli.peakRssBytes);
-  const requests = emulator.requests.slice(first);
+  const all = emulator.requests.slice(first);
+  // The spend listing (issue 24) is one partner-wide read per provider process, apart from the budget requests the
+  // bound counts: a refresh of N budgets sends N + 1 requests, not 2N.
+  const spendRequests = all.filter((r) => r.path.startsWith(SPEND_LISTING)).length;
+  const requests = all.filter((r) => !r.path.startsWith(SPEND_LISTING));
   const firstTime = Math.min(...requests.map((r) => r.time));
   const windowSeconds = requests.length === 0 ? 0 : (Math.max(...requests.map((r) => r.time)) + cell.latencyMs - firstTime) / 1000;
   const throttled = requests.filter((r) => r.status === 429).length;
@@ -186,6 +195,7 @@ async function measure(emulator: PartnerCenterEmulator, cell: Cell, work: PhaseW
       commandSeconds,
       windowSeconds,
       requests: requests.length,
+      spendRequests,
       throttled,
       throttledShare: requests.length === 0 ? 0 : throttled / requests.length,
       failures: result.errors.length,
@@ -337,7 +347,7 @@ async function main(): Promise<void> {
   for (const [index, cell] of opts.cells.entries()) {
     const figures = await runCell(cell, project.directory, index === 0 ? join(opts.out, "create-rate.svg") : undefined);
     cells.push(figures);
-    const summary = figures.phases.map((p) => `${p.phase} ${p.windowSeconds.toFixed(1)} s (${p.ratio === null ? "n/a" : p.ratio.toFixed(2)} of bound, ${p.throttled} × 429, ${p.failures} failed)`).join("; ");
+    const summary = figures.phases.map((p) => `${p.phase} ${p.windowSeconds.toFixed(1)} s (${p.ratio === null ? "n/a" : p.ratio.toFixed(2)} of bound, ${p.requests} + ${p.spendRequests} spend requests, ${p.throttled} × 429, ${p.failures} failed)`).join("; ");
     log(`  ${cell.n} budgets, ${limitName(cell.limit)}, ${cell.latencyMs} ms, --parallel ${cell.parallel}: ${summary}`);
   }
   } finally {

@@ -3,7 +3,8 @@
  * records: its inputs, checked per customer, and its state.
  */
 import { storedAmount } from "./client/amount";
-import { amountSchema, customerIdSchema, onDeleteSchema, storedOnDelete, UNKNOWN_VALUE, type OnDelete } from "./inputs";
+import { amountSchema, customerIdSchema, onDeleteSchema, storedOnDelete, UNKNOWN_VALUE } from "./inputs";
+import type { OnDelete } from "./inputValues";
 
 /** One customer's declared budget. */
 export interface DeclaredBudget {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RecordedBudget } from "./budgetMapShape";
 import type { BudgetEntry } from "./budgetsFile";
 import { claimCustomers } from "./customerClaims";
-import { DEFAULT_ON_DELETE, type OnDelete } from "./inputs";
+import { DEFAULT_ON_DELETE, type OnDelete } from "./inputValues";
 import { BUDGET_MAP_HOST_MODULE, dynamicResourceType, serializedProvider } from "./serializedProvider";
 
 /** What every UsageBudgetMap stores as `__provider`: a line loading the installed package's map host. */

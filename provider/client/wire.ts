@@ -41,7 +41,11 @@ export function parseJsonBody(text: string): unknown {
 
 const decimalText = /^-?\d+(\.\d+)?$/;
 
-/** An amount as the service may send it: a number, a numeric string, or null (shared by every document that carries one). */
+/**
+ * An amount as the service may send it: a number, a numeric string, or null (shared by every document that carries one).
+ *
+ * @internal zod types stay out of the public declarations (stripInternal)
+ */
 export const wireAmount = z.union([
   z.number(),
   z.string().regex(decimalText).transform(Number),
@@ -114,7 +118,11 @@ const customerDocument = z.looseObject({
   companyProfile: z.looseObject({ companyName: z.string().optional(), domain: z.string().optional() }).optional(),
 });
 
-/** A collection's `links.next` as documented: a link and the headers to send with it. */
+/**
+ * A collection's `links.next` as documented: a link and the headers to send with it.
+ *
+ * @internal zod types stay out of the public declarations (stripInternal)
+ */
 export const linkDocument = z.looseObject({
   uri: z.string(),
   headers: z.array(z.looseObject({ key: z.string(), value: z.string() })).optional(),
@@ -162,7 +170,11 @@ export function parseCustomerPage(text: string): WireCustomerPage {
   };
 }
 
-/** A collection document checked against its schema, or a {@link WireFormatError} naming the first problem. */
+/**
+ * A collection document checked against its schema, or a {@link WireFormatError} naming the first problem.
+ *
+ * @internal zod types stay out of the public declarations (stripInternal)
+ */
 export function parseCollection<S extends z.ZodType>(schema: S, text: string, what: string): z.infer<S> {
   const parsed = schema.safeParse(parseJsonBody(text));
   if (!parsed.success) {

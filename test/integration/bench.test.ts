@@ -11,6 +11,7 @@ interface Phase {
   throttled: number;
   failures: number;
   fewestRequests: number;
+  spendRequests: number;
   boundSeconds: number;
   windowSeconds: number;
   binds: string;
@@ -31,6 +32,8 @@ describe("npm run bench", function () {
         const [create, refresh, update] = cell.phases as [Phase, Phase, Phase];
         // Each budget read then written; each read once (plus the activity log for each of the 3 drifted); each written once.
         assert.deepEqual([create.fewestRequests, refresh.fewestRequests, update.fewestRequests], [60, 33, 30]);
+        // One spend listing per provider process that creates or refreshes (N + 1 requests, not 2N); none for an update.
+        assert.deepEqual([create.spendRequests, refresh.spendRequests, update.spendRequests], [1, 1, 0]);
         for (const phase of cell.phases) {
           assert.equal(phase.failures, 0, phase.phase);
           assert.equal(phase.requests - phase.throttled, phase.fewestRequests, `${phase.phase}: every request beyond the fewest is a 429's retry`);
