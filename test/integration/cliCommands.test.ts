@@ -29,20 +29,26 @@ function budgetsFile(customerIds: readonly string[], amount: number): string {
   return `budgets:\n${customerIds.map((id) => `  - customerId: ${id}\n    amount: ${amount}\n`).join("")}`;
 }
 
+/** A fresh emulator, the environment that points the CLI at it, and a scratch directory, for each test of a block. */
+function withEmulatorAndDirectory(use: (fixture: { dir: string; emulator: PartnerCenterEmulator; env: NodeJS.ProcessEnv }) => void): void {
+  let fixture: { dir: string; emulator: PartnerCenterEmulator; env: NodeJS.ProcessEnv } | undefined;
+  beforeEach(async () => {
+    const emulator = await PartnerCenterEmulator.start();
+    fixture = { dir: mkdtempSync(join(tmpdir(), "pc-cli-")), emulator, env: { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken } };
+    use(fixture);
+  });
+  afterEach(async () => {
+    await fixture?.emulator.stop();
+    if (fixture) rmSync(fixture.dir, { recursive: true, force: true });
+  });
+}
+
 describe("partnercenter-budgets: help, typos and exit codes", function () {
   this.timeout(180_000);
   let dir: string;
   let emulator: PartnerCenterEmulator;
   let env: NodeJS.ProcessEnv;
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "pc-cli-"));
-    emulator = await PartnerCenterEmulator.start();
-    env = { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken };
-  });
-  afterEach(async () => {
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  withEmulatorAndDirectory((fixture) => ({ dir, emulator, env } = fixture));
 
   it("--help for the program and for each command exits 0 and lists the flags and the exit codes", async () => {
     const cases: [string[], RegExp[]][] = [
@@ -258,15 +264,7 @@ describe("partnercenter-budgets export: never loses review work", function () {
   let dir: string;
   let emulator: PartnerCenterEmulator;
   let env: NodeJS.ProcessEnv;
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "pc-cli-"));
-    emulator = await PartnerCenterEmulator.start();
-    env = { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken };
-  });
-  afterEach(async () => {
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  withEmulatorAndDirectory((fixture) => ({ dir, emulator, env } = fixture));
 
   it("--output over an existing file refuses without --force (exit 3, nothing requested, the file unchanged), and replaces it with --force", async () => {
     const reviewed = "# reviewed\nbudgets: []\n";
