@@ -53,7 +53,7 @@ export class ProviderRuntime {
 
 /**
  * Builds the one client of the process from the settings: its connection
- * pool, timeouts, retry policy and throttle, which starts from the limit an
+ * pool, timeouts, retry policy and scheduler, which starts from the limit an
  * earlier process learned (see limitMemory.ts) and remembers what it learns.
  *
  * @param settings - the resolved settings
@@ -83,7 +83,7 @@ function schedulerFor(settings: ProviderSettings): RequestScheduler {
   return new RequestScheduler(settings.maxConcurrency, systemClock, { ...(remembered ? { remembered } : {}), onLearned: (limit) => rememberLimit(file, limit, systemClock.now()) });
 }
 
-/** Whether two settings describe the same client (so the existing one, with its pool, token and throttle, is kept). */
+/** Whether two settings describe the same client (so the existing one, with its pool, token and scheduler, is kept). */
 function sameSettings(a: ProviderSettings, b: ProviderSettings): boolean {
   return fingerprint(a) === fingerprint(b);
 }

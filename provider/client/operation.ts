@@ -9,7 +9,7 @@ import type { Clock } from "./clock";
  * it was asked for: an operation queued behind thousands of others (10,000
  * budgets at the service's rate) is waiting its turn, not failing to finish.
  * A pause that alone outlasts a whole timeout still fails a queued operation
- * at once (see the throttle).
+ * at once (see the scheduler).
  */
 export class OperationContext {
   /** The correlation id shared by all requests of the operation. */

@@ -28,7 +28,7 @@ export interface PartnerCenterClientOptions {
   readonly retry?: RetryPolicy;
   /** Milliseconds one operation may take (default 600 s). */
   readonly operationTimeoutMs?: number;
-  /** The pacing shared by every request to this partner (default: 32 in flight). */
+  /** The pacing shared by every request to this partner (default: as many in flight as the transport has connections, 64). */
   readonly scheduler?: RequestScheduler;
   /** The time source. */
   readonly clock?: Clock;

@@ -61,7 +61,7 @@ export interface SchedulerOptions {
   onLearned?: (limit: RememberedLimit) => void;
 }
 
-/** What the throttle has done, for tests and the benchmark. */
+/** What the scheduler has done, for tests and the benchmark. */
 export interface SchedulerStats {
   /** 429 answers recorded. */
   throttled: number;
