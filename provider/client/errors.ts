@@ -5,6 +5,8 @@ import { PartnerCenterError } from "../errors";
 export interface RequestIdentity {
   /** The customer tenant id the request was about, when it was about one. */
   readonly customerId?: string;
+  /** What was asked for, in words ("usage budget", "customer list"): how a message names it. */
+  readonly subject: string;
   /** HTTP method. */
   readonly method: string;
   /** The path requested, relative to the endpoint. */
@@ -24,8 +26,7 @@ export interface ServiceFault {
 }
 
 function subject(identity: RequestIdentity): string {
-  const what = identity.path.includes("/usagebudget") ? "usage budget" : identity.path.includes("/usagesummary") ? "usage summary" : identity.path.split("?")[0];
-  return identity.customerId ? `${what} of customer ${identity.customerId}` : what;
+  return identity.customerId ? `${identity.subject} of customer ${identity.customerId}` : identity.subject;
 }
 
 function ids(identity: RequestIdentity, responseRequestId?: string): string {

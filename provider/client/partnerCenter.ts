@@ -113,7 +113,7 @@ export class PartnerCenterClient {
    * @param operation - the resource operation this read belongs to
    */
   async getBudget(customerId: string, operation: OperationContext): Promise<WireBudget> {
-    const { value } = await this.#sender.send({ method: "GET", path: budgetPath(customerId), customerId }, operation, parseBudget);
+    const { value } = await this.#sender.send({ subject: "usage budget", method: "GET", path: budgetPath(customerId), customerId }, operation, parseBudget);
     return value;
   }
 
@@ -126,7 +126,7 @@ export class PartnerCenterClient {
    * @param operation - the resource operation this write belongs to
    */
   async patchBudget(customerId: string, amount: number | null, operation: OperationContext): Promise<WireBudget> {
-    const plan: RequestPlan = { method: "PATCH", path: budgetPath(customerId), customerId, body: budgetPatchBody(amount) };
+    const plan: RequestPlan = { subject: "usage budget", method: "PATCH", path: budgetPath(customerId), customerId, body: budgetPatchBody(amount) };
     const { identity, value } = await this.#sender.send(plan, operation, parseBudget);
     if (!sameAmount(value.amount, amount)) throw new AmountMismatchError(identity, amount, value.amount);
     return value;
@@ -139,7 +139,7 @@ export class PartnerCenterClient {
    * @param pageSize - customers per page
    */
   async *listCustomers(operation: OperationContext, pageSize = DEFAULT_CUSTOMER_PAGE_SIZE): AsyncGenerator<WireCustomerPage> {
-    yield* this.#pages({ method: "GET", path: `/v1/customers?size=${pageSize}` }, operation, parseCustomerPage, "customer list");
+    yield* this.#pages({ subject: "customer list", method: "GET", path: `/v1/customers?size=${pageSize}` }, operation, parseCustomerPage);
   }
 
   /**
@@ -151,7 +151,7 @@ export class PartnerCenterClient {
    * @param operation - the operation the read belongs to (a new one by default)
    */
   async getUsageSummary(customerId: string, operation: OperationContext = this.startOperation()): Promise<WireUsageSummary> {
-    const { value } = await this.#sender.send({ method: "GET", path: `/v1/customers/${encodeURIComponent(customerId)}/usagesummary`, customerId }, operation, parseUsageSummary);
+    const { value } = await this.#sender.send({ subject: "usage summary", method: "GET", path: `/v1/customers/${encodeURIComponent(customerId)}/usagesummary`, customerId }, operation, parseUsageSummary);
     return value;
   }
 
@@ -165,7 +165,7 @@ export class PartnerCenterClient {
    */
   async listUsageRecords(operation: OperationContext = this.startOperation()): Promise<WireUsageRecord[]> {
     const records: WireUsageRecord[] = [];
-    for await (const { identity, page } of this.#answeredPages({ method: "GET", path: "/v1/customers/usagerecords" }, operation, parseUsageRecordPage, "usage record list")) {
+    for await (const { identity, page } of this.#answeredPages({ subject: "usage record list", method: "GET", path: "/v1/customers/usagerecords" }, operation, parseUsageRecordPage)) {
       records.push(...page.records);
       if (records.length > MAX_USAGE_RECORDS) throw new UnusableAnswerError(identity, `the usage record list goes on past ${MAX_USAGE_RECORDS} records; stopped`);
     }
@@ -184,27 +184,28 @@ export class PartnerCenterClient {
     if (query.endDate) params.set("endDate", query.endDate);
     if (query.filter) params.set("filter", JSON.stringify(query.filter));
     params.set("size", String(query.size ?? 500));
-    yield* this.#pages({ method: "GET", path: `/v1/auditrecords?${params}` }, operation, parseAuditPage, "activity log");
+    yield* this.#pages({ subject: "activity log", method: "GET", path: `/v1/auditrecords?${params}` }, operation, parseAuditPage);
   }
 
   /**
    * Follows a collection's continuation links: on the endpoint's origin only,
    * of bounded length, never repeating a page, at most {@link MAX_COLLECTION_PAGES}.
    */
-  async *#pages<P extends { next?: Continuation }>(first: RequestPlan, operation: OperationContext, parse: (text: string) => P, what: string): AsyncGenerator<P> {
-    for await (const { page } of this.#answeredPages(first, operation, parse, what)) yield page;
+  async *#pages<P extends { next?: Continuation }>(first: RequestPlan, operation: OperationContext, parse: (text: string) => P): AsyncGenerator<P> {
+    for await (const { page } of this.#answeredPages(first, operation, parse)) yield page;
   }
 
   /** {@link #pages}, each page with the identity of the request that fetched it (for an error about the page). */
-  async *#answeredPages<P extends { next?: Continuation }>(first: RequestPlan, operation: OperationContext, parse: (text: string) => P, what: string): AsyncGenerator<{ identity: RequestIdentity; page: P }> {
+  async *#answeredPages<P extends { next?: Continuation }>(first: RequestPlan, operation: OperationContext, parse: (text: string) => P): AsyncGenerator<{ identity: RequestIdentity; page: P }> {
     let plan: RequestPlan = first;
+    const what = first.subject;
     // A SHA-256 digest of each request followed, not its link and token: a fixed 44 characters per page, however long they are.
     const seen = new Set<string>();
     for (let pages = 1; ; pages++) {
       const { identity, value: page }: { identity: RequestIdentity; value: P } = await this.#sender.send(plan, operation, parse);
       yield { identity, page };
       if (!page.next) return;
-      const next: RequestPlan = { method: "GET", path: this.#continuationPath(page.next.uri, identity, what), headers: this.#continuationHeaders(page.next, identity, what) };
+      const next: RequestPlan = { subject: first.subject, method: "GET", path: this.#continuationPath(page.next.uri, identity), headers: this.#continuationHeaders(page.next, identity) };
       // The path and token as they are sent: links that differ only in their fragment (never sent) ask for the same page.
       const digest = createHash("sha256").update(`${next.path}\u0000${page.next.continuationToken ?? ""}`).digest("base64");
       if (seen.has(digest)) throw new UnusableAnswerError(identity, `the ${what}'s continuation link repeats an earlier page (page ${pages}); stopped instead of looping`);
@@ -215,7 +216,8 @@ export class PartnerCenterClient {
   }
 
   /** The one header a continuation sends: its token, checked to be a header value of sane length. */
-  #continuationHeaders(next: Continuation, identity: RequestIdentity, what: string): Record<string, string> {
+  #continuationHeaders(next: Continuation, identity: RequestIdentity): Record<string, string> {
+    const what = identity.subject;
     const token = next.continuationToken;
     if (token === undefined) return {};
     if (token.length > MAX_CONTINUATION_TOKEN_CHARS) {
@@ -230,7 +232,8 @@ export class PartnerCenterClient {
    * dropped. The bearer token goes to the endpoint's origin only: a link
    * elsewhere is refused, and so is one too long to be Partner Center's.
    */
-  #continuationPath(uri: string, identity: RequestIdentity, what: string): string {
+  #continuationPath(uri: string, identity: RequestIdentity): string {
+    const what = identity.subject;
     if (uri.length > MAX_CONTINUATION_LINK_CHARS) {
       throw new UnusableAnswerError(identity, `the ${what}'s continuation link is ${uri.length} characters long; the most followed is ${MAX_CONTINUATION_LINK_CHARS}`);
     }

@@ -36,6 +36,8 @@ const MAX_THROTTLED_ATTEMPTS = 1000;
 
 /** One request before it is sent: everything but the per-attempt token. */
 export interface RequestPlan {
+  /** What is asked for, in words: errors name the request by it. */
+  readonly subject: string;
   readonly method: "GET" | "PATCH";
   readonly path: string;
   readonly customerId?: string;
@@ -92,6 +94,7 @@ export class RequestSender {
   async send<T>(plan: RequestPlan, operation: OperationContext, parse: (text: string) => T): Promise<{ identity: RequestIdentity; value: T }> {
     const identity: RequestIdentity = {
       customerId: plan.customerId,
+      subject: plan.subject,
       method: plan.method,
       path: plan.path,
       requestId: randomUUID(),

@@ -9,6 +9,7 @@ import { SettingsError } from "../../provider/settings";
 
 const request = {
   customerId: "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10",
+  subject: "usage budget",
   method: "PATCH",
   path: "/v1/customers/0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10/usagebudget",
   requestId: "11111111-1111-4111-8111-111111111111",
@@ -45,7 +46,7 @@ describe("Partner Center errors", () => {
 
 describe("the error taxonomy", () => {
   it("every error a user or a program meets is a PartnerCenterError with a stable code, named by its class", () => {
-    const identity = { method: "GET", path: "/v1/customers/x/usagebudget", customerId: "x", requestId: "r", correlationId: "c" };
+    const identity = { subject: "usage budget", method: "GET", path: "/v1/customers/x/usagebudget", customerId: "x", requestId: "r", correlationId: "c" };
     const errors: [PartnerCenterError, ErrorCode][] = [
       [new PartnerCenterStatusError(identity, 500, {}), "PC_ERR_RESPONSE"],
       [new PartnerCenterTransportError(identity, "https://example.test", new Error("boom")), "PC_ERR_TRANSPORT"],

@@ -6,7 +6,7 @@ import { describeSpendFailure, spendOutputs, storedSpend } from "../../provider/
 
 const CUSTOMER = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
 const OTHER = "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f";
-const REQUEST: RequestIdentity = { method: "GET", path: "/v1/customers/usagerecords", requestId: "r", correlationId: "c" };
+const REQUEST: RequestIdentity = { subject: "usage record list", method: "GET", path: "/v1/customers/usagerecords", requestId: "r", correlationId: "c" };
 
 describe("spend beside a budget", () => {
   it("percentUsed is the spend against the amount given, to the cent, past 100 included; none without spend or a budget above 0", () => {
