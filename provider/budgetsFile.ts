@@ -1,7 +1,7 @@
 import { PartnerCenterError } from "./errors";
 import { relativePathBase } from "./paths";
 import { readBoundedFile, UnreadableFileError } from "./boundedFile";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, visit, type Document, type Node } from "yaml";
+import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
 import { z } from "zod";
 import { describeValue } from "./describe";
 import { displayText } from "./untrustedText";
@@ -237,16 +237,50 @@ export function readBudgetsFile(path: string): BudgetEntry[] {
 }
 
 /**
+ * Says something about an entry in one line, put as a YAML comment beside its
+ * amount (for reviewers; comments are never read back as data).
+ */
+export type AmountComment = (entry: BudgetEntry) => string;
+
+/** An entry as a file holds it (`+ 0` turns -0, which YAML would write as `-0`, an amount the file rules refuse, into 0). */
+function plainEntry(entry: BudgetEntry): Record<string, unknown> {
+  return { customerId: entry.customerId, name: entry.name, amount: entry.amount === null ? null : entry.amount + 0, onDelete: entry.onDelete };
+}
+
+/**
+ * Entries as block YAML: a whole file's `budgets:` mapping, or a bare list
+ * (what `export --update` appends to a file's list).
+ *
+ * @param entries - the budgets
+ * @param shape - `file` for the `budgets:` mapping, `list` for the list alone
+ * @param comment - when given, each entry's comment beside its amount, made one line fit to show first
+ */
+export function budgetsYaml(entries: readonly BudgetEntry[], shape: "file" | "list", comment?: AmountComment): string {
+  const list = entries.map(plainEntry);
+  const document = new Document(shape === "file" ? { budgets: list } : list);
+  if (comment !== undefined) {
+    const items = ((shape === "file" ? document.get("budgets", true) : document.contents) as YAMLSeq).items as YAMLMap[];
+    items.forEach((item, index) => {
+      // One line whatever it holds: a line break would start YAML that is read as data.
+      (item.get("amount", true) as Scalar).comment = ` ${displayText(comment(entries[index]!), 300)}`;
+    });
+  }
+  // lineWidth 0: a long name stays on its `name:` line, so that no line of the file begins with text from outside.
+  return document.toString({ nullStr: "null", lineWidth: 0 });
+}
+
+/**
  * Writes entries as a budgets file.
  *
  * @param entries - the budgets
  * @param format - YAML (with `header` as a comment) or JSON
  * @param header - lines to put on top of a YAML file
+ * @param comment - YAML only: each entry's comment beside its amount (JSON has no comments: giving one with JSON throws)
  */
-export function formatBudgetsFile(entries: readonly BudgetEntry[], format: "yaml" | "json", header: string[] = []): string {
-  // `+ 0` turns -0 (which YAML would write as `-0`, an amount the file rules refuse) into 0.
-  const document = { budgets: entries.map((entry) => ({ customerId: entry.customerId, name: entry.name, amount: entry.amount === null ? null : entry.amount + 0, onDelete: entry.onDelete })) };
-  if (format === "json") return `${JSON.stringify(document, null, 2)}\n`;
-  // lineWidth 0: a long name stays on its `name:` line, so that no line of the file begins with text from outside.
-  return `${header.map((line) => `# ${line}\n`).join("")}${stringify(document, { nullStr: "null", lineWidth: 0 })}`;
+export function formatBudgetsFile(entries: readonly BudgetEntry[], format: "yaml" | "json", header: string[] = [], comment?: AmountComment): string {
+  if (format === "json") {
+    if (comment !== undefined) throw new TypeError("formatBudgetsFile: JSON has no comments; write YAML to have comments beside the amounts");
+    return `${JSON.stringify({ budgets: entries.map(plainEntry) }, null, 2)}\n`;
+  }
+  return `${header.map((line) => `# ${line}\n`).join("")}${budgetsYaml(entries, "file", comment)}`;
 }

@@ -16,4 +16,4 @@ export { UsageBudgetSet, type UsageBudgetSetArgs } from "./usageBudgetSet";
 export { UsageBudgetMap, type UsageBudgetMapArgs } from "./usageBudgetMap";
 export type { RecordedBudget } from "./budgetMapShape";
 export { shardOf, sliceEntries, checkBudgetsSlice, parseShardOption, parseCustomerIdRangeOption, MAX_SHARDS, BudgetsSliceError, type Shard, type CustomerIdRange, type BudgetsSlice } from "./shards";
-export { BudgetsFileError, readBudgetsFile, parseBudgetsText, formatBudgetsFile, type BudgetEntry } from "./budgetsFile";
+export { BudgetsFileError, readBudgetsFile, parseBudgetsText, formatBudgetsFile, type AmountComment, type BudgetEntry } from "./budgetsFile";

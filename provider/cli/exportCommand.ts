@@ -1,7 +1,7 @@
 /** `partnercenter-budgets export`: every customer's current budget as a budgets file, or a reviewed file brought up to date. */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { readBoundedFile, UnreadableFileError } from "../boundedFile";
-import { BudgetsFileError, formatBudgetsFile, MAX_BUDGETS_FILE_BYTES, parseBudgetsText } from "../budgetsFile";
+import { BudgetsFileError, formatBudgetsFile, MAX_BUDGETS_FILE_BYTES, parseBudgetsText, type AmountComment } from "../budgetsFile";
 import type { PartnerCenterClient } from "../client/partnerCenter";
 import { relativePathBase } from "../paths";
 import { createClient } from "../runtime";
@@ -12,7 +12,9 @@ import { EXIT, EXIT_CODES_HELP, type ExitCode } from "./exitCodes";
 import { exportBudgets, type ExportResult } from "./exportBudgets";
 import { checkOutputTarget, writeAtomically } from "./outputFile";
 import { err, outData } from "./output";
-import { updateBudgetsText } from "./updateBudgetsText";
+import { SPEND_COMMENT_PREFIX, spendCommentsFrom } from "./spendComments";
+import { readUsageRecords } from "./spendListing";
+import { type BudgetsUpdate, updateBudgetsText } from "./updateBudgetsText";
 
 /** The options commander hands the action. */
 interface ExportOptions {
@@ -21,6 +23,7 @@ interface ExportOptions {
   force?: boolean;
   format?: "yaml" | "json";
   pageSize?: number;
+  withSpend?: boolean;
 }
 
 /** `--page-size`: a whole number from 1 to 1000. */
@@ -44,15 +47,16 @@ export function defineExportCommand(command: Command, settle: (code: ExitCode) =
     .addOption(new Option("--force", "with --output: replace an existing file"))
     .addOption(new Option("-f, --format <format>", "the file's format (default: json for an --output ending in .json, else yaml)").choices(["yaml", "json"]))
     .addOption(new Option("--page-size <n>", "customers per page of the customer list, 1 to 1000").argParser(pageSize))
+    .addOption(new Option("--with-spend", "beside each amount, a YAML comment with the customer's month-to-date spend, currency and % of the budget, from one usage-records read (YAML only; needs an App+User credential signed in with MFA)"))
     .addHelpText(
       "after",
-      `\nExamples:\n  partnercenter-budgets export -o budgets.yaml\n  partnercenter-budgets export --update budgets.yaml\n  partnercenter-budgets export -f json > budgets.json\n\n${EXIT_CODES_HELP}\n`,
+      `\nExamples:\n  partnercenter-budgets export -o budgets.yaml\n  partnercenter-budgets export --update budgets.yaml\n  partnercenter-budgets export -f json > budgets.json\n  partnercenter-budgets export --with-spend -o budgets.yaml\n\n${EXIT_CODES_HELP}\n`,
     )
     .action(async (options: ExportOptions) => settle(await runExport(options)));
 }
 
-/** A reviewed file's text, checked against the file rules before anything is requested. */
-function readReviewedFile(path: string): string {
+/** A reviewed file's text, checked against the file rules (and, with spend, to be YAML) before anything is requested. */
+function readReviewedFile(path: string, withSpend: boolean): string {
   let text: string;
   try {
     text = readBoundedFile(path, MAX_BUDGETS_FILE_BYTES);
@@ -63,22 +67,32 @@ function readReviewedFile(path: string): string {
   }
   // Its problems are reported now, before any request, with their lines.
   parseBudgetsText(text, path);
+  if (withSpend && (path.endsWith(".json") || /^\s*[[{]/.test(text))) {
+    throw new UsageError(`--with-spend cannot be used with --update ${path}: it is JSON (or one YAML […] or {…}), where no comment can go beside an amount; leave out --with-spend, or keep the budgets as a YAML list of entries`);
+  }
   return text;
 }
 
 async function runExport(options: ExportOptions): Promise<ExitCode> {
   if (options.force && options.output === undefined) throw new UsageError("--force goes with --output: it allows replacing an existing file");
   if (options.output !== undefined) checkOutputTarget(options.output, options.force === true);
-  const reviewed = options.update === undefined ? undefined : readReviewedFile(options.update);
+  const format = options.format ?? (options.output?.endsWith(".json") ? "json" : "yaml");
+  if (options.withSpend && options.update === undefined && format === "json") {
+    const how = options.format === undefined ? `--output ${options.output} (a .json file)` : "--format json";
+    throw new UsageError(`--with-spend cannot be used with ${how}: spend is written as YAML comments, and JSON has none; export YAML (--format yaml, or an --output not ending in .json) or leave out --with-spend`);
+  }
+  const reviewed = options.update === undefined ? undefined : readReviewedFile(options.update, options.withSpend === true);
   const settings = resolveSettings(undefined, process.env);
   const client = createClient(settings);
   try {
+    // Spend first: a credential that cannot read it fails the command with one line before the customers are read.
+    const comment = options.withSpend ? spendCommentsFrom(await readUsageRecords(client, "export")) : undefined;
     const result = await exportBudgets(client, (line) => err(`export: ${line}\n`), { pageSize: options.pageSize, concurrency: settings.maxConcurrency });
     const target = options.output ?? options.update;
     if (reportFailures(result, target)) return EXIT.couldNotCheck;
-    if (options.update !== undefined && reviewed !== undefined) return writeUpdate(options.update, reviewed, result);
-    const format = options.format ?? (options.output?.endsWith(".json") ? "json" : "yaml");
-    const text = formatBudgetsFile(result.entries, format, exportHeader(client));
+    if (options.update !== undefined && reviewed !== undefined) return writeUpdate(options.update, reviewed, result, comment);
+    const header = [...exportHeader(client), ...(comment === undefined ? [] : SPEND_HEADER)];
+    const text = formatBudgetsFile(result.entries, format, header, comment);
     if (options.output === undefined) {
       outData(text);
     } else {
@@ -101,10 +115,26 @@ function reportFailures({ entries, failures, listed }: ExportResult, target: str
   return true;
 }
 
+/** With spend: how many comments were written, and which entries have none and why. */
+function spendSummary({ comments }: BudgetsUpdate): string {
+  if (comments === undefined) return "";
+  const without = [
+    comments.besideReviewers > 0 ? `${count(comments.besideReviewers, "amount")} with a reviewer's comment beside it, which was kept` : "",
+    comments.flow > 0 ? `${comments.flow} ${comments.flow === 1 ? "entry" : "entries"} written as {…}, where a comment cannot go` : "",
+  ].filter(Boolean);
+  return `; spend comments beside ${count(comments.written, "amount")}${without.length > 0 ? `, none beside ${without.join(" nor ")}` : ""}`;
+}
+
 /** "1 amount", "2 amounts". */
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
+
+/** Said on top of a file exported with spend, so that a reviewer knows what the comments are and are not. */
+const SPEND_HEADER = [
+  `Beside each amount, "# ${SPEND_COMMENT_PREFIX} …": the customer's spend so far this month, from Partner Center's usage records at export time.`,
+  "For review only: comments are never read as data; export --update --with-spend refreshes them.",
+];
 
 function exportHeader(client: PartnerCenterClient): string[] {
   return [
@@ -113,9 +143,9 @@ function exportHeader(client: PartnerCenterClient): string[] {
   ];
 }
 
-/** `--update`: the reviewed file with new amounts and customers, written only when something changed. */
-function writeUpdate(path: string, reviewed: string, { entries }: ExportResult): ExitCode {
-  const update = updateBudgetsText(reviewed, path, entries);
+/** `--update`: the reviewed file with new amounts and customers (and spend comments, when given), written only when something changed. */
+function writeUpdate(path: string, reviewed: string, { entries }: ExportResult, comment: AmountComment | undefined): ExitCode {
+  const update = updateBudgetsText(reviewed, path, entries, comment);
   for (const entry of update.gone) {
     err(`export: customer ${entry.customerId}${entry.name ? ` (${displayText(entry.name, 100)})` : ""} is in ${path} but Partner Center no longer lists it; it was kept: remove it after review\n`);
   }
@@ -128,6 +158,6 @@ function writeUpdate(path: string, reviewed: string, { entries }: ExportResult):
     throw new Error(`${path} changed while export read Partner Center; it was not rewritten, so that no edit is lost: run export --update again`);
   }
   writeAtomically(path, update.text);
-  err(`export: updated ${path}: ${count(update.updated.length, "amount")} changed, ${count(update.added.length, "customer")} added, ${update.gone.length} no longer listed (kept)\n`);
+  err(`export: updated ${path}: ${count(update.updated.length, "amount")} changed, ${count(update.added.length, "customer")} added, ${update.gone.length} no longer listed (kept)${spendSummary(update)}\n`);
   return EXIT.ok;
 }

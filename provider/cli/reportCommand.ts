@@ -1,17 +1,14 @@
 /** `partnercenter-budgets report`: every customer's budget beside its month-to-date spend, from one usage-records read. */
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { MFA_REQUIRED, PartnerCenterStatusError } from "../client/errors";
 import { createClient } from "../runtime";
 import { resolveSettings } from "../settings";
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from "./exitCodes";
 import { out } from "./output";
+import { readUsageRecords } from "./spendListing";
 import { spendAsJson, spendAsMarkdown, spendAsText, spendFindings } from "./spendReport";
 
 /** The report's formats and their renderers. */
 const RENDERERS = { text: spendAsText, json: spendAsJson, markdown: spendAsMarkdown } as const;
-
-/** What the CLI needs for spend, in its own words (environment variables). */
-const HOW_TO = "set PARTNERCENTER_REFRESH_TOKEN to a refresh token from a sign-in with MFA, with PARTNERCENTER_TENANT_ID, PARTNERCENTER_CLIENT_ID and PARTNERCENTER_CLIENT_SECRET (docs/spend.md)";
 
 /** The options commander hands the action. */
 interface ReportOptions {
@@ -44,29 +41,12 @@ export function defineReportCommand(command: Command, settle: (code: ExitCode) =
     .action(async (options: ReportOptions) => settle(await runReport(options)));
 }
 
-/** Why spend could not be read, in one line; a refused credential says what Partner Center needs. */
-export function describeReportFailure(error: unknown): string {
-  if (error instanceof PartnerCenterStatusError && error.status === 401 && error.serviceCode === MFA_REQUIRED) {
-    return `report: Partner Center needs an App+User token from a sign-in with MFA (code ${MFA_REQUIRED}); this one's sign-in did not use MFA: obtain PARTNERCENTER_REFRESH_TOKEN again, signing in with MFA`;
-  }
-  if (error instanceof PartnerCenterStatusError && (error.status === 401 || error.status === 403)) {
-    return `report: spend needs an App+User credential signed in with MFA; Partner Center refused this one (HTTP ${error.status}${error.serviceCode ? `, code ${error.serviceCode}` : ""}): ${HOW_TO}`;
-  }
-  return `report: month-to-date spend could not be read: ${error instanceof Error ? error.message : String(error)}`;
-}
-
 async function runReport(options: ReportOptions): Promise<ExitCode> {
   const settings = resolveSettings(undefined, process.env);
   const client = createClient(settings);
   try {
-    let records;
-    try {
-      records = await client.listUsageRecords();
-    } catch (error) {
-      // One line, then exit 2 (runCli): nothing else is requested.
-      throw new Error(describeReportFailure(error), { cause: error });
-    }
-    const findings = spendFindings(records);
+    // A refusal is one line, then exit 2 (runCli): nothing else is requested.
+    const findings = spendFindings(await readUsageRecords(client, "report"));
     out(RENDERERS[options.format](findings));
     const limit = options.failOver;
     if (limit !== undefined && findings.rows.some((row) => row.percentUsed !== undefined && row.percentUsed > limit)) return EXIT.drift;

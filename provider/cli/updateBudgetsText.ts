@@ -7,9 +7,11 @@
  * reported to the caller. The `yaml` library's document gives where each node
  * is in the text; the text itself is edited only there.
  */
-import { isMap, isSeq, parseDocument, stringify, type Node, type YAMLMap, type YAMLSeq } from "yaml";
-import { parseBudgetsText, type BudgetEntry } from "../budgetsFile";
+import { isMap, isSeq, parseDocument, type Node, type YAMLMap, type YAMLSeq } from "yaml";
+import { budgetsYaml, parseBudgetsText, type AmountComment, type BudgetEntry } from "../budgetsFile";
 import { sameAmount } from "../inputs";
+import { displayText } from "../untrustedText";
+import { SPEND_COMMENT_PREFIX } from "./spendComments";
 
 /** What an update changed. */
 export interface BudgetsUpdate {
@@ -21,6 +23,8 @@ export interface BudgetsUpdate {
   readonly added: readonly BudgetEntry[];
   /** Declared customers Partner Center did not list; kept in the file. */
   readonly gone: readonly BudgetEntry[];
+  /** With comments asked for: how many were written, and how many entries got none (a reviewer's comment is there, or the entry is a `{…}` flow mapping). */
+  readonly comments?: { readonly written: number; readonly besideReviewers: number; readonly flow: number };
 }
 
 /** One replacement of the text between two offsets. */
@@ -47,8 +51,8 @@ function flowEntry(entry: BudgetEntry): string {
   return JSON.stringify({ customerId: entry.customerId, name: entry.name, amount: entry.amount === null ? null : entry.amount + 0 });
 }
 
-/** Where to append entries, and the text to insert there, keeping the list's own style. */
-function appendEdit(text: string, list: YAMLSeq, added: readonly BudgetEntry[]): Edit {
+/** Where to append entries, and the text to insert there, keeping the list's own style (a block list's new entries get their comments). */
+function appendEdit(text: string, list: YAMLSeq, added: readonly BudgetEntry[], comment: AmountComment | undefined): Edit {
   const items = list.items as Node[];
   const last = items[items.length - 1];
   if (list.flow) {
@@ -68,10 +72,7 @@ function appendEdit(text: string, list: YAMLSeq, added: readonly BudgetEntry[]):
   const first = items[0]!;
   const lineStart = text.lastIndexOf("\n", first.range![0] - 1) + 1;
   const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
-  const block = stringify(
-    added.map((entry) => ({ customerId: entry.customerId, name: entry.name, amount: entry.amount === null ? null : entry.amount + 0 })),
-    { nullStr: "null", lineWidth: 0 },
-  );
+  const block = budgetsYaml(added, "list", comment);
   const indented = block.replace(/^(?=.)/gm, indent);
   const at = list.range![1];
   return { from: at, to: at, text: `${text[at - 1] === "\n" || at === 0 ? "" : "\n"}${indented}` };
@@ -83,9 +84,11 @@ function appendEdit(text: string, list: YAMLSeq, added: readonly BudgetEntry[]):
  * @param text - the file's text (YAML or JSON)
  * @param source - the file's name, for messages
  * @param live - every customer's budget, as `export` read them (sorted as export sorts)
+ * @param comment - when given, each entry's comment beside its amount: written where there is none, replacing one that
+ *   begins with {@link SPEND_COMMENT_PREFIX} (an earlier export's), never a reviewer's
  * @throws {@link BudgetsFileError} when the file breaks the file rules
  */
-export function updateBudgetsText(text: string, source: string, live: readonly BudgetEntry[]): BudgetsUpdate {
+export function updateBudgetsText(text: string, source: string, live: readonly BudgetEntry[], comment?: AmountComment): BudgetsUpdate {
   const declared = parseBudgetsText(text, source);
   const liveById = new Map(live.map((entry) => [entry.customerId, entry]));
   const declaredIds = new Set(declared.map((entry) => entry.customerId));
@@ -94,21 +97,48 @@ export function updateBudgetsText(text: string, source: string, live: readonly B
   const edits: Edit[] = [];
   const updated: { entry: BudgetEntry; was: number | null }[] = [];
   const gone: BudgetEntry[] = [];
+  const comments = { written: 0, besideReviewers: 0, flow: 0 };
   declared.forEach((entry, index) => {
     const current = liveById.get(entry.customerId);
+    const node = items[index]!.get("amount", true) as Node;
+    if (comment !== undefined) {
+      const edit = commentEdit(text, items[index]!, node, comment({ ...entry, amount: current?.amount ?? entry.amount }));
+      if (typeof edit === "string") comments[edit] += 1;
+      else (edits.push(edit), (comments.written += 1));
+    }
     if (current === undefined) return void gone.push(entry);
     if (sameAmount(current.amount, entry.amount)) return;
-    const node = items[index]!.get("amount", true) as Node;
     edits.push({ from: node.range![0], to: node.range![1], text: amountText(current.amount) });
     updated.push({ entry: { ...entry, amount: current.amount }, was: entry.amount });
   });
   const added = live.filter((entry) => !declaredIds.has(entry.customerId));
-  if (added.length > 0) edits.push(appendEdit(text, entriesList(document.contents as Node | null), added));
+  const list = entriesList(document.contents as Node | null);
+  if (added.length > 0) edits.push(appendEdit(text, list, added, comment));
+  if (comment !== undefined && added.length > 0) comments[list.flow ? "flow" : "written"] += added.length;
   // From the end, so that each edit's offsets still hold.
   const next = edits.sort((a, b) => b.from - a.from).reduce((result, edit) => result.slice(0, edit.from) + edit.text + result.slice(edit.to), text);
   // The result is held to the file rules and must say what Partner Center says: an edit that misplaced a byte fails here, not in review.
   const check = parseBudgetsText(next, source);
   const wrong = check.find((entry) => liveById.has(entry.customerId) && !sameAmount(entry.amount, liveById.get(entry.customerId)!.amount));
   if (wrong !== undefined || check.length !== declared.length + added.length) throw new Error(`the update of ${source} did not come out as intended (customer ${wrong?.customerId ?? "count"}); the file was not changed`);
-  return { text: next, updated, added, gone };
+  return { text: next, updated, added, gone, ...(comment === undefined ? {} : { comments }) };
+}
+
+/**
+ * The edit that puts `comment` beside an entry's amount, or why there is none:
+ * a `{…}` entry has no end of line of its own, and a reviewer's comment stays.
+ * The amount is a plain scalar on one line (the file rules), so what follows
+ * it on its line is blanks and perhaps a comment.
+ */
+function commentEdit(text: string, entry: YAMLMap, amount: Node, comment: string): Edit | "flow" | "besideReviewers" {
+  if (entry.flow) return "flow";
+  const from = amount.range![1];
+  const lineEnd = text.indexOf("\n", from);
+  const to = lineEnd === -1 ? text.length : text[lineEnd - 1] === "\r" ? lineEnd - 1 : lineEnd;
+  const rest = /^([ \t]*)(?:#[ \t]*(.*))?$/.exec(text.slice(from, to));
+  if (rest === null) return "flow";
+  const [, blanks = "", existing] = rest;
+  if (existing !== undefined && !existing.startsWith(SPEND_COMMENT_PREFIX)) return "besideReviewers";
+  // An earlier export's comment keeps its column (a reviewer may have aligned it); a new one goes one space after the amount.
+  return { from, to, text: `${existing === undefined ? " " : blanks}# ${displayText(comment, 300)}` };
 }

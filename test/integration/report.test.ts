@@ -1,28 +1,12 @@
 /** Issue 24, item 3: `partnercenter-budgets report` through the built CLI against the emulator (App+User with MFA, app-only and non-MFA refusals). */
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { PartnerCenterEmulator, type CustomerRecord } from "pulumi-partnercenter/emulator";
-import { cleanEnv } from "../engine/stack";
+import { cli } from "../support/cli";
 
-const CLI = resolve(__dirname, "../../provider/cli/main.js");
 const USAGE_RECORDS = "/v1/customers/usagerecords";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> {
-  return promisify(execFile)(process.execPath, [CLI, ...args], { env: cleanEnv(env), cwd }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
 
 const id = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 /** One customer per mark, a legacy-offer one (currencyLocale), and hostile names. */
