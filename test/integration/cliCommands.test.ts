@@ -1,47 +1,11 @@
 /** Issue 23, items 3 and 4: the CLI's help, typos, exit codes, early stop on a refused credential, and an export that never loses review work. */
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { EMULATOR_CA, EntraEmulator, generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
-import { cleanEnv } from "../engine/stack";
+import { budgetsFile, cli, withEmulatorAndDirectory } from "../support/cliRun";
 import { startLoopbackServer } from "../support/loopbackServer";
-
-const CLI = resolve(__dirname, "../../provider/cli/main.js");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> {
-  return promisify(execFile)(process.execPath, [CLI, ...args], { env: cleanEnv(env), cwd, maxBuffer: 64 * 1024 * 1024 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
-
-/** A budgets file declaring each customer with `amount`. */
-function budgetsFile(customerIds: readonly string[], amount: number): string {
-  return `budgets:\n${customerIds.map((id) => `  - customerId: ${id}\n    amount: ${amount}\n`).join("")}`;
-}
-
-/** A fresh emulator, the environment that points the CLI at it, and a scratch directory, for each test of a block. */
-function withEmulatorAndDirectory(use: (fixture: { dir: string; emulator: PartnerCenterEmulator; env: NodeJS.ProcessEnv }) => void): void {
-  let fixture: { dir: string; emulator: PartnerCenterEmulator; env: NodeJS.ProcessEnv } | undefined;
-  beforeEach(async () => {
-    const emulator = await PartnerCenterEmulator.start();
-    fixture = { dir: mkdtempSync(join(tmpdir(), "pc-cli-")), emulator, env: { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken } };
-    use(fixture);
-  });
-  afterEach(async () => {
-    await fixture?.emulator.stop();
-    if (fixture) rmSync(fixture.dir, { recursive: true, force: true });
-  });
-}
 
 describe("partnercenter-budgets: help, typos and exit codes", function () {
   this.timeout(180_000);
