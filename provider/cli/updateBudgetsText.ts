@@ -4,12 +4,15 @@
  * rewritten, in place; customers Partner Center newly lists are appended;
  * every other byte (comments, names, `onDelete`, blank lines, quoting, order)
  * stays as it was, and customers Partner Center no longer lists stay too,
- * reported to the caller. The `yaml` library's document gives where each node
- * is in the text; the text itself is edited only there.
+ * reported to the caller. With a slice (`export --shard`), customers outside
+ * it are neither compared nor reported: Partner Center was not asked about
+ * them. The `yaml` library's document gives where each node is in the text;
+ * the text itself is edited only there.
  */
 import { isMap, isSeq, parseDocument, stringify, type Node, type YAMLMap, type YAMLSeq } from "yaml";
 import { parseBudgetsText, type BudgetEntry } from "../budgetsFile";
 import { sameAmount } from "../inputs";
+import { inSlice, type BudgetsSlice } from "../shards";
 
 /** What an update changed. */
 export interface BudgetsUpdate {
@@ -21,6 +24,8 @@ export interface BudgetsUpdate {
   readonly added: readonly BudgetEntry[];
   /** Declared customers Partner Center did not list; kept in the file. */
   readonly gone: readonly BudgetEntry[];
+  /** Declared customers outside the slice, left as they were (0 without a slice). */
+  readonly outside: number;
 }
 
 /** One replacement of the text between two offsets. */
@@ -82,10 +87,11 @@ function appendEdit(text: string, list: YAMLSeq, added: readonly BudgetEntry[]):
  *
  * @param text - the file's text (YAML or JSON)
  * @param source - the file's name, for messages
- * @param live - every customer's budget, as `export` read them (sorted as export sorts)
+ * @param live - every customer's budget (the slice's, with one), as `export` read them (sorted as export sorts)
+ * @param slice - the slice `live` covers; declared customers outside it are left as they are
  * @throws {@link BudgetsFileError} when the file breaks the file rules
  */
-export function updateBudgetsText(text: string, source: string, live: readonly BudgetEntry[]): BudgetsUpdate {
+export function updateBudgetsText(text: string, source: string, live: readonly BudgetEntry[], slice?: BudgetsSlice): BudgetsUpdate {
   const declared = parseBudgetsText(text, source);
   const liveById = new Map(live.map((entry) => [entry.customerId, entry]));
   const declaredIds = new Set(declared.map((entry) => entry.customerId));
@@ -94,7 +100,10 @@ export function updateBudgetsText(text: string, source: string, live: readonly B
   const edits: Edit[] = [];
   const updated: { entry: BudgetEntry; was: number | null }[] = [];
   const gone: BudgetEntry[] = [];
+  let outside = 0;
   declared.forEach((entry, index) => {
+    // Not listed in `live` because Partner Center was not asked about it: not gone.
+    if (slice && !inSlice(entry.customerId, slice)) return void (outside += 1);
     const current = liveById.get(entry.customerId);
     if (current === undefined) return void gone.push(entry);
     if (sameAmount(current.amount, entry.amount)) return;
@@ -110,5 +119,5 @@ export function updateBudgetsText(text: string, source: string, live: readonly B
   const check = parseBudgetsText(next, source);
   const wrong = check.find((entry) => liveById.has(entry.customerId) && !sameAmount(entry.amount, liveById.get(entry.customerId)!.amount));
   if (wrong !== undefined || check.length !== declared.length + added.length) throw new Error(`the update of ${source} did not come out as intended (customer ${wrong?.customerId ?? "count"}); the file was not changed`);
-  return { text: next, updated, added, gone };
+  return { text: next, updated, added, gone, outside };
 }
