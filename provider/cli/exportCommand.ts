@@ -131,8 +131,8 @@ function exportHeader(client: PartnerCenterClient, { entries, listedInAll }: Exp
   // Said in the file itself: declared alone where every customer was, it would release the others.
   return [
     ...header,
-    `ONLY ${describeSlice(slice)} (${sliceFlags(slice)}): ${entries.length} of the ${listedInAll} customers Partner Center listed. This is not a whole`,
-    "budgets file: declare it with the same slice, or keep a whole file up to date with export --update and the slice.",
+    `ONLY ${describeSlice(slice)} (${sliceFlags(slice)}): ${entries.length} of the ${listedInAll} customers Partner Center listed; not a whole budgets file.`,
+    "Declare it with the same slice, or keep a whole file up to date with export --update and the slice.",
   ];
 }
 

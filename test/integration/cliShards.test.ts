@@ -67,7 +67,7 @@ describe("partnercenter-budgets --shard and --customer-ids", function () {
         assert.ok(!seen.has(entry.customerId), `${entry.customerId} is in two shards`);
         seen.add(entry.customerId);
       }
-      assert.match(text, new RegExp(`^# ONLY shard ${index}/3 \\(--shard ${index}/3\\): ${entries.length} of the 30 customers Partner Center listed\\. This is not a whole$`, "m"));
+      assert.match(text, new RegExp(`^# ONLY shard ${index}/3 \\(--shard ${index}/3\\): ${entries.length} of the 30 customers Partner Center listed; not a whole budgets file\\.$`, "m"));
       assert.match(run.stderr, new RegExp(`export: ${entries.length} of the 30 customers are in shard ${index}/3\\n`));
       assert.match(run.stderr, new RegExp(`export: wrote ${entries.length} budgets \\(shard ${index}/3: ${entries.length} of the 30 customers\\) to shard-${index}.yaml\\n`));
     }
