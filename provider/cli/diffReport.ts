@@ -7,17 +7,29 @@
  */
 import { amountText, describeAttribution, type Attribution } from "../attribution";
 import { displayText, markdownCode } from "../untrustedText";
+import type { BudgetsSlice } from "../shards";
 import type { BudgetDrift } from "./diffBudgets";
+import { describeSlice } from "./sliceOptions";
 
 /** The longest error text shown per customer. */
 const ERROR_LIMIT = 500;
 /** The longest name shown per customer. */
 const NAME_LIMIT = 100;
 
+/** The slice of the file a `diff` checked (`--shard`, `--customer-ids`). */
+export interface CheckedSlice {
+  /** The slice, as checked. */
+  readonly slice: BudgetsSlice;
+  /** Budgets in the whole file. */
+  readonly customersInFile: number;
+}
+
 /** What one `diff` found. */
 export interface DiffFindings {
-  /** Budgets in the file. */
+  /** Budgets checked: the file's, or its slice's. */
   readonly checked: number;
+  /** The slice checked, when not the whole file. */
+  readonly slice?: CheckedSlice;
   /** Drifted or unreadable budgets, in file order. */
   readonly drifts: readonly BudgetDrift[];
   /** Who changed each drifted budget, by customer id. */
@@ -28,10 +40,11 @@ function failedCount(findings: DiffFindings): number {
   return findings.drifts.filter((drift) => drift.error !== undefined).length;
 }
 
-/** "3 of 40 budgets drifted, 1 could not be read". */
+/** "3 of 40 budgets drifted, 1 could not be read"; for a slice, first "shard 1/4, 40 of the file's 160 customers: ". */
 export function diffSummary(findings: DiffFindings): string {
   const failed = failedCount(findings);
-  return `${findings.drifts.length - failed} of ${findings.checked} budgets drifted${failed ? `, ${failed} could not be read` : ""}`;
+  const slice = findings.slice ? `${describeSlice(findings.slice.slice)}, ${findings.checked} of the file's ${findings.slice.customersInFile} customers: ` : "";
+  return `${slice}${findings.drifts.length - failed} of ${findings.checked} budgets drifted${failed ? `, ${failed} could not be read` : ""}`;
 }
 
 function nameOf(drift: BudgetDrift): string | undefined {
@@ -77,6 +90,7 @@ export function diffAsJson(findings: DiffFindings): string {
   return `${JSON.stringify(
     {
       checked: findings.checked,
+      ...(findings.slice ? { slice: { ...findings.slice.slice, description: describeSlice(findings.slice.slice), customersInFile: findings.slice.customersInFile } } : {}),
       drifted: drifted.map((d) => ({ customerId: d.entry.customerId, name: nameOf(d), declared: d.entry.amount, live: d.live ?? null, attribution: attributionOf(d.entry.customerId) })),
       unreadable: unreadable.map((d) => ({ customerId: d.entry.customerId, name: nameOf(d), error: displayText(d.error ?? "", ERROR_LIMIT) })),
     },

@@ -2,7 +2,9 @@ import { BudgetsFileError, validateBudgetEntries, type BudgetEntry } from "../bu
 import type { PartnerCenterClient } from "../client/partnerCenter";
 import type { WireCustomer } from "../client/wire";
 import { customerIdSchema } from "../inputs";
+import { inSlice, type BudgetsSlice } from "../shards";
 import { readBudgets } from "./readBudgets";
+import { describeSlice } from "./sliceOptions";
 
 /** A customer whose budget could not be read, and why. */
 export interface ExportFailure {
@@ -15,26 +17,44 @@ export interface ExportResult {
   entries: BudgetEntry[];
   /** One per customer that could not be exported. */
   failures: ExportFailure[];
-  /** Customers Partner Center listed (each is in `entries` or in `failures`). */
+  /** Customers Partner Center listed in the slice (each is in `entries` or in `failures`). */
   listed: number;
+  /** Customers Partner Center listed, in the slice or not. */
+  listedInAll: number;
+}
+
+/** How to export. */
+export interface ExportOptions {
+  /** Customers per page of the customer list. */
+  pageSize?: number;
+  /** Budget reads in flight at once. */
+  concurrency: number;
+  /** Export only these customers (`--shard`, `--customer-ids`); every customer without it. */
+  slice?: BudgetsSlice;
 }
 
 /**
  * Lists every customer (following continuation pages) and reads each one's
  * budget through the shared client, so throttling is handled as everywhere
  * else. Entries come back sorted by name, then id, for reviewable diffs.
+ * With a slice, only its customers' budgets are read: the list is the only
+ * request that covers the others.
  *
  * @param client - the Partner Center client
  * @param progress - receives progress lines (stderr in the command line)
- * @param options - customers per page, and budget reads in flight at once
+ * @param options - customers per page, budget reads in flight at once, the slice
  * @throws {@link StoppedForEveryCustomer} when a failure applies to every customer (a refused credential)
  */
-export async function exportBudgets(client: PartnerCenterClient, progress: (line: string) => void, options: { pageSize?: number; concurrency: number }): Promise<ExportResult> {
-  const customers: WireCustomer[] = [];
+export async function exportBudgets(client: PartnerCenterClient, progress: (line: string) => void, options: ExportOptions): Promise<ExportResult> {
+  const listed: WireCustomer[] = [];
   for await (const page of client.listCustomers(client.startOperation(), options.pageSize)) {
-    customers.push(...page.customers);
-    progress(`listed ${customers.length} customers`);
+    listed.push(...page.customers);
+    progress(`listed ${listed.length} customers`);
   }
+  const { slice } = options;
+  // By the listed id as it is, the rule UsageBudgetSet applies to the file: an id that is no GUID is one shard's failure, not every shard's.
+  const customers = slice ? listed.filter((customer) => inSlice(customer.id, slice)) : listed;
+  if (slice) progress(`${customers.length} of the ${listed.length} customers are in ${describeSlice(slice)}`);
   const failures: ExportFailure[] = [];
   // Every id is checked before any is put into a request path: "..", "../x" or "." would address another resource.
   const readable: { customer: WireCustomer; customerId: string }[] = [];
@@ -58,7 +78,7 @@ export async function exportBudgets(client: PartnerCenterClient, progress: (line
   });
   const label = (entry: BudgetEntry): string => `${entry.name ?? ""}\u0000${entry.customerId}`;
   entries.sort((a, b) => label(a).localeCompare(label(b)));
-  return { entries: checkedAgainstFileRules(entries, customers, failures), failures, listed: customers.length };
+  return { entries: checkedAgainstFileRules(entries, customers, failures), failures, listed: customers.length, listedInAll: listed.length };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { PartnerCenterClient } from "../client/partnerCenter";
 import { relativePathBase } from "../paths";
 import { createClient } from "../runtime";
 import { resolveSettings } from "../settings";
+import type { BudgetsSlice } from "../shards";
 import { displayText } from "../untrustedText";
 import { UsageError } from "./cliErrors";
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from "./exitCodes";
@@ -14,10 +15,11 @@ import { checkOutputTarget, writeAtomically } from "./outputFile";
 import { err, outData } from "./output";
 import { SPEND_COMMENT_PREFIX, spendCommentsFrom } from "./spendComments";
 import { readUsageRecords } from "./spendListing";
+import { addSliceOptions, describeSlice, sliceFlags, sliceOf, type SliceOptions } from "./sliceOptions";
 import { type BudgetsUpdate, updateBudgetsText } from "./updateBudgetsText";
 
 /** The options commander hands the action. */
-interface ExportOptions {
+interface ExportOptions extends SliceOptions {
   output?: string;
   update?: string;
   force?: boolean;
@@ -47,10 +49,17 @@ export function defineExportCommand(command: Command, settle: (code: ExitCode) =
     .addOption(new Option("--force", "with --output: replace an existing file"))
     .addOption(new Option("-f, --format <format>", "the file's format (default: json for an --output ending in .json, else yaml)").choices(["yaml", "json"]))
     .addOption(new Option("--page-size <n>", "customers per page of the customer list, 1 to 1000").argParser(pageSize))
-    .addOption(new Option("--with-spend", "beside each amount, a YAML comment with the customer's month-to-date spend, currency and % of the budget, from one usage-records read (YAML only; needs an App+User credential signed in with MFA)"))
+    .addOption(new Option("--with-spend", "beside each amount, a YAML comment with the customer's month-to-date spend, currency and % of the budget, from one usage-records read (YAML only; needs an App+User credential signed in with MFA)"));
+  addSliceOptions(command, {
+    verb: "export only the customers",
+    note: `Every customer is listed, but only the slice's budgets are read, and the file written holds only the slice's
+customers: it is not a whole budgets file. Declare it with the same slice, or keep a whole file's slice up to date
+with --update, which leaves the file's customers outside the slice as they are (never "no longer listed").
+Not with --force: replacing a file with a slice of it would drop the other customers.`,
+  })
     .addHelpText(
       "after",
-      `\nExamples:\n  partnercenter-budgets export -o budgets.yaml\n  partnercenter-budgets export --update budgets.yaml\n  partnercenter-budgets export -f json > budgets.json\n  partnercenter-budgets export --with-spend -o budgets.yaml\n\n${EXIT_CODES_HELP}\n`,
+      `\nExamples:\n  partnercenter-budgets export -o budgets.yaml\n  partnercenter-budgets export --update budgets.yaml\n  partnercenter-budgets export -f json > budgets.json\n  partnercenter-budgets export --with-spend -o budgets.yaml\n  partnercenter-budgets export --update budgets.yaml --shard 2/4    # only shard { index: 2, count: 4 }'s customers\n\n${EXIT_CODES_HELP}\n`,
     )
     .action(async (options: ExportOptions) => settle(await runExport(options)));
 }
@@ -75,6 +84,12 @@ function readReviewedFile(path: string, withSpend: boolean): string {
 
 async function runExport(options: ExportOptions): Promise<ExitCode> {
   if (options.force && options.output === undefined) throw new UsageError("--force goes with --output: it allows replacing an existing file");
+  const slice = sliceOf(options);
+  if (slice && options.force) {
+    throw new UsageError(
+      `--force with ${sliceFlags(slice)} would replace ${options.output} with only the slice's customers, dropping the others: use --update ${options.output} to bring the slice's customers up to date and keep the others, or --output a new file`,
+    );
+  }
   if (options.output !== undefined) checkOutputTarget(options.output, options.force === true);
   const format = options.format ?? (options.output?.endsWith(".json") ? "json" : "yaml");
   if (options.withSpend && options.update === undefined && format === "json") {
@@ -87,17 +102,18 @@ async function runExport(options: ExportOptions): Promise<ExitCode> {
   try {
     // Spend first: a credential that cannot read it fails the command with one line before the customers are read.
     const comment = options.withSpend ? spendCommentsFrom(await readUsageRecords(client, "export")) : undefined;
-    const result = await exportBudgets(client, (line) => err(`export: ${line}\n`), { pageSize: options.pageSize, concurrency: settings.maxConcurrency });
+    const result = await exportBudgets(client, (line) => err(`export: ${line}\n`), { pageSize: options.pageSize, concurrency: settings.maxConcurrency, ...(slice ? { slice } : {}) });
     const target = options.output ?? options.update;
-    if (reportFailures(result, target)) return EXIT.couldNotCheck;
-    if (options.update !== undefined && reviewed !== undefined) return writeUpdate(options.update, reviewed, result, comment);
-    const header = [...exportHeader(client), ...(comment === undefined ? [] : SPEND_HEADER)];
+    if (reportFailures(result, target, slice)) return EXIT.couldNotCheck;
+    if (options.update !== undefined && reviewed !== undefined) return writeUpdate(options.update, reviewed, result, { comment, slice });
+    const header = [...exportHeader(client, result, slice), ...(comment === undefined ? [] : SPEND_HEADER)];
     const text = formatBudgetsFile(result.entries, format, header, comment);
+    const what = `${result.entries.length} budgets${slice ? ` (${describeSlice(slice)}: ${result.entries.length} of the ${result.listedInAll} customers)` : ""}`;
     if (options.output === undefined) {
       outData(text);
     } else {
       writeAtomically(options.output, text);
-      err(`export: wrote ${result.entries.length} budgets to ${options.output}\n`);
+      err(`export: wrote ${what} to ${options.output}\n`);
     }
     return EXIT.ok;
   } finally {
@@ -106,12 +122,12 @@ async function runExport(options: ExportOptions): Promise<ExitCode> {
 }
 
 /** Names every customer that could not be exported; true when there was one (then nothing is written). */
-function reportFailures({ entries, failures, listed }: ExportResult, target: string | undefined): boolean {
+function reportFailures({ entries, failures, listed }: ExportResult, target: string | undefined, slice: BudgetsSlice | undefined): boolean {
   if (failures.length === 0 && entries.length === listed) return false;
   // An incomplete export must never replace a reviewed file: with onDelete "clear", the customers it leaves out would be cleared.
   for (const { customer, message } of failures) err(`export: customer ${displayText(customer.id, 64)} (${displayText(customer.companyName ?? "no name", 100)}) could not be exported: ${displayText(message, 500)}\n`);
   // Counted as every listed customer not exported: one customer may have several problems, an id may be listed twice.
-  err(`export: ${listed - entries.length} of ${listed} customers could not be exported; nothing was written${target ? ` (${target} is unchanged)` : ""}. Fix or retry, then export again.\n`);
+  err(`export: ${listed - entries.length} of ${listed} customers${slice ? ` in ${describeSlice(slice)}` : ""} could not be exported; nothing was written${target ? ` (${target} is unchanged)` : ""}. Fix or retry, then export again.\n`);
   return true;
 }
 
@@ -136,21 +152,29 @@ const SPEND_HEADER = [
   "For review only: comments are never read as data; export --update --with-spend refreshes them.",
 ];
 
-function exportHeader(client: PartnerCenterClient): string[] {
-  return [
+function exportHeader(client: PartnerCenterClient, { entries, listedInAll }: ExportResult, slice: BudgetsSlice | undefined): string[] {
+  const header = [
     `Customer usage budgets exported from ${client.endpoint} on ${new Date().toISOString()} by partnercenter-budgets export.`,
     'Declared as is (new UsageBudgetSet("budgets", { file })), the first pulumi up changes no budget.',
+  ];
+  if (!slice) return header;
+  // Said in the file itself: declared alone where every customer was, it would release the others.
+  return [
+    ...header,
+    `ONLY ${describeSlice(slice)} (${sliceFlags(slice)}): ${entries.length} of the ${listedInAll} customers Partner Center listed; not a whole budgets file.`,
+    "Declare it with the same slice, or keep a whole file up to date with export --update and the slice.",
   ];
 }
 
 /** `--update`: the reviewed file with new amounts and customers (and spend comments, when given), written only when something changed. */
-function writeUpdate(path: string, reviewed: string, { entries }: ExportResult, comment: AmountComment | undefined): ExitCode {
-  const update = updateBudgetsText(reviewed, path, entries, comment);
+function writeUpdate(path: string, reviewed: string, { entries }: ExportResult, { comment, slice }: { comment: AmountComment | undefined; slice: BudgetsSlice | undefined }): ExitCode {
+  const update = updateBudgetsText(reviewed, path, entries, { ...(comment ? { comment } : {}), ...(slice ? { slice } : {}) });
+  const outside = slice ? `; ${count(update.outside, "customer")} of the file outside ${describeSlice(slice)} left as they were` : "";
   for (const entry of update.gone) {
     err(`export: customer ${entry.customerId}${entry.name ? ` (${displayText(entry.name, 100)})` : ""} is in ${path} but Partner Center no longer lists it; it was kept: remove it after review\n`);
   }
   if (update.text === reviewed) {
-    err(`export: ${path} is up to date (${entries.length} budgets); it was not rewritten\n`);
+    err(`export: ${path} is up to date (${entries.length} budgets${slice ? ` in ${describeSlice(slice)}` : ""}); it was not rewritten${outside}\n`);
     return EXIT.ok;
   }
   // Review work done while Partner Center was read is not overwritten: the file must still be what was read.
@@ -158,6 +182,6 @@ function writeUpdate(path: string, reviewed: string, { entries }: ExportResult, 
     throw new Error(`${path} changed while export read Partner Center; it was not rewritten, so that no edit is lost: run export --update again`);
   }
   writeAtomically(path, update.text);
-  err(`export: updated ${path}: ${count(update.updated.length, "amount")} changed, ${count(update.added.length, "customer")} added, ${update.gone.length} no longer listed (kept)${spendSummary(update)}\n`);
+  err(`export: updated ${path}: ${count(update.updated.length, "amount")} changed, ${count(update.added.length, "customer")} added, ${update.gone.length} no longer listed (kept)${outside}${spendSummary(update)}\n`);
   return EXIT.ok;
 }

@@ -4,14 +4,17 @@
  * rewritten, in place; customers Partner Center newly lists are appended;
  * every other byte (comments, names, `onDelete`, blank lines, quoting, order)
  * stays as it was, and customers Partner Center no longer lists stay too,
- * reported to the caller. The `yaml` library's document gives where each node
- * is in the text; the text itself is edited only there.
+ * reported to the caller. With a slice (`export --shard`), customers outside
+ * it are neither compared nor reported: Partner Center was not asked about
+ * them. The `yaml` library's document gives where each node is in the text;
+ * the text itself is edited only there.
  */
 import { isMap, isSeq, parseDocument, type Node, type YAMLMap, type YAMLSeq } from "yaml";
 import { budgetsYaml, parseBudgetsText, type AmountComment, type BudgetEntry } from "../budgetsFile";
 import { sameAmount } from "../inputs";
 import { displayText } from "../untrustedText";
 import { SPEND_COMMENT_PREFIX } from "./spendComments";
+import { inSlice, type BudgetsSlice } from "../shards";
 
 /** What an update changed. */
 export interface BudgetsUpdate {
@@ -25,6 +28,8 @@ export interface BudgetsUpdate {
   readonly gone: readonly BudgetEntry[];
   /** With comments asked for: how many were written, and how many entries got none (a reviewer's comment is there, or the entry is a `{…}` flow mapping). */
   readonly comments?: { readonly written: number; readonly besideReviewers: number; readonly flow: number };
+  /** Declared customers outside the slice, left as they were (0 without a slice). */
+  readonly outside: number;
 }
 
 /** One replacement of the text between two offsets. */
@@ -83,12 +88,14 @@ function appendEdit(text: string, list: YAMLSeq, added: readonly BudgetEntry[], 
  *
  * @param text - the file's text (YAML or JSON)
  * @param source - the file's name, for messages
- * @param live - every customer's budget, as `export` read them (sorted as export sorts)
- * @param comment - when given, each entry's comment beside its amount: written where there is none, replacing one that
- *   begins with {@link SPEND_COMMENT_PREFIX} (an earlier export's), never a reviewer's
+ * @param live - every customer's budget (the slice's, with one), as `export` read them (sorted as export sorts)
+ * @param options - `comment`: each entry's comment beside its amount, written where there is none, replacing one that
+ *   begins with {@link SPEND_COMMENT_PREFIX} (an earlier export's), never a reviewer's; `slice`: the slice `live`
+ *   covers, declared customers outside it left as they are
  * @throws {@link BudgetsFileError} when the file breaks the file rules
  */
-export function updateBudgetsText(text: string, source: string, live: readonly BudgetEntry[], comment?: AmountComment): BudgetsUpdate {
+export function updateBudgetsText(text: string, source: string, live: readonly BudgetEntry[], options: { readonly comment?: AmountComment; readonly slice?: BudgetsSlice } = {}): BudgetsUpdate {
+  const { comment, slice } = options;
   const declared = parseBudgetsText(text, source);
   const liveById = new Map(live.map((entry) => [entry.customerId, entry]));
   const declaredIds = new Set(declared.map((entry) => entry.customerId));
@@ -98,7 +105,10 @@ export function updateBudgetsText(text: string, source: string, live: readonly B
   const updated: { entry: BudgetEntry; was: number | null }[] = [];
   const gone: BudgetEntry[] = [];
   const comments = { written: 0, besideReviewers: 0, flow: 0 };
+  let outside = 0;
   declared.forEach((entry, index) => {
+    // Not listed in `live` because Partner Center was not asked about it: not gone.
+    if (slice && !inSlice(entry.customerId, slice)) return void (outside += 1);
     const current = liveById.get(entry.customerId);
     const node = items[index]!.get("amount", true) as Node;
     if (comment !== undefined) {
@@ -121,7 +131,7 @@ export function updateBudgetsText(text: string, source: string, live: readonly B
   const check = parseBudgetsText(next, source);
   const wrong = check.find((entry) => liveById.has(entry.customerId) && !sameAmount(entry.amount, liveById.get(entry.customerId)!.amount));
   if (wrong !== undefined || check.length !== declared.length + added.length) throw new Error(`the update of ${source} did not come out as intended (customer ${wrong?.customerId ?? "count"}); the file was not changed`);
-  return { text: next, updated, added, gone, ...(comment === undefined ? {} : { comments }) };
+  return { text: next, updated, added, gone, outside, ...(comment === undefined ? {} : { comments }) };
 }
 
 /**

@@ -4,13 +4,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EMULATOR_CA, EntraEmulator, generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
-import { cli, withEmulatorAndDirectory } from "../support/cli";
+import { budgetsFile, cli, withEmulatorAndDirectory } from "../support/cli";
 import { startLoopbackServer } from "../support/loopbackServer";
-
-/** A budgets file declaring each customer with `amount`. */
-function budgetsFile(customerIds: readonly string[], amount: number): string {
-  return `budgets:\n${customerIds.map((id) => `  - customerId: ${id}\n    amount: ${amount}\n`).join("")}`;
-}
 
 describe("partnercenter-budgets: help, typos and exit codes", function () {
   this.timeout(180_000);

@@ -30,6 +30,11 @@ export async function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): 
   );
 }
 
+/** A budgets file declaring each customer with `amount`. */
+export function budgetsFile(customerIds: readonly string[], amount: number): string {
+  return `budgets:\n${customerIds.map((id) => `  - customerId: ${id}\n    amount: ${amount}\n`).join("")}`;
+}
+
 /** What each test of a block gets: a scratch directory, the emulator and the environment pointing the CLI at it. */
 export interface EmulatorFixture {
   dir: string;

@@ -30,10 +30,10 @@ describe("export --with-spend's comments", () => {
     const comment = (entry: BudgetEntry): string => `month-to-date spend for ${entry.amount}`;
     const crlf = `budgets:\r\n  - customerId: ${A}\r\n    amount: 1    # month-to-date spend old\r\n  - customerId: ${B}\r\n    amount: 2\r\n`;
     assert.equal(
-      updateBudgetsText(crlf, "f", [{ customerId: A, amount: 3 }, { customerId: B, amount: 2 }], comment).text,
+      updateBudgetsText(crlf, "f", [{ customerId: A, amount: 3 }, { customerId: B, amount: 2 }], { comment }).text,
       `budgets:\r\n  - customerId: ${A}\r\n    amount: 3    # month-to-date spend for 3\r\n  - customerId: ${B}\r\n    amount: 2 # month-to-date spend for 2\r\n`,
     );
-    const update = updateBudgetsText(`- customerId: ${A}\n  amount: 1 # ours`, "f", [{ customerId: A, amount: 1 }, { customerId: B, amount: 4 }], comment);
+    const update = updateBudgetsText(`- customerId: ${A}\n  amount: 1 # ours`, "f", [{ customerId: A, amount: 1 }, { customerId: B, amount: 4 }], { comment });
     assert.equal(update.text, `- customerId: ${A}\n  amount: 1 # ours\n- customerId: ${B}\n  amount: 4 # month-to-date spend for 4\n`);
     assert.deepEqual(update.comments, { written: 1, besideReviewers: 1, flow: 0 });
   });

@@ -104,6 +104,18 @@ describe("the GitHub workflows in examples/github", () => {
     assert.ok(pulumi.run!.includes("--config shardIndex=${{ matrix.shard }}"));
   });
 
+  it("for large partners, each shard's job then diffs its own shard of the file (the index and count its stack has), into the job summary", () => {
+    const { workflow } = load("up-shards.yml");
+    const job = Object.values(workflow.jobs)[0]!;
+    const shards = job.strategy?.matrix?.shard as number[];
+    const check = job.steps.find((step) => (step.run ?? "").includes("partnercenter-budgets diff"));
+    assert.ok(check, "up-shards.yml diffs each shard");
+    assert.ok(job.steps.indexOf(check) > job.steps.findIndex((step) => /\bpulumi@[\d.]+ up\b/.test(step.run ?? "")), "after the update");
+    assert.match(check.run!, new RegExp(`partnercenter-budgets diff "\\$BUDGETS_FILE" --shard \\$\\{\\{ matrix\\.shard \\}\\}/${shards.length} --format markdown > drift.md\n`), "its own shard, of the count the matrix has");
+    assert.match(check.run!, /cat drift.md >> "\$GITHUB_STEP_SUMMARY"\nexit \$code/, "into the job summary, keeping diff's exit code");
+    assert.equal((check as { if?: string }).if, "always()");
+  });
+
   it("nightly, previews with refresh (configured from the program, so a rotated credential serves it) and fails on any change", () => {
     const { workflow, pulumi } = load("drift.yml");
     assert.match((workflow.on.schedule as { cron: string }[])[0]!.cron, /^\d+ \d+ \* \* \*$/);
