@@ -10,8 +10,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { onSharedRuntime } from "./entryPoint";
-import type { createUsageBudgetMapLifecycle } from "./budgetMapLifecycle";
-import type { ProviderRuntime } from "./runtime";
+import type { createUsageBudgetMapLifecycle } from "./resource/budgetMapLifecycle";
+import type { ProviderRuntime } from "./runtime/runtime";
 
 type Props = Record<string, unknown>;
 type Lifecycle = ReturnType<typeof createUsageBudgetMapLifecycle>;
@@ -21,7 +21,7 @@ let lifecycle: Lifecycle | undefined;
 /** The hooks, loaded on the first call (a program that names this module as its provider never pays for the client). */
 function hooks(runtime: ProviderRuntime): Lifecycle {
   if (!lifecycle) {
-    const { createUsageBudgetMapLifecycle } = require("./budgetMapLifecycle") as typeof import("./budgetMapLifecycle");
+    const { createUsageBudgetMapLifecycle } = require("./resource/budgetMapLifecycle") as typeof import("./resource/budgetMapLifecycle");
     lifecycle = createUsageBudgetMapLifecycle(() => runtime.client());
   }
   return lifecycle;

@@ -11,10 +11,10 @@
  * Keep the names and signatures below; add, never remove.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ProviderRuntime } from "./runtime";
-import type { createUsageBudgetLifecycle } from "./lifecycle";
-import { redactError } from "./secret";
-import { displayLines } from "./untrustedText";
+import type { ProviderRuntime } from "./runtime/runtime";
+import type { createUsageBudgetLifecycle } from "./resource/lifecycle";
+import { redactError } from "./shared/secret";
+import { displayLines } from "./shared/untrustedText";
 
 /** The version of this contract; no stored text checks it, it documents it. */
 export const HOST_API_VERSION = 1;
@@ -34,8 +34,8 @@ let provider: Provider | undefined;
  */
 function loaded(): Provider {
   if (!provider) {
-    const { ProviderRuntime } = require("./runtime") as typeof import("./runtime");
-    const { createUsageBudgetLifecycle } = require("./lifecycle") as typeof import("./lifecycle");
+    const { ProviderRuntime } = require("./runtime/runtime") as typeof import("./runtime/runtime");
+    const { createUsageBudgetLifecycle } = require("./resource/lifecycle") as typeof import("./resource/lifecycle");
     const runtime = new ProviderRuntime();
     provider = { runtime, lifecycle: createUsageBudgetLifecycle(() => runtime.client()) };
   }

@@ -8,12 +8,12 @@
  * budgets starts without them). The client as a library is
  * `pulumi-partnercenter/client`.
  */
-export { UsageBudget, type UsageBudgetArgs } from "./usageBudget";
-export type { UsageBudgetOutputs } from "./outputs";
-export { MAX_AMOUNT, type OnDelete } from "./inputValues";
-export { ERROR_CODES, hasCode, PartnerCenterError, type ErrorCode } from "./errors";
-export { UsageBudgetSet, type UsageBudgetSetArgs } from "./usageBudgetSet";
-export { UsageBudgetMap, type UsageBudgetMapArgs } from "./usageBudgetMap";
-export type { RecordedBudget } from "./budgetMapShape";
-export { shardOf, sliceEntries, checkBudgetsSlice, parseShardOption, parseCustomerIdRangeOption, MAX_SHARDS, BudgetsSliceError, type Shard, type CustomerIdRange, type BudgetsSlice } from "./shards";
-export { BudgetsFileError, readBudgetsFile, parseBudgetsText, formatBudgetsFile, type AmountComment, type BudgetEntry } from "./budgetsFile";
+export { UsageBudget, type UsageBudgetArgs } from "./resource/usageBudget";
+export type { UsageBudgetOutputs } from "./budget/outputs";
+export { MAX_AMOUNT, type OnDelete } from "./budget/inputValues";
+export { ERROR_CODES, hasCode, PartnerCenterError, type ErrorCode } from "./shared/errors";
+export { UsageBudgetSet, type UsageBudgetSetArgs } from "./resource/usageBudgetSet";
+export { UsageBudgetMap, type UsageBudgetMapArgs } from "./resource/usageBudgetMap";
+export type { RecordedBudget } from "./resource/budgetMapShape";
+export { shardOf, sliceEntries, checkBudgetsSlice, parseShardOption, parseCustomerIdRangeOption, MAX_SHARDS, BudgetsSliceError, type Shard, type CustomerIdRange, type BudgetsSlice } from "./gitops/shards";
+export { BudgetsFileError, readBudgetsFile, parseBudgetsText, formatBudgetsFile, type AmountComment, type BudgetEntry } from "./gitops/budgetsFile";

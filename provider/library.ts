@@ -5,12 +5,12 @@
  * client with its scheduler, retry policy and transport.
  */
 export { PartnerCenterClient, type OperationContext, type PartnerCenterClientOptions } from "./client/partnerCenter";
-export { RequestScheduler, type SchedulerStats } from "./client/scheduler";
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./client/retry";
-export { HttpTransport, type TransportOptions } from "./client/transport";
+export { RequestScheduler, type SchedulerStats } from "./client/throttle/scheduler";
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./client/retry/retry";
+export { HttpTransport, type TransportOptions } from "./client/http/transport";
 export { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError, type RequestIdentity } from "./client/errors";
-export { resolveSettings, SettingsError, DEFAULT_ENDPOINT, NUMBER_SETTINGS, type ProviderSettings } from "./settings";
-export { createClient } from "./runtime";
+export { resolveSettings, SettingsError, DEFAULT_ENDPOINT, NUMBER_SETTINGS, type ProviderSettings } from "./settings/settings";
+export { createClient } from "./runtime/runtime";
 export { StaticTokenCredential, type TokenCredential } from "./client/auth";
-export { credentialFromSettings } from "./credentials";
-export { Secret } from "./secret";
+export { credentialFromSettings } from "./settings/credentials";
+export { Secret } from "./shared/secret";

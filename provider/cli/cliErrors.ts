@@ -1,5 +1,5 @@
 /** The errors the command line raises itself (the rest come from the provider's modules, each with its code). */
-import { PartnerCenterError } from "../errors";
+import { PartnerCenterError } from "../shared/errors";
 
 /** The command was called with arguments or files it cannot use (exit 3, before any request). */
 export class UsageError extends PartnerCenterError {

@@ -1,6 +1,6 @@
-import type { BudgetEntry } from "../budgetsFile";
+import type { BudgetEntry } from "../gitops/budgetsFile";
 import type { PartnerCenterClient } from "../client/partnerCenter";
-import { sameAmount } from "../inputs";
+import { sameAmount } from "../budget/inputs";
 import { readBudgets } from "./readBudgets";
 
 /** One customer whose live budget differs from the file, or could not be read. */

@@ -13,7 +13,7 @@
  *   with that customer) is always one customer's.
  */
 import { PartnerCenterStatusError, NO_RELATIONSHIP } from "../client/errors";
-import { hasCode } from "../errors";
+import { hasCode } from "../shared/errors";
 import { StoppedForEveryCustomer } from "./cliErrors";
 
 /** How many first reads must all be refused with a 403 for it to count as the credential's, not a customer's. */

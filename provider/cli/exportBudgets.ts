@@ -1,8 +1,8 @@
-import { BudgetsFileError, validateBudgetEntries, type BudgetEntry } from "../budgetsFile";
+import { BudgetsFileError, validateBudgetEntries, type BudgetEntry } from "../gitops/budgetsFile";
 import type { PartnerCenterClient } from "../client/partnerCenter";
-import type { WireCustomer } from "../client/wire";
-import { customerIdSchema } from "../inputs";
-import { inSlice, type BudgetsSlice } from "../shards";
+import type { WireCustomer } from "../client/wire/wire";
+import { customerIdSchema } from "../budget/inputs";
+import { inSlice, type BudgetsSlice } from "../gitops/shards";
 import { readBudgets } from "./readBudgets";
 import { describeSlice } from "./sliceOptions";
 

@@ -4,7 +4,7 @@
  * budgets file against Partner Center without a stack (`diff`). Settings and
  * credentials come from the environment; messages say so (runContext).
  */
-import { runAsCli } from "../runContext";
+import { runAsCli } from "../shared/runContext";
 import { exitWhenDone } from "./exitWhenDone";
 import { EXIT } from "./exitCodes";
 import { err } from "./output";

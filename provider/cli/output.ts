@@ -3,8 +3,8 @@
  * server may echo one), and no line a CI runner would take for a workflow
  * command.
  */
-import { redactSecrets } from "../secret";
-import { displayLines, guardWorkflowCommands } from "../untrustedText";
+import { redactSecrets } from "../shared/secret";
+import { displayLines, guardWorkflowCommands } from "../shared/untrustedText";
 
 /** Standard output (a report). */
 export function out(text: string): void {

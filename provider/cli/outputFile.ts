@@ -5,7 +5,7 @@
  */
 import { renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { relativePathBase } from "../paths";
+import { relativePathBase } from "../shared/paths";
 import { UsageError } from "./cliErrors";
 
 /** What a path is, or undefined when nothing is there. */

@@ -3,12 +3,12 @@
  * suggestions, and the exit code every way of ending maps to.
  */
 import { Command, CommanderError } from "commander";
-import { hasCode } from "../errors";
-import { defineDiffCommand } from "./diffCommand";
+import { hasCode } from "../shared/errors";
+import { defineDiffCommand } from "./commands/diffCommand";
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from "./exitCodes";
-import { defineExportCommand } from "./exportCommand";
+import { defineExportCommand } from "./commands/exportCommand";
 import { err } from "./output";
-import { defineReportCommand } from "./reportCommand";
+import { defineReportCommand } from "./commands/reportCommand";
 
 /** Codes that mean "what you gave cannot be used": nothing was requested (exit 3). */
 const INPUT_CODES = ["PC_ERR_USAGE", "PC_ERR_SETTING", "PC_ERR_BUDGETS_FILE", "PC_ERR_UNREADABLE_FILE"] as const;

@@ -1,10 +1,10 @@
 /**
  * `--shard` and `--customer-ids`: the slice of the customers a command covers,
- * read by the parsers and kept by the membership rule of provider/shards.ts,
+ * read by the parsers and kept by the membership rule of provider/gitops/shards.ts,
  * the same ones `UsageBudgetSet`'s `shard` and `customerIds` use.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { BudgetsSliceError, parseCustomerIdRangeOption, parseShardOption, type BudgetsSlice, type CustomerIdRange, type Shard } from "../shards";
+import { BudgetsSliceError, parseCustomerIdRangeOption, parseShardOption, type BudgetsSlice, type CustomerIdRange, type Shard } from "../gitops/shards";
 
 /** The options as commander hands them to the action. */
 export interface SliceOptions {

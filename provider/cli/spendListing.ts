@@ -5,7 +5,7 @@
  */
 import { MFA_REQUIRED, PartnerCenterStatusError } from "../client/errors";
 import type { PartnerCenterClient } from "../client/partnerCenter";
-import type { WireUsageRecord } from "../client/spendWire";
+import type { WireUsageRecord } from "../client/wire/spendWire";
 
 /** What the CLI needs for spend, in its own words (environment variables). */
 const HOW_TO = "set PARTNERCENTER_REFRESH_TOKEN to a refresh token from a sign-in with MFA, with PARTNERCENTER_TENANT_ID, PARTNERCENTER_CLIENT_ID and PARTNERCENTER_CLIENT_SECRET (docs/spend.md)";

@@ -10,11 +10,11 @@
  * the text itself is edited only there.
  */
 import { isMap, isSeq, parseDocument, type Node, type YAMLMap, type YAMLSeq } from "yaml";
-import { budgetsYaml, parseBudgetsText, type AmountComment, type BudgetEntry } from "../budgetsFile";
-import { sameAmount } from "../inputs";
-import { displayText } from "../untrustedText";
-import { SPEND_COMMENT_PREFIX } from "./spendComments";
-import { inSlice, type BudgetsSlice } from "../shards";
+import { budgetsYaml, parseBudgetsText, type AmountComment, type BudgetEntry } from "../gitops/budgetsFile";
+import { sameAmount } from "../budget/inputs";
+import { displayText } from "../shared/untrustedText";
+import { SPEND_COMMENT_PREFIX } from "./render/spendComments";
+import { inSlice, type BudgetsSlice } from "../gitops/shards";
 
 /** What an update changed. */
 export interface BudgetsUpdate {

@@ -1,5 +1,5 @@
-import { settingName } from "../settingNames";
-import { PartnerCenterError } from "../errors";
+import { settingName } from "../shared/settingNames";
+import { PartnerCenterError } from "../shared/errors";
 
 /** The ids and target of one request: what a support ticket with Microsoft needs. */
 export interface RequestIdentity {

@@ -5,19 +5,19 @@
  * scheduler, not here). The request keeps its `MS-RequestId` throughout; its
  * error is built once, with how it ended.
  */
-import { settingName } from "../settingNames";
+import { settingName } from "../shared/settingNames";
 import { randomUUID } from "node:crypto";
-import type { Secret } from "../secret";
+import type { Secret } from "../shared/secret";
 import type { TokenCredential } from "./auth/credential";
-import { BodyTooLargeError } from "./boundedBody";
+import { BodyTooLargeError } from "./http/boundedBody";
 import type { Clock } from "./clock";
 import { MFA_REQUIRED, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError, type RequestIdentity } from "./errors";
 import type { OperationContext } from "./operation";
-import { attempts, decideRetry, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry";
-import { PauseBeyondDeadlineError, type RequestScheduler, type SendGrant } from "./scheduler";
-import type { HttpResponse, HttpTransport } from "./transport";
-import { parseFault, WireFormatError } from "./wire";
-import { displayText } from "../untrustedText";
+import { attempts, decideRetry, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry/retry";
+import { PauseBeyondDeadlineError, type RequestScheduler, type SendGrant } from "./throttle/scheduler";
+import type { HttpResponse, HttpTransport } from "./http/transport";
+import { parseFault, WireFormatError } from "./wire/wire";
+import { displayText } from "../shared/untrustedText";
 
 /** An attempt that failed: what it ended in, and how to build its error (once, with how the request ended when that is news). */
 interface AttemptFailure {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { resolveSettings } from "../../provider/settings";
+import { resolveSettings } from "../../provider/settings/settings";
 import { ProviderHost } from "./providerHost";
 import { cleanEnv, PROJECT, startStack, USAGE_BUDGET_TYPE, type TestStack } from "./stack";
 

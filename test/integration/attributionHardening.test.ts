@@ -8,11 +8,11 @@ import type { ServerResponse } from "node:http";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
-import { attributeDrifts, type Attribution } from "../../provider/attribution";
+import { attributeDrifts, type Attribution } from "../../provider/gitops/attribution";
 import { StaticTokenCredential } from "../../provider/client/auth";
 import { UnusableAnswerError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
-import { Secret } from "../../provider/secret";
+import { Secret } from "../../provider/shared/secret";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopbackServer";
 
 const TOKEN = "attribution-hardening-token-3c1d9e7a";

@@ -12,7 +12,7 @@ import { AzureDevOpsEmulator, DEMO_CUSTOMERS, EMULATOR_CA, EntraEmulator, Partne
 import { azurePipelinesAssertion, type AzurePipelinesOidcSettings } from "../../provider/client/auth/azurePipelinesOidc";
 import { federatedCredential, type AppContext } from "../../provider/client/auth/msalCredentials";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
-import { redactSecrets, Secret } from "../../provider/secret";
+import { redactSecrets, Secret } from "../../provider/shared/secret";
 import { startLoopbackServer } from "../support/loopbackServer";
 
 const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
-import { parseBudgetsText } from "../../provider/budgetsFile";
+import { parseBudgetsText } from "../../provider/gitops/budgetsFile";
 import { cleanEnv, startStack } from "../engine/stack";
 
 const CLI = resolve(__dirname, "../../provider/cli/main.js");

@@ -3,8 +3,8 @@ import { strict as assert } from "node:assert";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateCustomers, PartnerCenterEmulator, type RecordedRequest } from "pulumi-partnercenter/emulator";
-import { parseBudgetsText, type BudgetEntry } from "../../provider/budgetsFile";
-import { checkBudgetsSlice, shardOf, sliceEntries } from "../../provider/shards";
+import { parseBudgetsText, type BudgetEntry } from "../../provider/gitops/budgetsFile";
+import { checkBudgetsSlice, shardOf, sliceEntries } from "../../provider/gitops/shards";
 import { cli, withEmulatorAndDirectory } from "../support/cli";
 
 const CUSTOMERS = generateCustomers(40);

@@ -6,8 +6,8 @@ import { DEMO_CUSTOMERS, generateCustomers, PartnerCenterEmulator } from "pulumi
 import { StaticTokenCredential, type TokenCredential } from "../../provider/client/auth";
 import { AmountMismatchError, PartnerCenterStatusError, UnusableAnswerError, PartnerCenterTransportError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
-import { Secret } from "../../provider/secret";
-import { RequestScheduler } from "../../provider/client/scheduler";
+import { Secret } from "../../provider/shared/secret";
+import { RequestScheduler } from "../../provider/client/throttle/scheduler";
 import { FakeClock } from "../support/fakeClock";
 import { systemClock } from "../../provider/client/clock";
 

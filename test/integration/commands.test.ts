@@ -11,7 +11,7 @@ import { Agent, request } from "undici";
 import { EMULATOR_CA } from "pulumi-partnercenter/emulator";
 import { refreshTokenCredential } from "../../provider/client/auth/msalCredentials";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
-import { Secret } from "../../provider/secret";
+import { Secret } from "../../provider/shared/secret";
 
 const DIST = resolve(__dirname, "../..");
 

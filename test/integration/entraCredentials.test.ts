@@ -13,10 +13,10 @@ import { Agent } from "undici";
 import { EMULATOR_CA, EntraEmulator, GITHUB_ISSUER, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "pulumi-partnercenter/emulator";
 import type { TokenCredential } from "../../provider/client/auth";
 import { clientCertificateCredential } from "../../provider/client/auth/msalCredentials";
-import { readClientCertificate } from "../../provider/credentialFiles";
-import { credentialFromSettings } from "../../provider/credentials";
-import { Secret } from "../../provider/secret";
-import { resolveSettings } from "../../provider/settings";
+import { readClientCertificate } from "../../provider/settings/credentialFiles";
+import { credentialFromSettings } from "../../provider/settings/credentials";
+import { Secret } from "../../provider/shared/secret";
+import { resolveSettings } from "../../provider/settings/settings";
 import { buildPfx } from "../support/pkcs12";
 
 const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";

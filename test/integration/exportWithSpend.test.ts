@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CustomerRecord, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
-import { parseBudgetsText } from "../../provider/budgetsFile";
+import { parseBudgetsText } from "../../provider/gitops/budgetsFile";
 import { cli, withEmulatorAndDirectory } from "../support/cli";
 
 const USAGE_RECORDS = "/v1/customers/usagerecords";

@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { StaticTokenCredential } from "../../provider/client/auth";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
-import { Secret } from "../../provider/secret";
+import { Secret } from "../../provider/shared/secret";
 import { cleanEnv } from "../engine/stack";
 import { FakeClock, flush } from "../support/fakeClock";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopbackServer";

@@ -5,12 +5,12 @@ import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, mkdtempSync, rea
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
-import { MAX_QUOTA, MIN_PACE } from "../../provider/client/limitLearner";
+import { MAX_QUOTA, MIN_PACE } from "../../provider/client/throttle/limitLearner";
 import type { PartnerCenterClient } from "../../provider/client/partnerCenter";
-import { RequestScheduler } from "../../provider/client/scheduler";
-import { limitMemoryFile, MAX_MEMORY_BYTES, MAX_REMEMBERED_PAUSE_MS, MEMORY_TTL_MS, recallLimit, rememberLimit } from "../../provider/limitMemory";
-import { createClient } from "../../provider/runtime";
-import { resolveSettings, SettingsError } from "../../provider/settings";
+import { RequestScheduler } from "../../provider/client/throttle/scheduler";
+import { limitMemoryFile, MAX_MEMORY_BYTES, MAX_REMEMBERED_PAUSE_MS, MEMORY_TTL_MS, recallLimit, rememberLimit } from "../../provider/runtime/limitMemory";
+import { createClient } from "../../provider/runtime/runtime";
+import { resolveSettings, SettingsError } from "../../provider/settings/settings";
 import { FakeClock } from "../support/fakeClock";
 
 const CUSTOMERS = generateCustomers(30);

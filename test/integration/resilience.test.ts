@@ -3,8 +3,8 @@ import { DEMO_CUSTOMERS, generateCustomers, PartnerCenterEmulator, type FaultSet
 import { StaticTokenCredential } from "../../provider/client/auth";
 import { PartnerCenterStatusError, UnusableAnswerError, PartnerCenterTransportError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
-import { HttpTransport } from "../../provider/client/transport";
-import { Secret } from "../../provider/secret";
+import { HttpTransport } from "../../provider/client/http/transport";
+import { Secret } from "../../provider/shared/secret";
 import { FakeClock } from "../support/fakeClock";
 import { attemptsPerRequest } from "../support/requests";
 

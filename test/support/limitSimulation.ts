@@ -1,5 +1,5 @@
 import { createLimiter, type Limiter, type RateLimit } from "../../emulator/rateLimits";
-import { LimitLearner } from "../../provider/client/limitLearner";
+import { LimitLearner } from "../../provider/client/throttle/limitLearner";
 
 /** What a simulated run measured. */
 export interface SimulatedRun {

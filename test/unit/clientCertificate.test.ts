@@ -14,9 +14,9 @@ import * as forge from "node-forge";
 import { TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "pulumi-partnercenter/emulator";
 import { EMULATOR_CA, EMULATOR_TLS_CERTIFICATE, EMULATOR_TLS_KEY } from "../../emulator/entra/testPki";
 import type { ClientCertificate } from "../../provider/client/auth/msalCredentials";
-import { readClientCertificate } from "../../provider/credentialFiles";
-import { redactSecrets, Secret } from "../../provider/secret";
-import { SettingsError } from "../../provider/settings";
+import { readClientCertificate } from "../../provider/settings/credentialFiles";
+import { redactSecrets, Secret } from "../../provider/shared/secret";
+import { SettingsError } from "../../provider/settings/settings";
 import { buildPfx, type PfxScheme } from "../support/pkcs12";
 
 const CERTIFICATE_SETTING = "environment variable AZURE_CLIENT_CERTIFICATE_PATH";

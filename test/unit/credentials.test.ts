@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { EnvHttpProxyAgent } from "undici";
 import { TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "pulumi-partnercenter/emulator";
 import { CachedCredential, StaticTokenCredential } from "../../provider/client/auth";
-import { readClientCertificate } from "../../provider/credentialFiles";
-import { credentialFromSettings } from "../../provider/credentials";
-import { Secret } from "../../provider/secret";
-import { CLOUD_AUTHORITIES, resolveSettings, SettingsError } from "../../provider/settings";
+import { readClientCertificate } from "../../provider/settings/credentialFiles";
+import { credentialFromSettings } from "../../provider/settings/credentials";
+import { Secret } from "../../provider/shared/secret";
+import { CLOUD_AUTHORITIES, resolveSettings, SettingsError } from "../../provider/settings/settings";
 import { FakeClock, flush } from "../support/fakeClock";
 import { buildPfx } from "../support/pkcs12";
 

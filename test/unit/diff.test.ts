@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { diffUsageBudget } from "../../provider/diff";
-import { UNKNOWN_VALUE } from "../../provider/inputs";
+import { diffUsageBudget } from "../../provider/resource/diff";
+import { UNKNOWN_VALUE } from "../../provider/budget/inputs";
 
 const A = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
 const B = "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f";

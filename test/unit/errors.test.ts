@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { UnreadableFileError } from "../../provider/boundedFile";
-import { BudgetsFileError } from "../../provider/budgetsFile";
+import { UnreadableFileError } from "../../provider/shared/boundedFile";
+import { BudgetsFileError } from "../../provider/gitops/budgetsFile";
 import { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError } from "../../provider/client/errors";
-import { ERROR_CODES, hasCode, PartnerCenterError, type ErrorCode } from "../../provider/errors";
-import { SettingsError } from "../../provider/settings";
+import { ERROR_CODES, hasCode, PartnerCenterError, type ErrorCode } from "../../provider/shared/errors";
+import { SettingsError } from "../../provider/settings/settings";
 
 const request = {
   customerId: "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10",

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { checkInputs, parseInputs, sameAmount, UNKNOWN_VALUE } from "../../provider/inputs";
+import { checkInputs, parseInputs, sameAmount, UNKNOWN_VALUE } from "../../provider/budget/inputs";
 
 const GUID = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
 

@@ -21,17 +21,33 @@ function localImports(file: string): string[] {
 }
 
 /**
- * The layers and what each may import (besides packages):
- * resource surface (usageBudget, usageBudgetSet, index) → lifecycle, CLI → client → transport;
- * client/ imports only client/ and the leaves every layer may use (errors.ts, secret.ts, untrustedText.ts,
- * settingNames.ts and runContext.ts: how a message names a setting to whoever runs the process);
- * the emulator imports nothing of the provider.
+ * The provider's layers, lowest first: a module may import its own layer and the layers below it, never one above.
+ * The entry points (index.ts, library.ts, entryPoint.ts, budgetMapEntryPoint.ts) sit at provider/ itself, above all.
  */
+const LAYERS = ["shared", "client", "budget", "settings", "runtime", "gitops", "resource", "cli"] as const;
+
+/** A provider file's layer: the index of its folder in {@link LAYERS}, or the top for the entry points. */
+function layerOf(path: string): number {
+  const folder = /^provider\/([^/]+)\//.exec(path)?.[1];
+  if (folder === undefined) return LAYERS.length;
+  const index = (LAYERS as readonly string[]).indexOf(folder);
+  if (index < 0) throw new Error(`${path} is in provider/${folder}/, which is not a layer: add it to LAYERS where it belongs`);
+  return index;
+}
+
 describe("the layers' dependencies point one way", () => {
-  it("provider/client imports only provider/client and the shared leaves", () => {
-    const allowed = (target: string): boolean => target.startsWith("provider/client/") || target === "provider/errors" || target === "provider/secret" || target === "provider/untrustedText" || target === "provider/settingNames" || target === "provider/runContext";
-    const wrong = sources("provider/client").flatMap((file) => localImports(file).filter((target) => !allowed(target)).map((target) => `${file} → ${target}`));
+  it("every provider module sits in a layer's folder, and imports only its own layer and those below", () => {
+    const wrong = sources("provider").flatMap((file) =>
+      localImports(file)
+        .filter((target) => layerOf(target) > layerOf(file))
+        .map((target) => `${file} (${LAYERS[layerOf(file)] ?? "entry point"}) → ${target} (${LAYERS[layerOf(target)] ?? "entry point"})`),
+    );
     assert.deepEqual(wrong, []);
+  });
+
+  it("only the entry points sit at provider/ itself", () => {
+    const loose = sources("provider").filter((file) => !file.slice("provider/".length).includes("/"));
+    assert.deepEqual(loose.sort(), ["provider/budgetMapEntryPoint.ts", "provider/entryPoint.ts", "provider/index.ts", "provider/library.ts"]);
   });
 
   it("the emulator imports nothing of the provider", () => {
@@ -45,7 +61,7 @@ describe("the layers' dependencies point one way", () => {
     const loaded = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" })) as string[];
     const heavy = loaded
       .map((file) => relative(ROOT, file).split("\\").join("/"))
-      .filter((file) => /^dist\/provider\/(client\/(?!amount\.js)|runtime\.js|lifecycle\.js|credentials\.js)|^node_modules\/(@azure\/msal-node|undici)\//.test(file));
+      .filter((file) => /^dist\/provider\/(client\/(?!wire\/amount\.js)|runtime\/|resource\/(lifecycle|budgetMapLifecycle)\.js|settings\/credentials\.js)|^node_modules\/(@azure\/msal-node|undici)\//.test(file));
     assert.deepEqual(heavy, []);
   });
 });

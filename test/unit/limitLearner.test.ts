@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { createLimiter, parseRateLimit, type RateLimit } from "../../emulator/rateLimits";
-import { LimitLearner, MAX_PACE, MAX_QUOTA, MAX_REMEMBERED_PAUSE_MS, MIN_PACE } from "../../provider/client/limitLearner";
+import { LimitLearner, MAX_PACE, MAX_QUOTA, MAX_REMEMBERED_PAUSE_MS, MIN_PACE } from "../../provider/client/throttle/limitLearner";
 import { earliestFinish } from "../../bench/bound";
 import { simulateLimit } from "../support/limitSimulation";
 

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { generateKeyPairSync, X509Certificate } from "node:crypto";
 import * as forge from "node-forge";
 import { TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "pulumi-partnercenter/emulator";
-import { MAX_PKCS12_ITERATIONS, Pkcs12FormatError, Pkcs12PasswordError, readPkcs12 } from "../../provider/pkcs12";
+import { MAX_PKCS12_ITERATIONS, Pkcs12FormatError, Pkcs12PasswordError, readPkcs12 } from "../../provider/settings/pkcs12";
 import { buildPfx } from "../support/pkcs12";
 
 const PASSWORD = "pfx-canary-password-3f9a";

@@ -5,8 +5,8 @@
  */
 import { strict as assert } from "node:assert";
 import type { z } from "zod";
-import { amountSchema, customerIdSchema, onDeleteSchema, type UsageBudgetInputs } from "../../provider/inputs";
-import { ON_DELETE_VALUES, type OnDelete } from "../../provider/inputValues";
+import { amountSchema, customerIdSchema, onDeleteSchema, type UsageBudgetInputs } from "../../provider/budget/inputs";
+import { ON_DELETE_VALUES, type OnDelete } from "../../provider/budget/inputValues";
 
 /** `true` when A and B are the same type, else `false`. */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { backoffDelay, decideRetry, MAX_RETRY_AFTER_MS, parseRetryAfter, type RetryPolicy } from "../../provider/client/retry";
+import { backoffDelay, decideRetry, MAX_RETRY_AFTER_MS, parseRetryAfter, type RetryPolicy } from "../../provider/client/retry/retry";
 
 const policy: RetryPolicy = { maxRetries: 3, baseDelayMs: 500, maxDelayMs: 4000 };
 const plenty = 600_000;

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { MAX_REMEMBERED_PAUSE_MS, MIN_PACE } from "../../provider/client/limitLearner";
-import { CUSTOMER_WINDOW_MS, MAX_THROTTLE_BACKOFF_MS, MIN_THROTTLE_PAUSE_MS, PauseBeyondDeadlineError, RequestScheduler } from "../../provider/client/scheduler";
+import { MAX_REMEMBERED_PAUSE_MS, MIN_PACE } from "../../provider/client/throttle/limitLearner";
+import { CUSTOMER_WINDOW_MS, MAX_THROTTLE_BACKOFF_MS, MIN_THROTTLE_PAUSE_MS, PauseBeyondDeadlineError, RequestScheduler } from "../../provider/client/throttle/scheduler";
 import { FakeClock, flush } from "../support/fakeClock";
 import { MAX_TIMER_MS, timerDelay } from "../../provider/client/clock";
 

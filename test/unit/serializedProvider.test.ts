@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { dynamicResourceType, serializedProvider } from "../../provider/serializedProvider";
+import { dynamicResourceType, serializedProvider } from "../../provider/resource/serializedProvider";
 
 const REPOSITORY = resolve(__dirname, "../../..");
 const requireFromString = require("require-from-string") as (code: string) => { handler(): unknown };

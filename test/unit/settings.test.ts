@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { inspect } from "node:util";
-import { Secret } from "../../provider/secret";
-import { DEFAULT_ENDPOINT, isLoopbackHost, resolveSettings, SettingsError } from "../../provider/settings";
+import { Secret } from "../../provider/shared/secret";
+import { DEFAULT_ENDPOINT, isLoopbackHost, resolveSettings, SettingsError } from "../../provider/settings/settings";
 
 function config(values: Record<string, string>): { get(key: string): string | undefined } {
   return { get: (key) => values[key] };

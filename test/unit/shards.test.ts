@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { generatedCustomerId } from "pulumi-partnercenter/emulator";
-import type { BudgetEntry } from "../../provider/budgetsFile";
-import { checkBudgetsSlice, inSlice, parseCustomerIdRangeOption, parseShardOption, shardOf, sliceEntries } from "../../provider/shards";
+import type { BudgetEntry } from "../../provider/gitops/budgetsFile";
+import { checkBudgetsSlice, inSlice, parseCustomerIdRangeOption, parseShardOption, shardOf, sliceEntries } from "../../provider/gitops/shards";
 
 const IDS = Array.from({ length: 2000 }, (_, index) => generatedCustomerId(index));
 const entries = (ids: readonly string[]): BudgetEntry[] => ids.map((customerId) => ({ customerId, amount: 100 }));

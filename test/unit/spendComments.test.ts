@@ -1,7 +1,7 @@
 /** `export --with-spend`'s comments: what they say, that they stay one line, and how `--update` places them. */
 import { strict as assert } from "node:assert";
-import { formatBudgetsFile, parseBudgetsText, type BudgetEntry } from "../../provider/budgetsFile";
-import { spendComment } from "../../provider/cli/spendComments";
+import { formatBudgetsFile, parseBudgetsText, type BudgetEntry } from "../../provider/gitops/budgetsFile";
+import { spendComment } from "../../provider/cli/render/spendComments";
 import { updateBudgetsText } from "../../provider/cli/updateBudgetsText";
 
 const A = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";

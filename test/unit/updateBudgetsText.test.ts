@@ -1,6 +1,6 @@
 /** `export --update`'s edit of a reviewed file: only amounts and appended entries change, in every style a file may have. */
 import { strict as assert } from "node:assert";
-import { parseBudgetsText, type BudgetEntry } from "../../provider/budgetsFile";
+import { parseBudgetsText, type BudgetEntry } from "../../provider/gitops/budgetsFile";
 import { updateBudgetsText } from "../../provider/cli/updateBudgetsText";
 
 const A = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { auditAmount, isoDateTime, parseAuditPage, parseBudget, parseCustomerPage, parseFault, parseJsonBody, WireFormatError } from "../../provider/client/wire";
+import { auditAmount, isoDateTime, parseAuditPage, parseBudget, parseCustomerPage, parseFault, parseJsonBody, WireFormatError } from "../../provider/client/wire/wire";
 
 describe("Partner Center response parsing", () => {
   it("reads the documented budget document", () => {

@@ -5,10 +5,10 @@
  * with the job's `SYSTEM_ACCESSTOKEN`.
  */
 import { request, type Dispatcher } from "undici";
-import { rememberSecret, type Secret } from "../../secret";
-import { displayText } from "../../untrustedText";
-import { BodyTooLargeError, readBodyText } from "../boundedBody";
-import { flattenHeaders } from "../transport";
+import { rememberSecret, type Secret } from "../../shared/secret";
+import { displayText } from "../../shared/untrustedText";
+import { BodyTooLargeError, readBodyText } from "../http/boundedBody";
+import { flattenHeaders } from "../http/transport";
 import { CredentialError } from "./msalCredentials";
 
 /** The OIDC token API's version (the one every Azure SDK sends). */

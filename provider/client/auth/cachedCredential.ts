@@ -1,4 +1,4 @@
-import { Secret } from "../../secret";
+import { Secret } from "../../shared/secret";
 import { systemClock, type Clock } from "../clock";
 import type { TokenCredential } from "./credential";
 

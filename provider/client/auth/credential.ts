@@ -1,4 +1,4 @@
-import type { Secret } from "../../secret";
+import type { Secret } from "../../shared/secret";
 
 /**
  * The seam every way of authenticating plugs into: the client asks for a

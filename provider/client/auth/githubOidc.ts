@@ -1,6 +1,6 @@
 import { request, type Dispatcher } from "undici";
-import type { Secret } from "../../secret";
-import { readBodyText } from "../boundedBody";
+import type { Secret } from "../../shared/secret";
+import { readBodyText } from "../http/boundedBody";
 import { CredentialError, FEDERATED_AUDIENCE } from "./msalCredentials";
 
 /** How long GitHub's OIDC endpoint may take to answer. */

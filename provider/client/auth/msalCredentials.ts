@@ -1,9 +1,9 @@
 /** MSAL wiring: the app-only and App+User credentials over Microsoft Entra ID, through undici. */
 import { ConfidentialClientApplication, PublicClientApplication, type AccountInfo, type AuthenticationResult, type Configuration } from "@azure/msal-node";
 import type { Dispatcher } from "undici";
-import { PartnerCenterError } from "../../errors";
-import { redactSecrets, type Secret } from "../../secret";
-import { displayText } from "../../untrustedText";
+import { PartnerCenterError } from "../../shared/errors";
+import { redactSecrets, type Secret } from "../../shared/secret";
+import { displayText } from "../../shared/untrustedText";
 import { CachedCredential, type AcquiredToken } from "./cachedCredential";
 import { UndiciNetworkClient } from "./networkClient";
 

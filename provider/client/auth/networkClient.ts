@@ -1,11 +1,11 @@
-import { settingName } from "../../settingNames";
-import { PartnerCenterError } from "../../errors";
+import { settingName } from "../../shared/settingNames";
+import { PartnerCenterError } from "../../shared/errors";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { request, type Dispatcher } from "undici";
-import { rememberSecret } from "../../secret";
-import { displayText } from "../../untrustedText";
-import { readBodyText } from "../boundedBody";
-import { flattenHeaders } from "../transport";
+import { rememberSecret } from "../../shared/secret";
+import { displayText } from "../../shared/untrustedText";
+import { readBodyText } from "../http/boundedBody";
+import { flattenHeaders } from "../http/transport";
 
 /** Form fields and answer fields of the token endpoint that hold credentials. */
 const SECRET_FIELDS = ["client_secret", "client_assertion", "assertion", "refresh_token", "access_token", "id_token", "code"];

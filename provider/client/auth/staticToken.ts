@@ -1,4 +1,4 @@
-import type { Secret } from "../../secret";
+import type { Secret } from "../../shared/secret";
 import type { TokenCredential } from "./credential";
 
 /** A bearer token given as is (`partnercenter:accessToken`); it cannot be renewed. */
