@@ -12,7 +12,7 @@ const README = readFileSync(resolve(DIR, "README.md"), "utf8");
 /** The service connection the README has partners create, by the name the YAML uses. */
 const SERVICE_CONNECTION = "partner-center";
 /** Secrets the pipelines may hand a step: only ever as `NAME: $(NAME)` in `env:`, never in a script. */
-const SECRETS = ["SYSTEM_ACCESSTOKEN", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN"];
+const SECRETS = ["SYSTEM_ACCESSTOKEN", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN", "PARTNERCENTER_CLIENT_SECRET", "PARTNERCENTER_REFRESH_TOKEN"];
 
 interface Step {
   task?: string;
@@ -223,6 +223,34 @@ describe("the Azure Pipelines in examples/azure-devops", () => {
     } finally {
       rmSync(drifted.cwd, { recursive: true, force: true });
     }
+  });
+
+  it("report.yml: weekly, the spend report with App+User secrets through env: only, restricted, keeping report's exit code, then attached as the summary", () => {
+    const text = readFileSync(resolve(DIR, "report.yml"), "utf8");
+    const pipeline = parse(text) as Pipeline;
+    assert.deepEqual(pipeline.schedules?.map((schedule) => [schedule.cron, schedule.always]), [["23 6 * * 1", true]]);
+    assert.deepEqual(pipeline.variables, [{ group: "partnercenter-budgets" }]);
+    const [checkout, node, install, report, attach] = pipeline.steps;
+    assert.deepEqual(checkout, { checkout: "self" });
+    assert.deepEqual(node, { task: "UseNode@1", inputs: { version: "20.x" } });
+    assert.equal(install!.script, "npm ci");
+    assert.equal(install!.env, undefined, "install scripts of dependencies see no secret");
+    assert.equal(scriptOf(report!), "npx partnercenter-budgets report --format markdown > report.md");
+    assert.deepEqual(report!.target, { commands: "restricted", settableVariables: "none" }, "the report prints customer names: no ##vso command may act");
+    for (const secret of ["PARTNERCENTER_CLIENT_SECRET", "PARTNERCENTER_REFRESH_TOKEN"]) assert.equal(report!.env?.[secret], `$(${secret})`);
+    for (const step of pipeline.steps) for (const secret of SECRETS) assert.ok(!(scriptOf(step) ?? "").includes(secret), `no script reads ${secret}`);
+    for (const code of [0, 2]) {
+      const run = runWithStubNpx(report!, code);
+      try {
+        assert.equal(run.status, code, `report's exit code ${code} is the step's`);
+        assert.deepEqual(run.args, ["partnercenter-budgets", "report", "--format", "markdown"]);
+      } finally {
+        rmSync(run.cwd, { recursive: true, force: true });
+      }
+    }
+    assert.equal(attach!.condition, "succeededOrFailed()", "attached when report exits 2 too");
+    assert.match(attach!.script!, /task\.uploadsummary\]\$PWD\/report\.md/);
+    assert.equal(attach!.env, undefined);
   });
 
   it(`every example pipeline, GitHub Actions and Azure Pipelines alike, runs the Pulumi CLI ${PULUMI_CLI}`, () => {
