@@ -32,7 +32,7 @@ interface AttemptFailure {
  * MIN_THROTTLE_PAUSE_MS and doubles while 429s come in a row, so the deadline
  * ends it long before; this bounds the loop).
  */
-const MAX_THROTTLED_ATTEMPTS = 1000;
+const MAX_THROTTLED_WAITS = 1000;
 
 /** One request before it is sent: everything but the per-attempt token. */
 export interface RequestPlan {
@@ -100,27 +100,27 @@ export class RequestSender {
       requestId: randomUUID(),
       correlationId: operation.correlationId,
     };
+    // Three counts, kept apart: the attempts decideRetry judges (maxRetries + 1 at most), one token renewal after a
+    // 401, and the 429s the scheduler waits out within the deadline (MAX_THROTTLED_WAITS at most). Neither a renewal
+    // nor a throttled wait uses up a retry. So the loop is bounded.
+    let attempt = 1;
     let renewedToken = false;
-    let throttledAttempts = 0;
-    // Bounded: each pass is an attempt counted by decideRetry (maxRetries + 1 at most), except one token renewal
-    // after a 401 and the 429s the scheduler waits out within the deadline (at most MAX_THROTTLED_ATTEMPTS).
-    for (let attempt = 1; ; attempt++) {
+    let throttledWaits = 0;
+    for (;;) {
       const result = await this.#attempt(plan, identity, operation, parse);
       if ("value" in result) return { identity, value: result.value };
       let outcome = result.outcome;
       // A token refused for lacking MFA is not renewed: a renewal from the same sign-in carries the same claims.
       if (outcome.kind === "response" && outcome.status === 401 && result.serviceCode !== MFA_REQUIRED && !renewedToken && this.#credential.invalidate()) {
         renewedToken = true;
-        attempt -= 1;
         continue;
       }
       if (outcome.kind === "response" && outcome.status === 429) {
         // The scheduler recorded the 429 and holds the next turn until the pause it decided ends: no sleep here.
         // A pause that ends past the deadline fails now, through decideRetry, in this 429's words.
         const pauseMs = this.#scheduler.pausedUntil(plan.customerId) - this.#clock.now();
-        if (pauseMs < operation.deadline - this.#clock.now() && throttledAttempts < MAX_THROTTLED_ATTEMPTS) {
-          throttledAttempts += 1;
-          attempt -= 1;
+        if (pauseMs < operation.deadline - this.#clock.now() && throttledWaits < MAX_THROTTLED_WAITS) {
+          throttledWaits += 1;
           continue;
         }
         outcome = { ...outcome, retryAfterMs: pauseMs };
@@ -132,6 +132,7 @@ export class RequestSender {
       } catch {
         throw result.error(`gave up after ${attempts(attempt)}: the operation's deadline (${settingName("timeoutSeconds")}) passed`);
       }
+      attempt += 1;
     }
   }
 
