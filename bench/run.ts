@@ -228,13 +228,18 @@ async function runCell(cell: Cell, projectDir: string, plotTo: string | undefine
   peaks.host = 0;
   peaks.cli = 0;
   const emulatorOptions: EmulatorOptions = { customers: generateCustomers(n), faults: faultsOf(cell) };
-  // The provider authenticates as partners do: a client secret through (emulated) Entra ID and MSAL.
+  // The provider authenticates as partners who want spend do: App+User, a refresh token from an MFA sign-in and the
+  // app's secret, through (emulated) Entra ID and MSAL. So spend is on: create and refresh read the usage records.
   const fixture = await EntraFixture.start([{ clientId: CLIENT_ID, secret: "bench-client-secret" }]);
   try {
     const stack = await fixture.startStack({
       projectDir,
-      emulator: emulatorOptions,
-      config: { ...fixture.appSettings(CLIENT_ID), "partnercenter:clientSecret": { value: "bench-client-secret", secret: true } },
+      emulator: { ...emulatorOptions, tokenIdentity: fixture.entra.tokenIdentity() },
+      config: {
+        ...fixture.appSettings(CLIENT_ID),
+        "partnercenter:clientSecret": { value: "bench-client-secret", secret: true },
+        "partnercenter:refreshToken": { value: fixture.entra.issueRefreshToken(CLIENT_ID, { mfa: true }), secret: true },
+      },
     });
     const customers = stack.emulator.customers();
     const program = (phase: number): DeclaredBudget[] => customers.map((c, i) => stack.budget(`budget-${i}`, { customerId: c.id, amount: amountOf(i, phase) }));
@@ -305,7 +310,7 @@ function markdownTable(header: string[], rows: string[][]): string {
 }
 
 function table(cells: CellFigures[], baselines: PhaseFigures[]): string {
-  const header = ["budgets", "limit", "latency ms", "--parallel", "phase", "command s", "ms/budget", "window s", "bound s", "binds", "bound/window", "429 share", "failures", "host CPU ms/op", "CLI CPU ms/op", "state B/res", "host peak MiB", "CLI peak MiB"];
+  const header = ["budgets", "limit", "latency ms", "--parallel", "phase", "command s", "ms/budget", "window s", "bound s", "binds", "bound/window", "requests (budget + spend)", "429 share", "failures", "host CPU ms/op", "CLI CPU ms/op", "state B/res", "host peak MiB", "CLI peak MiB"];
   const rows = cells.flatMap((cell) =>
     cell.phases.map((p) => [
       String(cell.n),
@@ -319,6 +324,7 @@ function table(cells: CellFigures[], baselines: PhaseFigures[]): string {
       p.boundSeconds.toFixed(2),
       p.binds,
       p.ratio === null ? "n/a" : p.ratio.toFixed(3),
+      `${p.requests} + ${p.spendRequests}`,
       `${(p.throttledShare * 100).toFixed(1)} %`,
       String(p.failures),
       p.hostCpuMsPerOperation.toFixed(2),
@@ -329,7 +335,7 @@ function table(cells: CellFigures[], baselines: PhaseFigures[]): string {
     ]),
   );
   const firstCount = cells[0]?.n ?? 0;
-  for (const b of baselines) rows.push([String(firstCount), "(first limit)", "", "1", b.phase, b.commandSeconds.toFixed(2), ((b.commandSeconds * 1000) / Math.max(1, firstCount)).toFixed(1), b.windowSeconds.toFixed(2), b.boundSeconds.toFixed(2), b.binds, b.ratio === null ? "n/a" : b.ratio.toFixed(3), `${(b.throttledShare * 100).toFixed(1)} %`, String(b.failures), "-", "-", "-", "-", "-"]);
+  for (const b of baselines) rows.push([String(firstCount), "(first limit)", "", "1", b.phase, b.commandSeconds.toFixed(2), ((b.commandSeconds * 1000) / Math.max(1, firstCount)).toFixed(1), b.windowSeconds.toFixed(2), b.boundSeconds.toFixed(2), b.binds, b.ratio === null ? "n/a" : b.ratio.toFixed(3), `${b.requests} + ${b.spendRequests}`, `${(b.throttledShare * 100).toFixed(1)} %`, String(b.failures), "-", "-", "-", "-", "-"]);
   return markdownTable(header, rows);
 }
 
