@@ -4,7 +4,8 @@
  * "nothing configured" message offers it, and which settings hold its
  * secrets. Everything else derives from this table: `partnercenter:auth`'s
  * values, the order modes are weighed in, which settings are read as
- * `Secret`s, and the leak tests' canaries. A new mode is one entry.
+ * `Secret`s, the "nothing configured" message, and the leak tests' canaries
+ * (test/support/secretCanaries.ts). A new mode is one entry.
  */
 import type { TokenCredential } from "../client/auth/credential";
 import { azurePipelinesAssertion } from "../client/auth/azurePipelinesOidc";
@@ -143,16 +144,15 @@ export type AuthMode = keyof typeof CREDENTIAL_MODES;
 /** The ways to authenticate, in the table's order. */
 export const AUTH_MODES = Object.keys(CREDENTIAL_MODES) as readonly AuthMode[];
 
-/** Every mode's entry, typed as the table's rows (the table itself keeps each row's literal types for {@link SecretSetting}). */
+/** A mode's entry as a {@link CredentialMode} (the table itself keeps each entry's literal types, which {@link SecretSetting} needs). */
 export function credentialMode(mode: AuthMode): CredentialMode {
   return CREDENTIAL_MODES[mode];
 }
 
+/** Every place of the table's secrets, as literal types. */
 type Place = (typeof CREDENTIAL_MODES)[AuthMode]["secrets"][number];
 /** A setting some mode keeps a secret in: settings reads it as a `Secret`, and only such a setting. */
 export type SecretSetting = Extract<Place, string>;
 /** A CI job's variable some mode keeps a secret in. */
 export type SecretJobVariable = Extract<Place, { jobVariable: string }>["jobVariable"];
 
-/** Every place a secret is read from, once each, in the table's order (the leak tests put a canary in each). */
-export const SECRET_PLACES: readonly SecretPlace[] = [...new Map(AUTH_MODES.flatMap((mode) => credentialMode(mode).secrets).map((place) => [typeof place === "string" ? place : `$${place.jobVariable}`, place])).values()];
