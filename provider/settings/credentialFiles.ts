@@ -10,8 +10,7 @@ import type { ClientCertificate } from "../client/auth/msalCredentials";
 import { relativePathBase } from "../shared/paths";
 import { looksLikePkcs12, Pkcs12FormatError, Pkcs12PasswordError, readPkcs12, type Pkcs12Contents } from "./pkcs12";
 import { rememberSecret, type Secret } from "../shared/secret";
-import { SettingsError, type SourcedValue } from "./settings";
-import { settingPlaces } from "./settingSources";
+import { settingPlaces, SettingsError, type SourcedValue } from "./settingSources";
 
 /** The largest certificate or token file read (a PEM chain or a JWT is a few KiB). */
 const MAX_CREDENTIAL_FILE_BYTES = 1024 * 1024;

@@ -8,7 +8,7 @@ import { PartnerCenterError } from "../shared/errors";
 import { runContext } from "../shared/runContext";
 import type { SettingSource } from "../shared/settingNames";
 
-export { SETTING_SOURCES, settingName, settingPlaces, type SettingSource } from "../shared/settingNames";
+export { SETTING_SOURCES, settingName, settingPlaces, type SettingName, type SettingSource } from "../shared/settingNames";
 
 /** Reads one stack-config key, as Pulumi's `configure` hook hands it over. */
 export interface ConfigSource {

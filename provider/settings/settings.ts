@@ -9,16 +9,14 @@ import { GUID_PATTERN } from "../budget/inputs";
 import { Secret } from "../shared/secret";
 import { DEFAULT_ENDPOINT, isLoopbackHost, parseUrl } from "./endpoint";
 import { endpointSchema } from "./endpointSchema";
-import { NUMBER_SETTINGS, readNumber, readRaw, SETTING_SOURCES, SettingsError, type ConfigSource, type RawSetting, type SourcedValue } from "./settingSources";
+import { NUMBER_SETTINGS, readNumber, readRaw, SETTING_SOURCES, SettingsError, type ConfigSource, type RawSetting, type SettingName, type SourcedValue } from "./settingSources";
 import { describeValue } from "../shared/describe";
+import { AUTH_MODES, type AuthMode, type SecretJobVariable, type SecretSetting } from "./credentialModes";
 
 export { DEFAULT_ENDPOINT, isLoopbackHost } from "./endpoint";
-export { NUMBER_SETTINGS, SETTING_SOURCES, SettingsError, type ConfigSource, type SettingSource, type SourcedValue } from "./settingSources";
+export { NUMBER_SETTINGS, SETTING_SOURCES, SettingsError, type ConfigSource, type SettingName, type SettingSource, type SourcedValue } from "./settingSources";
 
-/** The ways to authenticate (`partnercenter:auth` forces one). */
-export const AUTH_MODES = ["accessToken", "clientSecret", "clientCertificate", "federatedToken", "oidcToken", "githubOidc", "azurePipelines", "refreshToken"] as const;
-/** One way to authenticate. */
-export type AuthMode = (typeof AUTH_MODES)[number];
+export { AUTH_MODES, type AuthMode } from "./credentialModes";
 
 /** The national clouds and their Entra ID authority hosts (the API base URL is the same for both). */
 export const CLOUD_AUTHORITIES = { public: "https://login.microsoftonline.com", usgov: "https://login.microsoftonline.us" } as const;
@@ -121,19 +119,18 @@ function readRateLimitCache(raw: RawSetting | undefined): string | undefined {
 }
 
 function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.ProcessEnv): CredentialSettings {
-  const raw = (name: keyof typeof SETTING_SOURCES): RawSetting | undefined => readRaw(SETTING_SOURCES[name], config, env);
-  const plain = (name: keyof typeof SETTING_SOURCES): SourcedValue<string> | undefined => {
+  const raw = (name: SettingName): RawSetting | undefined => readRaw(SETTING_SOURCES[name], config, env);
+  // What the credential modes' table declares a secret is read as a Secret, and nothing else: the types refuse either mix-up.
+  const plain = (name: Exclude<SettingName, SecretSetting>): SourcedValue<string> | undefined => {
     const found = raw(name);
     return found && { value: found.value.trim(), origin: found.origin };
   };
-  const secret = (name: keyof typeof SETTING_SOURCES): SourcedValue<Secret> | undefined => {
+  const secret = (name: SecretSetting): SourcedValue<Secret> | undefined => {
     const found = raw(name);
     return found && { value: new Secret(found.value), origin: found.origin };
   };
-  const accessToken = plain("accessToken");
-  if (accessToken && /\s/.test(accessToken.value)) {
-    throw new SettingsError(`Setting ${accessToken.origin}: the access token contains white space; give the bare token, without "Bearer "`);
-  }
+  const jobSecret = (name: SecretJobVariable): Secret | undefined => (env[name] ? new Secret(env[name]) : undefined);
+  const accessToken = bareToken(secret("accessToken"));
   const auth = plain("auth");
   if (auth && !(AUTH_MODES as readonly string[]).includes(auth.value)) {
     throw new SettingsError(`Setting ${auth.origin}: ${describeValue(auth.value)} is not a way to authenticate; use one of ${AUTH_MODES.join(", ")}`);
@@ -148,7 +145,7 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
   }
   const githubRequest = plain("oidcRequestUrl");
   const githubUrl = githubRequest?.value;
-  const githubToken = raw("oidcRequestToken")?.value;
+  const githubToken = secret("oidcRequestToken")?.value;
   if (githubRequest) {
     // The request token goes with it: over https only (http for loopback, as tests and local tools use).
     const url = parseUrl(githubRequest.value);
@@ -170,7 +167,7 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
   }
   return {
     auth: auth?.value as AuthMode | undefined,
-    accessToken: accessToken && { value: new Secret(accessToken.value), origin: accessToken.origin },
+    accessToken,
     tenantId: plain("tenantId"),
     clientId: plain("clientId"),
     authority: (authority?.value ?? CLOUD_AUTHORITIES[(cloud?.value ?? "public") as keyof typeof CLOUD_AUTHORITIES]).replace(/\/+$/, ""),
@@ -181,14 +178,22 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
     federatedTokenFile: plain("federatedTokenFile"),
     oidcToken: secret("oidcToken"),
     refreshToken: secret("refreshToken"),
-    githubOidc: githubUrl && githubToken ? { url: githubUrl, token: new Secret(githubToken), origin: githubRequest!.origin } : undefined,
+    githubOidc: githubUrl && githubToken ? { url: githubUrl, token: githubToken, origin: githubRequest!.origin } : undefined,
     azurePipelines: serviceConnectionId && {
       serviceConnectionId,
       explicit: !serviceConnectionId.origin.endsWith("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"),
       requestUri: env.SYSTEM_OIDCREQUESTURI || undefined,
-      accessToken: env.SYSTEM_ACCESSTOKEN ? new Secret(env.SYSTEM_ACCESSTOKEN) : undefined,
+      accessToken: jobSecret("SYSTEM_ACCESSTOKEN"),
     },
     useOidc: useOidc && { value: useOidc.value.toLowerCase() === "true", origin: useOidc.origin },
   };
 }
 
+
+/** The access token, trimmed, refused when it holds white space (a "Bearer " prefix, two tokens): never echoed. */
+function bareToken(token: SourcedValue<Secret> | undefined): SourcedValue<Secret> | undefined {
+  const text = token?.value.reveal().trim();
+  if (token === undefined || text === undefined) return undefined;
+  if (/\s/.test(text)) throw new SettingsError(`Setting ${token.origin}: the access token contains white space; give the bare token, without "Bearer "`);
+  return { value: new Secret(text), origin: token.origin };
+}

@@ -54,11 +54,14 @@ export const SETTING_SOURCES = {
   refreshToken: { configKey: "partnercenter:refreshToken", envVars: ["PARTNERCENTER_REFRESH_TOKEN"] },
 } as const satisfies Record<string, SettingSource>;
 
+/** A setting's name, as {@link SETTING_SOURCES} keys it. */
+export type SettingName = keyof typeof SETTING_SOURCES;
+
 /**
  * Every place a setting can be set, for messages: `stack config partnercenter:x (or A / B)` under Pulumi,
  * `environment variable A (or B / C)` in the command line, which reads no stack config.
  */
-export function settingPlaces(name: keyof typeof SETTING_SOURCES): string {
+export function settingPlaces(name: SettingName): string {
   const source: SettingSource = SETTING_SOURCES[name];
   if (runContext() === "cli") {
     const [own, ...shared] = source.envVars;
@@ -68,7 +71,7 @@ export function settingPlaces(name: keyof typeof SETTING_SOURCES): string {
 }
 
 /** A setting's name as the user sets it: `partnercenter:x` under Pulumi, its own environment variable in the command line. */
-export function settingName(name: keyof typeof SETTING_SOURCES): string {
+export function settingName(name: SettingName): string {
   const source: SettingSource = SETTING_SOURCES[name];
   return runContext() === "cli" ? source.envVars[0]! : source.configKey;
 }

@@ -27,10 +27,18 @@ describe("choosing a credential", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   after(() => dispatcher.close());
 
-  it("with nothing configured, lists what can be set", () => {
-    assert.throws(() => credentialFor({}), (error: Error) =>
-      error instanceof SettingsError &&
-      ["partnercenter:accessToken", "partnercenter:clientSecret", "partnercenter:clientCertificatePath", "partnercenter:federatedTokenFile", "partnercenter:refreshToken", "id-token: write"].every((part) => error.message.includes(part)));
+  it("with nothing configured, lists what can be set: every mode of the table, by kind", () => {
+    assert.throws(() => credentialFor({}), (error: Error) => {
+      assert.ok(error instanceof SettingsError);
+      assert.equal(
+        error.message,
+        "No Partner Center credentials are configured: set stack config partnercenter:accessToken (pulumi config set --secret partnercenter:accessToken <token>) or PARTNERCENTER_ACCESS_TOKEN; " +
+          "or, with partnercenter:tenantId and partnercenter:clientId, one of partnercenter:clientSecret, partnercenter:clientCertificatePath / partnercenter:clientCertificate, " +
+          "partnercenter:federatedTokenFile (AZURE_FEDERATED_TOKEN_FILE, ARM_OIDC_TOKEN_FILE_PATH), partnercenter:oidcToken (ARM_OIDC_TOKEN), partnercenter:refreshToken; " +
+          'or run in GitHub Actions with "permissions: id-token: write", or in Azure Pipelines with partnercenter:adoServiceConnectionId (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID) and SYSTEM_ACCESSTOKEN mapped',
+      );
+      return true;
+    });
   });
 
   it("refuses two conflicting modes, naming where each came from", () => {
