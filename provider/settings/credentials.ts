@@ -11,7 +11,8 @@ import { StaticTokenCredential } from "../client/auth/staticToken";
 import { readClientCertificate, tokenFileAssertion } from "./credentialFiles";
 import { runContext } from "../shared/runContext";
 import { settingName, settingPlaces } from "./settingSources";
-import { SettingsError, type AuthMode, type CredentialSettings, type ProviderSettings, type SourcedValue } from "./settings";
+import type { AuthMode, CredentialSettings, ProviderSettings, SourcedValue } from "./settings";
+import { SettingsError } from "../shared/errors";
 
 
 /** The ways that read an OIDC token (what `ARM_USE_OIDC` prefers). */

@@ -9,11 +9,12 @@ import { GUID_PATTERN } from "../budget/inputs";
 import { Secret } from "../shared/secret";
 import { DEFAULT_ENDPOINT, isLoopbackHost, parseUrl } from "./endpoint";
 import { endpointSchema } from "./endpointSchema";
-import { NUMBER_SETTINGS, readNumber, readRaw, SETTING_SOURCES, SettingsError, type ConfigSource, type RawSetting, type SourcedValue } from "./settingSources";
+import { NUMBER_SETTINGS, readNumber, readRaw, SETTING_SOURCES, type ConfigSource, type RawSetting, type SourcedValue } from "./settingSources";
 import { describeValue } from "../shared/describe";
+import { SettingsError } from "../shared/errors";
 
 export { DEFAULT_ENDPOINT, isLoopbackHost } from "./endpoint";
-export { NUMBER_SETTINGS, SETTING_SOURCES, SettingsError, type ConfigSource, type SettingSource, type SourcedValue } from "./settingSources";
+export { NUMBER_SETTINGS, SETTING_SOURCES, type ConfigSource, type SettingSource, type SourcedValue } from "./settingSources";
 
 /** The ways to authenticate (`partnercenter:auth` forces one). */
 export const AUTH_MODES = ["accessToken", "clientSecret", "clientCertificate", "federatedToken", "oidcToken", "githubOidc", "azurePipelines", "refreshToken"] as const;

@@ -1,12 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { UnreadableFileError } from "../../provider/shared/boundedFile";
-import { BudgetsFileError } from "../../provider/gitops/budgetsFile";
-import { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError } from "../../provider/client/errors";
-import { ERROR_CODES, hasCode, PartnerCenterError, type ErrorCode } from "../../provider/shared/errors";
-import { SettingsError } from "../../provider/settings/settings";
-
+import { AmountMismatchError, BudgetsFileError, ERROR_CODES, type ErrorCode, hasCode, PartnerCenterError, PartnerCenterStatusError, PartnerCenterTransportError, SettingsError, UnreadableFileError, UnusableAnswerError } from "../../provider/shared/errors";
 const request = {
   customerId: "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10",
   subject: "usage budget",
