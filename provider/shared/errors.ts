@@ -10,7 +10,8 @@
  * plain `Error`s beside their one catcher, which turns each into one of these.
  */
 import { settingName } from "./settingNames";
-/** Every code, and what it means (the README lists them from here). */
+
+/** Every code, and what it means (docs/errors.md lists them, each with its class; a unit test keeps the two together). */
 export const ERROR_CODES = {
   PC_ERR_RESPONSE: "Partner Center answered with an error status (the message has the status, Partner Center's code and description, and the request ids)",
   PC_ERR_TRANSPORT: "a request got no answer: connection refused or dropped, DNS, TLS, timeout",
@@ -211,12 +212,13 @@ export class UnusableAnswerError extends PartnerCenterError {
 
 /** An answer larger than the limit: the connection was closed, the body not read. */
 export class BodyTooLargeError extends UnusableAnswerError {
-  // Set after UnusableAnswerError's constructor: the message is the same, the code is this class's own.
+  /** This class's own code, set once UnusableAnswerError's constructor has built the message (the same form). */
   override readonly code = "PC_ERR_BODY_TOO_LARGE";
 }
 
 /** A pause (`Retry-After`) that lasts past the operation's deadline: the request failed at once instead of waiting to fail. */
 export class PauseBeyondDeadlineError extends UnusableAnswerError {
+  /** This class's own code, set once UnusableAnswerError's constructor has built the message (the same form). */
   override readonly code = "PC_ERR_PAUSE_BEYOND_DEADLINE";
 }
 
