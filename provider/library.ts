@@ -8,9 +8,9 @@ export { PartnerCenterClient, type OperationContext, type PartnerCenterClientOpt
 export { RequestScheduler, type SchedulerStats } from "./client/throttle/scheduler";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./client/retry/retry";
 export { HttpTransport, type TransportOptions } from "./client/http/transport";
-export { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError, type RequestIdentity } from "./client/errors";
-export { resolveSettings, SettingsError, DEFAULT_ENDPOINT, NUMBER_SETTINGS, type ProviderSettings } from "./settings/settings";
+export { resolveSettings, DEFAULT_ENDPOINT, NUMBER_SETTINGS, type ProviderSettings } from "./settings/settings";
 export { createClient } from "./runtime/runtime";
 export { StaticTokenCredential, type TokenCredential } from "./client/auth";
 export { credentialFromSettings } from "./settings/credentials";
+export { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, type RequestIdentity, SettingsError, UnusableAnswerError } from "./shared/errors";
 export { Secret } from "./shared/secret";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { InvalidInputsError } from "../shared/errors";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { describeValue } from "../shared/describe";
 import { DEFAULT_ON_DELETE, GUID_PATTERN, MAX_AMOUNT, ON_DELETE_VALUES, type OnDelete } from "./inputValues";
@@ -135,7 +136,7 @@ export function parseInputs(news: Record<string, unknown>): UsageBudgetInputs {
     failures.push(...unknown.map((property) => ({ property, reason: `${property} is not known yet` })));
   }
   if (failures.length > 0) {
-    throw new Error(`Invalid UsageBudget inputs: ${failures.map((f) => f.reason).join("; ")}`);
+    throw new InvalidInputsError("UsageBudget", failures.map((f) => f.reason));
   }
   return inputs as unknown as UsageBudgetInputs;
 }

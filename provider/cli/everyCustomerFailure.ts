@@ -12,9 +12,7 @@
  *   come, a 403 is one customer's. A 403 with code 20002 (no relationship
  *   with that customer) is always one customer's.
  */
-import { PartnerCenterStatusError, NO_RELATIONSHIP } from "../client/errors";
-import { hasCode } from "../shared/errors";
-import { StoppedForEveryCustomer } from "./cliErrors";
+import { hasCode, NO_RELATIONSHIP, PartnerCenterStatusError, StoppedForEveryCustomerError } from "../shared/errors";
 
 /** How many first reads must all be refused with a 403 for it to count as the credential's, not a customer's. */
 export const FIRST_READS = 3;
@@ -35,7 +33,7 @@ export class EveryCustomerFailure {
   readonly #firstReads: number;
   #forbiddenFirst = 0;
   #otherAnswerCame = false;
-  #failure: StoppedForEveryCustomer | undefined;
+  #failure: StoppedForEveryCustomerError | undefined;
 
   /** @param total - the budgets to read (fewer than {@link FIRST_READS} makes the 403 rule count all of them) */
   constructor(total: number) {
@@ -43,7 +41,7 @@ export class EveryCustomerFailure {
   }
 
   /** The failure to stop with, once one was seen. */
-  get failure(): StoppedForEveryCustomer | undefined {
+  get failure(): StoppedForEveryCustomerError | undefined {
     return this.#failure;
   }
 
@@ -55,7 +53,7 @@ export class EveryCustomerFailure {
   observe(error?: unknown): void {
     if (this.#failure !== undefined) return;
     if (refusesEveryRequest(error)) {
-      this.#failure = new StoppedForEveryCustomer(`stopped: the credential was refused, which applies to every customer, so the other budgets were not requested: ${(error as Error).message}`, error as Error);
+      this.#failure = new StoppedForEveryCustomerError(`stopped: the credential was refused, which applies to every customer, so the other budgets were not requested: ${(error as Error).message}`, error as Error);
       return;
     }
     if (this.#otherAnswerCame || !forbidsWithoutReason(error)) {
@@ -64,7 +62,7 @@ export class EveryCustomerFailure {
     }
     this.#forbiddenFirst += 1;
     if (this.#forbiddenFirst === this.#firstReads) {
-      this.#failure = new StoppedForEveryCustomer(
+      this.#failure = new StoppedForEveryCustomerError(
         `stopped: the first ${this.#firstReads} budget reads were all refused with HTTP 403 without code 20002 (20002 would be one customer's missing relationship), ` +
           `so the credential lacks the permission for every customer and the other budgets were not requested: ${(error as Error).message}`,
         error as Error,

@@ -1,10 +1,11 @@
-import { BudgetsFileError, validateBudgetEntries, type BudgetEntry } from "../gitops/budgetsFile";
+import { validateBudgetEntries, type BudgetEntry } from "../gitops/budgetsFile";
 import type { PartnerCenterClient } from "../client/partnerCenter";
 import type { WireCustomer } from "../client/wire/wire";
 import { customerIdSchema } from "../budget/inputs";
 import { inSlice, type BudgetsSlice } from "../gitops/shards";
 import { readBudgets } from "./readBudgets";
 import { describeSlice } from "./sliceOptions";
+import { BudgetsFileError } from "../shared/errors";
 
 /** A customer whose budget could not be read, and why. */
 export interface ExportFailure {
@@ -43,7 +44,7 @@ export interface ExportOptions {
  * @param client - the Partner Center client
  * @param progress - receives progress lines (stderr in the command line)
  * @param options - customers per page, budget reads in flight at once, the slice
- * @throws {@link StoppedForEveryCustomer} when a failure applies to every customer (a refused credential)
+ * @throws {@link StoppedForEveryCustomerError} when a failure applies to every customer (a refused credential)
  */
 export async function exportBudgets(client: PartnerCenterClient, progress: (line: string) => void, options: ExportOptions): Promise<ExportResult> {
   const listed: WireCustomer[] = [];

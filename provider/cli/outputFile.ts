@@ -6,7 +6,7 @@
 import { renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { relativePathBase } from "../shared/paths";
-import { UsageError } from "./cliErrors";
+import { UsageError } from "../shared/errors";
 
 /** What a path is, or undefined when nothing is there. */
 function kindAt(path: string): "file" | "directory" | "other" | undefined {

@@ -11,7 +11,7 @@ import { err } from "./output";
 import { defineReportCommand } from "./commands/reportCommand";
 
 /** Codes that mean "what you gave cannot be used": nothing was requested (exit 3). */
-const INPUT_CODES = ["PC_ERR_USAGE", "PC_ERR_SETTING", "PC_ERR_BUDGETS_FILE", "PC_ERR_UNREADABLE_FILE"] as const;
+const INPUT_CODES = ["PC_ERR_USAGE", "PC_ERR_SETTING", "PC_ERR_BUDGETS_FILE", "PC_ERR_BUDGETS_SLICE", "PC_ERR_UNREADABLE_FILE"] as const;
 
 const SETTINGS_HELP = `Settings and credentials come from the environment: PARTNERCENTER_ENDPOINT, PARTNERCENTER_ACCESS_TOKEN
 (or PARTNERCENTER_TENANT_ID and PARTNERCENTER_CLIENT_ID with a secret, certificate or federated token),
@@ -52,7 +52,7 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
     // Commander has already written its message (an unknown option with its suggestion, a missing argument), or the help.
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     err(`partnercenter-budgets: ${(error as Error).message}\n`);
-    // Partner Center, the network or the credential (a refused one stops every read: StoppedForEveryCustomer).
+    // Partner Center, the network or the credential (a refused one stops every read: PC_ERR_STOPPED).
     return INPUT_CODES.some((code) => hasCode(error, code)) ? EXIT.badInput : EXIT.couldNotCheck;
   }
   if (settled === undefined) throw new Error("no command settled its exit code");

@@ -4,7 +4,8 @@
  * the same ones `UsageBudgetSet`'s `shard` and `customerIds` use.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { BudgetsSliceError, parseCustomerIdRangeOption, parseShardOption, type BudgetsSlice, type CustomerIdRange, type Shard } from "../gitops/shards";
+import { parseCustomerIdRangeOption, parseShardOption, type BudgetsSlice, type CustomerIdRange, type Shard } from "../gitops/shards";
+import { BudgetsSliceError } from "../shared/errors";
 
 /** The options as commander hands them to the action. */
 export interface SliceOptions {

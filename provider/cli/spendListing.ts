@@ -3,9 +3,9 @@
  * spend from, and the one line they fail with when Partner Center refuses it
  * (an app-only credential, an App+User token without MFA).
  */
-import { MFA_REQUIRED, PartnerCenterStatusError } from "../client/errors";
 import type { PartnerCenterClient } from "../client/partnerCenter";
 import type { WireUsageRecord } from "../client/wire/spendWire";
+import { MFA_REQUIRED, PartnerCenterStatusError, SpendUnavailableError } from "../shared/errors";
 
 /** What the CLI needs for spend, in its own words (environment variables). */
 const HOW_TO = "set PARTNERCENTER_REFRESH_TOKEN to a refresh token from a sign-in with MFA, with PARTNERCENTER_TENANT_ID, PARTNERCENTER_CLIENT_ID and PARTNERCENTER_CLIENT_SECRET (docs/spend.md)";
@@ -31,12 +31,12 @@ export function describeSpendListingFailure(error: unknown, command: string): st
  *
  * @param client - the Partner Center client
  * @param command - the command reading it, for the failure's line
- * @throws Error whose message is {@link describeSpendListingFailure}'s one line (the command exits 2)
+ * @throws {@link SpendUnavailableError} whose message is {@link describeSpendListingFailure}'s one line (the command exits 2)
  */
 export async function readUsageRecords(client: PartnerCenterClient, command: string): Promise<WireUsageRecord[]> {
   try {
     return await client.listUsageRecords();
   } catch (error) {
-    throw new Error(describeSpendListingFailure(error, command), { cause: error });
+    throw new SpendUnavailableError(describeSpendListingFailure(error, command), { cause: error });
   }
 }

@@ -3,7 +3,6 @@ import { sameAmount } from "./wire/amount";
 import { displayText } from "../shared/untrustedText";
 import type { TokenCredential } from "./auth/credential";
 import { systemClock, type Clock } from "./clock";
-import { AmountMismatchError, UnusableAnswerError, type RequestIdentity } from "./errors";
 import { OperationContext } from "./operation";
 import { RequestSender, type RequestPlan } from "./requestSender";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry/retry";
@@ -11,6 +10,7 @@ import { RequestScheduler } from "./throttle/scheduler";
 import { DEFAULT_TRANSPORT_OPTIONS, HttpTransport } from "./http/transport";
 import { parseUsageRecordPage, parseUsageSummary, type WireUsageRecord, type WireUsageSummary } from "./wire/spendWire";
 import { budgetPatchBody, CONTINUATION_TOKEN_HEADER, parseAuditPage, parseBudget, parseCustomerPage, type Continuation, type WireAuditPage, type WireBudget, type WireCustomerPage } from "./wire/wire";
+import { AmountMismatchError, type RequestIdentity, UnusableAnswerError } from "../shared/errors";
 
 export { OperationContext } from "./operation";
 

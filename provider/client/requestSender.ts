@@ -9,15 +9,15 @@ import { settingName } from "../shared/settingNames";
 import { randomUUID } from "node:crypto";
 import type { Secret } from "../shared/secret";
 import type { TokenCredential } from "./auth/credential";
-import { BodyTooLargeError } from "./http/boundedBody";
+import { BodyLimitExceeded } from "./http/boundedBody";
 import type { Clock } from "./clock";
-import { MFA_REQUIRED, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError, type RequestIdentity } from "./errors";
 import type { OperationContext } from "./operation";
 import { attempts, decideRetry, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry/retry";
-import { PauseBeyondDeadlineError, type RequestScheduler, type SendGrant } from "./throttle/scheduler";
+import { PauseOutlastsDeadline, type RequestScheduler, type SendGrant } from "./throttle/scheduler";
 import type { HttpResponse, HttpTransport } from "./http/transport";
-import { parseFault, WireFormatError } from "./wire/wire";
+import { parseFault } from "./wire/wire";
 import { displayText } from "../shared/untrustedText";
+import { BodyTooLargeError, MFA_REQUIRED, PartnerCenterStatusError, PartnerCenterTransportError, PauseBeyondDeadlineError, type RequestIdentity, UnusableAnswerError, WireFormatError } from "../shared/errors";
 
 /** An attempt that failed: what it ended in, and how to build its error (once, with how the request ended when that is news). */
 interface AttemptFailure {
@@ -148,7 +148,7 @@ export class RequestSender {
       operation.start();
     } catch (cause) {
       // Queued behind a pause (another request's 429) that outlasts the deadline: nothing to retry, fail at once.
-      if (cause instanceof PauseBeyondDeadlineError) throw new UnusableAnswerError(identity, cause.message, undefined, "PC_ERR_PAUSE_BEYOND_DEADLINE");
+      if (cause instanceof PauseOutlastsDeadline) throw new PauseBeyondDeadlineError(identity, cause.message);
       const waited = `the operation's deadline (${settingName("timeoutSeconds")}) passed while waiting for Partner Center's rate limit`;
       return { outcome: { kind: "transport" }, error: (gaveUp) => new PartnerCenterTransportError(identity, this.#endpoint, cause, gaveUp ? `${waited}; ${gaveUp}` : waited) };
     }
@@ -160,7 +160,7 @@ export class RequestSender {
       try {
         response = await this.#transport.send({ method: plan.method, url: this.#url(plan), headers: this.#headers(plan, identity, token), body: plan.body, signal: operation.signal });
       } catch (cause) {
-        if (cause instanceof BodyTooLargeError) return { outcome: { kind: "unreadable" }, error: (gaveUp) => new UnusableAnswerError(identity, cause.message, gaveUp, "PC_ERR_BODY_TOO_LARGE") };
+        if (cause instanceof BodyLimitExceeded) return { outcome: { kind: "unreadable" }, error: (gaveUp) => new BodyTooLargeError(identity, cause.message, gaveUp) };
         return { outcome: { kind: "transport" }, error: (gaveUp) => new PartnerCenterTransportError(identity, this.#endpoint, cause, gaveUp) };
       }
     } finally {

@@ -4,11 +4,11 @@
  * Partner Center has now. The log goes back 90 days and has no server-side
  * filter on the operation type.
  */
-import { PartnerCenterStatusError } from "../client/errors";
 import type { PartnerCenterClient } from "../client/partnerCenter";
 import { auditAmount, isoDateTime, type WireAuditRecord } from "../client/wire/wire";
 import { sameAmount } from "../budget/inputs";
 import { displayText } from "../shared/untrustedText";
+import { PartnerCenterStatusError } from "../shared/errors";
 
 /** The operation type of a budget change in the activity log. */
 export const BUDGET_CHANGE = "update_customer_spending_budget";

@@ -1,6 +1,6 @@
-import { PartnerCenterError } from "../shared/errors";
+import { BudgetsFileError, UnreadableFileError } from "../shared/errors";
 import { relativePathBase } from "../shared/paths";
-import { readBoundedFile, UnreadableFileError } from "../shared/boundedFile";
+import { readBoundedFile } from "../shared/boundedFile";
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
 import { z } from "zod";
 import { describeValue } from "../shared/describe";
@@ -18,18 +18,6 @@ export interface BudgetEntry {
   name?: string;
   /** What deleting the budget's resource does. */
   onDelete?: OnDelete;
-}
-
-/** A budgets file or list that cannot be used: every problem, each with its file, line and entry. */
-export class BudgetsFileError extends PartnerCenterError {
-  /** One line per problem. */
-  readonly problems: string[];
-
-  /** @param problems - one line per problem, each with its file, line and entry */
-  constructor(problems: string[]) {
-    super("PC_ERR_BUDGETS_FILE", problems.length === 1 ? (problems[0] ?? "") : `${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.problems = problems;
-  }
 }
 
 const entrySchema = z.strictObject(

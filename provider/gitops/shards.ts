@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { BudgetEntry } from "./budgetsFile";
 import { describeValue } from "../shared/describe";
-import { PartnerCenterError } from "../shared/errors";
+import { BudgetsSliceError } from "../shared/errors";
 
 /** One of `count` shards of a budgets file; `index` counts from 0. */
 export interface Shard {
@@ -35,14 +35,6 @@ export interface BudgetsSlice {
 
 /** The most shards a file may be split into: far beyond what parallel stacks need, small enough to catch a typo. */
 export const MAX_SHARDS = 1024;
-
-/** A slice that cannot be used: names the property, the problem and the fix. */
-export class BudgetsSliceError extends PartnerCenterError {
-  /** @param message - the property, the problem and the fix */
-  constructor(message: string) {
-    super("PC_ERR_BUDGETS_FILE", message);
-  }
-}
 
 /** What an id or a range end may hold: lowercase hex digits and hyphens, as in a tenant id, or a prefix of one. */
 const ID_PREFIX = /^[0-9a-f-]{1,36}$/;

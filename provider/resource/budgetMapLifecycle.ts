@@ -20,6 +20,7 @@ import { checkMapInputs, inputsOf, parseMapInputs, recordedBudgets, type Declare
 import { isGone, isRefusedCustomer, patchSettled } from "./lifecycle";
 import { sameAmount } from "../budget/inputs";
 import { displayText } from "../shared/untrustedText";
+import { PartialBudgetMapError, type PartialState } from "../shared/errors";
 
 type Props = Record<string, unknown>;
 
@@ -39,36 +40,10 @@ interface CustomerFailure {
   message: string;
 }
 
-/**
- * The error of a run that failed for some customers, in the form the dynamic
- * provider host turns into the engine's partial failure: `id` and
- * `properties` (@pulumi/pulumi cmd/dynamic-provider/index.js
- * `grpcResponseFromError` packs them as `ErrorResourceInitFailed`; the engine
- * saves them as the resource's state, pkg/resource/plugin/provider_plugin.go
- * `parseError`, pkg/engine/update.go `OnResourceStepPost`).
- */
-export class PartialBudgetMapError extends Error {
-  /** The resource id. */
-  readonly id: string;
-  /** The state to save, with the serialized provider. */
-  readonly properties: Props;
-  /** One line per failed customer (bounded), saved as the resource's init errors. */
-  readonly reasons: string[];
-
-  /**
-   * @param verb - what was being done, e.g. "set"
-   * @param total - how many customers the run handled
-   * @param failures - the customers that failed
-   * @param id - the resource id
-   * @param properties - the state to save
-   */
-  constructor(verb: string, total: number, failures: readonly CustomerFailure[], id: string, properties: Props) {
-    super(failureSummary(verb, total, failures));
-    this.id = id;
-    this.properties = properties;
-    // The engine shows the reasons, not the message: the first says what happened, the others name the customers.
-    this.reasons = [headline(verb, total, failures), ...failureLines(sortedFailures(failures))];
-  }
+/** A run's failure for some customers: the summary, and the lines the engine shows (what happened, then the customers). */
+function partialFailure(verb: string, total: number, failures: readonly CustomerFailure[], state?: PartialState): PartialBudgetMapError {
+  // The engine shows the reasons, not the message: the first says what happened, the others name the customers.
+  return new PartialBudgetMapError(failureSummary(verb, total, failures), [headline(verb, total, failures), ...failureLines(sortedFailures(failures))], state);
 }
 
 /** Failed customers as lines: the first few named, the rest counted. */
@@ -191,7 +166,7 @@ export function createUsageBudgetMapLifecycle(getClient: () => Promise<PartnerCe
   function outcome(verb: string, id: string, total: number, records: Map<string, RecordedBudget>, failures: CustomerFailure[], news: Props): Props {
     const outs: Props = { budgets: sortedRecord(records) };
     if (failures.length === 0) return outs;
-    throw new PartialBudgetMapError(verb, total, failures, id, { ...outs, [PROVIDER_KEY]: news[PROVIDER_KEY] });
+    throw partialFailure(verb, total, failures, { id, properties: { ...outs, [PROVIDER_KEY]: news[PROVIDER_KEY] } });
   }
 
   return {
@@ -223,7 +198,7 @@ export function createUsageBudgetMapLifecycle(getClient: () => Promise<PartnerCe
         if (record) records.set(customerId, record);
       });
       // Nothing learned at all: nothing to record, so a plain failure (the engine keeps no resource).
-      if (records.size === 0 && failures.length > 0) throw new Error(failureSummary("take on", customers.length, failures));
+      if (records.size === 0 && failures.length > 0) throw partialFailure("take on", customers.length, failures);
       return { id, outs: outcome("set", id, customers.length, records, failures, news) };
     },
 
@@ -252,7 +227,7 @@ export function createUsageBudgetMapLifecycle(getClient: () => Promise<PartnerCe
         }
       });
       // Any other failure fails the refresh, as a UsageBudget's failed Read does: state stays as it was.
-      if (failures.length > 0) throw new Error(failureSummary("read", recorded.size, failures));
+      if (failures.length > 0) throw partialFailure("read", recorded.size, failures);
       if (drifted.size > 0) {
         const attributions = await attributeDrifts(client, drifted);
         for (const customerId of drifted.keys()) {
@@ -296,7 +271,7 @@ export function createUsageBudgetMapLifecycle(getClient: () => Promise<PartnerCe
         await release(client, customerId, stored, failures);
       });
       // The engine keeps the resource when delete fails, so the next destroy clears them again (a PATCH to null repeats safely).
-      if (failures.length > 0) throw new Error(failureSummary("clear", recorded.size, failures));
+      if (failures.length > 0) throw partialFailure("clear", recorded.size, failures);
     },
   };
 }

@@ -5,6 +5,7 @@
 import { storedAmount } from "../client/wire/amount";
 import { amountSchema, customerIdSchema, onDeleteSchema, storedOnDelete, UNKNOWN_VALUE } from "../budget/inputs";
 import type { OnDelete } from "../budget/inputValues";
+import { InvalidInputsError } from "../shared/errors";
 
 /** One customer's declared budget. */
 export interface DeclaredBudget {
@@ -100,7 +101,7 @@ export function checkMapInputs(news: Record<string, unknown>): { inputs: Record<
 export function parseMapInputs(news: Record<string, unknown>): BudgetMapInputs {
   const { inputs, failures } = checkMapInputs(news);
   if (inputs.budgets === UNKNOWN_VALUE) failures.push({ property: "budgets", reason: "budgets is not known yet" });
-  if (failures.length > 0) throw new Error(`Invalid UsageBudgetMap inputs: ${failures.map((failure) => failure.reason).join("; ")}`);
+  if (failures.length > 0) throw new InvalidInputsError("UsageBudgetMap", failures.map((failure) => failure.reason));
   return inputs as unknown as BudgetMapInputs;
 }
 

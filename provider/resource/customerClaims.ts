@@ -6,7 +6,7 @@
  * would flip the budget on every `up`, and deleting one with
  * `onDelete: "clear"` would wipe what the other still declares.
  */
-import { PartnerCenterError } from "../shared/errors";
+import { DuplicateCustomerError } from "../shared/errors";
 import * as pulumi from "@pulumi/pulumi";
 import { GUID_PATTERN } from "../budget/inputs";
 
@@ -47,14 +47,6 @@ function duplicates(claims: Claims): string | undefined {
   const lines = [...claims].filter(([, resources]) => resources.length > 1).map(([customer, resources]) => `customer ${customer} is declared by ${resources.length} resources: ${resources.join(", ")}`);
   if (lines.length === 0) return undefined;
   return `${lines.join("; ")}. Each customer's budget must be declared by one resource only: remove the others (a UsageBudgetSet entry counts as one).`;
-}
-
-/** The program's resources declaring the same customer, named. */
-export class DuplicateCustomerError extends PartnerCenterError {
-  /** @param message - the customers and the resources declaring each */
-  constructor(message: string) {
-    super("PC_ERR_DUPLICATE_CUSTOMER", message);
-  }
 }
 
 /** The error of a run in which a customer is claimed twice: one instance, so the run reports it once. */

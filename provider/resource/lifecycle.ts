@@ -1,5 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { CUSTOMER_NOT_FOUND, NO_RELATIONSHIP, PartnerCenterStatusError, UnusableAnswerError, PartnerCenterTransportError } from "../client/errors";
 import type { OperationContext, PartnerCenterClient } from "../client/partnerCenter";
 import type { WireBudget } from "../client/wire/wire";
 import { attributeDrifts, describeAttribution } from "../gitops/attribution";
@@ -9,6 +8,7 @@ import { checkInputs, customerIdSchema, parseInputs, sameAmount, storedOnDelete 
 import type { UsageBudgetOutputs } from "../budget/outputs";
 import { displayText } from "../shared/untrustedText";
 import { carriedSpend, SpendLookup, spendOutputs, storedSpend } from "./spend";
+import { CUSTOMER_NOT_FOUND, NO_RELATIONSHIP, PartnerCenterStatusError, PartnerCenterTransportError, StoredStateError, UnusableAnswerError } from "../shared/errors";
 
 /** The longest `lastChange` or `readError` kept in state: one line, whatever the service answered. */
 const OUTPUT_TEXT_LIMIT = 500;
@@ -80,7 +80,7 @@ async function describeLastChange(client: PartnerCenterClient, customerId: strin
 function storedCustomerId(id: string, props: Props | undefined): string {
   const parsed = customerIdSchema.safeParse(props?.customerId ?? id);
   if (!parsed.success) {
-    throw new Error(`UsageBudget ${JSON.stringify(id)}: the stored customer id is not a GUID (${parsed.error.issues[0]?.message})`);
+    throw new StoredStateError(`UsageBudget ${JSON.stringify(id)}: the stored customer id is not a GUID (${parsed.error.issues[0]?.message})`);
   }
   return parsed.data;
 }

@@ -6,9 +6,9 @@
  * MFA) or any other failure leaves the outputs unset and is said once.
  */
 import type { PartnerCenterClient } from "../client/partnerCenter";
-import { MFA_REQUIRED, PartnerCenterStatusError } from "../client/errors";
 import { MAX_PERCENT_USED, type WireUsageRecord } from "../client/wire/spendWire";
 import { displayText } from "../shared/untrustedText";
+import { MFA_REQUIRED, PartnerCenterStatusError } from "../shared/errors";
 
 /** The spend outputs of a UsageBudget; each absent when not known. */
 export interface SpendOutputs {

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BudgetsFileError, readBudgetsFile, validateBudgetEntries, type BudgetEntry } from "../gitops/budgetsFile";
+import { readBudgetsFile, validateBudgetEntries, type BudgetEntry } from "../gitops/budgetsFile";
 import type { OnDelete } from "../budget/inputValues";
 import { checkBudgetsSlice, sliceEntries, type CustomerIdRange, type Shard } from "../gitops/shards";
 import { UsageBudget } from "./usageBudget";
 import { UsageBudgetMap } from "./usageBudgetMap";
+import { BudgetsFileError } from "../shared/errors";
 
 /** The inputs of a {@link UsageBudgetSet}: a list of entries or a budgets file, not both. */
 export interface UsageBudgetSetArgs {

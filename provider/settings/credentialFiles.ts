@@ -5,12 +5,13 @@
  * credentials take what this returns.
  */
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
-import { readBoundedFile, readBoundedFileBytes, UnreadableFileError } from "../shared/boundedFile";
+import { readBoundedFile, readBoundedFileBytes } from "../shared/boundedFile";
 import type { ClientCertificate } from "../client/auth/msalCredentials";
 import { relativePathBase } from "../shared/paths";
 import { looksLikePkcs12, Pkcs12FormatError, Pkcs12PasswordError, readPkcs12, type Pkcs12Contents } from "./pkcs12";
 import { rememberSecret, type Secret } from "../shared/secret";
-import { settingPlaces, SettingsError, type SourcedValue } from "./settingSources";
+import { settingPlaces, type SourcedValue } from "./settingSources";
+import { SettingsError, UnreadableFileError } from "../shared/errors";
 
 /** The largest certificate or token file read (a PEM chain or a JWT is a few KiB). */
 const MAX_CREDENTIAL_FILE_BYTES = 1024 * 1024;

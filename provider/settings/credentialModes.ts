@@ -15,7 +15,8 @@ import { StaticTokenCredential } from "../client/auth/staticToken";
 import { readClientCertificate, tokenFileAssertion } from "./credentialFiles";
 import { companionOf, isGithubsOwn } from "./credentialOrigins";
 import { runContext } from "../shared/runContext";
-import { settingName, settingPlaces, SettingsError, type SettingName } from "./settingSources";
+import { settingName, settingPlaces, type SettingName } from "./settingSources";
+import { SettingsError } from "../shared/errors";
 import type { CredentialSettings } from "./settings";
 
 /** Where a secret is read from: a setting, or a variable the CI job sets (read as is, never from stack config). */

@@ -9,7 +9,8 @@ import type { AppContext } from "../client/auth/msalCredentials";
 import { AUTH_MODES, credentialMode, type AuthMode } from "./credentialModes";
 import { fromArm, isProjectsOwn } from "./credentialOrigins";
 import { settingName, settingPlaces } from "./settingSources";
-import { SettingsError, type CredentialSettings, type ProviderSettings } from "./settings";
+import type { CredentialSettings, ProviderSettings } from "./settings";
+import { SettingsError } from "../shared/errors";
 
 /** The modes whose settings say where they came from, by `origin` (configured on purpose, or offered by the CI), in the table's order. */
 function modesFrom(credentials: CredentialSettings, origin: "configured" | "ambient"): [AuthMode, string][] {

@@ -26,7 +26,11 @@ export interface Pkcs12Contents {
   readonly keys: readonly Buffer[];
 }
 
-/** The bundle does not open with the password given: its MAC does not verify, or a part does not decrypt. */
+/**
+ * The bundle does not open with the password given: its MAC does not verify, or a part does not decrypt. Like
+ * {@link Pkcs12FormatError}, it never leaves settings/: credentialFiles.ts turns it into a `SettingsError` that names
+ * the setting, which only it knows.
+ */
 export class Pkcs12PasswordError extends Error {
   constructor() {
     super("the PKCS#12 bundle does not open with this password");

@@ -4,7 +4,7 @@
  * and where its value came from.
  */
 import { describeValue } from "../shared/describe";
-import { PartnerCenterError } from "../shared/errors";
+import { SettingsError } from "../shared/errors";
 import { runContext } from "../shared/runContext";
 import type { SettingSource } from "../shared/settingNames";
 
@@ -22,14 +22,6 @@ export interface ConfigSource {
 export interface SourcedValue<T> {
   readonly value: T;
   readonly origin: string;
-}
-
-/** A setting whose value cannot be used; names the setting, where it came from, the problem and the fix. */
-export class SettingsError extends PartnerCenterError {
-  /** @param message - the setting, where it came from, the problem and the fix */
-  constructor(message: string) {
-    super("PC_ERR_SETTING", message);
-  }
 }
 
 /** A raw value and the place it was read from (for error messages). */

@@ -9,12 +9,13 @@ import { GUID_PATTERN } from "../budget/inputs";
 import { Secret } from "../shared/secret";
 import { DEFAULT_ENDPOINT, isLoopbackHost, parseUrl } from "./endpoint";
 import { endpointSchema } from "./endpointSchema";
-import { NUMBER_SETTINGS, readNumber, readRaw, SETTING_SOURCES, SettingsError, type ConfigSource, type RawSetting, type SettingName, type SourcedValue } from "./settingSources";
+import { NUMBER_SETTINGS, readNumber, readRaw, SETTING_SOURCES, type ConfigSource, type RawSetting, type SettingName, type SourcedValue } from "./settingSources";
 import { describeValue } from "../shared/describe";
+import { SettingsError } from "../shared/errors";
 import { AUTH_MODES, type AuthMode, type SecretJobVariable, type SecretSetting } from "./credentialModes";
 
 export { DEFAULT_ENDPOINT, isLoopbackHost } from "./endpoint";
-export { NUMBER_SETTINGS, SETTING_SOURCES, SettingsError, type ConfigSource, type SettingName, type SettingSource, type SourcedValue } from "./settingSources";
+export { NUMBER_SETTINGS, SETTING_SOURCES, type ConfigSource, type SettingName, type SettingSource, type SourcedValue } from "./settingSources";
 
 export { AUTH_MODES, type AuthMode } from "./credentialModes";
 

@@ -5,16 +5,8 @@
  * A reader that cannot trust the path (a directory another user may change)
  * also judges the file it opened, not the path again: see {@link BoundedFileChecks}.
  */
-import { PartnerCenterError } from "./errors";
+import { UnreadableFileError } from "./errors";
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
-
-/** Why a file could not be used; `reason` reads as the end of a sentence. */
-export class UnreadableFileError extends PartnerCenterError {
-  /** @param reason - why, as the end of a sentence */
-  constructor(readonly reason: string) {
-    super("PC_ERR_UNREADABLE_FILE", reason);
-  }
-}
 
 function kindOf(stats: ReturnType<typeof fstatSync>): string {
   if (stats.isDirectory()) return "a directory";

@@ -10,10 +10,10 @@ import { runInNewContext } from "node:vm";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { attributeDrifts, type Attribution } from "../../provider/gitops/attribution";
 import { StaticTokenCredential } from "../../provider/client/auth";
-import { UnusableAnswerError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/shared/secret";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopbackServer";
+import { UnusableAnswerError } from "../../provider/shared/errors";
 
 const TOKEN = "attribution-hardening-token-3c1d9e7a";
 const FAST_RETRY = { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 };

@@ -4,12 +4,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DEMO_CUSTOMERS, generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { StaticTokenCredential, type TokenCredential } from "../../provider/client/auth";
-import { AmountMismatchError, PartnerCenterStatusError, UnusableAnswerError, PartnerCenterTransportError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/shared/secret";
 import { RequestScheduler } from "../../provider/client/throttle/scheduler";
 import { FakeClock } from "../support/fakeClock";
 import { systemClock } from "../../provider/client/clock";
+import { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError } from "../../provider/shared/errors";
 
 const [CONTOSO, FABRIKAM, , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
 const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -10,8 +10,9 @@ import type { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { RequestScheduler } from "../../provider/client/throttle/scheduler";
 import { limitMemoryFile, MAX_MEMORY_BYTES, MAX_REMEMBERED_PAUSE_MS, MEMORY_TTL_MS, recallLimit, rememberLimit } from "../../provider/runtime/limitMemory";
 import { createClient } from "../../provider/runtime/runtime";
-import { resolveSettings, SettingsError } from "../../provider/settings/settings";
+import { resolveSettings } from "../../provider/settings/settings";
 import { FakeClock } from "../support/fakeClock";
+import { SettingsError } from "../../provider/shared/errors";
 
 const CUSTOMERS = generateCustomers(30);
 

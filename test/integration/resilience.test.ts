@@ -1,12 +1,12 @@
 import { strict as assert } from "node:assert";
 import { DEMO_CUSTOMERS, generateCustomers, PartnerCenterEmulator, type FaultSettings } from "pulumi-partnercenter/emulator";
 import { StaticTokenCredential } from "../../provider/client/auth";
-import { PartnerCenterStatusError, UnusableAnswerError, PartnerCenterTransportError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { HttpTransport } from "../../provider/client/http/transport";
 import { Secret } from "../../provider/shared/secret";
 import { FakeClock } from "../support/fakeClock";
 import { attemptsPerRequest } from "../support/requests";
+import { PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError } from "../../provider/shared/errors";
 
 const [CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
 const OTHER = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a";

@@ -8,10 +8,10 @@ import { Agent } from "undici";
 import { DEMO_CUSTOMERS, EMULATOR_CA, EntraEmulator, generateCustomers, MFA_REQUIRED_CODE, PartnerCenterEmulator, percentUsed, type CustomerRecord } from "pulumi-partnercenter/emulator";
 import { StaticTokenCredential, type TokenCredential } from "../../provider/client/auth";
 import { clientSecretCredential, refreshTokenCredential, type AppContext } from "../../provider/client/auth/msalCredentials";
-import { PartnerCenterStatusError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/shared/secret";
 import { SpendLookup, spendOutputs } from "../../provider/resource/spend";
+import { PartnerCenterStatusError } from "../../provider/shared/errors";
 
 const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 const SECRET = "emulated-spend-client-secret";

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
-import { BudgetsFileError, formatBudgetsFile, parseBudgetsText, type BudgetEntry } from "../../provider/gitops/budgetsFile";
+import { formatBudgetsFile, parseBudgetsText, type BudgetEntry } from "../../provider/gitops/budgetsFile";
 import { MAX_AMOUNT } from "../../provider/budget/inputs";
+import { BudgetsFileError } from "../../provider/shared/errors";
 
 const A = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
 const B = "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f";

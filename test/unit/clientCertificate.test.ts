@@ -16,8 +16,8 @@ import { EMULATOR_CA, EMULATOR_TLS_CERTIFICATE, EMULATOR_TLS_KEY } from "../../e
 import type { ClientCertificate } from "../../provider/client/auth/msalCredentials";
 import { readClientCertificate } from "../../provider/settings/credentialFiles";
 import { redactSecrets, Secret } from "../../provider/shared/secret";
-import { SettingsError } from "../../provider/settings/settings";
 import { buildPfx, type PfxScheme } from "../support/pkcs12";
+import { SettingsError } from "../../provider/shared/errors";
 
 const CERTIFICATE_SETTING = "environment variable AZURE_CLIENT_CERTIFICATE_PATH";
 const PASSWORD_SETTING = "environment variable ARM_CLIENT_CERTIFICATE_PASSWORD";

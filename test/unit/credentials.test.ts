@@ -9,9 +9,10 @@ import { CachedCredential, StaticTokenCredential } from "../../provider/client/a
 import { readClientCertificate } from "../../provider/settings/credentialFiles";
 import { credentialFromSettings } from "../../provider/settings/credentials";
 import { Secret } from "../../provider/shared/secret";
-import { CLOUD_AUTHORITIES, resolveSettings, SettingsError } from "../../provider/settings/settings";
+import { CLOUD_AUTHORITIES, resolveSettings } from "../../provider/settings/settings";
 import { FakeClock, flush } from "../support/fakeClock";
 import { buildPfx } from "../support/pkcs12";
+import { SettingsError } from "../../provider/shared/errors";
 
 const TENANT = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 const CLIENT = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";

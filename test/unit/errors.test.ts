@@ -1,11 +1,36 @@
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { UnreadableFileError } from "../../provider/shared/boundedFile";
-import { BudgetsFileError } from "../../provider/gitops/budgetsFile";
-import { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError } from "../../provider/client/errors";
-import { ERROR_CODES, hasCode, PartnerCenterError, type ErrorCode } from "../../provider/shared/errors";
-import { SettingsError } from "../../provider/settings/settings";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import * as errorModule from "../../provider/shared/errors";
+import {
+  AmountMismatchError,
+  BodyTooLargeError,
+  BudgetsFileError,
+  BudgetsSliceError,
+  ConcurrentEditError,
+  CredentialError,
+  DuplicateCustomerError,
+  EntraUnreachableError,
+  ERROR_CODES,
+  hasCode,
+  InvalidInputsError,
+  PartialBudgetMapError,
+  PartnerCenterError,
+  PartnerCenterStatusError,
+  PartnerCenterTransportError,
+  PauseBeyondDeadlineError,
+  SettingsError,
+  SpendUnavailableError,
+  StoppedForEveryCustomerError,
+  StoredStateError,
+  UnreadableFileError,
+  UnusableAnswerError,
+  UsageError,
+  WireFormatError,
+  type ErrorCode,
+} from "../../provider/shared/errors";
+
+const ROOT = resolve(__dirname, "../../..");
 
 const request = {
   customerId: "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10",
@@ -44,29 +69,87 @@ describe("Partner Center errors", () => {
   });
 });
 
-describe("the error taxonomy", () => {
-  it("every error a user or a program meets is a PartnerCenterError with a stable code, named by its class", () => {
-    const identity = { subject: "usage budget", method: "GET", path: "/v1/customers/x/usagebudget", customerId: "x", requestId: "r", correlationId: "c" };
-    const errors: [PartnerCenterError, ErrorCode][] = [
-      [new PartnerCenterStatusError(identity, 500, {}), "PC_ERR_RESPONSE"],
-      [new PartnerCenterTransportError(identity, "https://example.test", new Error("boom")), "PC_ERR_TRANSPORT"],
-      [new UnusableAnswerError(identity, "not JSON"), "PC_ERR_UNEXPECTED_BODY"],
-      [new AmountMismatchError(identity, 1, 2), "PC_ERR_AMOUNT_MISMATCH"],
-      [new SettingsError("Setting x: bad"), "PC_ERR_SETTING"],
-      [new BudgetsFileError(["a problem"]), "PC_ERR_BUDGETS_FILE"],
-      [new UnreadableFileError("is missing"), "PC_ERR_UNREADABLE_FILE"],
-    ];
-    for (const [error, code] of errors) {
-      assert.ok(error instanceof PartnerCenterError, error.name);
-      assert.equal(error.code, code);
+/**
+ * One instance of every error class shared/errors.ts exports, built from sample arguments. A class missing here, or
+ * here and not there, fails the first test below; the code each instance carries is what the others check.
+ */
+const SAMPLES: Record<string, () => PartnerCenterError> = {
+  PartnerCenterStatusError: () => new PartnerCenterStatusError(request, 500, {}),
+  PartnerCenterTransportError: () => new PartnerCenterTransportError(request, "https://example.test", new Error("boom")),
+  UnusableAnswerError: () => new UnusableAnswerError(request, "the body is not JSON"),
+  BodyTooLargeError: () => new BodyTooLargeError(request, "the answer's body is larger than 8 bytes; it was not read"),
+  PauseBeyondDeadlineError: () => new PauseBeyondDeadlineError(request, "Partner Center's rate limit holds requests past this operation's deadline"),
+  AmountMismatchError: () => new AmountMismatchError(request, 1, 2),
+  WireFormatError: () => new WireFormatError("the body is not JSON"),
+  CredentialError: () => new CredentialError("Microsoft Entra ID refused the client secret"),
+  EntraUnreachableError: () => new EntraUnreachableError("could not reach Microsoft Entra ID"),
+  UnreadableFileError: () => new UnreadableFileError("is missing"),
+  SettingsError: () => new SettingsError("Setting x: bad"),
+  BudgetsFileError: () => new BudgetsFileError(["a problem"]),
+  BudgetsSliceError: () => new BudgetsSliceError("shard.count 0 is not a whole number from 1 to 1024"),
+  InvalidInputsError: () => new InvalidInputsError("UsageBudget", ["amount is not known yet"]),
+  StoredStateError: () => new StoredStateError('UsageBudget "x": the stored customer id is not a GUID'),
+  DuplicateCustomerError: () => new DuplicateCustomerError("customer x is declared by 2 resources: a, b"),
+  PartialBudgetMapError: () => new PartialBudgetMapError("could not set the budgets of 1 of 2 customers", ["could not set the budgets of 1 of 2 customers"], { id: "map", properties: {} }),
+  UsageError: () => new UsageError("unknown option --x"),
+  StoppedForEveryCustomerError: () => new StoppedForEveryCustomerError("stopped: the credential was refused", new Error("HTTP 401")),
+  SpendUnavailableError: () => new SpendUnavailableError("report: month-to-date spend could not be read"),
+  ConcurrentEditError: () => new ConcurrentEditError("budgets.yaml changed while export read Partner Center"),
+};
+
+/** The error classes shared/errors.ts exports, by name. */
+const CLASSES = new Map(
+  Object.entries(errorModule).filter((entry): entry is [string, typeof PartnerCenterError] => typeof entry[1] === "function" && entry[1].prototype instanceof PartnerCenterError),
+);
+
+describe("the error taxonomy: every code in shared/errors.ts, one class each", () => {
+  it("the samples build every error class the module exports", () => {
+    assert.deepEqual(Object.keys(SAMPLES).sort(), [...CLASSES.keys()].sort());
+  });
+
+  for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
+    it(`${code}: exactly one class carries it, named by its class, and hasCode knows it`, () => {
+      const carriers = Object.entries(SAMPLES).filter(([, sample]) => sample().code === code);
+      assert.deepEqual(carriers.length, 1, `classes whose instances carry ${code}: ${carriers.map(([name]) => name).join(", ") || "none"}`);
+      const [name, sample] = carriers[0]!;
+      const error = sample();
+      assert.equal(error.constructor, CLASSES.get(name), `${name} is built by its sample`);
+      assert.equal(error.name, name);
+      assert.ok(String(error).startsWith(`${name}: `), String(error));
       assert.ok(hasCode(error, code));
-      assert.equal(error.name, error.constructor.name);
-      assert.ok(code in ERROR_CODES);
+      for (const other of Object.keys(ERROR_CODES) as ErrorCode[]) if (other !== code) assert.ok(!hasCode(error, other), `${name} has ${other} too`);
+    });
+  }
+
+  it("every class carries a code ERROR_CODES lists", () => {
+    for (const [name, sample] of Object.entries(SAMPLES)) assert.ok(sample().code in ERROR_CODES, `${name}: ${sample().code}`);
+  });
+
+  it("hasCode is false for a plain Error, a look-alike object and a missing error", () => {
+    assert.equal(hasCode(Object.assign(new Error("x"), { code: "PC_ERR_SETTING" }), "PC_ERR_SETTING"), false);
+    assert.equal(hasCode({ code: "PC_ERR_SETTING", message: "x" }, "PC_ERR_SETTING"), false);
+    assert.equal(hasCode(undefined, "PC_ERR_SETTING"), false);
+  });
+
+  it("an answer too large, and a pause past the deadline, are answers that could not be used, each with its own code", () => {
+    for (const name of ["BodyTooLargeError", "PauseBeyondDeadlineError"]) {
+      const error = SAMPLES[name]!();
+      assert.ok(error instanceof UnusableAnswerError, name);
+      assert.match(error.message, /^Partner Center's answer to PATCH usage budget of customer 0c1f3a27-.* could not be used: .* \(MS-RequestId 1{8}-/);
     }
   });
 
-  it("docs/errors.md lists every code", () => {
-    const page = readFileSync(resolve(__dirname, "../../../docs/errors.md"), "utf8");
-    for (const code of Object.keys(ERROR_CODES)) assert.match(page, new RegExp(`\`${code}\``), `${code} is not in docs/errors.md`);
+  it("docs/errors.md lists every code, with its class", () => {
+    const page = readFileSync(join(ROOT, "docs/errors.md"), "utf8");
+    for (const code of Object.keys(ERROR_CODES)) {
+      const name = Object.entries(SAMPLES).find(([, sample]) => sample().code === code)?.[0];
+      assert.match(page, new RegExp(`^\\| \`${code}\` \\| \`${name}\``, "m"), `docs/errors.md has no row for ${code} (${name})`);
+    }
+  });
+
+  it("no module but shared/errors.ts defines an error with a code", () => {
+    const sources = readdirSync(join(ROOT, "provider"), { recursive: true, encoding: "utf8" }).filter((path) => path.endsWith(".ts") && path !== join("shared", "errors.ts"));
+    const defining = sources.filter((path) => /extends (PartnerCenterError|UnusableAnswerError)\b|super\("PC_ERR_/.test(readFileSync(join(ROOT, "provider", path), "utf8")));
+    assert.deepEqual(defining, []);
   });
 });

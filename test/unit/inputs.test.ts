@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { checkInputs, parseInputs, sameAmount, UNKNOWN_VALUE } from "../../provider/budget/inputs";
+import { hasCode } from "../../provider/shared/errors";
 
 const GUID = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
 
@@ -69,7 +70,7 @@ describe("UsageBudget input validation", () => {
   });
 
   it("parseInputs refuses unknown values where they cannot occur", () => {
-    assert.throws(() => parseInputs({ customerId: GUID, amount: UNKNOWN_VALUE }), /amount is not known yet/);
+    assert.throws(() => parseInputs({ customerId: GUID, amount: UNKNOWN_VALUE }), (error) => hasCode(error, "PC_ERR_INPUT") && /^Invalid UsageBudget inputs: amount is not known yet$/.test(error.message));
   });
 
   it("compares amounts to the cent, with null only equal to null", () => {

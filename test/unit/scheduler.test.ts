@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { MAX_REMEMBERED_PAUSE_MS, MIN_PACE } from "../../provider/client/throttle/limitLearner";
-import { CUSTOMER_WINDOW_MS, MAX_THROTTLE_BACKOFF_MS, MIN_THROTTLE_PAUSE_MS, PauseBeyondDeadlineError, RequestScheduler } from "../../provider/client/throttle/scheduler";
+import { CUSTOMER_WINDOW_MS, MAX_THROTTLE_BACKOFF_MS, MIN_THROTTLE_PAUSE_MS, PauseOutlastsDeadline, RequestScheduler } from "../../provider/client/throttle/scheduler";
 import { FakeClock, flush } from "../support/fakeClock";
 import { MAX_TIMER_MS, timerDelay } from "../../provider/client/clock";
 
@@ -157,7 +157,7 @@ describe("the scheduler started from a remembered limit", () => {
     const start = clock.now();
     const scheduler = new RequestScheduler(10, clock, { remembered: { quota: 5, pace: 10, overshot: false, pausedUntil: Number.POSITIVE_INFINITY } });
     assert.equal(scheduler.limit.pausedUntil, start + MAX_REMEMBERED_PAUSE_MS);
-    await assert.rejects(scheduler.acquire(A, undefined, () => start + 1000), (error: Error) => error instanceof PauseBeyondDeadlineError && error.message.includes(new Date(start + MAX_REMEMBERED_PAUSE_MS).toISOString()));
+    await assert.rejects(scheduler.acquire(A, undefined, () => start + 1000), (error: Error) => error instanceof PauseOutlastsDeadline && error.message.includes(new Date(start + MAX_REMEMBERED_PAUSE_MS).toISOString()));
     const waiting = track(scheduler, B);
     await clock.advance(MAX_REMEMBERED_PAUSE_MS - 1);
     assert.equal(waiting.granted(), false, "the pause holds");

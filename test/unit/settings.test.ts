@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import { inspect } from "node:util";
 import { Secret } from "../../provider/shared/secret";
-import { DEFAULT_ENDPOINT, isLoopbackHost, resolveSettings, SettingsError } from "../../provider/settings/settings";
+import { DEFAULT_ENDPOINT, isLoopbackHost, resolveSettings } from "../../provider/settings/settings";
+import { SettingsError } from "../../provider/shared/errors";
 
 function config(values: Record<string, string>): { get(key: string): string | undefined } {
   return { get: (key) => values[key] };

@@ -90,7 +90,7 @@ describe("shards of a budgets file", () => {
     it(`refuses ${JSON.stringify(slice)}, naming the property and the fix`, () => {
       assert.throws(() => checkBudgetsSlice(slice as never, 'UsageBudgetSet "b"'), (error: Error & { code?: string }) => {
         assert.match(error.message, message);
-        assert.equal(error.code, "PC_ERR_BUDGETS_FILE");
+        assert.equal(error.code, "PC_ERR_BUDGETS_SLICE");
         return true;
       });
     });

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
-import { PartnerCenterStatusError, type RequestIdentity } from "../../provider/client/errors";
 import { diffUsageBudget } from "../../provider/resource/diff";
 import { createUsageBudgetLifecycle } from "../../provider/resource/lifecycle";
 import { describeSpendFailure, spendOutputs, storedSpend } from "../../provider/resource/spend";
+import { PartnerCenterStatusError, type RequestIdentity } from "../../provider/shared/errors";
 
 const CUSTOMER = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
 const OTHER = "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f";

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { MAX_PERCENT_USED, MAX_SPEND, parseUsageRecordPage, parseUsageSummary } from "../../provider/client/wire/spendWire";
-import { WireFormatError } from "../../provider/client/wire/wire";
+import { WireFormatError } from "../../provider/shared/errors";
 
 const CUSTOMER = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
 

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { auditAmount, isoDateTime, parseAuditPage, parseBudget, parseCustomerPage, parseFault, parseJsonBody, WireFormatError } from "../../provider/client/wire/wire";
+import { auditAmount, isoDateTime, parseAuditPage, parseBudget, parseCustomerPage, parseFault, parseJsonBody } from "../../provider/client/wire/wire";
+import { WireFormatError } from "../../provider/shared/errors";
 
 describe("Partner Center response parsing", () => {
   it("reads the documented budget document", () => {

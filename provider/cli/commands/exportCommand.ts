@@ -1,14 +1,13 @@
 /** `partnercenter-budgets export`: every customer's current budget as a budgets file, or a reviewed file brought up to date. */
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { readBoundedFile, UnreadableFileError } from "../../shared/boundedFile";
-import { BudgetsFileError, formatBudgetsFile, MAX_BUDGETS_FILE_BYTES, parseBudgetsText, type AmountComment } from "../../gitops/budgetsFile";
+import { readBoundedFile } from "../../shared/boundedFile";
+import { formatBudgetsFile, MAX_BUDGETS_FILE_BYTES, parseBudgetsText, type AmountComment } from "../../gitops/budgetsFile";
 import type { PartnerCenterClient } from "../../client/partnerCenter";
 import { relativePathBase } from "../../shared/paths";
 import { createClient } from "../../runtime/runtime";
 import { resolveSettings } from "../../settings/settings";
 import type { BudgetsSlice } from "../../gitops/shards";
 import { displayText } from "../../shared/untrustedText";
-import { UsageError } from "../cliErrors";
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from "../exitCodes";
 import { exportBudgets, type ExportResult } from "../exportBudgets";
 import { checkOutputTarget, writeAtomically } from "../outputFile";
@@ -17,6 +16,7 @@ import { SPEND_COMMENT_PREFIX, spendCommentsFrom } from "../render/spendComments
 import { readUsageRecords } from "../spendListing";
 import { addSliceOptions, describeSlice, sliceFlags, sliceOf, type SliceOptions } from "../sliceOptions";
 import { type BudgetsUpdate, updateBudgetsText } from "../updateBudgetsText";
+import { BudgetsFileError, ConcurrentEditError, UnreadableFileError, UsageError } from "../../shared/errors";
 
 /** The options commander hands the action. */
 interface ExportOptions extends SliceOptions {
@@ -179,7 +179,7 @@ function writeUpdate(path: string, reviewed: string, { entries }: ExportResult, 
   }
   // Review work done while Partner Center was read is not overwritten: the file must still be what was read.
   if (readBoundedFile(path, MAX_BUDGETS_FILE_BYTES) !== reviewed) {
-    throw new Error(`${path} changed while export read Partner Center; it was not rewritten, so that no edit is lost: run export --update again`);
+    throw new ConcurrentEditError(`${path} changed while export read Partner Center; it was not rewritten, so that no edit is lost: run export --update again`);
   }
   writeAtomically(path, update.text);
   err(`export: updated ${path}: ${count(update.updated.length, "amount")} changed, ${count(update.added.length, "customer")} added, ${update.gone.length} no longer listed (kept)${outside}${spendSummary(update)}\n`);

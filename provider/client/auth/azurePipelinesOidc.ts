@@ -7,9 +7,9 @@
 import { request, type Dispatcher } from "undici";
 import { rememberSecret, type Secret } from "../../shared/secret";
 import { displayText } from "../../shared/untrustedText";
-import { BodyTooLargeError, readBodyText } from "../http/boundedBody";
+import { BodyLimitExceeded, readBodyText } from "../http/boundedBody";
 import { flattenHeaders } from "../http/transport";
-import { CredentialError } from "./msalCredentials";
+import { CredentialError } from "../../shared/errors";
 
 /** The OIDC token API's version (the one every Azure SDK sends). */
 export const ADO_OIDC_API_VERSION = "7.1";
@@ -102,7 +102,7 @@ function unanswered(url: URL, connection: string, error: unknown, timedOutAfterM
   if (timedOutAfterMs !== undefined) {
     return new CredentialError(`Azure DevOps at ${url.origin} did not answer the OIDC token request for ${connection} within ${timedOutAfterMs / 1000} s`);
   }
-  if (error instanceof BodyTooLargeError) return new CredentialError(`Azure DevOps' answer to the OIDC token request for ${connection} was not read: ${error.message}`);
+  if (error instanceof BodyLimitExceeded) return new CredentialError(`Azure DevOps' answer to the OIDC token request for ${connection} was not read: ${error.message}`);
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
   const code = typeof cause?.code === "string" ? cause.code : ((error as { code?: unknown }).code ?? (error as Error).name);
   const reason = displayText(String(cause?.message ?? (error as Error).message ?? error));

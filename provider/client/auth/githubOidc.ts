@@ -1,7 +1,8 @@
 import { request, type Dispatcher } from "undici";
 import type { Secret } from "../../shared/secret";
 import { readBodyText } from "../http/boundedBody";
-import { CredentialError, FEDERATED_AUDIENCE } from "./msalCredentials";
+import { FEDERATED_AUDIENCE } from "./msalCredentials";
+import { CredentialError } from "../../shared/errors";
 
 /** How long GitHub's OIDC endpoint may take to answer. */
 const GITHUB_OIDC_TIMEOUT_MS = 60_000;

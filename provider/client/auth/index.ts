@@ -2,4 +2,3 @@
 export type { TokenCredential } from "./credential";
 export { StaticTokenCredential } from "./staticToken";
 export { CachedCredential } from "./cachedCredential";
-export { CredentialError } from "./msalCredentials";

@@ -1,7 +1,7 @@
 /** MSAL wiring: the app-only and App+User credentials over Microsoft Entra ID, through undici. */
 import { ConfidentialClientApplication, PublicClientApplication, type AccountInfo, type AuthenticationResult, type Configuration } from "@azure/msal-node";
 import type { Dispatcher } from "undici";
-import { PartnerCenterError } from "../../shared/errors";
+import { CredentialError } from "../../shared/errors";
 import { redactSecrets, type Secret } from "../../shared/secret";
 import { displayText } from "../../shared/untrustedText";
 import { CachedCredential, type AcquiredToken } from "./cachedCredential";
@@ -23,14 +23,6 @@ export interface AppContext {
   readonly dispatcher: Dispatcher;
   /** How long one token acquisition may take, retries included (`partnercenter:timeoutSeconds`). */
   readonly timeoutMs?: number;
-}
-
-/** Entra ID refused a credential, or it could not be used; names the credential, never its value. */
-export class CredentialError extends PartnerCenterError {
-  /** @param message - the credential (never its value), the problem and the fix */
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("PC_ERR_CREDENTIAL", message, options);
-  }
 }
 
 /** One network client per app context: the credential asks it why MSAL failed. */

@@ -1,5 +1,5 @@
 import { settingName } from "../../shared/settingNames";
-import { PartnerCenterError } from "../../shared/errors";
+import { EntraUnreachableError } from "../../shared/errors";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { request, type Dispatcher } from "undici";
 import { rememberSecret } from "../../shared/secret";
@@ -24,14 +24,6 @@ const BACKOFF_MS = [500, 1000];
 
 /** Error codes of a TLS failure: a certificate Node does not trust, or a broken handshake. Retrying changes nothing. */
 const TLS_FAILURE = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_CERT)/;
-
-/** Microsoft Entra ID could not be reached (network, DNS, TLS, timeout): not a refusal of the credential. */
-export class EntraUnreachableError extends PartnerCenterError {
-  /** @param message - the endpoint, the cause and the attempts */
-  constructor(message: string) {
-    super("PC_ERR_ENTRA_UNREACHABLE", message);
-  }
-}
 
 /** The code of a network failure: the error's own, or its cause's (undici wraps the socket's). */
 function failureCode(error: unknown): string {

@@ -1,5 +1,4 @@
 import { settingName } from "../../shared/settingNames";
-import { PartnerCenterError } from "../../shared/errors";
 import { isoTime, type Clock } from "../clock";
 import { LimitLearner, type LimitEstimate, type RememberedLimit } from "./limitLearner";
 
@@ -14,8 +13,11 @@ interface Waiter {
   onAbort: (() => void) | undefined;
 }
 
-/** A pause (`Retry-After`) that lasts past the waiting operation's deadline: failing at once beats waiting to fail. */
-export class PauseBeyondDeadlineError extends PartnerCenterError {
+/**
+ * A pause (`Retry-After`) that lasts past the waiting operation's deadline: failing at once beats waiting to fail.
+ * Never leaves the client: the request sender turns it into a `PauseBeyondDeadlineError` with the request's ids.
+ */
+export class PauseOutlastsDeadline extends Error {
   /**
    * @param pausedUntil - when requests may go again
    * @param deadline - the operation's deadline
@@ -26,7 +28,7 @@ export class PauseBeyondDeadlineError extends PartnerCenterError {
     /** The operation's deadline (clock ms). */
     readonly deadline: number,
   ) {
-    super("PC_ERR_PAUSE_BEYOND_DEADLINE", `Partner Center's rate limit holds requests until ${isoTime(pausedUntil)} (its Retry-After, or the longer pause after 429s in a row), past this operation's deadline at ${isoTime(deadline)} (${settingName("timeoutSeconds")}): failed at once instead of waiting`);
+    super(`Partner Center's rate limit holds requests until ${isoTime(pausedUntil)} (its Retry-After, or the longer pause after 429s in a row), past this operation's deadline at ${isoTime(deadline)} (${settingName("timeoutSeconds")}): failed at once instead of waiting`);
   }
 }
 
@@ -143,7 +145,7 @@ export class RequestScheduler {
    * slot, its place in the learned limit. Returns the grant: when it was
    * let go, and the function that frees the slot.
    * Rejects when `signal` aborts (the operation's deadline), and at once with
-   * a {@link PauseBeyondDeadlineError} when a pause lasts past `deadline`
+   * a {@link PauseOutlastsDeadline} when a pause lasts past `deadline`
    * (asked each time, as an operation's deadline moves until it starts).
    *
    * Waiters queue in arrival order and one pump grants them, so a thousand
@@ -243,7 +245,7 @@ export class RequestScheduler {
       const deadline = waiter.deadline();
       if (deadline === undefined || until <= deadline) continue;
       // The error first: nothing after the waiter leaves the queue may fail, or it would wait forever.
-      const error = new PauseBeyondDeadlineError(until, deadline);
+      const error = new PauseOutlastsDeadline(until, deadline);
       this.#queue.splice(this.#queue.indexOf(waiter), 1);
       if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
       waiter.refuse(error);

@@ -7,7 +7,8 @@
  */
 import { z } from "zod";
 import { displayText } from "../../shared/untrustedText";
-import { continuationOf, linkDocument, parseCollection, parseJsonBody, wireAmount, WireFormatError, type Continuation } from "./wire";
+import { continuationOf, linkDocument, parseCollection, parseJsonBody, wireAmount, type Continuation } from "./wire";
+import { WireFormatError } from "../../shared/errors";
 
 /** The largest month-to-date spend kept (the largest budget the provider accepts): far above any real month. */
 export const MAX_SPEND = 999_999_999_999.99;

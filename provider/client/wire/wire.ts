@@ -1,15 +1,6 @@
-import { PartnerCenterError } from "../../shared/errors";
+import { WireFormatError, type ServiceFault } from "../../shared/errors";
 import { z } from "zod";
-import type { ServiceFault } from "../errors";
 import { displayText } from "../../shared/untrustedText";
-
-/** A body that could not be read as the documented JSON. */
-export class WireFormatError extends PartnerCenterError {
-  /** @param problem - what is wrong with the body */
-  constructor(problem: string) {
-    super("PC_ERR_WIRE_FORMAT", problem);
-  }
-}
 
 /**
  * Lowercases the first letter of every key at every depth, so `Amount` and
