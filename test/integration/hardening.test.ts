@@ -1,16 +1,15 @@
 /** Hostile and broken answers from the network: each test reproduces a defect of issue 11 first. */
 import { strict as assert } from "node:assert";
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { Agent } from "undici";
 import { EMULATOR_CA, EntraEmulator, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { readBoundedFile } from "../../provider/shared/boundedFile";
 import { clientSecretCredential } from "../../provider/client/auth/msalCredentials";
 import { readClientCertificate } from "../../provider/settings/credentialFiles";
-import { cleanEnv } from "../engine/stack";
+import { cli } from "../support/cli";
 import { MAX_BUDGETS_FILE_BYTES, readBudgetsFile } from "../../provider/gitops/budgetsFile";
 import { StaticTokenCredential } from "../../provider/client/auth";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
@@ -90,15 +89,6 @@ describe("hardening: what the network can answer", () => {
     }
   });
 });
-
-const CLI = resolve(__dirname, "../../provider/cli/main.js");
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return promisify(execFile)(process.execPath, [CLI, ...args], { env: cleanEnv(env) }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
 
 describe("hardening: partnercenter-budgets export", () => {
   let dir: string;

@@ -1,27 +1,17 @@
 /** Issue 22: whatever Partner Center or a gateway answers, no silent success, no hang, no injected output. */
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { StaticTokenCredential } from "../../provider/client/auth";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/shared/secret";
-import { cleanEnv } from "../engine/stack";
+import { cli } from "../support/cli";
 import { FakeClock, flush } from "../support/fakeClock";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopbackServer";
 
 const TOKEN = "hostile-answers-token-5c1d7e93a2";
-const CLI = resolve(__dirname, "../../provider/cli/main.js");
 const IDS = Array.from({ length: 7 }, (_, index) => `0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c${String(10 + index)}`);
-
-async function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return promisify(execFile)(process.execPath, [CLI, ...args], { env: cleanEnv(env), cwd, maxBuffer: 64 * 1024 * 1024 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
 
 function json(res: import("node:http").ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
