@@ -11,19 +11,19 @@ import { clientSecretCredential } from "../../provider/client/auth/msalCredentia
 import { readClientCertificate } from "../../provider/settings/credentialFiles";
 import { cli } from "../support/cli";
 import { MAX_BUDGETS_FILE_BYTES, readBudgetsFile } from "../../provider/gitops/budgetsFile";
-import { StaticTokenCredential } from "../../provider/client/auth";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/shared/secret";
 import { resolveSettings } from "../../provider/settings/settings";
+import { answerJson, budgetAnswer, budgetCustomerOf, collectionPage } from "../support/answers";
+import { fastRetry, testClient } from "../support/clientFactory";
 import { startLoopbackServer } from "../support/loopbackServer";
 
 const TOKEN = "hardening-token-6b0f2c9e";
-const FAST_RETRY = { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 };
+const NO_RETRY = { retry: fastRetry(0) };
 
-function pageOf(ids: string[], next?: string): string {
+function pageOf(ids: string[], next?: string): Record<string, unknown> {
   const items = ids.map((id) => ({ id, companyProfile: { tenantId: id, companyName: `Customer ${id.slice(0, 4)}` } }));
-  const links = next ? { next: { uri: next, method: "GET", headers: [{ key: "MS-ContinuationToken", value: "t1" }] } } : {};
-  return JSON.stringify({ totalCount: ids.length, items, links, attributes: { objectType: "Collection" } });
+  return collectionPage(items, next ? { uri: next, headers: [{ key: "MS-ContinuationToken", value: "t1" }] } : undefined);
 }
 
 async function listAll(client: PartnerCenterClient): Promise<number> {
@@ -34,11 +34,9 @@ async function listAll(client: PartnerCenterClient): Promise<number> {
 
 describe("hardening: what the network can answer", () => {
   it("a continuation link to another origin is not followed, and the token never goes there", async () => {
-    const elsewhere = await startLoopbackServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(pageOf([])));
-    const partnerCenter = await startLoopbackServer((_req, res) =>
-      res.writeHead(200, { "content-type": "application/json" }).end(pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], `${elsewhere.origin}/v1/customers?seek=2`)),
-    );
-    const client = new PartnerCenterClient({ endpoint: partnerCenter.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), retry: FAST_RETRY });
+    const elsewhere = await startLoopbackServer((_req, res) => answerJson(res, pageOf([])));
+    const partnerCenter = await startLoopbackServer((_req, res) => answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], `${elsewhere.origin}/v1/customers?seek=2`)));
+    const client = testClient(partnerCenter.origin, TOKEN, NO_RETRY);
     try {
       await assert.rejects(listAll(client), new RegExp(`continuation link points to ${elsewhere.origin}, not to ${partnerCenter.origin}: not followed`));
       assert.equal(elsewhere.received.length, 0, "nothing, and so no token, was sent to the other origin");
@@ -50,10 +48,8 @@ describe("hardening: what the network can answer", () => {
   });
 
   it("a continuation link that is not a URL is refused in words, naming the list, not with a bare TypeError", async () => {
-    const partnerCenter = await startLoopbackServer((_req, res) =>
-      res.writeHead(200, { "content-type": "application/json" }).end(pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "http://[not-a-host/v1/customers")),
-    );
-    const client = new PartnerCenterClient({ endpoint: partnerCenter.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), retry: FAST_RETRY });
+    const partnerCenter = await startLoopbackServer((_req, res) => answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "http://[not-a-host/v1/customers")));
+    const client = testClient(partnerCenter.origin, TOKEN, NO_RETRY);
     try {
       await assert.rejects(listAll(client), /Partner Center's answer to GET customer list could not be used: the customer list's continuation link "http:\/\/\[not-a-host\/v1\/customers" is not a URL/);
     } finally {
@@ -63,10 +59,8 @@ describe("hardening: what the network can answer", () => {
   });
 
   it("a continuation that repeats itself is stopped instead of looping", async () => {
-    const partnerCenter = await startLoopbackServer((_req, res) =>
-      res.writeHead(200, { "content-type": "application/json" }).end(pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "/v1/customers?size=10&seekOperation=Next")),
-    );
-    const client = new PartnerCenterClient({ endpoint: partnerCenter.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), retry: FAST_RETRY });
+    const partnerCenter = await startLoopbackServer((_req, res) => answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "/v1/customers?size=10&seekOperation=Next")));
+    const client = testClient(partnerCenter.origin, TOKEN, NO_RETRY);
     try {
       await assert.rejects(listAll(client), /continuation link repeats an earlier page \(page 2\); stopped instead of looping/);
       assert.equal(partnerCenter.received.length, 2);
@@ -98,10 +92,9 @@ describe("hardening: partnercenter-budgets export", () => {
   it("an incomplete export (a customer that cannot be read) leaves the reviewed file as it was, and leaves nothing half-written", async () => {
     const ids = ["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f"];
     const service = await startLoopbackServer((req, res) => {
-      const customer = /\/v1\/customers\/([^/]+)\/usagebudget/.exec(req.url ?? "")?.[1];
-      if (customer === ids[1]) return void res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ code: 20002, description: "Partner does not have a commerce relationship with the customer." }));
-      const body = customer ? JSON.stringify({ amount: 100, attributes: { objectType: "SpendingBudget" } }) : pageOf(ids);
-      res.writeHead(200, { "content-type": "application/json" }).end(body);
+      const customer = budgetCustomerOf(req.url);
+      if (customer === ids[1]) return answerJson(res, { code: 20002, description: "Partner does not have a commerce relationship with the customer." }, 403);
+      answerJson(res, customer ? budgetAnswer(100) : pageOf(ids));
     });
     try {
       const file = join(dir, "budgets.yaml");
@@ -121,9 +114,8 @@ describe("hardening: partnercenter-budgets export", () => {
     const ids = ["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f", "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d", "not-a-guid"];
     const amounts: Record<string, number> = { [ids[0]!]: -5, [ids[1]!]: 10.001, [ids[2]!]: 300 };
     const service = await startLoopbackServer((req, res) => {
-      const customer = /\/v1\/customers\/([^/]+)\/usagebudget/.exec(req.url ?? "")?.[1];
-      const body = customer ? { amount: amounts[customer] ?? 1, attributes: { objectType: "SpendingBudget" } } : JSON.parse(pageOf([...ids, ids[2]!.toUpperCase()]));
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+      const customer = budgetCustomerOf(req.url);
+      answerJson(res, customer ? budgetAnswer(amounts[customer] ?? 1) : pageOf([...ids, ids[2]!.toUpperCase()]));
     });
     try {
       const file = join(dir, "budgets.yaml");
@@ -153,7 +145,7 @@ describe("hardening: sizes and kinds of what is read", () => {
       };
       more();
     });
-    const client = new PartnerCenterClient({ endpoint: service.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), retry: FAST_RETRY });
+    const client = testClient(service.origin, TOKEN, NO_RETRY);
     try {
       await assert.rejects(client.getBudget("0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", client.startOperation()), /the answer's body is larger than 8388608 bytes; it was not read/);
     } finally {
