@@ -11,7 +11,7 @@ import { attributeDrifts, type Attribution } from "../../provider/gitops/attribu
 import { UnusableAnswerError } from "../../provider/client/errors";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { answerJson, collectionPage } from "../support/answers";
-import { emulatorClient, fastRetry, testClient } from "../support/clientFactory";
+import { emulatorClient, fastRetry, withLoopbackClient } from "../support/clientFactory";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopbackServer";
 
 const TOKEN = "attribution-hardening-token-3c1d9e7a";
@@ -43,14 +43,8 @@ function found(attribution: Attribution | undefined): { by: string; at: string; 
   return attribution?.found ? { by: attribution.by, at: attribution.at, to: attribution.to } : undefined;
 }
 
-async function withServer<T>(server: LoopbackServer, run: (client: PartnerCenterClient) => Promise<T>): Promise<T> {
-  const client = testClient(server.origin, TOKEN, NO_RETRY);
-  try {
-    return await run(client);
-  } finally {
-    await client.close();
-    await server.stop();
-  }
+function withServer<T>(server: LoopbackServer, run: (client: PartnerCenterClient) => Promise<T>): Promise<T> {
+  return withLoopbackClient(server, TOKEN, NO_RETRY, run);
 }
 
 async function drainAuditLog(client: PartnerCenterClient): Promise<number> {

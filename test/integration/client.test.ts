@@ -6,7 +6,7 @@ import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/shared/secret";
 import { RequestScheduler } from "../../provider/client/throttle/scheduler";
 import { answerJson } from "../support/answers";
-import { emulatorClient, fastRetry, testClient } from "../support/clientFactory";
+import { emulatorClient, fastRetry, withLoopbackClient } from "../support/clientFactory";
 import { FakeClock } from "../support/fakeClock";
 import { startLoopbackServer } from "../support/loopbackServer";
 import { systemClock } from "../../provider/client/clock";
@@ -118,29 +118,21 @@ describe("the Partner Center client against the emulator", () => {
 describe("the Partner Center client against answers the emulator never gives", () => {
   it("fails a PATCH whose answer reports another amount than the one sent", async () => {
     const service = await startLoopbackServer((_req, res) => answerJson(res, '{"amount": 99}'));
-    const client = testClient(service.origin, "t", { retry: FAST_RETRY });
-    try {
+    await withLoopbackClient(service, "t", { retry: FAST_RETRY }, async (client) => {
       const error = await client.patchBudget(CONTOSO, 100, client.startOperation()).catch((e: unknown) => e as Error);
       assert.ok(error instanceof AmountMismatchError);
       assert.deepEqual({ code: error.code, sent: error.sent, reported: error.reported }, { code: "PC_ERR_AMOUNT_MISMATCH", sent: 100, reported: 99 });
       assert.match(error.message, /^The budget of customer \S+ was set to 100 but Partner Center reports 99; nothing is recorded as written \(MS-RequestId /);
-    } finally {
-      await client.close();
-      await service.stop();
-    }
+    });
   });
 
   it("fails a 200 whose body is not JSON with the request's ids", async () => {
     const service = await startLoopbackServer((_req, res) => answerJson(res, "<html>maintenance</html>"));
-    const client = testClient(service.origin, "t", { retry: FAST_RETRY });
-    try {
+    await withLoopbackClient(service, "t", { retry: FAST_RETRY }, async (client) => {
       const error = await client.getBudget(CONTOSO, client.startOperation()).catch((e: unknown) => e as Error);
       assert.ok(error instanceof UnusableAnswerError);
       assert.match(error.message, /could not be used: the body is not JSON .* \(MS-RequestId [0-9a-f-]{36}, MS-CorrelationId [0-9a-f-]{36}\); gave up after 3 attempts/);
-    } finally {
-      await client.close();
-      await service.stop();
-    }
+    });
   });
 });
 

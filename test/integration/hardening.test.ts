@@ -15,7 +15,7 @@ import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/shared/secret";
 import { resolveSettings } from "../../provider/settings/settings";
 import { answerJson, budgetAnswer, budgetCustomerOf, collectionPage } from "../support/answers";
-import { fastRetry, testClient } from "../support/clientFactory";
+import { fastRetry, withLoopbackClient } from "../support/clientFactory";
 import { startLoopbackServer } from "../support/loopbackServer";
 
 const TOKEN = "hardening-token-6b0f2c9e";
@@ -36,38 +36,27 @@ describe("hardening: what the network can answer", () => {
   it("a continuation link to another origin is not followed, and the token never goes there", async () => {
     const elsewhere = await startLoopbackServer((_req, res) => answerJson(res, pageOf([])));
     const partnerCenter = await startLoopbackServer((_req, res) => answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], `${elsewhere.origin}/v1/customers?seek=2`)));
-    const client = testClient(partnerCenter.origin, TOKEN, NO_RETRY);
     try {
-      await assert.rejects(listAll(client), new RegExp(`continuation link points to ${elsewhere.origin}, not to ${partnerCenter.origin}: not followed`));
+      await withLoopbackClient(partnerCenter, TOKEN, NO_RETRY, (client) =>
+        assert.rejects(listAll(client), new RegExp(`continuation link points to ${elsewhere.origin}, not to ${partnerCenter.origin}: not followed`)),
+      );
       assert.equal(elsewhere.received.length, 0, "nothing, and so no token, was sent to the other origin");
     } finally {
-      await client.close();
       await elsewhere.stop();
-      await partnerCenter.stop();
     }
   });
 
   it("a continuation link that is not a URL is refused in words, naming the list, not with a bare TypeError", async () => {
     const partnerCenter = await startLoopbackServer((_req, res) => answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "http://[not-a-host/v1/customers")));
-    const client = testClient(partnerCenter.origin, TOKEN, NO_RETRY);
-    try {
-      await assert.rejects(listAll(client), /Partner Center's answer to GET customer list could not be used: the customer list's continuation link "http:\/\/\[not-a-host\/v1\/customers" is not a URL/);
-    } finally {
-      await client.close();
-      await partnerCenter.stop();
-    }
+    await withLoopbackClient(partnerCenter, TOKEN, NO_RETRY, (client) =>
+      assert.rejects(listAll(client), /Partner Center's answer to GET customer list could not be used: the customer list's continuation link "http:\/\/\[not-a-host\/v1\/customers" is not a URL/),
+    );
   });
 
   it("a continuation that repeats itself is stopped instead of looping", async () => {
     const partnerCenter = await startLoopbackServer((_req, res) => answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "/v1/customers?size=10&seekOperation=Next")));
-    const client = testClient(partnerCenter.origin, TOKEN, NO_RETRY);
-    try {
-      await assert.rejects(listAll(client), /continuation link repeats an earlier page \(page 2\); stopped instead of looping/);
-      assert.equal(partnerCenter.received.length, 2);
-    } finally {
-      await client.close();
-      await partnerCenter.stop();
-    }
+    await withLoopbackClient(partnerCenter, TOKEN, NO_RETRY, (client) => assert.rejects(listAll(client), /continuation link repeats an earlier page \(page 2\); stopped instead of looping/));
+    assert.equal(partnerCenter.received.length, 2);
   });
 
   it("an endpoint with a path, an empty query or fragment is refused, and a refused endpoint never shows its password", () => {
@@ -145,13 +134,9 @@ describe("hardening: sizes and kinds of what is read", () => {
       };
       more();
     });
-    const client = testClient(service.origin, TOKEN, NO_RETRY);
-    try {
-      await assert.rejects(client.getBudget("0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", client.startOperation()), /the answer's body is larger than 8388608 bytes; it was not read/);
-    } finally {
-      await client.close();
-      await service.stop();
-    }
+    await withLoopbackClient(service, TOKEN, NO_RETRY, (client) =>
+      assert.rejects(client.getBudget("0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", client.startOperation()), /the answer's body is larger than 8388608 bytes; it was not read/),
+    );
   });
 
   it("a budgets file or certificate that is /dev/zero, a FIFO, a directory or too large is refused at once, naming what it is", () => {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { answerJson, budgetAnswer, collectionPage } from "../support/answers";
 import { cli } from "../support/cli";
-import { fastRetry, testClient } from "../support/clientFactory";
+import { fastRetry, withLoopbackClient } from "../support/clientFactory";
 import { FakeClock, flush } from "../support/fakeClock";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopbackServer";
 
@@ -53,8 +53,7 @@ describe("hostile answers: Retry-After: 0 does not spend the partner's quota", (
   it("20 operations refused with Retry-After: 0 send a bounded number of requests before their deadline, not a thousand each", async () => {
     const service = await startLoopbackServer((_req, res) => answerJson(res, { statusCode: 429, message: "Rate limit is exceeded." }, 429, { "retry-after": "0" }));
     const clock = new FakeClock(Date.now());
-    const client = testClient(service.origin, TOKEN, { clock, operationTimeoutMs: 10_000 });
-    try {
+    await withLoopbackClient(service, TOKEN, { clock, operationTimeoutMs: 10_000 }, async (client) => {
       let settled = 0;
       const operations = IDS.concat(IDS, IDS).slice(0, 20).map((id) => client.getBudget(id, client.startOperation()).then(() => assert.fail("refused"), () => void (settled += 1)));
       for (let step = 0; step < 200 && settled < operations.length; step++) {
@@ -65,27 +64,20 @@ describe("hostile answers: Retry-After: 0 does not spend the partner's quota", (
       await flush();
       // 250 + 500 + 1,000 + 2,000 + 4,000 ms of least pauses fit in the 10 s deadline: about six rounds of 20.
       assert.ok(service.received.length <= 20 * 7, `${service.received.length} requests`);
-    } finally {
-      await client.close();
-      await service.stop();
-    }
+    });
   });
 });
 
 describe("hostile answers: a secret is redacted before text is cut", () => {
   it("a token that an answer echoes across the 200-character cut is not shown, not even its first characters", async () => {
     const service = await startLoopbackServer((req, res) => answerJson(res, [`${"x".repeat(170)}${req.headers.authorization ?? ""}`], 400));
-    const client = testClient(service.origin, TOKEN, { retry: fastRetry(0) });
-    try {
-      await assert.rejects(client.getBudget(IDS[0]!, client.startOperation()), (error: Error) => {
+    await withLoopbackClient(service, TOKEN, { retry: fastRetry(0) }, (client) =>
+      assert.rejects(client.getBudget(IDS[0]!, client.startOperation()), (error: Error) => {
         assert.ok(!error.message.includes(TOKEN.slice(0, 6)), error.message);
         assert.match(error.message, /\[secret\]/);
         return true;
-      });
-    } finally {
-      await client.close();
-      await service.stop();
-    }
+      }),
+    );
   });
 });
 

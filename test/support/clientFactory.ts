@@ -4,6 +4,7 @@ import { StaticTokenCredential, type TokenCredential } from "../../provider/clie
 import { PartnerCenterClient, type PartnerCenterClientOptions } from "../../provider/client/partnerCenter";
 import type { RetryPolicy } from "../../provider/client/retry/retry";
 import { Secret } from "../../provider/shared/secret";
+import type { LoopbackServer } from "./loopbackServer";
 
 /** The client's options besides where it sends and how it authenticates. */
 export type ClientOptions = Omit<PartnerCenterClientOptions, "endpoint" | "credential">;
@@ -27,4 +28,20 @@ export function testClient(endpoint: string, auth: string | TokenCredential, opt
 /** A client of the emulator with its own development token, unless `credential` is given. */
 export function emulatorClient(emulator: PartnerCenterEmulator, options: ClientOptions = {}, credential?: TokenCredential): PartnerCenterClient {
   return testClient(emulator.endpoint, credential ?? emulator.accessToken, options);
+}
+
+/**
+ * Runs `use` with a client of a loopback server, then closes the client and stops the server, whether `use` succeeded or not.
+ *
+ * @param auth - a bearer token or a credential, as for {@link testClient}
+ * @param options - the client's other options
+ */
+export async function withLoopbackClient<T>(server: LoopbackServer, auth: string | TokenCredential, options: ClientOptions, use: (client: PartnerCenterClient) => Promise<T>): Promise<T> {
+  const client = testClient(server.origin, auth, options);
+  try {
+    return await use(client);
+  } finally {
+    await client.close();
+    await server.stop();
+  }
 }
