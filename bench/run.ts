@@ -26,6 +26,7 @@ import { EntraFixture } from "../test/engine/entraFixture";
 import { packedProject } from "../test/engine/packedProject";
 import type { DeclaredBudget } from "../test/engine/stack";
 import { earliestFinish } from "./bound";
+import { describeCase, LEARNER_CASES, learnerTable, measureLearner } from "./learner";
 import { plotRequestRate } from "./plot";
 import { ProcessSampler, type SampledStats } from "./processStats";
 import { pulumiCli } from "../test/engine/stack";
@@ -340,6 +341,9 @@ async function main(): Promise<void> {
   const engine = `Pulumi CLI v${cli.version} (${cli.source === "path" ? "from PATH" : "built from tools/pulumi"}), file backend, @pulumi/pulumi ${require("@pulumi/pulumi/package.json").version}`;
   log(`bench: ${[...new Set(opts.cells.map((cell) => cell.n))].join(", ")} budgets through the ${engine}; ${opts.cells.length} cell(s); ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
   mkdirSync(opts.out, { recursive: true });
+  // The learner on simulated time first: microseconds, and its targets checked whatever the cells show.
+  const learner = LEARNER_CASES.map(measureLearner);
+  log(`the limit learner on simulated time (${learner.length} cases):\n${learnerTable(learner)}\n`);
   const cells: CellFigures[] = [];
   // A partner's project: the package installed from its packed tarball, so state is measured as partners have it.
   const project = packedProject();
@@ -357,10 +361,17 @@ async function main(): Promise<void> {
   const baselines = opts.baseline === "none" || !first ? [] : await baseline(first, opts.baseline, first.n);
   const result = {
     conditions: { budgets: [...new Set(opts.cells.map((cell) => cell.n))], project: "the package installed from its packed tarball", engine: `${engine}; up and refresh as the Automation API runs them (--skip-preview)`, credential: "client secret through the emulated Entra ID (MSAL)", cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
+    learner,
     cells,
     baseline: baselines,
   };
   writeFileSync(join(opts.out, "bench.json"), `${JSON.stringify(result, null, 2)}\n`);
+  const missed = learner.filter((figures) => !figures.meetsTargets);
+  if (missed.length > 0) {
+    // A learner below its targets is a regression the bench exists to catch: it does not exit 0.
+    console.error(`bench: the limit learner missed its targets in ${missed.map(describeCase).join("; ")}`);
+    process.exitCode = 1;
+  }
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
