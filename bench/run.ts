@@ -17,11 +17,9 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { describeRateLimit, generateCustomers, parseRateLimit, PartnerCenterEmulator, sustainedRate, type EmulatorOptions, type Limiter, type RateLimit, type RecordedRequest } from "pulumi-partnercenter/emulator";
-import { StaticTokenCredential } from "../provider/client/auth";
-import { PartnerCenterClient } from "../provider/client/partnerCenter";
 import { RequestScheduler } from "../provider/client/throttle/scheduler";
 import { systemClock } from "../provider/client/clock";
-import { Secret } from "../provider/shared/secret";
+import { emulatorClient } from "../test/support/clientFactory";
 import { EntraFixture } from "../test/engine/entraFixture";
 import { packedProject } from "../test/engine/packedProject";
 import type { DeclaredBudget } from "../test/engine/stack";
@@ -270,7 +268,7 @@ async function runCell(cell: Cell, projectDir: string, plotTo: string | undefine
 /** The sequential loop a partner's script would run: one request at a time, Retry-After honoured (by the same client). */
 async function baseline(cell: Cell, work: "create" | "all", n: number): Promise<PhaseFigures[]> {
   const emulator = await PartnerCenterEmulator.start({ customers: generateCustomers(n), faults: faultsOf(cell) });
-  const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), scheduler: new RequestScheduler(1, systemClock) });
+  const client = emulatorClient(emulator, { scheduler: new RequestScheduler(1, systemClock) });
   const customers = emulator.customers();
   const results: PhaseFigures[] = [];
   const sequentialCell = { ...cell, parallel: 1 };
