@@ -17,15 +17,14 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { describeRateLimit, generateCustomers, parseRateLimit, PartnerCenterEmulator, sustainedRate, type EmulatorOptions, type Limiter, type RateLimit, type RecordedRequest } from "pulumi-partnercenter/emulator";
-import { StaticTokenCredential } from "../provider/client/auth";
-import { PartnerCenterClient } from "../provider/client/partnerCenter";
 import { RequestScheduler } from "../provider/client/throttle/scheduler";
 import { systemClock } from "../provider/client/clock";
-import { Secret } from "../provider/shared/secret";
+import { emulatorClient } from "../test/support/clientFactory";
 import { EntraFixture } from "../test/engine/entraFixture";
 import { packedProject } from "../test/engine/packedProject";
 import type { DeclaredBudget } from "../test/engine/stack";
 import { earliestFinish } from "./bound";
+import { describeCase, LEARNER_CASES, learnerTable, measureLearner } from "./learner";
 import { plotRequestRate } from "./plot";
 import { ProcessSampler, type SampledStats } from "./processStats";
 import { pulumiCli } from "../test/engine/stack";
@@ -274,7 +273,7 @@ async function runCell(cell: Cell, projectDir: string, plotTo: string | undefine
 /** The sequential loop a partner's script would run: one request at a time, Retry-After honoured (by the same client). */
 async function baseline(cell: Cell, work: "create" | "all", n: number): Promise<PhaseFigures[]> {
   const emulator = await PartnerCenterEmulator.start({ customers: generateCustomers(n), faults: faultsOf(cell) });
-  const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), scheduler: new RequestScheduler(1, systemClock) });
+  const client = emulatorClient(emulator, { scheduler: new RequestScheduler(1, systemClock) });
   const customers = emulator.customers();
   const results: PhaseFigures[] = [];
   const sequentialCell = { ...cell, parallel: 1 };
@@ -346,6 +345,9 @@ async function main(): Promise<void> {
   const engine = `Pulumi CLI v${cli.version} (${cli.source === "path" ? "from PATH" : "built from tools/pulumi"}), file backend, @pulumi/pulumi ${require("@pulumi/pulumi/package.json").version}`;
   log(`bench: ${[...new Set(opts.cells.map((cell) => cell.n))].join(", ")} budgets through the ${engine}; ${opts.cells.length} cell(s); ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
   mkdirSync(opts.out, { recursive: true });
+  // The learner on simulated time first: microseconds, and its targets checked whatever the cells show.
+  const learner = LEARNER_CASES.map(measureLearner);
+  log(`the limit learner on simulated time (${learner.length} cases):\n${learnerTable(learner)}\n`);
   const cells: CellFigures[] = [];
   // A partner's project: the package installed from its packed tarball, so state is measured as partners have it.
   const project = packedProject();
@@ -363,10 +365,17 @@ async function main(): Promise<void> {
   const baselines = opts.baseline === "none" || !first ? [] : await baseline(first, opts.baseline, first.n);
   const result = {
     conditions: { budgets: [...new Set(opts.cells.map((cell) => cell.n))], project: "the package installed from its packed tarball", engine: `${engine}; up and refresh as the Automation API runs them (--skip-preview)`, credential: "client secret through the emulated Entra ID (MSAL)", cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
+    learner,
     cells,
     baseline: baselines,
   };
   writeFileSync(join(opts.out, "bench.json"), `${JSON.stringify(result, null, 2)}\n`);
+  const missed = learner.filter((figures) => !figures.meetsTargets);
+  if (missed.length > 0) {
+    // A learner below its targets is a regression the bench exists to catch: it does not exit 0.
+    console.error(`bench: the limit learner missed its targets in ${missed.map(describeCase).join("; ")}`);
+    process.exitCode = 1;
+  }
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;

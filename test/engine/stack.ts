@@ -22,40 +22,13 @@ import { LocalWorkspace, PulumiCommand, type ConfigMap, type EngineEvent, type S
 import { UsageBudget, UsageBudgetSet } from "pulumi-partnercenter";
 import { PartnerCenterEmulator, type EmulatorOptions } from "pulumi-partnercenter/emulator";
 import { ensurePulumiCli, type PulumiCli } from "../../scripts/pulumiCli";
+import { cleanProcessEnv } from "../support/environment";
 
 /** The UsageBudget type token. */
 export const USAGE_BUDGET_TYPE = "pulumi-nodejs:dynamic/partnercenter:UsageBudget";
 /** The project every test stack belongs to. */
 export const PROJECT = "budgets-under-test";
 const REPO_ROOT = resolve(__dirname, "../../..");
-
-/**
- * Environment variables a developer's shell may hold that would change what the provider or the CLI does; not this
- * repository's own `PULUMI_PARTNERCENTER_*` (where the built CLI is cached).
- */
-const PROVIDER_ENV = /^(PARTNERCENTER_|AZURE_|ARM_|ACTIONS_ID_TOKEN_|SYSTEM_OIDCREQUESTURI$|SYSTEM_ACCESSTOKEN$|AZURESUBSCRIPTION_|PULUMI_(?!PARTNERCENTER_))/;
-
-/**
- * The environment without the provider's own settings from the developer's
- * shell, and with the learned rate limit remembered nowhere unless `extra`
- * says where (a stack keeps it in its own directory: no test starts from what
- * another learned). For processes a test starts itself.
- */
-export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !PROVIDER_ENV.test(name)));
-  return { ...env, PARTNERCENTER_RATE_LIMIT_CACHE: "off", ...extra };
-}
-
-/**
- * Removes the provider's settings and Pulumi's own variables from this
- * process's environment. The Automation API runs the CLI with this process's
- * environment under the workspace's, so a developer's `PULUMI_BACKEND_URL` or
- * `PARTNERCENTER_ACCESS_TOKEN` would otherwise reach the engine and the
- * provider host.
- */
-function cleanProcessEnv(): void {
-  for (const name of Object.keys(process.env)) if (PROVIDER_ENV.test(name)) delete process.env[name];
-}
 
 /** One stack-config value as in Pulumi.<stack>.yaml. */
 export interface ConfigValue {

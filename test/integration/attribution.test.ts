@@ -1,14 +1,11 @@
 /** `partnercenter-budgets diff` names who changed each drifted budget, from the emulator's activity log. */
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
-import { cleanEnv } from "../engine/stack";
+import { cli, type Run } from "../support/cli";
 
-const CLI = resolve(__dirname, "../../provider/cli/main.js");
 const DAY_MS = 24 * 3600_000;
 
 interface Report {
@@ -32,11 +29,8 @@ describe("diff names who changed a drifted budget, from the activity log", funct
     await emulator.stop();
   });
 
-  async function diff(format: string): Promise<{ code: number; stdout: string }> {
-    return promisify(execFile)(process.execPath, [CLI, "diff", join(dir, "budgets.yaml"), "--format", format], { env: cleanEnv({ PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken }) }).then(
-      ({ stdout }) => ({ code: 0, stdout }),
-      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
-    );
+  async function diff(format: string): Promise<Run> {
+    return cli(["diff", join(dir, "budgets.yaml"), "--format", format], { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken });
   }
 
   it("finds each change through several pages of unrelated records, with one request per page rather than per customer", async () => {

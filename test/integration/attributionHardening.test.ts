@@ -4,19 +4,18 @@
  * or a loopback server, and fails without its fix.
  */
 import { strict as assert } from "node:assert";
-import type { ServerResponse } from "node:http";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { attributeDrifts, type Attribution } from "../../provider/gitops/attribution";
-import { StaticTokenCredential } from "../../provider/client/auth";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
-import { Secret } from "../../provider/shared/secret";
+import { answerJson, collectionPage } from "../support/answers";
+import { emulatorClient, fastRetry, withLoopbackClient } from "../support/clientFactory";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopbackServer";
 import { UnusableAnswerError } from "../../provider/shared/errors";
 
 const TOKEN = "attribution-hardening-token-3c1d9e7a";
-const FAST_RETRY = { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 };
+const NO_RETRY = { retry: fastRetry(0) };
 const BUDGET_CHANGE = "update_customer_spending_budget";
 /** A fixed "now" for answers a loopback server makes up (no real-time windows). */
 const NOW = Date.parse("2026-05-01T12:00:00Z");
@@ -24,10 +23,6 @@ const HOUR_MS = 3600_000;
 /** The clock skew a record's date may show (5 minutes). */
 const SKEW_MS = 5 * 60_000;
 const IDS = generateCustomers(8).map((customer) => customer.id);
-
-function clientFor(endpoint: string, token = TOKEN): PartnerCenterClient {
-  return new PartnerCenterClient({ endpoint, credential: new StaticTokenCredential(new Secret(token)), retry: FAST_RETRY });
-}
 
 /** An activity-log record as the service sends it: a successful budget change to `amount`, unless told otherwise. */
 function record(customerId: string, amount: number | null, fields: Record<string, unknown> = {}): Record<string, unknown> {
@@ -44,26 +39,12 @@ function record(customerId: string, amount: number | null, fields: Record<string
   };
 }
 
-function collection(items: unknown[], next?: { uri: string; headers?: { key: string; value: string }[] }): string {
-  return JSON.stringify({ totalCount: items.length, items, links: next ? { next: { method: "GET", headers: [], ...next } } : {}, attributes: { objectType: "Collection" } });
-}
-
-function json(res: ServerResponse, body: string, status = 200): void {
-  res.writeHead(status, { "content-type": "application/json" }).end(body);
-}
-
 function found(attribution: Attribution | undefined): { by: string; at: string; to: number | null } | undefined {
   return attribution?.found ? { by: attribution.by, at: attribution.at, to: attribution.to } : undefined;
 }
 
-async function withServer<T>(server: LoopbackServer, run: (client: PartnerCenterClient) => Promise<T>): Promise<T> {
-  const client = clientFor(server.origin);
-  try {
-    return await run(client);
-  } finally {
-    await client.close();
-    await server.stop();
-  }
+function withServer<T>(server: LoopbackServer, run: (client: PartnerCenterClient) => Promise<T>): Promise<T> {
+  return withLoopbackClient(server, TOKEN, NO_RETRY, run);
 }
 
 async function drainAuditLog(client: PartnerCenterClient): Promise<number> {
@@ -82,7 +63,7 @@ describe("hardening (issue 22): who changed a drifted budget, from the activity 
 
     beforeEach(async () => {
       emulator = await PartnerCenterEmulator.start({ customers });
-      client = clientFor(emulator.endpoint, emulator.accessToken);
+      client = emulatorClient(emulator, NO_RETRY);
     });
     afterEach(async () => {
       await client.close();
@@ -152,12 +133,12 @@ describe("hardening (issue 22): who changed a drifted budget, from the activity 
       const drifts = new Map(IDS.slice(0, 6).map((id, i) => [id, 100 + i] as [string, number]));
       const server = await startLoopbackServer((req, res) => {
         if (!req.url!.includes("seekOperation=Next")) {
-          json(res, collection([record(IDS[0]!, 100, { userPrincipalName: "a@partner.onmicrosoft.com" }), record(IDS[1]!, 101, { userPrincipalName: "b@partner.onmicrosoft.com" })], {
+          answerJson(res, collectionPage([record(IDS[0]!, 100, { userPrincipalName: "a@partner.onmicrosoft.com" }), record(IDS[1]!, 101, { userPrincipalName: "b@partner.onmicrosoft.com" })], {
             uri: "/v1/auditrecords?seekOperation=Next",
             headers: [{ key: "MS-ContinuationToken", value: "page2" }],
           }));
         } else {
-          json(res, JSON.stringify({ code: 500, description: "The activity log store is unavailable." }), 500);
+          answerJson(res, { code: 500, description: "The activity log store is unavailable." }, 500);
         }
       });
       const attributions = await withServer(server, (client) => attributeDrifts(client, drifts, NOW));
@@ -185,7 +166,7 @@ describe("hardening (issue 22): who changed a drifted budget, from the activity 
         record(id, 700, { userPrincipalName: "newest@partner.onmicrosoft.com", operationDate: "2026-04-30T14:00:00.1234567+02:00" }),
         record(id, 700, { userPrincipalName: "none@partner.onmicrosoft.com", operationDate: undefined }),
       ];
-      const server = await startLoopbackServer((_req, res) => json(res, collection(page)));
+      const server = await startLoopbackServer((_req, res) => answerJson(res, collectionPage(page)));
       const attributions = await withServer(server, (client) => attributeDrifts(client, new Map([[id, 700]]), NOW));
       assert.deepEqual(found(attributions.get(id)), { by: "newest@partner.onmicrosoft.com", at: "2026-04-30T12:00:00.123Z", to: 700 });
     });
@@ -197,14 +178,14 @@ describe("hardening (issue 22): who changed a drifted budget, from the activity 
         record(id, 700, { userPrincipalName: "ahead@partner.onmicrosoft.com", operationDate: new Date(NOW + SKEW_MS).toISOString() }),
         record(id, 700, { userPrincipalName: "beyond@partner.onmicrosoft.com", operationDate: new Date(NOW + SKEW_MS + 1000).toISOString() }),
       ];
-      const server = await startLoopbackServer((_req, res) => json(res, collection(page)));
+      const server = await startLoopbackServer((_req, res) => answerJson(res, collectionPage(page)));
       const attributions = await withServer(server, (client) => attributeDrifts(client, new Map([[id, 700]]), NOW));
       assert.equal(found(attributions.get(id))?.by, "ahead@partner.onmicrosoft.com");
     });
 
     it("a reason quoting the service's error text is fit text too: no bidirectional overrides, bounded", async () => {
       const description = `Denied \u202Etxt.exe\u202C ${"y".repeat(10_000)}`;
-      const server = await startLoopbackServer((_req, res) => json(res, JSON.stringify({ code: 400, description }), 400));
+      const server = await startLoopbackServer((_req, res) => answerJson(res, { code: 400, description }, 400));
       const attributions = await withServer(server, (client) => attributeDrifts(client, new Map([[IDS[0]!, 1]]), NOW));
       const attribution = attributions.get(IDS[0]!)!;
       assert.ok(!attribution.found);
@@ -216,8 +197,8 @@ describe("hardening (issue 22): who changed a drifted budget, from the activity 
     it("an object key \"__proto__\" is an ordinary key: it neither supplies an amount or a record's fields nor pollutes Object.prototype", async () => {
       const forged = JSON.stringify(record(IDS[0]!, 5, { userPrincipalName: "proto@partner.onmicrosoft.com" }));
       const server = await startLoopbackServer((req, res) => {
-        if (req.url!.includes("/usagebudget")) json(res, '{"__proto__": {"amount": 5}, "attributes": {"objectType": "SpendingBudget"}}');
-        else json(res, `{"items": [{"__proto__": ${forged}}], "links": {}}`);
+        if (req.url!.includes("/usagebudget")) answerJson(res, '{"__proto__": {"amount": 5}, "attributes": {"objectType": "SpendingBudget"}}');
+        else answerJson(res, `{"items": [{"__proto__": ${forged}}], "links": {}}`);
       });
       await withServer(server, async (client) => {
         assert.deepEqual(await client.getBudget(IDS[0]!, client.startOperation()), { amount: null });
@@ -235,8 +216,8 @@ describe("hardening (issue 22): following a collection's continuation links", fu
 
   it("sends back only the continuation token: a second Authorization, a Host or any other header a page names is not sent", async () => {
     const server = await startLoopbackServer((req, res) => {
-      if (req.url!.includes("seekOperation=Next")) return json(res, collection([]));
-      json(res, collection([], {
+      if (req.url!.includes("seekOperation=Next")) return answerJson(res, collectionPage([]));
+      answerJson(res, collectionPage([], {
         uri: "/v1/auditrecords?seekOperation=Next",
         headers: [
           { key: "Authorization", value: "Bearer stolen-elsewhere" },
@@ -260,7 +241,7 @@ describe("hardening (issue 22): following a collection's continuation links", fu
       ["t2\r\nX-Injected: 1", /continuation token has characters a header cannot carry/],
       ["t".repeat(4097), /continuation token is 4097 characters long; the most followed is 4096/],
     ] as const) {
-      const server = await startLoopbackServer((_req, res) => json(res, collection([], { uri: "/v1/auditrecords?seekOperation=Next", headers: [{ key: "MS-ContinuationToken", value: token }] })));
+      const server = await startLoopbackServer((_req, res) => answerJson(res, collectionPage([], { uri: "/v1/auditrecords?seekOperation=Next", headers: [{ key: "MS-ContinuationToken", value: token }] })));
       await withServer(server, async (client) => {
         await assert.rejects(drainAuditLog(client), (error: Error) => error instanceof UnusableAnswerError && problem.test(error.message));
         assert.equal(server.received.length, 1, "the next page was not asked for");
@@ -269,7 +250,7 @@ describe("hardening (issue 22): following a collection's continuation links", fu
   });
 
   it("refuses a continuation link longer than 16 KiB (a 4 MiB #fragment) instead of keeping it, and treats links that differ only in their fragment as the same page", async () => {
-    const long = await startLoopbackServer((_req, res) => json(res, collection([], { uri: `/v1/auditrecords?seekOperation=Next#${"f".repeat(4 * 1024 * 1024)}` })));
+    const long = await startLoopbackServer((_req, res) => answerJson(res, collectionPage([], { uri: `/v1/auditrecords?seekOperation=Next#${"f".repeat(4 * 1024 * 1024)}` })));
     await withServer(long, async (client) => {
       await assert.rejects(drainAuditLog(client), (error: Error) => error instanceof UnusableAnswerError && /continuation link is 4194\d{3} characters long; the most followed is 16384/.test(error.message));
       assert.equal(long.received.length, 1);
@@ -278,7 +259,7 @@ describe("hardening (issue 22): following a collection's continuation links", fu
     // The fragment is never sent, so a new one each time is the same page each time: a loop, stopped at once.
     const fragments = await startLoopbackServer((_req, res) => {
       served += 1;
-      json(res, collection([], served < 50 ? { uri: `/v1/auditrecords?seekOperation=Next#${served}`, headers: [{ key: "MS-ContinuationToken", value: "same" }] } : undefined));
+      answerJson(res, collectionPage([], served < 50 ? { uri: `/v1/auditrecords?seekOperation=Next#${served}`, headers: [{ key: "MS-ContinuationToken", value: "same" }] } : undefined));
     });
     await withServer(fragments, async (client) => {
       await assert.rejects(drainAuditLog(client), /continuation link repeats an earlier page \(page 2\); stopped instead of looping/);
@@ -295,7 +276,7 @@ describe("hardening (issue 22): following a collection's continuation links", fu
       served += 1;
       server.received.length = 0; // the server's own record of requests would hold every link
       const uri = `/v1/auditrecords?seekOperation=Next&page=${served}&pad=${"p".repeat(10_000)}`;
-      json(res, collection([], served < pages ? { uri, headers: [{ key: "MS-ContinuationToken", value: `${served}-${"t".repeat(2000)}` }] } : undefined));
+      answerJson(res, collectionPage([], served < pages ? { uri, headers: [{ key: "MS-ContinuationToken", value: `${served}-${"t".repeat(2000)}` }] } : undefined));
     });
     const growth = await withServer(server, async (client) => {
       let base = 0;

@@ -11,8 +11,9 @@ import { Agent } from "undici";
 import { AzureDevOpsEmulator, DEMO_CUSTOMERS, EMULATOR_CA, EntraEmulator, PartnerCenterEmulator, type ServiceConnection } from "pulumi-partnercenter/emulator";
 import { azurePipelinesAssertion, type AzurePipelinesOidcSettings } from "../../provider/client/auth/azurePipelinesOidc";
 import { federatedCredential, type AppContext } from "../../provider/client/auth/msalCredentials";
-import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { redactSecrets, Secret } from "../../provider/shared/secret";
+import { answerJson } from "../support/answers";
+import { fastRetry, testClient } from "../support/clientFactory";
 import { startLoopbackServer } from "../support/loopbackServer";
 
 const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -22,7 +23,6 @@ const UNREFERENCED: ServiceConnection = { id: "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4
 const UNKNOWN_ID = "00000000-1111-4222-8333-444444444444";
 /** Azure DevOps' request ids, as every failure quotes them. */
 const IDS = String.raw`\(Azure DevOps X-VSS-E2EID [0-9a-f-]{36}, x-msedge-ref Ref A: [0-9A-F]{32} Ref B: \S+ Ref C: \S+\)`;
-const FAST_RETRY = { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 };
 
 describe("Azure Pipelines workload identity federation against the emulated Azure DevOps and Entra ID, with MSAL", () => {
   let entra: EntraEmulator;
@@ -60,7 +60,7 @@ describe("Azure Pipelines workload identity federation against the emulated Azur
   it("obtains a token that Partner Center accepts, asking Azure DevOps as AzurePipelinesCredential does, and a fresh OIDC token for every exchange", async () => {
     const partnerCenter = await PartnerCenterEmulator.start({ tokenVerifier: entra.tokenVerifier() });
     const pipeline = credential();
-    const client = new PartnerCenterClient({ endpoint: partnerCenter.endpoint, credential: pipeline, retry: FAST_RETRY });
+    const client = testClient(partnerCenter.endpoint, pipeline, { retry: fastRetry(0) });
     try {
       await client.getBudget(DEMO_CUSTOMERS[0]!.id, client.startOperation());
       await client.getBudget(DEMO_CUSTOMERS[1]!.id, client.startOperation());
@@ -165,7 +165,7 @@ describe("Azure Pipelines workload identity federation against the emulated Azur
   });
 
   it("an endless answer is cut off, not buffered", async () => {
-    const huge = await startLoopbackServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(`{"oidcToken":"${"x".repeat(1024 * 1024)}"}`));
+    const huge = await startLoopbackServer((_req, res) => answerJson(res, { oidcToken: "x".repeat(1024 * 1024) }));
     try {
       await assert.rejects(
         azurePipelinesAssertion(settings({ requestUri: `${huge.origin}/org/p/oidctoken` }), dispatcher)(),

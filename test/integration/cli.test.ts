@@ -1,27 +1,11 @@
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { parseBudgetsText } from "../../provider/gitops/budgetsFile";
-import { cleanEnv, startStack } from "../engine/stack";
-
-const CLI = resolve(__dirname, "../../provider/cli/main.js");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return promisify(execFile)(process.execPath, [CLI, ...args], { env: cleanEnv(env), maxBuffer: 64 * 1024 * 1024 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
+import { startStack } from "../engine/stack";
+import { cli } from "../support/cli";
 
 describe("partnercenter-budgets", function () {
   this.timeout(180_000);

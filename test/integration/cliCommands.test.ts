@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EMULATOR_CA, EntraEmulator, generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
+import { answerJson, budgetAnswer, budgetCustomerOf, collectionPage } from "../support/answers";
 import { budgetsFile, cli, withEmulatorAndDirectory } from "../support/cli";
 import { startLoopbackServer } from "../support/loopbackServer";
 
@@ -122,8 +123,8 @@ describe("partnercenter-budgets: a failure that applies to every customer stops 
   it("a token revoked mid-run (401 after budgets were read) stops the reads still to come", async () => {
     const ids = generateCustomers(50).map((customer) => customer.id);
     const service = await startLoopbackServer((_req, res) => {
-      if (service.received.length > 10) return void res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ code: 401, description: "The access token has expired." }));
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ amount: 5, attributes: { objectType: "SpendingBudget" } }));
+      if (service.received.length > 10) return answerJson(res, { code: 401, description: "The access token has expired." }, 401);
+      answerJson(res, budgetAnswer(5));
     });
     try {
       writeFileSync(join(dir, "budgets.yaml"), budgetsFile(ids, 5));
@@ -188,11 +189,11 @@ describe("partnercenter-budgets: a failure that applies to every customer stops 
     const service = await startLoopbackServer((req, res) => {
       if (req.url?.startsWith("/v1/customers?")) {
         const items = ids.map((id) => ({ id, companyProfile: { companyName: `Company ${id.slice(-4)}` } }));
-        return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ totalCount: ids.length, items, attributes: { objectType: "Collection" } }));
+        return answerJson(res, collectionPage(items));
       }
-      const id = /\/v1\/customers\/([^/]+)\/usagebudget/.exec(req.url ?? "")?.[1] ?? "";
-      if (forbidden(id)) return void res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ code: 2001, description: "Access is denied." }));
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ amount: 5, attributes: { objectType: "SpendingBudget" } }));
+      const id = budgetCustomerOf(req.url) ?? "";
+      if (forbidden(id)) return answerJson(res, { code: 2001, description: "Access is denied." }, 403);
+      answerJson(res, budgetAnswer(5));
     });
     try {
       writeFileSync(join(dir, "budgets.yaml"), budgetsFile(ids, 5));
@@ -308,10 +309,10 @@ describe("partnercenter-budgets export: never loses review work", function () {
     // The reviewer's edit lands when Partner Center is asked for the budget: after export read the file, before it writes.
     const service = await startLoopbackServer((req, res) => {
       if (req.url?.startsWith("/v1/customers?")) {
-        return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ totalCount: 1, items: [{ id, companyProfile: { companyName: "Contoso" } }], attributes: { objectType: "Collection" } }));
+        return answerJson(res, collectionPage([{ id, companyProfile: { companyName: "Contoso" } }]));
       }
       writeFileSync(join(dir, "budgets.yaml"), edited);
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ amount: 2, attributes: { objectType: "SpendingBudget" } }));
+      answerJson(res, budgetAnswer(2));
     });
     try {
       writeFileSync(join(dir, "budgets.yaml"), reviewed);

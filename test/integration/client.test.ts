@@ -1,13 +1,13 @@
 import { strict as assert } from "node:assert";
-import { once } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { DEMO_CUSTOMERS, generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { StaticTokenCredential, type TokenCredential } from "../../provider/client/auth";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/shared/secret";
 import { RequestScheduler } from "../../provider/client/throttle/scheduler";
+import { answerJson } from "../support/answers";
+import { emulatorClient, fastRetry, withLoopbackClient } from "../support/clientFactory";
 import { FakeClock } from "../support/fakeClock";
+import { startLoopbackServer } from "../support/loopbackServer";
 import { systemClock } from "../../provider/client/clock";
 import { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError } from "../../provider/shared/errors";
 
@@ -15,29 +15,10 @@ const [CONTOSO, FABRIKAM, , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => custome
 const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** Retries after 1 ms at most, so that tests of giving up take no time. */
-const FAST_RETRY = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 1 };
+const FAST_RETRY = fastRetry(2);
 
 function clientOf(emulator: PartnerCenterEmulator, credential?: TokenCredential): PartnerCenterClient {
-  return new PartnerCenterClient({
-    endpoint: emulator.endpoint,
-    credential: credential ?? new StaticTokenCredential(new Secret(emulator.accessToken)),
-    retry: FAST_RETRY,
-  });
-}
-
-/** A real loopback server answering every request with the given handler; for answers the emulator never gives. */
-async function startStubServer(handler: (body: string) => { status: number; body: string }): Promise<{ server: Server; endpoint: string }> {
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    req.on("end", () => {
-      const reply = handler(body);
-      res.writeHead(reply.status, { "content-type": "application/json" }).end(reply.body);
-    });
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return emulatorClient(emulator, { retry: FAST_RETRY }, credential);
 }
 
 describe("the Partner Center client against the emulator", () => {
@@ -135,33 +116,23 @@ describe("the Partner Center client against the emulator", () => {
 });
 
 describe("the Partner Center client against answers the emulator never gives", () => {
-  const credential = new StaticTokenCredential(new Secret("t"));
-
   it("fails a PATCH whose answer reports another amount than the one sent", async () => {
-    const { server, endpoint } = await startStubServer(() => ({ status: 200, body: '{"amount": 99}' }));
-    const client = new PartnerCenterClient({ endpoint, credential, retry: FAST_RETRY });
-    try {
+    const service = await startLoopbackServer((_req, res) => answerJson(res, '{"amount": 99}'));
+    await withLoopbackClient(service, "t", { retry: FAST_RETRY }, async (client) => {
       const error = await client.patchBudget(CONTOSO, 100, client.startOperation()).catch((e: unknown) => e as Error);
       assert.ok(error instanceof AmountMismatchError);
       assert.deepEqual({ code: error.code, sent: error.sent, reported: error.reported }, { code: "PC_ERR_AMOUNT_MISMATCH", sent: 100, reported: 99 });
       assert.match(error.message, /^The budget of customer \S+ was set to 100 but Partner Center reports 99; nothing is recorded as written \(MS-RequestId /);
-    } finally {
-      await client.close();
-      server.close();
-    }
+    });
   });
 
   it("fails a 200 whose body is not JSON with the request's ids", async () => {
-    const { server, endpoint } = await startStubServer(() => ({ status: 200, body: "<html>maintenance</html>" }));
-    const client = new PartnerCenterClient({ endpoint, credential, retry: FAST_RETRY });
-    try {
+    const service = await startLoopbackServer((_req, res) => answerJson(res, "<html>maintenance</html>"));
+    await withLoopbackClient(service, "t", { retry: FAST_RETRY }, async (client) => {
       const error = await client.getBudget(CONTOSO, client.startOperation()).catch((e: unknown) => e as Error);
       assert.ok(error instanceof UnusableAnswerError);
       assert.match(error.message, /could not be used: the body is not JSON .* \(MS-RequestId [0-9a-f-]{36}, MS-CorrelationId [0-9a-f-]{36}\); gave up after 3 attempts/);
-    } finally {
-      await client.close();
-      server.close();
-    }
+    });
   });
 });
 
@@ -176,7 +147,7 @@ describe("the client's token and the throttle", () => {
       invalidate: () => false,
     };
     const throttle = new RequestScheduler(4, clock);
-    const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential, scheduler: throttle, clock });
+    const client = emulatorClient(emulator, { scheduler: throttle, clock }, credential);
     try {
       throttle.record(undefined, 429, 60_000, clock.now());
       const pausedUntil = throttle.pausedUntil(CONTOSO);
@@ -197,7 +168,7 @@ describe("an operation's deadline", () => {
     const emulator = await PartnerCenterEmulator.start();
     const clock = new FakeClock(Date.now());
     const throttle = new RequestScheduler(1, clock);
-    const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), scheduler: throttle, clock, operationTimeoutMs: 1000 });
+    const client = emulatorClient(emulator, { scheduler: throttle, clock, operationTimeoutMs: 1000 });
     try {
       const busy = await throttle.acquire(undefined);
       const operation = client.startOperation();
@@ -220,7 +191,7 @@ describe("the client's concurrency", () => {
   it("keeps at most the scheduler's maxConcurrency requests in flight, whatever the connection pool allows", async () => {
     const emulator = await PartnerCenterEmulator.start({ customers: generateCustomers(20), faults: { latencyMs: 30 } });
     // A pool of 64 connections: the cap below is the scheduler's alone.
-    const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential: new StaticTokenCredential(new Secret(emulator.accessToken)), scheduler: new RequestScheduler(3, systemClock) });
+    const client = emulatorClient(emulator, { scheduler: new RequestScheduler(3, systemClock) });
     try {
       await Promise.all(emulator.customers().map((customer) => client.getBudget(customer.id, client.startOperation())));
       assert.equal(emulator.maxInFlight, 3);

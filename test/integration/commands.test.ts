@@ -10,8 +10,8 @@ import { promisify } from "node:util";
 import { Agent, request } from "undici";
 import { EMULATOR_CA } from "pulumi-partnercenter/emulator";
 import { refreshTokenCredential } from "../../provider/client/auth/msalCredentials";
-import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/shared/secret";
+import { testClient } from "../support/clientFactory";
 
 const DIST = resolve(__dirname, "../..");
 
@@ -63,7 +63,7 @@ describe("npm run emulator", () => {
       const dispatcher = new Agent({ connect: { ca: EMULATOR_CA } });
       const appUser = settingsOf(lineWith("PARTNERCENTER_REFRESH_TOKEN"));
       const context = { tenantId: ids.AZURE_TENANT_ID!, clientId: ids.AZURE_CLIENT_ID!, authority: shared.PARTNERCENTER_AUTHORITY!, dispatcher };
-      const spendReader = new PartnerCenterClient({ endpoint: endpoint!, credential: refreshTokenCredential(context, new Secret(appUser.PARTNERCENTER_REFRESH_TOKEN!), new Secret(ids.AZURE_CLIENT_SECRET!)) });
+      const spendReader = testClient(endpoint!, refreshTokenCredential(context, new Secret(appUser.PARTNERCENTER_REFRESH_TOKEN!), new Secret(ids.AZURE_CLIENT_SECRET!)));
       try {
         assert.equal((await spendReader.listUsageRecords()).length, 7);
       } finally {

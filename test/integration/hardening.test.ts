@@ -1,30 +1,29 @@
 /** Hostile and broken answers from the network: each test reproduces a defect of issue 11 first. */
 import { strict as assert } from "node:assert";
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { Agent } from "undici";
 import { EMULATOR_CA, EntraEmulator, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { readBoundedFile } from "../../provider/shared/boundedFile";
 import { clientSecretCredential } from "../../provider/client/auth/msalCredentials";
 import { readClientCertificate } from "../../provider/settings/credentialFiles";
-import { cleanEnv } from "../engine/stack";
+import { cli } from "../support/cli";
 import { MAX_BUDGETS_FILE_BYTES, readBudgetsFile } from "../../provider/gitops/budgetsFile";
-import { StaticTokenCredential } from "../../provider/client/auth";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/shared/secret";
 import { resolveSettings } from "../../provider/settings/settings";
+import { answerJson, budgetAnswer, budgetCustomerOf, collectionPage } from "../support/answers";
+import { fastRetry, withLoopbackClient } from "../support/clientFactory";
 import { startLoopbackServer } from "../support/loopbackServer";
 
 const TOKEN = "hardening-token-6b0f2c9e";
-const FAST_RETRY = { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 };
+const NO_RETRY = { retry: fastRetry(0) };
 
-function pageOf(ids: string[], next?: string): string {
+function pageOf(ids: string[], next?: string): Record<string, unknown> {
   const items = ids.map((id) => ({ id, companyProfile: { tenantId: id, companyName: `Customer ${id.slice(0, 4)}` } }));
-  const links = next ? { next: { uri: next, method: "GET", headers: [{ key: "MS-ContinuationToken", value: "t1" }] } } : {};
-  return JSON.stringify({ totalCount: ids.length, items, links, attributes: { objectType: "Collection" } });
+  return collectionPage(items, next ? { uri: next, headers: [{ key: "MS-ContinuationToken", value: "t1" }] } : undefined);
 }
 
 async function listAll(client: PartnerCenterClient): Promise<number> {
@@ -35,46 +34,29 @@ async function listAll(client: PartnerCenterClient): Promise<number> {
 
 describe("hardening: what the network can answer", () => {
   it("a continuation link to another origin is not followed, and the token never goes there", async () => {
-    const elsewhere = await startLoopbackServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(pageOf([])));
-    const partnerCenter = await startLoopbackServer((_req, res) =>
-      res.writeHead(200, { "content-type": "application/json" }).end(pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], `${elsewhere.origin}/v1/customers?seek=2`)),
-    );
-    const client = new PartnerCenterClient({ endpoint: partnerCenter.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), retry: FAST_RETRY });
+    const elsewhere = await startLoopbackServer((_req, res) => answerJson(res, pageOf([])));
+    const partnerCenter = await startLoopbackServer((_req, res) => answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], `${elsewhere.origin}/v1/customers?seek=2`)));
     try {
-      await assert.rejects(listAll(client), new RegExp(`continuation link points to ${elsewhere.origin}, not to ${partnerCenter.origin}: not followed`));
+      await withLoopbackClient(partnerCenter, TOKEN, NO_RETRY, (client) =>
+        assert.rejects(listAll(client), new RegExp(`continuation link points to ${elsewhere.origin}, not to ${partnerCenter.origin}: not followed`)),
+      );
       assert.equal(elsewhere.received.length, 0, "nothing, and so no token, was sent to the other origin");
     } finally {
-      await client.close();
       await elsewhere.stop();
-      await partnerCenter.stop();
     }
   });
 
   it("a continuation link that is not a URL is refused in words, naming the list, not with a bare TypeError", async () => {
-    const partnerCenter = await startLoopbackServer((_req, res) =>
-      res.writeHead(200, { "content-type": "application/json" }).end(pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "http://[not-a-host/v1/customers")),
+    const partnerCenter = await startLoopbackServer((_req, res) => answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "http://[not-a-host/v1/customers")));
+    await withLoopbackClient(partnerCenter, TOKEN, NO_RETRY, (client) =>
+      assert.rejects(listAll(client), /Partner Center's answer to GET customer list could not be used: the customer list's continuation link "http:\/\/\[not-a-host\/v1\/customers" is not a URL/),
     );
-    const client = new PartnerCenterClient({ endpoint: partnerCenter.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), retry: FAST_RETRY });
-    try {
-      await assert.rejects(listAll(client), /Partner Center's answer to GET customer list could not be used: the customer list's continuation link "http:\/\/\[not-a-host\/v1\/customers" is not a URL/);
-    } finally {
-      await client.close();
-      await partnerCenter.stop();
-    }
   });
 
   it("a continuation that repeats itself is stopped instead of looping", async () => {
-    const partnerCenter = await startLoopbackServer((_req, res) =>
-      res.writeHead(200, { "content-type": "application/json" }).end(pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "/v1/customers?size=10&seekOperation=Next")),
-    );
-    const client = new PartnerCenterClient({ endpoint: partnerCenter.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), retry: FAST_RETRY });
-    try {
-      await assert.rejects(listAll(client), /continuation link repeats an earlier page \(page 2\); stopped instead of looping/);
-      assert.equal(partnerCenter.received.length, 2);
-    } finally {
-      await client.close();
-      await partnerCenter.stop();
-    }
+    const partnerCenter = await startLoopbackServer((_req, res) => answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "/v1/customers?size=10&seekOperation=Next")));
+    await withLoopbackClient(partnerCenter, TOKEN, NO_RETRY, (client) => assert.rejects(listAll(client), /continuation link repeats an earlier page \(page 2\); stopped instead of looping/));
+    assert.equal(partnerCenter.received.length, 2);
   });
 
   it("an endpoint with a path, an empty query or fragment is refused, and a refused endpoint never shows its password", () => {
@@ -91,15 +73,6 @@ describe("hardening: what the network can answer", () => {
   });
 });
 
-const CLI = resolve(__dirname, "../../provider/cli/main.js");
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return promisify(execFile)(process.execPath, [CLI, ...args], { env: cleanEnv(env) }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
-
 describe("hardening: partnercenter-budgets export", () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "pc-hard-"))));
@@ -108,10 +81,9 @@ describe("hardening: partnercenter-budgets export", () => {
   it("an incomplete export (a customer that cannot be read) leaves the reviewed file as it was, and leaves nothing half-written", async () => {
     const ids = ["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f"];
     const service = await startLoopbackServer((req, res) => {
-      const customer = /\/v1\/customers\/([^/]+)\/usagebudget/.exec(req.url ?? "")?.[1];
-      if (customer === ids[1]) return void res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ code: 20002, description: "Partner does not have a commerce relationship with the customer." }));
-      const body = customer ? JSON.stringify({ amount: 100, attributes: { objectType: "SpendingBudget" } }) : pageOf(ids);
-      res.writeHead(200, { "content-type": "application/json" }).end(body);
+      const customer = budgetCustomerOf(req.url);
+      if (customer === ids[1]) return answerJson(res, { code: 20002, description: "Partner does not have a commerce relationship with the customer." }, 403);
+      answerJson(res, customer ? budgetAnswer(100) : pageOf(ids));
     });
     try {
       const file = join(dir, "budgets.yaml");
@@ -131,9 +103,8 @@ describe("hardening: partnercenter-budgets export", () => {
     const ids = ["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f", "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d", "not-a-guid"];
     const amounts: Record<string, number> = { [ids[0]!]: -5, [ids[1]!]: 10.001, [ids[2]!]: 300 };
     const service = await startLoopbackServer((req, res) => {
-      const customer = /\/v1\/customers\/([^/]+)\/usagebudget/.exec(req.url ?? "")?.[1];
-      const body = customer ? { amount: amounts[customer] ?? 1, attributes: { objectType: "SpendingBudget" } } : JSON.parse(pageOf([...ids, ids[2]!.toUpperCase()]));
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+      const customer = budgetCustomerOf(req.url);
+      answerJson(res, customer ? budgetAnswer(amounts[customer] ?? 1) : pageOf([...ids, ids[2]!.toUpperCase()]));
     });
     try {
       const file = join(dir, "budgets.yaml");
@@ -163,13 +134,9 @@ describe("hardening: sizes and kinds of what is read", () => {
       };
       more();
     });
-    const client = new PartnerCenterClient({ endpoint: service.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), retry: FAST_RETRY });
-    try {
-      await assert.rejects(client.getBudget("0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", client.startOperation()), /the answer's body is larger than 8388608 bytes; it was not read/);
-    } finally {
-      await client.close();
-      await service.stop();
-    }
+    await withLoopbackClient(service, TOKEN, NO_RETRY, (client) =>
+      assert.rejects(client.getBudget("0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", client.startOperation()), /the answer's body is larger than 8388608 bytes; it was not read/),
+    );
   });
 
   it("a budgets file or certificate that is /dev/zero, a FIFO, a directory or too large is refused at once, naming what it is", () => {

@@ -1,31 +1,16 @@
 /** Issue 22: whatever Partner Center or a gateway answers, no silent success, no hang, no injected output. */
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { StaticTokenCredential } from "../../provider/client/auth";
-import { PartnerCenterClient } from "../../provider/client/partnerCenter";
-import { Secret } from "../../provider/shared/secret";
-import { cleanEnv } from "../engine/stack";
+import { join } from "node:path";
+import { answerJson, budgetAnswer, collectionPage } from "../support/answers";
+import { cli } from "../support/cli";
+import { fastRetry, withLoopbackClient } from "../support/clientFactory";
 import { FakeClock, flush } from "../support/fakeClock";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopbackServer";
 
 const TOKEN = "hostile-answers-token-5c1d7e93a2";
-const CLI = resolve(__dirname, "../../provider/cli/main.js");
 const IDS = Array.from({ length: 7 }, (_, index) => `0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c${String(10 + index)}`);
-
-async function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return promisify(execFile)(process.execPath, [CLI, ...args], { env: cleanEnv(env), cwd, maxBuffer: 64 * 1024 * 1024 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
-
-function json(res: import("node:http").ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
-}
 
 describe("hostile answers: the command line never reports success for work it did not finish", () => {
   let dir: string;
@@ -36,8 +21,8 @@ describe("hostile answers: the command line never reports success for work it di
     // milliseconds than a Date or a timer holds. One request at a time, so the others wait in the scheduler's queue
     // when the first 429 comes (before the fix, the scheduler threw after taking them out of it: the CLI exited 0).
     service = await startLoopbackServer((req, res) => {
-      if (req.url?.startsWith("/v1/customers?")) return json(res, 200, { totalCount: 3, items: IDS.slice(0, 3).map((id) => ({ id, companyProfile: { companyName: `Company ${id.slice(-2)}` } })) });
-      json(res, 429, { statusCode: 429, message: "Rate limit is exceeded." }, { "retry-after": "99999999999999999999" });
+      if (req.url?.startsWith("/v1/customers?")) return answerJson(res, collectionPage(IDS.slice(0, 3).map((id) => ({ id, companyProfile: { companyName: `Company ${id.slice(-2)}` } }))));
+      answerJson(res, { statusCode: 429, message: "Rate limit is exceeded." }, 429, { "retry-after": "99999999999999999999" });
     });
   });
   afterEach(async () => {
@@ -66,10 +51,9 @@ describe("hostile answers: the command line never reports success for work it di
 
 describe("hostile answers: Retry-After: 0 does not spend the partner's quota", () => {
   it("20 operations refused with Retry-After: 0 send a bounded number of requests before their deadline, not a thousand each", async () => {
-    const service = await startLoopbackServer((_req, res) => json(res, 429, { statusCode: 429, message: "Rate limit is exceeded." }, { "retry-after": "0" }));
+    const service = await startLoopbackServer((_req, res) => answerJson(res, { statusCode: 429, message: "Rate limit is exceeded." }, 429, { "retry-after": "0" }));
     const clock = new FakeClock(Date.now());
-    const client = new PartnerCenterClient({ endpoint: service.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), clock, operationTimeoutMs: 10_000 });
-    try {
+    await withLoopbackClient(service, TOKEN, { clock, operationTimeoutMs: 10_000 }, async (client) => {
       let settled = 0;
       const operations = IDS.concat(IDS, IDS).slice(0, 20).map((id) => client.getBudget(id, client.startOperation()).then(() => assert.fail("refused"), () => void (settled += 1)));
       for (let step = 0; step < 200 && settled < operations.length; step++) {
@@ -80,27 +64,20 @@ describe("hostile answers: Retry-After: 0 does not spend the partner's quota", (
       await flush();
       // 250 + 500 + 1,000 + 2,000 + 4,000 ms of least pauses fit in the 10 s deadline: about six rounds of 20.
       assert.ok(service.received.length <= 20 * 7, `${service.received.length} requests`);
-    } finally {
-      await client.close();
-      await service.stop();
-    }
+    });
   });
 });
 
 describe("hostile answers: a secret is redacted before text is cut", () => {
   it("a token that an answer echoes across the 200-character cut is not shown, not even its first characters", async () => {
-    const service = await startLoopbackServer((req, res) => json(res, 400, [`${"x".repeat(170)}${req.headers.authorization ?? ""}`]));
-    const client = new PartnerCenterClient({ endpoint: service.origin, credential: new StaticTokenCredential(new Secret(TOKEN)), retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } });
-    try {
-      await assert.rejects(client.getBudget(IDS[0]!, client.startOperation()), (error: Error) => {
+    const service = await startLoopbackServer((req, res) => answerJson(res, [`${"x".repeat(170)}${req.headers.authorization ?? ""}`], 400));
+    await withLoopbackClient(service, TOKEN, { retry: fastRetry(0) }, (client) =>
+      assert.rejects(client.getBudget(IDS[0]!, client.startOperation()), (error: Error) => {
         assert.ok(!error.message.includes(TOKEN.slice(0, 6)), error.message);
         assert.match(error.message, /\[secret\]/);
         return true;
-      });
-    } finally {
-      await client.close();
-      await service.stop();
-    }
+      }),
+    );
   });
 });
 
@@ -130,9 +107,9 @@ describe("hostile answers: activity-log text in diff's output", () => {
           operationDate: "2026-11-30T10:00:00Z",
           operationStatus: "succeeded",
         }));
-        return json(res, 200, { totalCount: items.length, items, attributes: { objectType: "Collection" } });
+        return answerJson(res, collectionPage(items));
       }
-      json(res, 200, { amount: 250, attributes: { objectType: "SpendingBudget" } });
+      answerJson(res, budgetAnswer(250));
     });
   });
   after(async () => {
@@ -172,8 +149,8 @@ describe("hostile answers: ids in the customer list", () => {
   it("export checks every listed id before any request: '.', '..', '../x' are never requested, and every customer is counted", async () => {
     const odd = [".", "..", "../x", "..%2fx", IDS[1]!.replace(/-/g, "")];
     const service = await startLoopbackServer((req, res) => {
-      if (req.url?.startsWith("/v1/customers?")) return json(res, 200, { totalCount: 6, items: [IDS[0], ...odd].map((id) => ({ id, companyProfile: { companyName: "Odd" } })) });
-      json(res, 200, { amount: 10, attributes: { objectType: "SpendingBudget" } });
+      if (req.url?.startsWith("/v1/customers?")) return answerJson(res, collectionPage([IDS[0], ...odd].map((id) => ({ id, companyProfile: { companyName: "Odd" } }))));
+      answerJson(res, budgetAnswer(10));
     });
     const dir = mkdtempSync(join(tmpdir(), "pc-hostile-"));
     try {
@@ -198,8 +175,8 @@ describe("hostile answers: text from outside on the CLI's other paths (review of
   it("export to standard output is the same valid budgets file as --output, whatever the company names hold (a long name with '::' or NBSP)", async () => {
     const names = [`Fabrikam ::stop-commands::${"B".repeat(100)}`, `Contoso \u00a0::add-mask::${"A".repeat(100)}`];
     const service = await startLoopbackServer((req, res) => {
-      if (req.url?.startsWith("/v1/customers?")) return json(res, 200, { totalCount: 2, items: IDS.slice(0, 2).map((id, index) => ({ id, companyProfile: { companyName: names[index] } })) });
-      json(res, 200, { amount: 10, attributes: { objectType: "SpendingBudget" } });
+      if (req.url?.startsWith("/v1/customers?")) return answerJson(res, collectionPage(IDS.slice(0, 2).map((id, index) => ({ id, companyProfile: { companyName: names[index] } }))));
+      answerJson(res, budgetAnswer(10));
     });
     try {
       const env = { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN };
@@ -219,9 +196,7 @@ describe("hostile answers: text from outside on the CLI's other paths (review of
 
   it("an error's code and request id from the answer, and a customer id in a budgets file, reach the terminal without escapes or commands", async () => {
     const service = await startLoopbackServer((_req, res) =>
-      res
-        .writeHead(400, { "content-type": "application/json", "ms-requestid": "req\u009b31mRED" })
-        .end(JSON.stringify({ code: "\u001b[2J\u001b]8;;http://evil\u0007X\n::add-mask::abc\n\u00a0::stop-commands::zz", description: "bad" })),
+      answerJson(res, { code: "\u001b[2J\u001b]8;;http://evil\u0007X\n::add-mask::abc\n\u00a0::stop-commands::zz", description: "bad" }, 400, { "ms-requestid": "req\u009b31mRED" }),
     );
     try {
       const env = { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_RETRIES: "0" };

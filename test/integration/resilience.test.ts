@@ -1,9 +1,8 @@
 import { strict as assert } from "node:assert";
 import { DEMO_CUSTOMERS, generateCustomers, PartnerCenterEmulator, type FaultSettings } from "pulumi-partnercenter/emulator";
-import { StaticTokenCredential } from "../../provider/client/auth";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { HttpTransport } from "../../provider/client/http/transport";
-import { Secret } from "../../provider/shared/secret";
+import { emulatorClient } from "../support/clientFactory";
 import { FakeClock } from "../support/fakeClock";
 import { attemptsPerRequest } from "../support/requests";
 import { PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError } from "../../provider/shared/errors";
@@ -17,9 +16,7 @@ describe("the client under injected faults (real emulator, real clock)", () => {
 
   async function start(faults: FaultSettings, options: { maxRetries?: number; requestTimeoutMs?: number; operationTimeoutMs?: number; clock?: FakeClock } = {}): Promise<void> {
     emulator = await PartnerCenterEmulator.start({ faults: { seed: 7, ...faults } });
-    client = new PartnerCenterClient({
-      endpoint: emulator.endpoint,
-      credential: new StaticTokenCredential(new Secret(emulator.accessToken)),
+    client = emulatorClient(emulator, {
       retry: { maxRetries: options.maxRetries ?? 2, baseDelayMs: 1, maxDelayMs: 5 },
       transport: new HttpTransport({ connectTimeoutMs: 1000, requestTimeoutMs: options.requestTimeoutMs ?? 5000, maxConnections: 8 }),
       operationTimeoutMs: options.operationTimeoutMs,

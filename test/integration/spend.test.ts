@@ -12,6 +12,7 @@ import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { Secret } from "../../provider/shared/secret";
 import { SpendLookup, spendOutputs } from "../../provider/resource/spend";
 import { PartnerCenterStatusError } from "../../provider/shared/errors";
+import { fastRetry, testClient } from "../support/clientFactory";
 
 const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 const SECRET = "emulated-spend-client-secret";
@@ -44,7 +45,7 @@ describe("month-to-date spend against the emulators (App+User with MFA only)", (
   }
 
   function clientWith(credential: TokenCredential): PartnerCenterClient {
-    const client = new PartnerCenterClient({ endpoint: emulator.endpoint, credential, retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    const client = testClient(emulator.endpoint, credential, { retry: fastRetry(2) });
     clients.push(client);
     return client;
   }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { PartnerCenterEmulator, type EmulatorOptions } from "pulumi-partnercenter/emulator";
-import { cleanEnv } from "../engine/stack";
+import { cleanEnv } from "./environment";
 
 const CLI = resolve(__dirname, "../../provider/cli/main.js");
 
@@ -21,9 +21,9 @@ export interface Run {
  *
  * @param args - the command line after the program's name
  * @param env - the provider settings
- * @param cwd - where it runs
+ * @param cwd - where it runs (this process's directory unless given)
  */
-export async function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> {
+export async function cli(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> {
   return promisify(execFile)(process.execPath, [CLI, ...args], { env: cleanEnv(env), cwd, maxBuffer: 64 * 1024 * 1024 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),

@@ -9,6 +9,10 @@ export interface SimulatedRun {
   sent: number;
   /** 429 answers. */
   throttled: number;
+  /** Requests accepted: all of them unless the learner never let the rest go. */
+  accepted: number;
+  /** 429 answers to requests sent after the first 429 arrived: what the learner did not learn from it. */
+  throttledLater: number;
 }
 
 /**
@@ -21,18 +25,20 @@ export interface SimulatedRun {
 export function simulateLimit(limit: RateLimit, options: { requests: number; parallel: number; latencyMs: number; learner?: LimitLearner; server?: Limiter }): SimulatedRun {
   const server = options.server ?? createLimiter(limit);
   const learner = options.learner ?? new LimitLearner();
-  const inFlight: { answerAt: number; sentAt: number }[] = [];
+  const inFlight: { answerAt: number; sentAt: number; sentTime: number }[] = [];
   let now = 0;
   let done = 0;
   let pending = options.requests;
   let sent = 0;
   let throttled = 0;
+  let throttledLater = 0;
+  let firstThrottledAt = Number.POSITIVE_INFINITY;
   // Bounded: each pass either sends, answers or advances time to the next event; the cap stops a learner that never lets go.
   for (let pass = 0; pass < 50 * options.requests + 10_000 && done < options.requests; pass++) {
     const sendAt = pending > 0 && inFlight.length < options.parallel ? learner.nextSendTime(now) : Number.POSITIVE_INFINITY;
     const nextAnswer = inFlight.reduce((soonest, request) => Math.min(soonest, request.answerAt), Number.POSITIVE_INFINITY);
     if (sendAt <= now && sendAt <= nextAnswer) {
-      inFlight.push({ answerAt: now + options.latencyMs, sentAt: learner.sent(now) });
+      inFlight.push({ answerAt: now + options.latencyMs, sentAt: learner.sent(now), sentTime: now });
       pending -= 1;
       sent += 1;
       continue;
@@ -47,6 +53,8 @@ export function simulateLimit(limit: RateLimit, options: { requests: number; par
         done += 1;
       } else {
         throttled += 1;
+        if (request!.sentTime > firstThrottledAt) throttledLater += 1;
+        firstThrottledAt = Math.min(firstThrottledAt, now);
         learner.answered(now, request!.sentAt, true, wait * 1000);
         pending += 1;
       }
@@ -54,5 +62,5 @@ export function simulateLimit(limit: RateLimit, options: { requests: number; par
     }
     now = sendAt;
   }
-  return { finishMs: now, sent, throttled };
+  return { finishMs: now, sent, throttled, accepted: done, throttledLater };
 }

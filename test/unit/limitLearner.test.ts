@@ -1,7 +1,6 @@
 import { strict as assert } from "node:assert";
 import { createLimiter, parseRateLimit, type RateLimit } from "../../emulator/rateLimits";
 import { LimitLearner, MAX_PACE, MAX_QUOTA, MAX_REMEMBERED_PAUSE_MS, MIN_PACE } from "../../provider/client/throttle/limitLearner";
-import { earliestFinish } from "../../bench/bound";
 import { simulateLimit } from "../support/limitSimulation";
 
 describe("learning Partner Center's limit from its 429s", () => {
@@ -153,33 +152,35 @@ describe("learning Partner Center's limit from its 429s", () => {
     const limit: RateLimit = { shape: "fixedWindow", quota: 600, windowSeconds: 6 };
     const server = createLimiter(limit);
     for (let i = 0; i < 300; i++) server.take(-3000); // half the window used 3 s before this process starts
-    const run = simulateLimit(limit, { requests: 1200, parallel: 16, latencyMs: 40, server });
-    const fresh = createLimiter(limit);
-    for (let i = 0; i < 300; i++) fresh.take(-3000);
-    const bound = earliestFinish(fresh, 0, new Array<number>(1200).fill(1), 16, 40);
-    assert.ok(bound / run.finishMs >= 0.9, `${(bound / run.finishMs).toFixed(3)} of the bound (${run.finishMs} ms against ${bound} ms)`);
+    const learner = new LimitLearner();
+    const run = simulateLimit(limit, { requests: 1200, parallel: 16, latencyMs: 40, server, learner });
+    assert.equal(run.accepted, 1200);
+    assert.equal(learner.estimate.quota, 600, "the whole window, not the part this process met first");
   });
 
-  // Discrete-event runs of 1200 requests (a 600-budget create) against each shape, every one averaging
-  // 100 requests/s; the bound is the earliest finish the limit and the parallelism allow together.
-  const cases: { limit: string; parallel: number; latencyMs: number; ratio: number; share: number }[] = [
-    { limit: "bucket:100", parallel: 16, latencyMs: 40, ratio: 0.95, share: 0.03 },
-    { limit: "bucket:100", parallel: 64, latencyMs: 300, ratio: 0.9, share: 0.05 },
-    { limit: "fixed:600/6", parallel: 8, latencyMs: 40, ratio: 0.98, share: 0.01 },
-    { limit: "fixed:600/6", parallel: 16, latencyMs: 40, ratio: 0.92, share: 0.02 },
-    { limit: "sliding:600/6", parallel: 16, latencyMs: 40, ratio: 0.92, share: 0.02 },
-    { limit: "sliding:600/6", parallel: 64, latencyMs: 300, ratio: 0.88, share: 0.055 },
-    // A bucket with a burst of 10: its rate shows only by probing (each probe past it costs a 1-s pause).
-    { limit: "bucket:100:10", parallel: 16, latencyMs: 40, ratio: 0.7, share: 0.02 },
-    { limit: "bucket:100:10", parallel: 64, latencyMs: 300, ratio: 0.65, share: 0.07 },
+  // Discrete-event runs of 1200 requests (a 600-budget create) against each shape, every one averaging 100 requests/s.
+  // Here what the learner must do; how close it comes to the earliest finish is the benchmark's (bench/learner.ts).
+  const cases: { limit: string; parallel: number; latencyMs: number }[] = [
+    { limit: "bucket:100", parallel: 16, latencyMs: 40 },
+    { limit: "bucket:100", parallel: 64, latencyMs: 300 },
+    { limit: "fixed:600/6", parallel: 8, latencyMs: 40 },
+    { limit: "fixed:600/6", parallel: 16, latencyMs: 40 },
+    { limit: "sliding:600/6", parallel: 16, latencyMs: 40 },
+    { limit: "sliding:600/6", parallel: 64, latencyMs: 300 },
+    { limit: "bucket:100:10", parallel: 16, latencyMs: 40 },
+    { limit: "bucket:100:10", parallel: 64, latencyMs: 300 },
   ];
-  for (const { limit: text, parallel, latencyMs, ratio, share } of cases) {
-    it(`${text}, --parallel ${parallel}, ${latencyMs} ms: at least ${ratio} of the bound, at most ${Math.round(share * 1000) / 10} % answered 429`, () => {
+  for (const { limit: text, parallel, latencyMs } of cases) {
+    const window = !text.startsWith("bucket:");
+    const also = window ? "; the window's 600 is learned from the first 429, and the other 600 go after the reset with none refused" : "";
+    it(`${text}, --parallel ${parallel}, ${latencyMs} ms: every request is accepted in the end${also}`, () => {
       const limit = parseRateLimit(text) as RateLimit;
-      const run = simulateLimit(limit, { requests: 1200, parallel, latencyMs });
-      const bound = earliestFinish(createLimiter(limit), 0, new Array<number>(1200).fill(1), parallel, latencyMs);
-      assert.ok(bound / run.finishMs >= ratio, `${(bound / run.finishMs).toFixed(3)} of the bound (${run.finishMs} ms against ${bound} ms)`);
-      assert.ok(run.throttled / run.sent <= share, `${run.throttled} of ${run.sent} answered 429`);
+      const learner = new LimitLearner();
+      const run = simulateLimit(limit, { requests: 1200, parallel, latencyMs, learner });
+      assert.equal(run.accepted, 1200);
+      assert.ok(run.throttled > 0 && learner.estimate.quota !== undefined && learner.estimate.pace !== undefined, "the limit was met and learned");
+      // A bucket's rate shows only by probing past it: its later 429s are the probes.
+      if (window) assert.deepEqual({ quota: learner.estimate.quota, throttledLater: run.throttledLater }, { quota: 600, throttledLater: 0 });
     });
   }
 });
