@@ -11,7 +11,13 @@ import { admitAt, type Limiter } from "pulumi-partnercenter/emulator";
  * @param requestsPerOperation - how many requests each operation needs
  * @returns the time (ms) the last answer arrives
  */
-export function earliestFinish(limiter: Limiter | undefined, from: number, requestsPerOperation: number[], parallel: number, latencyMs: number): number {
+export function earliestFinish(
+  limiter: Limiter | undefined,
+  from: number,
+  requestsPerOperation: number[],
+  parallel: number,
+  latencyMs: number,
+): number {
   const limit = limiter?.clone();
   const waiting = [...requestsPerOperation].sort((a, b) => b - a);
   const steps = Array.from({ length: Math.max(1, parallel) }, () => ({ ready: from, left: waiting.shift() ?? 0 }));

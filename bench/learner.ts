@@ -69,10 +69,23 @@ export function measureLearner(learnerCase: LearnerCase): LearnerFigures {
   const { parallel, latencyMs } = learnerCase;
   const usedBefore = learnerCase.usedBefore ?? 0;
   const run = simulateLimit(limit, { requests: REQUESTS, parallel, latencyMs, server: limiterOf(limit, usedBefore) });
-  const boundMs = earliestFinish(limiterOf(limit, usedBefore), 0, new Array<number>(REQUESTS).fill(1), parallel, latencyMs);
+  const boundMs = earliestFinish(
+    limiterOf(limit, usedBefore),
+    0,
+    new Array<number>(REQUESTS).fill(1),
+    parallel,
+    latencyMs,
+  );
   const ratio = boundMs / run.finishMs;
   const throttledShare = run.throttled / run.sent;
-  return { ...learnerCase, boundMs, finishMs: run.finishMs, ratio, throttledShare, meetsTargets: ratio >= learnerCase.targetRatio && throttledShare <= (learnerCase.targetShare ?? 1) };
+  return {
+    ...learnerCase,
+    boundMs,
+    finishMs: run.finishMs,
+    ratio,
+    throttledShare,
+    meetsTargets: ratio >= learnerCase.targetRatio && throttledShare <= (learnerCase.targetShare ?? 1),
+  };
 }
 
 /** The case's conditions in one line. */
@@ -87,5 +100,9 @@ export function learnerTable(figures: readonly LearnerFigures[]): string {
     const share = `${(f.throttledShare * 100).toFixed(1)} %${f.targetShare === undefined ? "" : ` (at most ${(f.targetShare * 100).toFixed(1)} %)`}`;
     return `| ${describeCase(f)} | ${(f.boundMs / 1000).toFixed(2)} | ${(f.finishMs / 1000).toFixed(2)} | ${f.ratio.toFixed(3)} (at least ${f.targetRatio}) | ${share} | ${f.meetsTargets ? "yes" : "**no**"} |`;
   });
-  return ["| case | bound s | finish s | bound/finish | 429 share | meets targets |", "| --- | --- | --- | --- | --- | --- |", ...rows].join("\n");
+  return [
+    "| case | bound s | finish s | bound/finish | 429 share | meets targets |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
 }

@@ -67,7 +67,11 @@ export class ProcessSampler {
    * @param intervalMs - how often to read /proc
    * @param ancestor - when given, only processes below this one count (not another user's CLI on a shared machine)
    */
-  constructor(readonly pattern: RegExp, intervalMs = 100, readonly ancestor?: number) {
+  constructor(
+    readonly pattern: RegExp,
+    intervalMs = 100,
+    readonly ancestor?: number,
+  ) {
     this.#timer = setInterval(() => this.#sample(), intervalMs);
   }
 
@@ -90,6 +94,10 @@ export class ProcessSampler {
     this.#sample();
     clearInterval(this.#timer);
     const all = [...this.#seen.values()];
-    return { cpuMs: all.reduce((sum, stats) => sum + stats.cpuMs, 0), peakRssBytes: Math.max(0, ...all.map((stats) => stats.peakRssBytes)), processes: all.length };
+    return {
+      cpuMs: all.reduce((sum, stats) => sum + stats.cpuMs, 0),
+      peakRssBytes: Math.max(0, ...all.map((stats) => stats.peakRssBytes)),
+      processes: all.length,
+    };
   }
 }

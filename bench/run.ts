@@ -16,7 +16,17 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { describeRateLimit, generateCustomers, parseRateLimit, PartnerCenterEmulator, sustainedRate, type EmulatorOptions, type Limiter, type RateLimit, type RecordedRequest } from "pulumi-partnercenter/emulator";
+import {
+  describeRateLimit,
+  generateCustomers,
+  parseRateLimit,
+  PartnerCenterEmulator,
+  sustainedRate,
+  type EmulatorOptions,
+  type Limiter,
+  type RateLimit,
+  type RecordedRequest,
+} from "pulumi-partnercenter/emulator";
 import { RequestScheduler } from "../provider/client/throttle/scheduler";
 import { systemClock } from "../provider/client/clock";
 import { emulatorClient } from "../test/support/clientFactory";
@@ -90,7 +100,12 @@ interface CellFigures {
 }
 
 function list(text: string | undefined, fallback: string[]): string[] {
-  return text === undefined ? fallback : text.split(",").map((item) => item.trim()).filter(Boolean);
+  return text === undefined
+    ? fallback
+    : text
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean);
 }
 
 function options() {
@@ -108,7 +123,8 @@ function options() {
   });
   const positive = (text: string, name: string): number => {
     const value = Number(text);
-    if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} takes whole numbers above 0, not ${JSON.stringify(text)}`);
+    if (!Number.isInteger(value) || value <= 0)
+      throw new Error(`--${name} takes whole numbers above 0, not ${JSON.stringify(text)}`);
     return value;
   };
   const limits = list(values.limits, DEFAULT_LIMITS).map((text) => {
@@ -118,11 +134,18 @@ function options() {
     return limit;
   });
   const latencies = list(values.latency, values.full ? ["40", "300"] : ["40"]).map((text) => positive(text, "latency"));
-  const parallels = list(values.parallel, values.full ? ["default", "16", "64"] : ["default"]).map((text) => (text === "default" ? defaultParallel() : positive(text, "parallel")));
+  const parallels = list(values.parallel, values.full ? ["default", "16", "64"] : ["default"]).map((text) =>
+    text === "default" ? defaultParallel() : positive(text, "parallel"),
+  );
   const baseline = values.baseline ?? "create";
-  if (!["none", "create", "all"].includes(baseline)) throw new Error(`--baseline must be none, create or all, not ${JSON.stringify(baseline)}`);
+  if (!["none", "create", "all"].includes(baseline))
+    throw new Error(`--baseline must be none, create or all, not ${JSON.stringify(baseline)}`);
   const counts = list(values.n, values.full ? ["200", "600", "2000"] : ["200"]).map((text) => positive(text, "n"));
-  const cells: Cell[] = counts.flatMap((n) => limits.flatMap((limit) => latencies.flatMap((latencyMs) => parallels.map((parallel) => ({ n, limit, latencyMs, parallel })))));
+  const cells: Cell[] = counts.flatMap((n) =>
+    limits.flatMap((limit) =>
+      latencies.flatMap((latencyMs) => parallels.map((parallel) => ({ n, limit, latencyMs, parallel }))),
+    ),
+  );
   return {
     cells,
     baseline: baseline as "none" | "create" | "all",
@@ -137,10 +160,17 @@ function options() {
  * started, and `--parallel` steps each sending its requests in turn). It
  * binds on the limit when that is later than parallelism alone allows.
  */
-function boundOf(limiterAtStart: Limiter | undefined, firstRequest: number, requestsPerOperation: number[], cell: Cell): { seconds: number; binds: PhaseFigures["binds"] } {
+function boundOf(
+  limiterAtStart: Limiter | undefined,
+  firstRequest: number,
+  requestsPerOperation: number[],
+  cell: Cell,
+): { seconds: number; binds: PhaseFigures["binds"] } {
   if (requestsPerOperation.length === 0) return { seconds: 0, binds: "none" };
-  const both = earliestFinish(limiterAtStart, firstRequest, requestsPerOperation, cell.parallel, cell.latencyMs) - firstRequest;
-  const parallelOnly = earliestFinish(undefined, firstRequest, requestsPerOperation, cell.parallel, cell.latencyMs) - firstRequest;
+  const both =
+    earliestFinish(limiterAtStart, firstRequest, requestsPerOperation, cell.parallel, cell.latencyMs) - firstRequest;
+  const parallelOnly =
+    earliestFinish(undefined, firstRequest, requestsPerOperation, cell.parallel, cell.latencyMs) - firstRequest;
   return { seconds: both / 1000, binds: both > parallelOnly ? "limit" : "parallelism" };
 }
 
@@ -158,7 +188,11 @@ interface PhaseWork {
 /** The largest peak RSS of the provider hosts and of the CLI in the current cell. */
 const peaks = { host: 0, cli: 0 };
 
-async function measure(emulator: PartnerCenterEmulator, cell: Cell, work: PhaseWork): Promise<{ figures: PhaseFigures; requests: RecordedRequest[] }> {
+async function measure(
+  emulator: PartnerCenterEmulator,
+  cell: Cell,
+  work: PhaseWork,
+): Promise<{ figures: PhaseFigures; requests: RecordedRequest[] }> {
   const first = emulator.requests.length;
   const limiterAtStart = emulator.faults.partnerLimiterSnapshot();
   const hosts = new ProcessSampler(HOST_PROCESSES);
@@ -182,7 +216,8 @@ async function measure(emulator: PartnerCenterEmulator, cell: Cell, work: PhaseW
   const spendRequests = all.filter((r) => r.path.startsWith(SPEND_LISTING)).length;
   const requests = all.filter((r) => !r.path.startsWith(SPEND_LISTING));
   const firstTime = Math.min(...requests.map((r) => r.time));
-  const windowSeconds = requests.length === 0 ? 0 : (Math.max(...requests.map((r) => r.time)) + cell.latencyMs - firstTime) / 1000;
+  const windowSeconds =
+    requests.length === 0 ? 0 : (Math.max(...requests.map((r) => r.time)) + cell.latencyMs - firstTime) / 1000;
   const throttled = requests.filter((r) => r.status === 429).length;
   const bound = boundOf(limiterAtStart, firstTime, work.requestsPerOperation, cell);
   const fewest = work.requestsPerOperation.reduce((sum, count) => sum + count, 0);
@@ -237,22 +272,54 @@ async function runCell(cell: Cell, projectDir: string, plotTo: string | undefine
       config: {
         ...fixture.appSettings(CLIENT_ID),
         "partnercenter:clientSecret": { value: "bench-client-secret", secret: true },
-        "partnercenter:refreshToken": { value: fixture.entra.issueRefreshToken(CLIENT_ID, { mfa: true }), secret: true },
+        "partnercenter:refreshToken": {
+          value: fixture.entra.issueRefreshToken(CLIENT_ID, { mfa: true }),
+          secret: true,
+        },
       },
     });
     const customers = stack.emulator.customers();
-    const program = (phase: number): DeclaredBudget[] => customers.map((c, i) => stack.budget(`budget-${i}`, { customerId: c.id, amount: amountOf(i, phase) }));
+    const program = (phase: number): DeclaredBudget[] =>
+      customers.map((c, i) => stack.budget(`budget-${i}`, { customerId: c.id, amount: amountOf(i, phase) }));
     const flags = cell.parallel === defaultParallel() ? {} : { parallel: cell.parallel };
     // Every tenth budget drifts; the refresh reads it and, to say who changed it, the activity log.
     const drifted = customers.filter((_, i) => i % 10 === 0);
     const phases: PhaseFigures[] = [];
-    const create = await measure(stack.emulator, cell, { phase: "up (create)", requestsPerOperation: customers.map(() => 2), run: () => stack.engine.up(program(1), flags) });
+    const create = await measure(stack.emulator, cell, {
+      phase: "up (create)",
+      requestsPerOperation: customers.map(() => 2),
+      run: () => stack.engine.up(program(1), flags),
+    });
     phases.push(create.figures);
-    if (plotTo && cell.limit) writeFileSync(plotTo, plotRequestRate(create.requests, `up creating ${n} budgets under ${describeRateLimit(cell.limit)}: requests/s and 429s/s`, sustainedRate(cell.limit)));
+    if (plotTo && cell.limit)
+      writeFileSync(
+        plotTo,
+        plotRequestRate(
+          create.requests,
+          `up creating ${n} budgets under ${describeRateLimit(cell.limit)}: requests/s and 429s/s`,
+          sustainedRate(cell.limit),
+        ),
+      );
     drifted.forEach((c, i) => stack.emulator.setBudget(c.id, 777_000 + i));
     // `refresh --yes --skip-preview`, as the Automation API runs it (sdk/nodejs/automation/stack.ts `Stack.refresh`).
-    phases.push((await measure(stack.emulator, cell, { phase: "refresh (10% drift)", requestsPerOperation: customers.map((_, i) => (i % 10 === 0 ? 2 : 1)), run: () => stack.engine.refresh(flags) })).figures);
-    phases.push((await measure(stack.emulator, cell, { phase: "up (update)", requestsPerOperation: customers.map(() => 1), run: () => stack.engine.up(program(2), flags) })).figures);
+    phases.push(
+      (
+        await measure(stack.emulator, cell, {
+          phase: "refresh (10% drift)",
+          requestsPerOperation: customers.map((_, i) => (i % 10 === 0 ? 2 : 1)),
+          run: () => stack.engine.refresh(flags),
+        })
+      ).figures,
+    );
+    phases.push(
+      (
+        await measure(stack.emulator, cell, {
+          phase: "up (update)",
+          requestsPerOperation: customers.map(() => 1),
+          run: () => stack.engine.up(program(2), flags),
+        })
+      ).figures,
+    );
     const state = [...(await stack.engine.state()).values()];
     return {
       n,
@@ -277,13 +344,25 @@ async function baseline(cell: Cell, work: "create" | "all", n: number): Promise<
   const customers = emulator.customers();
   const results: PhaseFigures[] = [];
   const sequentialCell = { ...cell, parallel: 1 };
-  const phase = async (name: string, perOperation: number, step: (id: string, index: number) => Promise<unknown>): Promise<void> => {
+  const phase = async (
+    name: string,
+    perOperation: number,
+    step: (id: string, index: number) => Promise<unknown>,
+  ): Promise<void> => {
     let failures = 0;
     const run = async (): Promise<{ errors: string[] }> => {
       for (const [index, customer] of customers.entries()) await step(customer.id, index).catch(() => (failures += 1));
       return { errors: new Array<string>(failures).fill("failed") };
     };
-    results.push((await measure(emulator, sequentialCell, { phase: `sequential ${name}`, requestsPerOperation: customers.map(() => perOperation), run })).figures);
+    results.push(
+      (
+        await measure(emulator, sequentialCell, {
+          phase: `sequential ${name}`,
+          requestsPerOperation: customers.map(() => perOperation),
+          run,
+        })
+      ).figures,
+    );
   };
   try {
     await phase("create", 2, async (id, index) => {
@@ -309,7 +388,27 @@ function markdownTable(header: string[], rows: string[][]): string {
 }
 
 function table(cells: CellFigures[], baselines: PhaseFigures[]): string {
-  const header = ["budgets", "limit", "latency ms", "--parallel", "phase", "command s", "ms/budget", "window s", "bound s", "binds", "bound/window", "requests (budget + spend)", "429 share", "failures", "host CPU ms/op", "CLI CPU ms/op", "state B/res", "host peak MiB", "CLI peak MiB"];
+  const header = [
+    "budgets",
+    "limit",
+    "latency ms",
+    "--parallel",
+    "phase",
+    "command s",
+    "ms/budget",
+    "window s",
+    "bound s",
+    "binds",
+    "bound/window",
+    "requests (budget + spend)",
+    "429 share",
+    "failures",
+    "host CPU ms/op",
+    "CLI CPU ms/op",
+    "state B/res",
+    "host peak MiB",
+    "CLI peak MiB",
+  ];
   const rows = cells.flatMap((cell) =>
     cell.phases.map((p) => [
       String(cell.n),
@@ -334,7 +433,28 @@ function table(cells: CellFigures[], baselines: PhaseFigures[]): string {
     ]),
   );
   const firstCount = cells[0]?.n ?? 0;
-  for (const b of baselines) rows.push([String(firstCount), "(first limit)", "", "1", b.phase, b.commandSeconds.toFixed(2), ((b.commandSeconds * 1000) / Math.max(1, firstCount)).toFixed(1), b.windowSeconds.toFixed(2), b.boundSeconds.toFixed(2), b.binds, b.ratio === null ? "n/a" : b.ratio.toFixed(3), `${b.requests} + ${b.spendRequests}`, `${(b.throttledShare * 100).toFixed(1)} %`, String(b.failures), "-", "-", "-", "-", "-"]);
+  for (const b of baselines)
+    rows.push([
+      String(firstCount),
+      "(first limit)",
+      "",
+      "1",
+      b.phase,
+      b.commandSeconds.toFixed(2),
+      ((b.commandSeconds * 1000) / Math.max(1, firstCount)).toFixed(1),
+      b.windowSeconds.toFixed(2),
+      b.boundSeconds.toFixed(2),
+      b.binds,
+      b.ratio === null ? "n/a" : b.ratio.toFixed(3),
+      `${b.requests} + ${b.spendRequests}`,
+      `${(b.throttledShare * 100).toFixed(1)} %`,
+      String(b.failures),
+      "-",
+      "-",
+      "-",
+      "-",
+      "-",
+    ]);
   return markdownTable(header, rows);
 }
 
@@ -343,7 +463,9 @@ async function main(): Promise<void> {
   const log = (text: string): void => void (opts.json ? process.stderr : process.stdout).write(`${text}\n`);
   const cli = await pulumiCli();
   const engine = `Pulumi CLI v${cli.version} (${cli.source === "path" ? "from PATH" : "built from tools/pulumi"}), file backend, @pulumi/pulumi ${require("@pulumi/pulumi/package.json").version}`;
-  log(`bench: ${[...new Set(opts.cells.map((cell) => cell.n))].join(", ")} budgets through the ${engine}; ${opts.cells.length} cell(s); ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
+  log(
+    `bench: ${[...new Set(opts.cells.map((cell) => cell.n))].join(", ")} budgets through the ${engine}; ${opts.cells.length} cell(s); ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`,
+  );
   mkdirSync(opts.out, { recursive: true });
   // The learner on simulated time first: microseconds, and its targets checked whatever the cells show.
   const learner = LEARNER_CASES.map(measureLearner);
@@ -352,19 +474,38 @@ async function main(): Promise<void> {
   // A partner's project: the package installed from its packed tarball, so state is measured as partners have it.
   const project = packedProject();
   try {
-  for (const [index, cell] of opts.cells.entries()) {
-    const figures = await runCell(cell, project.directory, index === 0 ? join(opts.out, "create-rate.svg") : undefined);
-    cells.push(figures);
-    const summary = figures.phases.map((p) => `${p.phase} ${p.windowSeconds.toFixed(1)} s (${p.ratio === null ? "n/a" : p.ratio.toFixed(2)} of bound, ${p.requests} + ${p.spendRequests} spend requests, ${p.throttled} × 429, ${p.failures} failed)`).join("; ");
-    log(`  ${cell.n} budgets, ${limitName(cell.limit)}, ${cell.latencyMs} ms, --parallel ${cell.parallel}: ${summary}`);
-  }
+    for (const [index, cell] of opts.cells.entries()) {
+      const figures = await runCell(
+        cell,
+        project.directory,
+        index === 0 ? join(opts.out, "create-rate.svg") : undefined,
+      );
+      cells.push(figures);
+      const summary = figures.phases
+        .map(
+          (p) =>
+            `${p.phase} ${p.windowSeconds.toFixed(1)} s (${p.ratio === null ? "n/a" : p.ratio.toFixed(2)} of bound, ${p.requests} + ${p.spendRequests} spend requests, ${p.throttled} × 429, ${p.failures} failed)`,
+        )
+        .join("; ");
+      log(
+        `  ${cell.n} budgets, ${limitName(cell.limit)}, ${cell.latencyMs} ms, --parallel ${cell.parallel}: ${summary}`,
+      );
+    }
   } finally {
     project.remove();
   }
   const first = opts.cells[0];
   const baselines = opts.baseline === "none" || !first ? [] : await baseline(first, opts.baseline, first.n);
   const result = {
-    conditions: { budgets: [...new Set(opts.cells.map((cell) => cell.n))], project: "the package installed from its packed tarball", engine: `${engine}; up and refresh as the Automation API runs them (--skip-preview)`, credential: "client secret through the emulated Entra ID (MSAL)", cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
+    conditions: {
+      budgets: [...new Set(opts.cells.map((cell) => cell.n))],
+      project: "the package installed from its packed tarball",
+      engine: `${engine}; up and refresh as the Automation API runs them (--skip-preview)`,
+      credential: "client secret through the emulated Entra ID (MSAL)",
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      node: process.version,
+    },
     learner,
     cells,
     baseline: baselines,
@@ -383,14 +524,20 @@ async function main(): Promise<void> {
   log("");
   log(table(cells, baselines));
   log("");
-  log("window: the phase's first request received to its last answered; bound: the earliest the limit (from its state at the phase's start) and --parallel allow, whichever binds; command: the whole CLI command, program and checkpoint writes included; peaks: the largest VmHWM of a provider host and of the CLI, sampled every 100 ms.");
+  log(
+    "window: the phase's first request received to its last answered; bound: the earliest the limit (from its state at the phase's start) and --parallel allow, whichever binds; command: the whole CLI command, program and checkpoint writes included; peaks: the largest VmHWM of a provider host and of the CLI, sampled every 100 ms.",
+  );
   log(`__provider: ${cells[0]?.providerBytes ?? 0} bytes per resource`);
-  log(`written: ${[join(opts.out, "bench.json"), ...(first?.limit ? [join(opts.out, "create-rate.svg")] : [])].join(", ")}`);
+  log(
+    `written: ${[join(opts.out, "bench.json"), ...(first?.limit ? [join(opts.out, "create-rate.svg")] : [])].join(", ")}`,
+  );
 }
 
 // `--scale` is its own benchmark (bench/scale/main.ts), with its own options.
 const scaleRun = process.argv.includes("--scale");
-(scaleRun ? runScale(process.argv.slice(2)).then((code) => void (process.exitCode = code)) : main()).catch((error: unknown) => {
-  console.error(`bench: ${(error as Error).stack ?? error}`);
-  process.exit(1);
-});
+(scaleRun ? runScale(process.argv.slice(2)).then((code) => void (process.exitCode = code)) : main()).catch(
+  (error: unknown) => {
+    console.error(`bench: ${(error as Error).stack ?? error}`);
+    process.exit(1);
+  },
+);

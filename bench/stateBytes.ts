@@ -27,11 +27,13 @@ interface FieldBytes {
  * indents them (four spaces a level, three levels deep for a resource's fields).
  */
 function fieldBytes(resource: StateResource): FieldBytes[] {
-  const indented = (value: unknown, depth: number) => Buffer.byteLength(JSON.stringify(value, null, 4).replace(/\n/g, `\n${" ".repeat(4 * depth)}`));
+  const indented = (value: unknown, depth: number) =>
+    Buffer.byteLength(JSON.stringify(value, null, 4).replace(/\n/g, `\n${" ".repeat(4 * depth)}`));
   const fields: FieldBytes[] = [];
   for (const [key, value] of Object.entries(resource)) {
     if ((key === "inputs" || key === "outputs") && value && typeof value === "object") {
-      for (const [name, inner] of Object.entries(value)) fields.push({ field: `${key}.${name}`, bytes: indented(inner, 4) + name.length + 20 });
+      for (const [name, inner] of Object.entries(value))
+        fields.push({ field: `${key}.${name}`, bytes: indented(inner, 4) + name.length + 20 });
     } else {
       fields.push({ field: key, bytes: indented(value, 3) + key.length + 16 });
     }
@@ -40,12 +42,21 @@ function fieldBytes(resource: StateResource): FieldBytes[] {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { n: { type: "string", default: "200" }, layout: { type: "string", default: "installed" }, parallel: { type: "string", default: "16" } } });
+  const { values } = parseArgs({
+    options: {
+      n: { type: "string", default: "200" },
+      layout: { type: "string", default: "installed" },
+      parallel: { type: "string", default: "16" },
+    },
+  });
   const n = Number(values.n);
   const parallel = Number(values.parallel);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_BUDGETS) throw new Error(`--n ${values.n}: give a whole number of budgets from 1 to ${MAX_BUDGETS}`);
-  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 256) throw new Error(`--parallel ${values.parallel}: give a whole number from 1 to 256`);
-  if (values.layout !== "installed" && values.layout !== "linked") throw new Error(`--layout ${values.layout}: use installed or linked`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_BUDGETS)
+    throw new Error(`--n ${values.n}: give a whole number of budgets from 1 to ${MAX_BUDGETS}`);
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 256)
+    throw new Error(`--parallel ${values.parallel}: give a whole number from 1 to 256`);
+  if (values.layout !== "installed" && values.layout !== "linked")
+    throw new Error(`--layout ${values.layout}: use installed or linked`);
   const customers = generateCustomers(n);
   const project: PackedProject | undefined = values.layout === "installed" ? packedProject() : undefined;
   try {
@@ -54,19 +65,30 @@ async function main(): Promise<void> {
       const empty = await stack.engine.up([]);
       if (empty.result.exitCode !== 0) throw new Error(`up with no budget failed:\n${empty.result.output}`);
       const before = Buffer.byteLength(stack.engine.checkpointText());
-      const budgets = customers.map((customer, index) => stack.budget(`budget-${index}`, { customerId: customer.id, amount: 1000 + index }));
+      const budgets = customers.map((customer, index) =>
+        stack.budget(`budget-${index}`, { customerId: customer.id, amount: 1000 + index }),
+      );
       const up = await stack.engine.up(budgets, { parallel });
-      if (up.result.exitCode !== 0 || up.errors.length > 0) throw new Error(`up failed:\n${up.errors.slice(0, 5).join("\n")}\n${up.result.output.slice(-2000)}`);
+      if (up.result.exitCode !== 0 || up.errors.length > 0)
+        throw new Error(`up failed:\n${up.errors.slice(0, 5).join("\n")}\n${up.result.output.slice(-2000)}`);
       const after = Buffer.byteLength(stack.engine.checkpointText());
-      const resources = (JSON.parse(stack.engine.checkpointText()) as { checkpoint: { latest: { resources: StateResource[] } } }).checkpoint.latest.resources;
+      const resources = (
+        JSON.parse(stack.engine.checkpointText()) as { checkpoint: { latest: { resources: StateResource[] } } }
+      ).checkpoint.latest.resources;
       const sample = resources.find((resource) => resource.type === USAGE_BUDGET_TYPE);
       if (!sample) throw new Error("no UsageBudget in the checkpoint");
       console.log(`layout ${values.layout}, ${n} budgets, --parallel ${parallel}`);
-      console.log(`checkpoint ${before} bytes with no budget, ${after} bytes with ${n}: ${((after - before) / n).toFixed(1)} bytes per budget`);
+      console.log(
+        `checkpoint ${before} bytes with no budget, ${after} bytes with ${n}: ${((after - before) / n).toFixed(1)} bytes per budget`,
+      );
       console.log("one budget, field by field (approximate, as indented in the checkpoint):");
       for (const { field, bytes } of fieldBytes(sample)) console.log(`  ${String(bytes).padStart(6)}  ${field}`);
       console.log(`inputs.__provider text:\n${String(sample.inputs?.__provider)}`);
-      const shown = { ...sample, inputs: { ...sample.inputs, __provider: "(above)" }, outputs: { ...sample.outputs, __provider: "(above)" } };
+      const shown = {
+        ...sample,
+        inputs: { ...sample.inputs, __provider: "(above)" },
+        outputs: { ...sample.outputs, __provider: "(above)" },
+      };
       console.log(`the budget's checkpoint entry:\n${JSON.stringify(shown, null, 4)}`);
     } finally {
       await stack.stop();

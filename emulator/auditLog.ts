@@ -39,7 +39,10 @@ export const AUDIT_RETENTION_DAYS = 90;
 
 /** The budget as the record's old/new value: JSON text, PascalCase as documented, no Amount for "no budget". */
 function budgetDocument(amount: number | null): string {
-  return JSON.stringify({ ...(amount === null ? {} : { Amount: amount }), Attributes: { ObjectType: "SpendingBudget" } });
+  return JSON.stringify({
+    ...(amount === null ? {} : { Amount: amount }),
+    Attributes: { ObjectType: "SpendingBudget" },
+  });
 }
 
 function day(text: string | null): number | undefined {
@@ -63,7 +66,14 @@ export class AuditLog {
   ) {}
 
   /** Records a budget change (or a failed attempt at one). */
-  recordBudgetChange(customer: { id: string; companyName: string }, before: number | null, after: number | null, actor: Actor, status: AuditRecord["operationStatus"] = "succeeded", at = this.now()): AuditRecord {
+  recordBudgetChange(
+    customer: { id: string; companyName: string },
+    before: number | null,
+    after: number | null,
+    actor: Actor,
+    status: AuditRecord["operationStatus"] = "succeeded",
+    at = this.now(),
+  ): AuditRecord {
     return this.add({
       customerId: customer.id,
       customerName: customer.companyName,
@@ -97,23 +107,33 @@ export class AuditLog {
     const last = this.records.at(-1);
     this.records.push(full);
     // Records mostly arrive in time order; a back-dated one (a test's "long ago") is sorted into place.
-    if (last && last.operationDate > full.operationDate) this.records.sort((a, b) => a.operationDate.localeCompare(b.operationDate));
+    if (last && last.operationDate > full.operationDate)
+      this.records.sort((a, b) => a.operationDate.localeCompare(b.operationDate));
     return full;
   }
 
   /** `GET /v1/auditrecords?startDate&endDate&filter&size`, and its continuation pages (newest first). */
   query(url: URL, continuationToken: string | undefined): EmulatorReply {
-    if (this.forbidden) return errorReply(403, 403, "The caller is not authorized to read the activity log of this partner.");
-    if (this.failWith !== undefined) return errorReply(this.failWith, this.failWith, "The activity log could not be read right now.");
+    if (this.forbidden)
+      return errorReply(403, 403, "The caller is not authorized to read the activity log of this partner.");
+    if (this.failWith !== undefined)
+      return errorReply(this.failWith, this.failWith, "The activity log could not be read right now.");
     const now = this.now();
     const start = day(url.searchParams.get("startDate"));
     const end = day(url.searchParams.get("endDate"));
-    if (Number.isNaN(start) || Number.isNaN(end)) return errorReply(400, ERROR_CODES.invalidInput, "startDate and endDate must be dates as yyyy-mm-dd.");
+    if (Number.isNaN(start) || Number.isNaN(end))
+      return errorReply(400, ERROR_CODES.invalidInput, "startDate and endDate must be dates as yyyy-mm-dd.");
     const from = start ?? now - 30 * DAY_MS;
-    if (from < now - AUDIT_RETENTION_DAYS * DAY_MS - DAY_MS) return errorReply(400, ERROR_CODES.invalidInput, `startDate must be within the last ${AUDIT_RETENTION_DAYS} days.`);
+    if (from < now - AUDIT_RETENTION_DAYS * DAY_MS - DAY_MS)
+      return errorReply(
+        400,
+        ERROR_CODES.invalidInput,
+        `startDate must be within the last ${AUDIT_RETENTION_DAYS} days.`,
+      );
     const until = end === undefined ? Number.POSITIVE_INFINITY : end + DAY_MS;
     const size = Number(url.searchParams.get("size") ?? 500);
-    if (!Number.isInteger(size) || size < 1 || size > 500) return errorReply(400, ERROR_CODES.invalidInput, `Invalid page size ${url.searchParams.get("size")}.`);
+    if (!Number.isInteger(size) || size < 1 || size > 500)
+      return errorReply(400, ERROR_CODES.invalidInput, `Invalid page size ${url.searchParams.get("size")}.`);
     let matches: (record: AuditRecord) => boolean = () => true;
     const filterText = url.searchParams.get("filter");
     if (filterText !== null) {
@@ -123,9 +143,19 @@ export class AuditLog {
       } catch {
         return errorReply(400, ERROR_CODES.invalidInput, "filter is not valid JSON.");
       }
-      const field = { CustomerId: "customerId", CompanyName: "customerName", ResourceType: "resourceType" }[String(filter.Field)] as keyof AuditRecord | undefined;
-      if (!field || typeof filter.Value !== "string" || (filter.Operator !== "equals" && filter.Operator !== "substring")) {
-        return errorReply(400, ERROR_CODES.invalidInput, 'filter must be {"Field": "CustomerId" | "CompanyName" | "ResourceType", "Value": "...", "Operator": "equals" | "substring"}.');
+      const field = { CustomerId: "customerId", CompanyName: "customerName", ResourceType: "resourceType" }[
+        String(filter.Field)
+      ] as keyof AuditRecord | undefined;
+      if (
+        !field ||
+        typeof filter.Value !== "string" ||
+        (filter.Operator !== "equals" && filter.Operator !== "substring")
+      ) {
+        return errorReply(
+          400,
+          ERROR_CODES.invalidInput,
+          'filter must be {"Field": "CustomerId" | "CompanyName" | "ResourceType", "Value": "...", "Operator": "equals" | "substring"}.',
+        );
       }
       const value = filter.Value.toLowerCase();
       matches = (record) => {
@@ -147,10 +177,22 @@ export class AuditLog {
     }
     const items = selected.slice(offset, offset + size);
     const nextOffset = offset + items.length;
-    const next = nextOffset < selected.length
-      ? { next: { uri: `/v1/auditrecords?${new URLSearchParams({ ...Object.fromEntries(url.searchParams), seekOperation: "Next" })}`, method: "GET", headers: [{ key: "MS-ContinuationToken", value: Buffer.from(`audit:${nextOffset}`).toString("base64url") }] } }
-      : {};
-    return { status: 200, body: { totalCount: items.length, items, links: next, attributes: { objectType: "Collection" } } };
+    const next =
+      nextOffset < selected.length
+        ? {
+            next: {
+              uri: `/v1/auditrecords?${new URLSearchParams({ ...Object.fromEntries(url.searchParams), seekOperation: "Next" })}`,
+              method: "GET",
+              headers: [
+                { key: "MS-ContinuationToken", value: Buffer.from(`audit:${nextOffset}`).toString("base64url") },
+              ],
+            },
+          }
+        : {};
+    return {
+      status: 200,
+      body: { totalCount: items.length, items, links: next, attributes: { objectType: "Collection" } },
+    };
   }
 }
 

@@ -120,7 +120,10 @@ export class AzureDevOpsEmulator {
     this.accessToken = options.accessToken ?? `ado-${randomBytes(24).toString("base64url")}`;
     this.echoRequestsInErrors = options.echoRequestsInErrors ?? false;
     for (const connection of options.serviceConnections ?? []) this.addServiceConnection(connection);
-    this.#server = createServer({ cert: EMULATOR_TLS_CERTIFICATE, key: EMULATOR_TLS_KEY }, (req, res) => void this.#handle(req, res));
+    this.#server = createServer(
+      { cert: EMULATOR_TLS_CERTIFICATE, key: EMULATOR_TLS_KEY },
+      (req, res) => void this.#handle(req, res),
+    );
   }
 
   /** Starts it on 127.0.0.1. */
@@ -189,7 +192,14 @@ export class AzureDevOpsEmulator {
     const path = `/${route.join("/")}`;
     const match = /^\/_apis\/distributedtask\/hubs\/([^/]+)\/plans\/([^/]+)\/jobs\/([^/]+)\/oidctoken$/i.exec(path);
     if (!match) return { status: 404, body: vssError("The resource cannot be found.", "NotFoundException") };
-    if (req.method !== "POST") return { status: 405, body: vssError(`The requested resource does not support http method '${req.method}'.`, "HttpMethodNotAllowedException") };
+    if (req.method !== "POST")
+      return {
+        status: 405,
+        body: vssError(
+          `The requested resource does not support http method '${req.method}'.`,
+          "HttpMethodNotAllowedException",
+        ),
+      };
     if (!record.apiVersion) {
       return {
         status: 400,
@@ -199,12 +209,26 @@ export class AzureDevOpsEmulator {
         ),
       };
     }
-    if (projectId?.toLowerCase() !== this.projectId.toLowerCase() || match[2]?.toLowerCase() !== this.planId || match[3]?.toLowerCase() !== this.jobId) {
-      return { status: 404, body: vssError(`The orchestration plan ${match[2]} or its job ${match[3]} does not exist in project ${projectId}.`, "TaskOrchestrationPlanNotFoundException") };
+    if (
+      projectId?.toLowerCase() !== this.projectId.toLowerCase() ||
+      match[2]?.toLowerCase() !== this.planId ||
+      match[3]?.toLowerCase() !== this.jobId
+    ) {
+      return {
+        status: 404,
+        body: vssError(
+          `The orchestration plan ${match[2]} or its job ${match[3]} does not exist in project ${projectId}.`,
+          "TaskOrchestrationPlanNotFoundException",
+        ),
+      };
     }
     const id = record.serviceConnectionId ?? "";
     const connection = this.#connections.get(id.toLowerCase());
-    if (!connection) return { status: 400, body: vssError(`No service connection found with identifier ${id}.`, "ServiceEndpointNotFoundException") };
+    if (!connection)
+      return {
+        status: 400,
+        body: vssError(`No service connection found with identifier ${id}.`, "ServiceEndpointNotFoundException"),
+      };
     if (connection.referencedByStage === false) {
       // Azure DevOps wraps this one as a bare string: {"count": <length>, "value": "<text>"}.
       const text = `There is no explicit reference to service connection ${connection.id} from current stage Deploy.budgets.__default.`;
@@ -231,13 +255,21 @@ export class AzureDevOpsEmulator {
   #unauthenticated(req: IncomingMessage, url: URL): Answer {
     if (req.headers["x-tfs-fedauthredirect"] !== "Suppress") {
       const signIn = `https://spsprodcus3.vssps.visualstudio.com/_signin?realm=dev.azure.com&reply_to=${encodeURIComponent(`https://dev.azure.com${url.pathname}`)}`;
-      return { status: 302, headers: { location: signIn, "content-type": "text/html; charset=utf-8" }, body: `<html><head><title>Object moved</title></head><body>\r\n<h2>Object moved to <a href="${signIn.replace(/&/g, "&amp;")}">here</a>.</h2>\r\n</body></html>\r\n` };
+      return {
+        status: 302,
+        headers: { location: signIn, "content-type": "text/html; charset=utf-8" },
+        body: `<html><head><title>Object moved</title></head><body>\r\n<h2>Object moved to <a href="${signIn.replace(/&/g, "&amp;")}">here</a>.</h2>\r\n</body></html>\r\n`,
+      };
     }
     return {
       status: 401,
       body: "",
       headers: {
-        "www-authenticate": [`Bearer authorization_uri=https://login.microsoftonline.com/${this.#tenantId}`, `Basic realm="https://tfsprodcus3.visualstudio.com/"`, "TFS-Federated"],
+        "www-authenticate": [
+          `Bearer authorization_uri=https://login.microsoftonline.com/${this.#tenantId}`,
+          `Basic realm="https://tfsprodcus3.visualstudio.com/"`,
+          "TFS-Federated",
+        ],
         "x-tfs-fedauthrealm": "https://tfsprodcus3.visualstudio.com/",
         "x-tfs-fedauthissuer": `https://dev.azure.com/${this.organization}/`,
         "x-tfs-serviceerror": ANONYMOUS_REFUSED,
@@ -248,7 +280,15 @@ export class AzureDevOpsEmulator {
 
 /** The JSON body of a Visual Studio Services exception, as every Azure DevOps API answers one. */
 function vssError(message: string, typeKey: string): Record<string, unknown> {
-  return { $id: "1", innerException: null, message, typeName: `Microsoft.TeamFoundation.DistributedTask.WebApi.${typeKey}, Microsoft.TeamFoundation.DistributedTask.WebApi`, typeKey, errorCode: 0, eventId: 3000 };
+  return {
+    $id: "1",
+    innerException: null,
+    message,
+    typeName: `Microsoft.TeamFoundation.DistributedTask.WebApi.${typeKey}, Microsoft.TeamFoundation.DistributedTask.WebApi`,
+    typeKey,
+    errorCode: 0,
+    eventId: 3000,
+  };
 }
 
 /** Sends an answer with the ids Azure DevOps and Azure Front Door add to every one; `echo` goes into the error text. */
@@ -264,14 +304,18 @@ function send(res: ServerResponse, answer: Answer, echo: string): void {
   let body = answer.body ?? "";
   if (echo && typeof body === "object" && body !== null) {
     const wrapped = body as Record<string, unknown>;
-    body = "message" in wrapped ? { ...wrapped, message: `${String(wrapped.message)}${echo}` } : { ...wrapped, value: `${String(wrapped.value)}${echo}` };
+    body =
+      "message" in wrapped
+        ? { ...wrapped, message: `${String(wrapped.message)}${echo}` }
+        : { ...wrapped, value: `${String(wrapped.value)}${echo}` };
   } else if (echo && typeof headers["x-tfs-serviceerror"] === "string") {
     headers["x-tfs-serviceerror"] = `${headers["x-tfs-serviceerror"]}${echo}`;
   } else if (echo) {
     body = `${String(body)}${echo}`;
   }
   // Azure DevOps URL-encodes X-TFS-ServiceError (its text may hold any character).
-  if (typeof headers["x-tfs-serviceerror"] === "string") headers["x-tfs-serviceerror"] = encodeURIComponent(headers["x-tfs-serviceerror"]);
+  if (typeof headers["x-tfs-serviceerror"] === "string")
+    headers["x-tfs-serviceerror"] = encodeURIComponent(headers["x-tfs-serviceerror"]);
   const text = typeof body === "string" ? body : JSON.stringify(body);
   if (typeof body !== "string") headers["content-type"] = "application/json; charset=utf-8";
   res.writeHead(answer.status, { ...headers, "content-length": Buffer.byteLength(text) });

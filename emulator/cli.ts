@@ -77,7 +77,8 @@ function faultSettings(values: Record<string, string | boolean | undefined>): Fa
     dropRate: fraction(text("drop-rate"), "drop-rate"),
     malformedRate: fraction(text("malformed-rate"), "malformed-rate"),
     slowBodyRate: fraction(text("slow-body-rate"), "slow-body-rate"),
-    slowBodyMs: text("slow-body-ms") === undefined ? undefined : wholeNumber(text("slow-body-ms"), "slow-body-ms", 0, 0),
+    slowBodyMs:
+      text("slow-body-ms") === undefined ? undefined : wholeNumber(text("slow-body-ms"), "slow-body-ms", 0, 0),
     seed: text("seed") === undefined ? undefined : wholeNumber(text("seed"), "seed", 0, 0),
   };
 }
@@ -85,7 +86,8 @@ function faultSettings(values: Record<string, string | boolean | undefined>): Fa
 function wholeNumber(text: string | undefined, name: string, fallback: number, min: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) fail(`--${name} must be a whole number of at least ${min}, not ${JSON.stringify(text)}`);
+  if (!Number.isInteger(value) || value < min)
+    fail(`--${name} must be a whole number of at least ${min}, not ${JSON.stringify(text)}`);
   return value;
 }
 
@@ -121,7 +123,12 @@ async function main(): Promise<void> {
   }
   const port = wholeNumber(values.port, "port", 8787, 0);
   const count = values.customers === undefined ? undefined : wholeNumber(values.customers, "customers", 0, 1);
-  const entraPort = values["entra-port"] === undefined ? (port === 0 ? 0 : port + 1) : wholeNumber(values["entra-port"], "entra-port", 0, 0);
+  const entraPort =
+    values["entra-port"] === undefined
+      ? port === 0
+        ? 0
+        : port + 1
+      : wholeNumber(values["entra-port"], "entra-port", 0, 0);
   const clientId = randomUUID();
   const clientSecret = `emulator-secret-${randomUUID()}`;
   // Partner Center starts first so that, when an earlier emulator still holds both ports, the error names the port
@@ -143,7 +150,14 @@ async function main(): Promise<void> {
   const entra = await startOn("emulated Entra ID", entraPort, "--entra-port", () =>
     EntraEmulator.start({
       port: entraPort,
-      apps: [{ clientId, secret: clientSecret, certificate: TEST_CLIENT_CERTIFICATE, federated: [{ issuer: GITHUB_ISSUER, subject: EMULATED_WORKFLOW, audience: FEDERATED_AUDIENCE }] }],
+      apps: [
+        {
+          clientId,
+          secret: clientSecret,
+          certificate: TEST_CLIENT_CERTIFICATE,
+          federated: [{ issuer: GITHUB_ISSUER, subject: EMULATED_WORKFLOW, audience: FEDERATED_AUDIENCE }],
+        },
+      ],
     }),
   ).catch(async (error: unknown) => {
     await emulator.stop();
@@ -156,26 +170,41 @@ async function main(): Promise<void> {
   const certificateFile = join(tmpdir(), "pulumi-partnercenter-emulator-client.pem");
   writeFileSync(certificateFile, `${TEST_CLIENT_CERTIFICATE}${TEST_CLIENT_KEY}`, { mode: 0o600 });
   console.log(`Partner Center emulator listening on ${emulator.endpoint}`);
-  console.log(`${describeCustomers(emulator.customers())}${values.state ? `; state in ${values.state}` : "; in memory"}`);
+  console.log(
+    `${describeCustomers(emulator.customers())}${values.state ? `; state in ${values.state}` : "; in memory"}`,
+  );
   const faults = Object.entries(faultSettings(values)).filter(([, value]) => value !== undefined);
-  if (faults.length > 0) console.log(`injecting: ${faults.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(", ")}`);
+  if (faults.length > 0)
+    console.log(`injecting: ${faults.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(", ")}`);
   console.log("Point the provider at it with the development token (not a secret):");
   console.log(`  export PARTNERCENTER_ENDPOINT=${emulator.endpoint}`);
   console.log(`  export PARTNERCENTER_ACCESS_TOKEN=${emulator.accessToken}`);
   console.log("Play someone changing a budget in the portal (recorded in the activity log under that user):");
-  console.log(`  curl -X PATCH -H "authorization: Bearer ${emulator.accessToken}" -d '{"amount": 4000, "user": "jane@partner.onmicrosoft.com"}' ${emulator.endpoint}/_emulator/portal/customers/<customer id>/usagebudget`);
-  console.log(`or with a client secret through the emulated Entra ID at ${entra.authority} (test CA, trust it for this shell only):`);
+  console.log(
+    `  curl -X PATCH -H "authorization: Bearer ${emulator.accessToken}" -d '{"amount": 4000, "user": "jane@partner.onmicrosoft.com"}' ${emulator.endpoint}/_emulator/portal/customers/<customer id>/usagebudget`,
+  );
+  console.log(
+    `or with a client secret through the emulated Entra ID at ${entra.authority} (test CA, trust it for this shell only):`,
+  );
   console.log(`  export NODE_EXTRA_CA_CERTS=${caFile}`);
   console.log(`  export PARTNERCENTER_ENDPOINT=${emulator.endpoint} PARTNERCENTER_AUTHORITY=${entra.authority}`);
-  console.log(`  export AZURE_TENANT_ID=${entra.tenantId} AZURE_CLIENT_ID=${clientId} AZURE_CLIENT_SECRET=${clientSecret}`);
+  console.log(
+    `  export AZURE_TENANT_ID=${entra.tenantId} AZURE_CLIENT_ID=${clientId} AZURE_CLIENT_SECRET=${clientSecret}`,
+  );
   console.log("or, instead of the secret, the app's certificate (a test key, not a secret):");
   console.log(`  export AZURE_CLIENT_CERTIFICATE_PATH=${certificateFile}`);
   console.log("or a GitHub Actions OIDC token (the federated credential trusts this emulated workflow):");
-  console.log(`  export ACTIONS_ID_TOKEN_REQUEST_URL='${entra.githubRequestUrl}' ACTIONS_ID_TOKEN_REQUEST_TOKEN=${entra.githubRequestToken}`);
-  console.log("or App+User signed in with MFA, which also reads month-to-date spend (docs/spend.md), with the secret and NODE_EXTRA_CA_CERTS above:");
+  console.log(
+    `  export ACTIONS_ID_TOKEN_REQUEST_URL='${entra.githubRequestUrl}' ACTIONS_ID_TOKEN_REQUEST_TOKEN=${entra.githubRequestToken}`,
+  );
+  console.log(
+    "or App+User signed in with MFA, which also reads month-to-date spend (docs/spend.md), with the secret and NODE_EXTRA_CA_CERTS above:",
+  );
   console.log(`  export PARTNERCENTER_REFRESH_TOKEN=${entra.issueRefreshToken(clientId, { mfa: true })}`);
   console.log("Play a customer's month-to-date use changing:");
-  console.log(`  curl -X PATCH -H "authorization: Bearer ${emulator.accessToken}" -d '{"spend": 1234.56, "currency": "EUR"}' ${emulator.endpoint}/_emulator/usage/customers/<customer id>`);
+  console.log(
+    `  curl -X PATCH -H "authorization: Bearer ${emulator.accessToken}" -d '{"spend": 1234.56, "currency": "EUR"}' ${emulator.endpoint}/_emulator/usage/customers/<customer id>`,
+  );
   const stop = (): void => void Promise.all([emulator.stop(), entra.stop()]).then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
@@ -190,7 +219,9 @@ async function startOn<T>(what: string, port: number, flag: string, start: () =>
     return await start();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-    throw new Error(`the ${what}'s port ${port} on 127.0.0.1 is already in use (an emulator still running?): stop that process, or choose another port with ${flag} (0 picks a free one)`);
+    throw new Error(
+      `the ${what}'s port ${port} on 127.0.0.1 is already in use (an emulator still running?): stop that process, or choose another port with ${flag} (0 picks a free one)`,
+    );
   }
 }
 

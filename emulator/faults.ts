@@ -81,7 +81,18 @@ const SERVER_ERRORS = [500, 502, 503, 504] as const;
 
 /** Decides and counts the faults of one emulator. */
 export class FaultInjector {
-  readonly counters: FaultCounters = { throttled: 0, status500: 0, status502: 0, status503: 0, status504: 0, dropped: 0, malformed: 0, slowBody: 0, unauthorized: 0, gatewayNotFound: 0 };
+  readonly counters: FaultCounters = {
+    throttled: 0,
+    status500: 0,
+    status502: 0,
+    status503: 0,
+    status504: 0,
+    dropped: 0,
+    malformed: 0,
+    slowBody: 0,
+    unauthorized: 0,
+    gatewayNotFound: 0,
+  };
   #settings: FaultSettings = {};
   #random: () => number = seededRandom(1);
   #partnerLimiter: Limiter | undefined;

@@ -74,7 +74,8 @@ class TokenBucket implements Limiter {
   }
 
   take(now: number): number {
-    if (this.#last !== undefined) this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#perSecond);
+    if (this.#last !== undefined)
+      this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#perSecond);
     this.#last = now;
     if (this.#tokens >= 1) {
       this.#tokens -= 1;
@@ -84,7 +85,10 @@ class TokenBucket implements Limiter {
   }
 
   nextFree(now: number): number {
-    const tokens = this.#last === undefined ? this.#tokens : Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#perSecond);
+    const tokens =
+      this.#last === undefined
+        ? this.#tokens
+        : Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#perSecond);
     return tokens >= 1 ? now : now + ((1 - tokens) / this.#perSecond) * 1000;
   }
 
@@ -121,7 +125,8 @@ class FixedWindow implements Limiter {
   }
 
   nextFree(now: number): number {
-    if (this.#windowStart === undefined || now >= this.#windowStart + this.#windowMs || this.#used < this.#quota) return now;
+    if (this.#windowStart === undefined || now >= this.#windowStart + this.#windowMs || this.#used < this.#quota)
+      return now;
     return this.#windowStart + this.#windowMs;
   }
 
@@ -146,7 +151,8 @@ class SlidingWindow implements Limiter {
   }
 
   take(now: number): number {
-    while (this.#head < this.#accepted.length && (this.#accepted[this.#head] ?? 0) <= now - this.#windowMs) this.#head += 1;
+    while (this.#head < this.#accepted.length && (this.#accepted[this.#head] ?? 0) <= now - this.#windowMs)
+      this.#head += 1;
     if (this.#head > 4096 && this.#head * 2 > this.#accepted.length) {
       this.#accepted.splice(0, this.#head);
       this.#head = 0;
@@ -164,7 +170,11 @@ class SlidingWindow implements Limiter {
   }
 
   clone(): Limiter {
-    const copy = new SlidingWindow({ shape: "slidingWindow", quota: this.#quota, windowSeconds: this.#windowMs / 1000 });
+    const copy = new SlidingWindow({
+      shape: "slidingWindow",
+      quota: this.#quota,
+      windowSeconds: this.#windowMs / 1000,
+    });
     copy.#accepted.push(...this.#accepted.slice(this.#head));
     return copy;
   }
@@ -201,7 +211,9 @@ export function admitAt(limiter: Limiter, time: number): number {
 
 /** The average requests per second a limit allows over a long run. */
 export function sustainedRate(limit: RateLimit): number {
-  return limit.shape === "fixedWindow" || limit.shape === "slidingWindow" ? limit.quota / limit.windowSeconds : limit.perSecond;
+  return limit.shape === "fixedWindow" || limit.shape === "slidingWindow"
+    ? limit.quota / limit.windowSeconds
+    : limit.perSecond;
 }
 
 /**
@@ -220,13 +232,15 @@ export function parseRateLimit(text: string): RateLimit | string {
   if (bucket) {
     const perSecond = positive(bucket[1]);
     const burst = bucket[2] === undefined ? undefined : positive(bucket[2]);
-    if (perSecond !== undefined && (bucket[2] === undefined || burst !== undefined)) return burst === undefined ? { perSecond } : { perSecond, burst };
+    if (perSecond !== undefined && (bucket[2] === undefined || burst !== undefined))
+      return burst === undefined ? { perSecond } : { perSecond, burst };
   }
   const window = /^(fixed|sliding):([^/]+)\/(.+)$/.exec(text);
   if (window) {
     const quota = positive(window[2]);
     const windowSeconds = positive(window[3]);
-    if (quota !== undefined && windowSeconds !== undefined) return { shape: window[1] === "fixed" ? "fixedWindow" : "slidingWindow", quota, windowSeconds };
+    if (quota !== undefined && windowSeconds !== undefined)
+      return { shape: window[1] === "fixed" ? "fixedWindow" : "slidingWindow", quota, windowSeconds };
   }
   return `${JSON.stringify(text)} is not a limit: write N or bucket:N[:BURST] (N requests per second, bursts of BURST), fixed:QUOTA/SECONDS or sliding:QUOTA/SECONDS (QUOTA requests per window), whole numbers of at least 1`;
 }

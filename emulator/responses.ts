@@ -10,7 +10,12 @@ export interface EmulatorReply {
 }
 
 /** Partner Center's error document. */
-export function errorReply(status: number, code: number, description: string, headers?: Record<string, string>): EmulatorReply {
+export function errorReply(
+  status: number,
+  code: number,
+  description: string,
+  headers?: Record<string, string>,
+): EmulatorReply {
   return { status, body: { code, description, data: [], source: "PartnerCenter" }, headers };
 }
 
@@ -60,7 +65,9 @@ export function throttledReply(retryAfterSeconds: number): EmulatorReply {
 export function serverErrorReply(status: 500 | 502 | 503 | 504, html: boolean): EmulatorReply {
   if (status === 500) return errorReply(500, 500, "An unexpected error occurred while processing the request.");
   const titles = { 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" } as const;
-  const text = html ? `<html><head><title>${status} ${titles[status]}</title></head><body><h1>${titles[status]}</h1></body></html>` : "";
+  const text = html
+    ? `<html><head><title>${status} ${titles[status]}</title></head><body><h1>${titles[status]}</h1></body></html>`
+    : "";
   return { status, raw: { text, contentType: "text/html" } };
 }
 

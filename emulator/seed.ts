@@ -22,10 +22,43 @@ export interface CustomerRecord {
 
 /** The demo customers: fixed ids so that the demo stack and the README can name them. */
 export const DEMO_CUSTOMERS: readonly CustomerRecord[] = [
-  { id: "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", companyName: "Contoso Ltd", domain: "contoso.onmicrosoft.com", amount: 1000, relationship: true, spend: 812.4, currency: "EUR" },
-  { id: "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f", companyName: "Fabrikam Inc", domain: "fabrikam.onmicrosoft.com", amount: null, relationship: true, spend: 95.1, currency: "USD" },
-  { id: "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d", companyName: "Northwind Traders", domain: "northwind.onmicrosoft.com", amount: 250.5, relationship: true, spend: 301.25, currency: "GBP", legacyOffer: true },
-  { id: "5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b", companyName: "Tailspin Toys", domain: "tailspin.onmicrosoft.com", amount: 75, relationship: false, spend: 12, currency: "USD" },
+  {
+    id: "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10",
+    companyName: "Contoso Ltd",
+    domain: "contoso.onmicrosoft.com",
+    amount: 1000,
+    relationship: true,
+    spend: 812.4,
+    currency: "EUR",
+  },
+  {
+    id: "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f",
+    companyName: "Fabrikam Inc",
+    domain: "fabrikam.onmicrosoft.com",
+    amount: null,
+    relationship: true,
+    spend: 95.1,
+    currency: "USD",
+  },
+  {
+    id: "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d",
+    companyName: "Northwind Traders",
+    domain: "northwind.onmicrosoft.com",
+    amount: 250.5,
+    relationship: true,
+    spend: 301.25,
+    currency: "GBP",
+    legacyOffer: true,
+  },
+  {
+    id: "5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b",
+    companyName: "Tailspin Toys",
+    domain: "tailspin.onmicrosoft.com",
+    amount: 75,
+    relationship: false,
+    spend: 12,
+    currency: "USD",
+  },
 ];
 
 /** A deterministic tenant id for the n-th generated customer (the same on every run). */

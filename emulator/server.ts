@@ -5,10 +5,27 @@ import { closeServer, listenOnLoopback } from "./listen";
 import { setTimeout as delay } from "node:timers/promises";
 import { AuditLog, newPartnerId } from "./auditLog";
 import { FaultInjector, type AnswerFault, type FaultSettings, type RequestFault } from "./faults";
-import { budgetReply, customerPageReply, ERROR_CODES, errorReply, serverErrorReply, throttledReply, type EmulatorReply } from "./responses";
+import {
+  budgetReply,
+  customerPageReply,
+  ERROR_CODES,
+  errorReply,
+  serverErrorReply,
+  throttledReply,
+  type EmulatorReply,
+} from "./responses";
 import { DEMO_CUSTOMERS, type CustomerRecord } from "./seed";
 import { CustomerStore } from "./store";
-import { APP_ONLY, mfaRefusal, spendRefusal, USAGE_RECORDS_PATH, USAGE_SUMMARY_PATH, usageRecordPageReply, usageSummaryReply, type TokenIdentity } from "./usage";
+import {
+  APP_ONLY,
+  mfaRefusal,
+  spendRefusal,
+  USAGE_RECORDS_PATH,
+  USAGE_SUMMARY_PATH,
+  usageRecordPageReply,
+  usageSummaryReply,
+  type TokenIdentity,
+} from "./usage";
 
 /** How to start the emulator. */
 export interface EmulatorOptions {
@@ -71,8 +88,10 @@ function sameBudget(a: number | null, b: number | null): boolean {
 function echoRequest(reply: EmulatorReply, request: string): EmulatorReply {
   if (reply.raw) return { ...reply, raw: { ...reply.raw, text: `${reply.raw.text}<!-- request: ${request} -->` } };
   const body = reply.body as { description?: string; message?: string } | undefined;
-  if (body?.description !== undefined) return { ...reply, body: { ...body, description: `${body.description} (request: ${request})` } };
-  if (body?.message !== undefined) return { ...reply, body: { ...body, message: `${body.message} (request: ${request})` } };
+  if (body?.description !== undefined)
+    return { ...reply, body: { ...body, description: `${body.description} (request: ${request})` } };
+  if (body?.message !== undefined)
+    return { ...reply, body: { ...body, message: `${body.message} (request: ${request})` } };
   return reply;
 }
 
@@ -99,7 +118,11 @@ export class PartnerCenterEmulator {
   maxInFlight = 0;
   #inFlight = 0;
   /** Callbacks waiting for a number of requests (see {@link onRequestCount}). */
-  readonly #countWatchers: { remaining: number; matches: (request: RecordedRequest) => boolean; callback: () => void }[] = [];
+  readonly #countWatchers: {
+    remaining: number;
+    matches: (request: RecordedRequest) => boolean;
+    callback: () => void;
+  }[] = [];
   readonly #store: CustomerStore;
   readonly #server: Server;
   readonly #byteOrderMark: boolean;
@@ -155,7 +178,11 @@ export class PartnerCenterEmulator {
   setBudget(customerId: string, amount: number | null, user = "admin@partner.onmicrosoft.com"): void {
     const before = this.#store.get(customerId);
     const after = this.#store.update(customerId, { amount });
-    if (before) this.audit.recordBudgetChange(after, before.amount, amount, { userPrincipalName: user, applicationId: "Partner Center Web" });
+    if (before)
+      this.audit.recordBudgetChange(after, before.amount, amount, {
+        userPrincipalName: user,
+        applicationId: "Partner Center Web",
+      });
   }
 
   /**
@@ -186,7 +213,11 @@ export class PartnerCenterEmulator {
    * that `matches` (every request by default) is recorded: for tests that
    * act at a point of a run measured in requests, never in time.
    */
-  onRequestCount(count: number, callback: () => void, matches: (request: RecordedRequest) => boolean = () => true): void {
+  onRequestCount(
+    count: number,
+    callback: () => void,
+    matches: (request: RecordedRequest) => boolean = () => true,
+  ): void {
     if (count <= 0) callback();
     else this.#countWatchers.push({ remaining: count, matches, callback });
   }
@@ -221,10 +252,12 @@ export class PartnerCenterEmulator {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
     const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+    for (const [name, value] of Object.entries(req.headers))
+      headers[name] = Array.isArray(value) ? value.join(", ") : value;
     const url = new URL(req.url ?? "/", "http://emulator");
     const method = req.method ?? "GET";
-    const record = (status: number): void => this.#record({ method, path: url.pathname + url.search, headers, body, status, time });
+    const record = (status: number): void =>
+      this.#record({ method, path: url.pathname + url.search, headers, body, status, time });
     const latency = this.faults.latencyMs();
     if (latency > 0) await delay(latency);
     const fault = this.faults.beforeServing(BUDGET_PATH.exec(url.pathname)?.[1]?.toLowerCase(), Date.now());
@@ -240,7 +273,11 @@ export class PartnerCenterEmulator {
       reply = errorReply(500, 500, `emulator failure: ${(error as Error).message}`);
     }
     record(reply.status);
-    if (reply.status >= 400 && this.faults.echoesRequests) reply = echoRequest(reply, `${method} ${url.pathname}${url.search}; Authorization: ${headers.authorization ?? ""}; body: ${body}`);
+    if (reply.status >= 400 && this.faults.echoesRequests)
+      reply = echoRequest(
+        reply,
+        `${method} ${url.pathname}${url.search}; Authorization: ${headers.authorization ?? ""}; body: ${body}`,
+      );
     const answerFault = reply.status < 300 ? this.faults.answering(method === "PATCH") : undefined;
     if (answerFault?.kind === "drop") {
       req.socket.destroy();
@@ -256,9 +293,17 @@ export class PartnerCenterEmulator {
       case "serverError":
         return serverErrorReply(fault.status, this.faults.counters[`status${fault.status}`] % 2 === 0);
       case "gatewayNotFound":
-        return { status: 404, raw: { text: "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>", contentType: "text/html" } };
+        return {
+          status: 404,
+          raw: {
+            text: "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>",
+            contentType: "text/html",
+          },
+        };
       case "unauthorized":
-        return errorReply(401, 401, "The access token has expired.", { "www-authenticate": 'Bearer error="invalid_token", error_description="The token is expired"' });
+        return errorReply(401, 401, "The access token has expired.", {
+          "www-authenticate": 'Bearer error="invalid_token", error_description="The token is expired"',
+        });
     }
   }
 
@@ -267,7 +312,8 @@ export class PartnerCenterEmulator {
     if ("status" in caller) return caller;
     const withoutMfa = mfaRefusal(caller);
     if (withoutMfa) return withoutMfa;
-    if (url.pathname === USAGE_RECORDS_PATH && method === "GET") return spendRefusal(caller) ?? this.#listUsageRecords(url, headers["ms-continuationtoken"]);
+    if (url.pathname === USAGE_RECORDS_PATH && method === "GET")
+      return spendRefusal(caller) ?? this.#listUsageRecords(url, headers["ms-continuationtoken"]);
     const summary = USAGE_SUMMARY_PATH.exec(url.pathname);
     if (summary && method === "GET") {
       const refused = spendRefusal(caller);
@@ -277,12 +323,14 @@ export class PartnerCenterEmulator {
     }
     const budget = BUDGET_PATH.exec(url.pathname);
     if (budget) {
-      if (method !== "GET" && method !== "PATCH") return errorReply(405, 405, `The requested resource does not support http method '${method}'.`);
+      if (method !== "GET" && method !== "PATCH")
+        return errorReply(405, 405, `The requested resource does not support http method '${method}'.`);
       const customer = this.#customerFor(decodeURIComponent(budget[1] ?? ""));
       if ("status" in customer) return customer;
       return method === "GET" ? budgetReply(customer) : this.#patchBudget(customer, body);
     }
-    if (url.pathname === CUSTOMERS_PATH && method === "GET") return this.#listCustomers(url, headers["ms-continuationtoken"]);
+    if (url.pathname === CUSTOMERS_PATH && method === "GET")
+      return this.#listCustomers(url, headers["ms-continuationtoken"]);
     if (url.pathname === AUDIT_PATH && method === "GET") return this.audit.query(url, headers["ms-continuationtoken"]);
     const portal = PORTAL_PATH.exec(url.pathname);
     if (portal && method === "PATCH") return this.#portalChange(decodeURIComponent(portal[1] ?? ""), body);
@@ -295,11 +343,13 @@ export class PartnerCenterEmulator {
   #authenticate(authorization: string | undefined): EmulatorReply | TokenIdentity {
     const challenge = { "www-authenticate": 'Bearer realm="api.partnercenter.microsoft.com", error="invalid_token"' };
     const match = /^Bearer (\S+)$/i.exec(authorization ?? "");
-    if (!match) return errorReply(401, ERROR_CODES.tokenMissing, "Partner token is missing from the request.", challenge);
+    if (!match)
+      return errorReply(401, ERROR_CODES.tokenMissing, "Partner token is missing from the request.", challenge);
     const token = match[1] ?? "";
     if (token === this.accessToken) return this.#accessTokenIdentity;
     const refused = this.#tokenVerifier ? this.#tokenVerifier(token) : "unknown token";
-    if (refused !== undefined) return errorReply(401, 401, `The access token is invalid or has expired: ${refused}.`, challenge);
+    if (refused !== undefined)
+      return errorReply(401, 401, `The access token is invalid or has expired: ${refused}.`, challenge);
     return this.#tokenIdentity(token);
   }
 
@@ -308,7 +358,11 @@ export class PartnerCenterEmulator {
     const customer = this.#store.get(id);
     if (!customer) return errorReply(404, ERROR_CODES.tenantNotFound, `Tenant ${id} was not found.`);
     if (!customer.relationship) {
-      return errorReply(403, ERROR_CODES.noRelationship, "Partner does not have a commerce relationship with the customer.");
+      return errorReply(
+        403,
+        ERROR_CODES.noRelationship,
+        "Partner does not have a commerce relationship with the customer.",
+      );
     }
     return customer;
   }
@@ -327,10 +381,15 @@ export class PartnerCenterEmulator {
     if (amountKey === undefined) return errorReply(400, ERROR_CODES.invalidInput, "Amount is required.");
     const amount = (document as Record<string, unknown>)[amountKey];
     if (amount !== null && (typeof amount !== "number" || !Number.isFinite(amount) || amount < 0)) {
-      return errorReply(400, ERROR_CODES.invalidInput, `Amount ${JSON.stringify(amount)} is not a valid spending budget.`);
+      return errorReply(
+        400,
+        ERROR_CODES.invalidInput,
+        `Amount ${JSON.stringify(amount)} is not a valid spending budget.`,
+      );
     }
     const updated = this.#store.update(customer.id, { amount });
-    if (!sameBudget(customer.amount, amount)) this.audit.recordBudgetChange(updated, customer.amount, amount, { applicationId: this.applicationId });
+    if (!sameBudget(customer.amount, amount))
+      this.audit.recordBudgetChange(updated, customer.amount, amount, { applicationId: this.applicationId });
     return budgetReply(updated);
   }
 
@@ -339,11 +398,23 @@ export class PartnerCenterEmulator {
     try {
       change = JSON.parse(body) as typeof change;
     } catch {
-      return errorReply(400, ERROR_CODES.invalidInput, 'The body must be {"amount": number | null, "user": "name@domain"}.');
+      return errorReply(
+        400,
+        ERROR_CODES.invalidInput,
+        'The body must be {"amount": number | null, "user": "name@domain"}.',
+      );
     }
     const amount = change.amount;
-    if (!this.#store.get(customerId) || (amount !== null && (typeof amount !== "number" || !(amount >= 0))) || typeof change.user !== "string") {
-      return errorReply(400, ERROR_CODES.invalidInput, 'The body must be {"amount": number | null, "user": "name@domain"} for a known customer.');
+    if (
+      !this.#store.get(customerId) ||
+      (amount !== null && (typeof amount !== "number" || !(amount >= 0))) ||
+      typeof change.user !== "string"
+    ) {
+      return errorReply(
+        400,
+        ERROR_CODES.invalidInput,
+        'The body must be {"amount": number | null, "user": "name@domain"} for a known customer.',
+      );
     }
     this.setBudget(customerId, amount, change.user);
     return budgetReply(this.#store.get(customerId)!);
@@ -357,8 +428,17 @@ export class PartnerCenterEmulator {
       change = {};
     }
     const { spend, currency } = change;
-    if (!this.#store.get(customerId) || typeof spend !== "number" || !(spend >= 0) || (currency !== undefined && (typeof currency !== "string" || !CURRENCY.test(currency)))) {
-      return errorReply(400, ERROR_CODES.invalidInput, 'The body must be {"spend": number >= 0, "currency"?: "ISO 4217 code"} for a known customer.');
+    if (
+      !this.#store.get(customerId) ||
+      typeof spend !== "number" ||
+      !(spend >= 0) ||
+      (currency !== undefined && (typeof currency !== "string" || !CURRENCY.test(currency)))
+    ) {
+      return errorReply(
+        400,
+        ERROR_CODES.invalidInput,
+        'The body must be {"spend": number >= 0, "currency"?: "ISO 4217 code"} for a known customer.',
+      );
     }
     this.setSpend(customerId, spend, currency);
     return usageSummaryReply(this.#store.get(customerId)!, Date.now());
@@ -366,7 +446,8 @@ export class PartnerCenterEmulator {
 
   #listCustomers(url: URL, continuationToken: string | undefined): EmulatorReply {
     const size = Number(url.searchParams.get("size") ?? this.#defaultPageSize);
-    if (!Number.isInteger(size) || size < 1 || size > 1000) return errorReply(400, ERROR_CODES.invalidInput, `Invalid page size ${url.searchParams.get("size")}.`);
+    if (!Number.isInteger(size) || size < 1 || size > 1000)
+      return errorReply(400, ERROR_CODES.invalidInput, `Invalid page size ${url.searchParams.get("size")}.`);
     const page = this.#pageOf(url, continuationToken, size);
     return "status" in page ? page : customerPageReply(page.customers, page.total, size, page.token);
   }
@@ -378,7 +459,11 @@ export class PartnerCenterEmulator {
   }
 
   /** The page a listing's request asks for: from the start, or from the offset its continuation token names. */
-  #pageOf(url: URL, continuationToken: string | undefined, size: number): EmulatorReply | { customers: CustomerRecord[]; total: number; token?: string } {
+  #pageOf(
+    url: URL,
+    continuationToken: string | undefined,
+    size: number,
+  ): EmulatorReply | { customers: CustomerRecord[]; total: number; token?: string } {
     let offset = 0;
     if (url.searchParams.get("seekOperation") === "Next") {
       const decoded = /^offset:(\d+)$/.exec(Buffer.from(continuationToken ?? "", "base64url").toString("utf8"));
@@ -388,10 +473,17 @@ export class PartnerCenterEmulator {
     const listed = this.#store.all().filter((customer) => customer.relationship);
     const customers = listed.slice(offset, offset + size);
     const nextOffset = offset + customers.length;
-    return nextOffset < listed.length ? { customers, total: listed.length, token: Buffer.from(`offset:${nextOffset}`).toString("base64url") } : { customers, total: listed.length };
+    return nextOffset < listed.length
+      ? { customers, total: listed.length, token: Buffer.from(`offset:${nextOffset}`).toString("base64url") }
+      : { customers, total: listed.length };
   }
 
-  #send(res: ServerResponse, reply: EmulatorReply, requestHeaders: Record<string, string | undefined>, fault: AnswerFault): void {
+  #send(
+    res: ServerResponse,
+    reply: EmulatorReply,
+    requestHeaders: Record<string, string | undefined>,
+    fault: AnswerFault,
+  ): void {
     if (res.destroyed) return;
     const json = reply.body === undefined ? "" : `${this.#byteOrderMark ? "\uFEFF" : ""}${JSON.stringify(reply.body)}`;
     let text = reply.raw?.text ?? json;

@@ -16,7 +16,8 @@ export class CustomerStore {
   constructor(seed: readonly CustomerRecord[], path?: string) {
     this.#path = path;
     const initial = path ? (readState(path) ?? seed) : seed;
-    for (const customer of initial) this.#customers.set(customer.id.toLowerCase(), { ...customer, id: customer.id.toLowerCase() });
+    for (const customer of initial)
+      this.#customers.set(customer.id.toLowerCase(), { ...customer, id: customer.id.toLowerCase() });
     this.#save();
   }
 

@@ -26,7 +26,18 @@ export const APP_ONLY: TokenIdentity = { user: false, mfa: false };
 export const MFA_REQUIRED_CODE = 900421;
 
 /** US dollars per unit of a few billing currencies (fixed: the emulator's `usdTotalCost` only needs to be plausible). */
-const USD_PER_UNIT: Readonly<Record<string, number>> = { USD: 1, EUR: 1.08, GBP: 1.27, JPY: 0.0067, AUD: 0.66, CAD: 0.73, CHF: 1.13, DKK: 0.145, NOK: 0.094, SEK: 0.096 };
+const USD_PER_UNIT: Readonly<Record<string, number>> = {
+  USD: 1,
+  EUR: 1.08,
+  GBP: 1.27,
+  JPY: 0.0067,
+  AUD: 0.66,
+  CAD: 0.73,
+  CHF: 1.13,
+  DKK: 0.145,
+  NOK: 0.094,
+  SEK: 0.096,
+};
 
 /**
  * The refusal of an app-only token by a spend call (App+User only), or
@@ -36,7 +47,9 @@ const USD_PER_UNIT: Readonly<Record<string, number>> = { USD: 1, EUR: 1.08, GBP:
  * the status (403) and code (403) are inferred, not documented.
  */
 export function spendRefusal(identity: TokenIdentity): EmulatorReply | undefined {
-  return identity.user ? undefined : errorReply(403, 403, "This resource can't be accessed by application credentials.");
+  return identity.user
+    ? undefined
+    : errorReply(403, 403, "This resource can't be accessed by application credentials.");
 }
 
 /**
@@ -45,7 +58,13 @@ export function spendRefusal(identity: TokenIdentity): EmulatorReply | undefined
  * 900421, as Microsoft announced it; the description is inferred.
  */
 export function mfaRefusal(identity: TokenIdentity): EmulatorReply | undefined {
-  return identity.user && !identity.mfa ? errorReply(401, MFA_REQUIRED_CODE, "Multi-factor authentication is required: the access token carries no MFA claim. Sign in again with MFA.") : undefined;
+  return identity.user && !identity.mfa
+    ? errorReply(
+        401,
+        MFA_REQUIRED_CODE,
+        "Multi-factor authentication is required: the access token carries no MFA claim. Sign in again with MFA.",
+      )
+    : undefined;
 }
 
 /** Spend as a percentage of the budget, to the cent; 0 without a budget (or with a budget of 0). */
@@ -60,7 +79,10 @@ function billingPeriod(now: number): { billingStartDate: string; billingEndDate:
   const date = new Date(now);
   const start = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
   const end = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) - 1000;
-  return { billingStartDate: new Date(start).toISOString().replace(".000Z", "Z"), billingEndDate: new Date(end).toISOString().replace(".000Z", "Z") };
+  return {
+    billingStartDate: new Date(start).toISOString().replace(".000Z", "Z"),
+    billingEndDate: new Date(end).toISOString().replace(".000Z", "Z"),
+  };
 }
 
 /** The fields both answers share: budget (no `amount` key when none), cost, currency (`currencyLocale` on the legacy offer). */
@@ -73,7 +95,12 @@ function spendFields(customer: CustomerRecord, now: number): Record<string, unkn
     resourceId: customer.id,
     resourceName: customer.companyName,
     totalCost,
-    ...(customer.legacyOffer ? { currencyLocale: currency } : { currencyCode: currency, ...(rate === undefined ? {} : { usdTotalCost: Math.round(totalCost * rate * 100) / 100 }) }),
+    ...(customer.legacyOffer
+      ? { currencyLocale: currency }
+      : {
+          currencyCode: currency,
+          ...(rate === undefined ? {} : { usdTotalCost: Math.round(totalCost * rate * 100) / 100 }),
+        }),
     lastModifiedDate: new Date(now).toISOString(),
   };
 }
@@ -81,14 +108,37 @@ function spendFields(customer: CustomerRecord, now: number): Record<string, unkn
 /** `GET /v1/customers/{id}/usagesummary`. */
 export function usageSummaryReply(customer: CustomerRecord, now: number): EmulatorReply {
   const self = { uri: `/v1/customers/${customer.id}/usagesummary`, method: "GET", headers: [] };
-  return { status: 200, body: { ...spendFields(customer, now), ...billingPeriod(now), links: { self }, attributes: { objectType: "CustomerUsageSummary" } } };
+  return {
+    status: 200,
+    body: {
+      ...spendFields(customer, now),
+      ...billingPeriod(now),
+      links: { self },
+      attributes: { objectType: "CustomerUsageSummary" },
+    },
+  };
 }
 
 /** One page of `GET /v1/customers/usagerecords`, with a continuation link unless it is the last page. */
-export function usageRecordPageReply(page: readonly CustomerRecord[], totalCount: number, continuationToken: string | undefined, now: number): EmulatorReply {
-  const items = page.map((customer) => ({ ...spendFields(customer, now), percentUsed: percentUsed(customer), attributes: { objectType: "CustomerMonthlyUsageRecord" } }));
+export function usageRecordPageReply(
+  page: readonly CustomerRecord[],
+  totalCount: number,
+  continuationToken: string | undefined,
+  now: number,
+): EmulatorReply {
+  const items = page.map((customer) => ({
+    ...spendFields(customer, now),
+    percentUsed: percentUsed(customer),
+    attributes: { objectType: "CustomerMonthlyUsageRecord" },
+  }));
   const links = continuationToken
-    ? { next: { uri: `${USAGE_RECORDS_PATH}?seekOperation=Next`, method: "GET", headers: [{ key: "MS-ContinuationToken", value: continuationToken }] } }
+    ? {
+        next: {
+          uri: `${USAGE_RECORDS_PATH}?seekOperation=Next`,
+          method: "GET",
+          headers: [{ key: "MS-ContinuationToken", value: continuationToken }],
+        },
+      }
     : {};
   return { status: 200, body: { totalCount, items, links, attributes: { objectType: "Collection" } } };
 }

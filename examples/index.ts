@@ -12,7 +12,8 @@ import { UsageBudgetSet } from "pulumi-partnercenter";
  */
 const config = new pulumi.Config();
 const shardCount = config.getNumber("shardCount");
-const shard = shardCount === undefined ? {} : { shard: { index: config.requireNumber("shardIndex"), count: shardCount } };
+const shard =
+  shardCount === undefined ? {} : { shard: { index: config.requireNumber("shardIndex"), count: shardCount } };
 
 /** Pulumi runs the program in the directory of Pulumi.yaml's `main` (examples/), so this path is relative to it. */
 const budgets = new UsageBudgetSet("budgets", { file: "budgets.yaml", ...shard });

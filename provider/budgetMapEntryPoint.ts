@@ -21,7 +21,8 @@ let lifecycle: Lifecycle | undefined;
 /** The hooks, loaded on the first call (a program that names this module as its provider never pays for the client). */
 function hooks(runtime: ProviderRuntime): Lifecycle {
   if (!lifecycle) {
-    const { createUsageBudgetMapLifecycle } = require("./resource/budgetMapLifecycle") as typeof import("./resource/budgetMapLifecycle");
+    const { createUsageBudgetMapLifecycle } =
+      require("./resource/budgetMapLifecycle") as typeof import("./resource/budgetMapLifecycle");
     lifecycle = createUsageBudgetMapLifecycle(() => runtime.client());
   }
   return lifecycle;

@@ -11,9 +11,32 @@
 export { UsageBudget, type UsageBudgetArgs } from "./resource/usageBudget";
 export type { UsageBudgetOutputs } from "./budget/outputs";
 export { MAX_AMOUNT, type OnDelete } from "./budget/inputValues";
-export { BudgetsFileError, BudgetsSliceError, ERROR_CODES, type ErrorCode, hasCode, PartnerCenterError } from "./shared/errors";
+export {
+  BudgetsFileError,
+  BudgetsSliceError,
+  ERROR_CODES,
+  type ErrorCode,
+  hasCode,
+  PartnerCenterError,
+} from "./shared/errors";
 export { UsageBudgetSet, type UsageBudgetSetArgs } from "./resource/usageBudgetSet";
 export { UsageBudgetMap, type UsageBudgetMapArgs } from "./resource/usageBudgetMap";
 export type { RecordedBudget } from "./resource/budgetMapShape";
-export { shardOf, sliceEntries, checkBudgetsSlice, parseShardOption, parseCustomerIdRangeOption, MAX_SHARDS, type Shard, type CustomerIdRange, type BudgetsSlice } from "./gitops/shards";
-export { readBudgetsFile, parseBudgetsText, formatBudgetsFile, type AmountComment, type BudgetEntry } from "./gitops/budgetsFile";
+export {
+  shardOf,
+  sliceEntries,
+  checkBudgetsSlice,
+  parseShardOption,
+  parseCustomerIdRangeOption,
+  MAX_SHARDS,
+  type Shard,
+  type CustomerIdRange,
+  type BudgetsSlice,
+} from "./gitops/shards";
+export {
+  readBudgetsFile,
+  parseBudgetsText,
+  formatBudgetsFile,
+  type AmountComment,
+  type BudgetEntry,
+} from "./gitops/budgetsFile";

@@ -12,5 +12,12 @@ export { resolveSettings, DEFAULT_ENDPOINT, NUMBER_SETTINGS, type ProviderSettin
 export { createClient } from "./runtime/runtime";
 export { StaticTokenCredential, type TokenCredential } from "./client/auth";
 export { credentialFromSettings } from "./settings/credentials";
-export { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, type RequestIdentity, SettingsError, UnusableAnswerError } from "./shared/errors";
+export {
+  AmountMismatchError,
+  PartnerCenterStatusError,
+  PartnerCenterTransportError,
+  type RequestIdentity,
+  SettingsError,
+  UnusableAnswerError,
+} from "./shared/errors";
 export { Secret } from "./shared/secret";

@@ -49,7 +49,9 @@ function runShell(cli: PulumiCli, step: Step, env: NodeJS.ProcessEnv): Promise<v
     const child = spawn(cli.command, step.args, { cwd: PROJECT_DIR, env, stdio: "inherit" });
     child.once("error", reject);
     child.once("exit", (code, signal) =>
-      code === 0 ? resolvePromise() : reject(new Error(`pulumi ${step.args.join(" ")} failed (${signal ?? `exit code ${code}`})`)),
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`pulumi ${step.args.join(" ")} failed (${signal ?? `exit code ${code}`})`)),
     );
   });
 }
@@ -64,7 +66,9 @@ async function main(): Promise<number> {
   const cli = await ensurePulumiCli();
   const emulator = await PartnerCenterEmulator.start({ port: 0 });
   try {
-    say(`Pulumi CLI v${cli.version} (${cli.command}); Partner Center emulator on ${emulator.endpoint} with ${emulator.customers().length} demo customers`);
+    say(
+      `Pulumi CLI v${cli.version} (${cli.command}); Partner Center emulator on ${emulator.endpoint} with ${emulator.customers().length} demo customers`,
+    );
     rmSync(BACKEND_DIR, { recursive: true, force: true });
     // A file backend's directory must exist: the CLI does not create it.
     mkdirSync(BACKEND_DIR, { recursive: true });
@@ -86,12 +90,17 @@ async function main(): Promise<number> {
       await runShell(cli, { args: ["stack", "select", "--create", STACK], run: "up" }, env);
       runStep = (step) => runShell(cli, step, env);
     } else {
-      say("This CLI has no Node.js language host (pulumi-language-nodejs), so the project's program runs inline through @pulumi/pulumi/automation; the output below is the CLI's own.");
+      say(
+        "This CLI has no Node.js language host (pulumi-language-nodejs), so the project's program runs inline through @pulumi/pulumi/automation; the output below is the CLI's own.",
+      );
       // The language host would start the program in main's directory: relative paths in it resolve from there.
       process.chdir(PROGRAM_DIR);
       // The workspace reads the repository's Pulumi.yaml (it does not write one where one exists).
       const pulumiCommand = await PulumiCommand.get(cli.root ? { root: cli.root } : {});
-      const stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, projectName: "partnercenter-demo", program }, { workDir: PROJECT_DIR, pulumiCommand, envVars: settings });
+      const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName: STACK, projectName: "partnercenter-demo", program },
+        { workDir: PROJECT_DIR, pulumiCommand, envVars: settings },
+      );
       runStep = async (step) => {
         say(`pulumi ${step.args.join(" ")}`);
         const onOutput = (text: string) => process.stdout.write(text);
@@ -100,10 +109,14 @@ async function main(): Promise<number> {
       };
     }
     await runStep(steps[0]!);
-    say(`${PORTAL_USER} changes Contoso's budget from ${emulator.budgetOf(CONTOSO)} to 4000 in the Partner Center portal.`);
+    say(
+      `${PORTAL_USER} changes Contoso's budget from ${emulator.budgetOf(CONTOSO)} to 4000 in the Partner Center portal.`,
+    );
     emulator.setBudget(CONTOSO, 4000, PORTAL_USER);
     await runStep(steps[1]!);
-    say("The refresh found the drift and who made it (lastChange): the next `pulumi up` sets Contoso back to 1200. In CI, `pulumi preview --refresh --expect-no-changes` exits 7 on such drift.");
+    say(
+      "The refresh found the drift and who made it (lastChange): the next `pulumi up` sets Contoso back to 1200. In CI, `pulumi preview --refresh --expect-no-changes` exits 7 on such drift.",
+    );
     return 0;
   } finally {
     await emulator.stop();

@@ -17,7 +17,17 @@
  * is there and prints where it is.
  */
 import { execFile, spawn } from "node:child_process";
-import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join, relative, resolve } from "node:path";
 
@@ -55,7 +65,8 @@ function requiredPulumiVersion(module: string): string {
   const pkg = /github\.com\/pulumi\/pulumi\/pkg\/v3 v(\d+\.\d+\.\d+)/.exec(goMod)?.[1];
   const sdk = /github\.com\/pulumi\/pulumi\/sdk\/v3 v(\d+\.\d+\.\d+)/.exec(goMod)?.[1];
   if (!pkg || !sdk) throw new Error(`${goModPath} must require github.com/pulumi/pulumi/pkg/v3 and sdk/v3`);
-  if (pkg !== sdk) throw new Error(`${goModPath} requires pkg/v3 v${pkg} but sdk/v3 v${sdk}: pin both to the same version`);
+  if (pkg !== sdk)
+    throw new Error(`${goModPath} requires pkg/v3 v${pkg} but sdk/v3 v${sdk}: pin both to the same version`);
   return pkg;
 }
 
@@ -66,13 +77,18 @@ function requiredPulumiVersion(module: string): string {
 export function pinnedVersion(): string {
   const cli = requiredPulumiVersion(TOOLS_MODULE);
   const host = requiredPulumiVersion(HOST_MODULE);
-  if (host !== cli) throw new Error(`${join(HOST_MODULE, "go.mod")} requires pkg/v3 and sdk/v3 v${host} but ${join(TOOLS_MODULE, "go.mod")} v${cli}: pin both modules to the same version`);
+  if (host !== cli)
+    throw new Error(
+      `${join(HOST_MODULE, "go.mod")} requires pkg/v3 and sdk/v3 v${host} but ${join(TOOLS_MODULE, "go.mod")} v${cli}: pin both modules to the same version`,
+    );
   return cli;
 }
 
 /** Where the built CLI of a version lives: `$PULUMI_PARTNERCENTER_CLI_CACHE`, else the user's cache directory. */
 export function cacheDir(version: string): string {
-  const base = process.env.PULUMI_PARTNERCENTER_CLI_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-partnercenter", "cli");
+  const base =
+    process.env.PULUMI_PARTNERCENTER_CLI_CACHE ||
+    join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-partnercenter", "cli");
   return join(base, `v${version}`);
 }
 
@@ -100,9 +116,14 @@ function findExecutable(name: string, dirs: string[] = []): string | undefined {
 /** The version a `pulumi` executable reports, or undefined when it does not answer within 30 s. */
 function versionOf(command: string): Promise<string | undefined> {
   return new Promise((resolvePromise) => {
-    execFile(command, ["version"], { timeout: 30_000, env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }, (error, stdout) => {
-      resolvePromise(error ? undefined : /v?(\d+\.\d+\.\d+)/.exec(stdout)?.[1]);
-    });
+    execFile(
+      command,
+      ["version"],
+      { timeout: 30_000, env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } },
+      (error, stdout) => {
+        resolvePromise(error ? undefined : /v?(\d+\.\d+\.\d+)/.exec(stdout)?.[1]);
+      },
+    );
   });
 }
 
@@ -125,7 +146,11 @@ function runStep(command: string, args: string[], options: { cwd: string; env: N
       clearTimeout(timer);
       if (code === 0) return resolvePromise();
       const tail = output.trim().split("\n").slice(-15).join("\n");
-      reject(new Error(`\`${command} ${args.join(" ")}\` failed (${signal ?? `exit code ${code}`}) in ${options.cwd}:\n${tail}`));
+      reject(
+        new Error(
+          `\`${command} ${args.join(" ")}\` failed (${signal ?? `exit code ${code}`}) in ${options.cwd}:\n${tail}`,
+        ),
+      );
     });
   });
 }
@@ -150,8 +175,13 @@ interface GoBuild {
 /** Builds a pinned executable into its cache path (`output`); the file appears there only once it is complete. */
 async function build(what: GoBuild, version: string, output: string): Promise<void> {
   const go = findExecutable("go");
-  if (!go) throw new Error(`no \`pulumi\` ≥ ${version} on PATH and no \`go\` to build one: install the Pulumi CLI (https://www.pulumi.com/docs/iac/download-install/) or Go ≥ ${goVersion()}`);
-  process.stderr.write(`[pulumi-cli] building ${what.name} v${version} from ${what.target} (${relative(REPO_ROOT, what.module)}/go.mod) into ${dirname(output)}; ${what.expected}\n`);
+  if (!go)
+    throw new Error(
+      `no \`pulumi\` ≥ ${version} on PATH and no \`go\` to build one: install the Pulumi CLI (https://www.pulumi.com/docs/iac/download-install/) or Go ≥ ${goVersion()}`,
+    );
+  process.stderr.write(
+    `[pulumi-cli] building ${what.name} v${version} from ${what.target} (${relative(REPO_ROOT, what.module)}/go.mod) into ${dirname(output)}; ${what.expected}\n`,
+  );
   mkdirSync(dirname(output), { recursive: true });
   const partial = `${output}.partial-${process.pid}`;
   const started = Date.now();
@@ -167,8 +197,19 @@ async function build(what: GoBuild, version: string, output: string): Promise<vo
   process.stderr.write(`[pulumi-cli] built ${what.name} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
-const CLI_BUILD: GoBuild = { name: "the Pulumi CLI", module: TOOLS_MODULE, target: CLI_PACKAGE, expected: "the first build on a machine takes 3 to 8 minutes" };
-const HOST_BUILD: GoBuild = { name: `the Node.js language host (${HOST})`, module: HOST_MODULE, target: "github.com/pulumi-partnercenter/tools/language-host", expected: "seconds after the CLI's build, whose compiled modules it shares (14 s measured; 3 CPU-minutes without them)" };
+const CLI_BUILD: GoBuild = {
+  name: "the Pulumi CLI",
+  module: TOOLS_MODULE,
+  target: CLI_PACKAGE,
+  expected: "the first build on a machine takes 3 to 8 minutes",
+};
+const HOST_BUILD: GoBuild = {
+  name: `the Node.js language host (${HOST})`,
+  module: HOST_MODULE,
+  target: "github.com/pulumi-partnercenter/tools/language-host",
+  expected:
+    "seconds after the CLI's build, whose compiled modules it shares (14 s measured; 3 CPU-minutes without them)",
+};
 
 /** Copies `@pulumi/pulumi`'s dynamic provider launcher beside the CLI (it resolves the host from the program's directory). */
 function placeLauncher(binDir: string): void {
@@ -190,7 +231,8 @@ export async function ensurePulumiCli(): Promise<PulumiCli> {
   const fromPath = findExecutable("pulumi");
   if (fromPath && !fromPath.startsWith(cacheDir(version))) {
     const found = await versionOf(fromPath);
-    if (found && compareVersions(found, version) >= 0) return { command: fromPath, binDir: dirname(fromPath), root: undefined, version: found, source: "path" };
+    if (found && compareVersions(found, version) >= 0)
+      return { command: fromPath, binDir: dirname(fromPath), root: undefined, version: found, source: "path" };
   }
   // <cache>/bin/pulumi: the layout the Automation API's `PulumiCommand.get({ root })` looks for.
   const binDir = join(cacheDir(version), "bin");
@@ -228,8 +270,12 @@ export function withCliOnPath(cli: PulumiCli, env: NodeJS.ProcessEnv): NodeJS.Pr
 if (require.main === module) {
   ensurePulumiCli().then(
     (cli) => {
-      console.log(`[pulumi-cli] Pulumi CLI v${cli.version} (${cli.source === "path" ? "from PATH" : "built from tools/pulumi"}): ${cli.command}`);
-      console.log(`[pulumi-cli] Node.js language host: ${languageHost(cli) ?? "none (policy packs and Pulumi.yaml projects run from a shell need one)"}`);
+      console.log(
+        `[pulumi-cli] Pulumi CLI v${cli.version} (${cli.source === "path" ? "from PATH" : "built from tools/pulumi"}): ${cli.command}`,
+      );
+      console.log(
+        `[pulumi-cli] Node.js language host: ${languageHost(cli) ?? "none (policy packs and Pulumi.yaml projects run from a shell need one)"}`,
+      );
     },
     (error: unknown) => {
       console.error(`[pulumi-cli] ${(error as Error).message}`);

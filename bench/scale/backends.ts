@@ -23,7 +23,8 @@ export interface CellBackend {
 }
 
 /** Where the checkpoint of a stack lives under a DIY backend's root: `.pulumi/stacks/<project>/<stack>.json[.gz|.zst]`. */
-const checkpointName = (stackName: string): RegExp => new RegExp(`^\\.pulumi/stacks/${PROJECT}/${stackName}\\.json(\\.gz|\\.zst)?$`);
+const checkpointName = (stackName: string): RegExp =>
+  new RegExp(`^\\.pulumi/stacks/${PROJECT}/${stackName}\\.json(\\.gz|\\.zst)?$`);
 
 /** The file backend: the stack's own directory (`<stack directory>/state`). */
 function fileBackend(): CellBackend {

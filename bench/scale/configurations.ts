@@ -29,7 +29,14 @@ export interface ProgramShape {
 /** One `UsageBudget` per customer: one engine step each. */
 export const PER_RESOURCE: ProgramShape = {
   name: "UsageBudget per customer",
-  declare: (customers, amount) => ({ budgets: customers.map((customer, index) => ({ name: `budget-${index}`, customerId: customer.id, amount: amount(index) })), sets: [] }),
+  declare: (customers, amount) => ({
+    budgets: customers.map((customer, index) => ({
+      name: `budget-${index}`,
+      customerId: customer.id,
+      amount: amount(index),
+    })),
+    sets: [],
+  }),
 };
 
 /**
@@ -41,7 +48,10 @@ export const ONE_RESOURCE: ProgramShape = {
   name: "UsageBudgetSet, asOneResource",
   declare: (customers, amount, scratchDir) => {
     const file = join(scratchDir, `budgets-${amount(0)}.yaml`);
-    writeFileSync(file, `budgets:\n${customers.map((customer, index) => `  - customerId: ${customer.id}\n    amount: ${amount(index)}\n`).join("")}`);
+    writeFileSync(
+      file,
+      `budgets:\n${customers.map((customer, index) => `  - customerId: ${customer.id}\n    amount: ${amount(index)}\n`).join("")}`,
+    );
     return { budgets: [], sets: [{ name: "budgets", file, asOneResource: true }] };
   },
 };
@@ -81,16 +91,85 @@ const SKIP_CHECKPOINTS = { PULUMI_SKIP_CHECKPOINTS: "true" };
 /** Every configuration the benchmark knows, the default run's first. */
 export const CONFIGURATIONS: readonly Configuration[] = [
   { name: "default", summary: "the CLI's defaults", env: {}, cliFlags: [], shape: PER_RESOURCE, maxCount: 1_000 },
-  { name: "per-customer-skip", summary: `PULUMI_SKIP_CHECKPOINTS=true, --parallel ${RECOMMENDED_PARALLEL}`, env: SKIP_CHECKPOINTS, parallel: RECOMMENDED_PARALLEL, cliFlags: [], shape: PER_RESOURCE, maxCount: 10_000 },
-  { name: "one-resource", summary: "the CLI's defaults; one UsageBudgetSet with asOneResource: true", env: {}, cliFlags: [], shape: ONE_RESOURCE, maxCount: 10_000 },
+  {
+    name: "per-customer-skip",
+    summary: `PULUMI_SKIP_CHECKPOINTS=true, --parallel ${RECOMMENDED_PARALLEL}`,
+    env: SKIP_CHECKPOINTS,
+    parallel: RECOMMENDED_PARALLEL,
+    cliFlags: [],
+    shape: PER_RESOURCE,
+    maxCount: 10_000,
+  },
+  {
+    name: "one-resource",
+    summary: "the CLI's defaults; one UsageBudgetSet with asOneResource: true",
+    env: {},
+    cliFlags: [],
+    shape: ONE_RESOURCE,
+    maxCount: 10_000,
+  },
   // Item 6: the other levers the engine (3.274.1) offers, measured the same way; not in the default run.
-  { name: "skip-p8", summary: "PULUMI_SKIP_CHECKPOINTS=true, --parallel 8", env: SKIP_CHECKPOINTS, parallel: 8, cliFlags: [], shape: PER_RESOURCE, maxCount: 10_000 },
-  { name: "skip-p16", summary: "PULUMI_SKIP_CHECKPOINTS=true, --parallel 16", env: SKIP_CHECKPOINTS, parallel: 16, cliFlags: [], shape: PER_RESOURCE, maxCount: 10_000 },
-  { name: "skip-p32", summary: "PULUMI_SKIP_CHECKPOINTS=true, --parallel 32", env: SKIP_CHECKPOINTS, parallel: 32, cliFlags: [], shape: PER_RESOURCE, maxCount: 10_000 },
-  { name: "skip-p128", summary: "PULUMI_SKIP_CHECKPOINTS=true, --parallel 128", env: SKIP_CHECKPOINTS, parallel: 128, cliFlags: [], shape: PER_RESOURCE, maxCount: 10_000 },
-  { name: "skip-paralleldiff", summary: `PULUMI_SKIP_CHECKPOINTS=true, PULUMI_PARALLEL_DIFF=true, --parallel ${RECOMMENDED_PARALLEL}`, env: { ...SKIP_CHECKPOINTS, PULUMI_PARALLEL_DIFF: "true" }, parallel: RECOMMENDED_PARALLEL, cliFlags: [], shape: PER_RESOURCE, maxCount: 10_000 },
-  { name: "gzip", summary: "PULUMI_DIY_BACKEND_GZIP=true (checkpoints kept)", env: { PULUMI_DIY_BACKEND_GZIP: "true" }, cliFlags: [], shape: PER_RESOURCE, maxCount: 1_000 },
-  { name: "no-integrity", summary: "--disable-integrity-checking (checkpoints kept)", env: {}, cliFlags: ["--disable-integrity-checking"], shape: PER_RESOURCE, maxCount: 1_000 },
+  {
+    name: "skip-p8",
+    summary: "PULUMI_SKIP_CHECKPOINTS=true, --parallel 8",
+    env: SKIP_CHECKPOINTS,
+    parallel: 8,
+    cliFlags: [],
+    shape: PER_RESOURCE,
+    maxCount: 10_000,
+  },
+  {
+    name: "skip-p16",
+    summary: "PULUMI_SKIP_CHECKPOINTS=true, --parallel 16",
+    env: SKIP_CHECKPOINTS,
+    parallel: 16,
+    cliFlags: [],
+    shape: PER_RESOURCE,
+    maxCount: 10_000,
+  },
+  {
+    name: "skip-p32",
+    summary: "PULUMI_SKIP_CHECKPOINTS=true, --parallel 32",
+    env: SKIP_CHECKPOINTS,
+    parallel: 32,
+    cliFlags: [],
+    shape: PER_RESOURCE,
+    maxCount: 10_000,
+  },
+  {
+    name: "skip-p128",
+    summary: "PULUMI_SKIP_CHECKPOINTS=true, --parallel 128",
+    env: SKIP_CHECKPOINTS,
+    parallel: 128,
+    cliFlags: [],
+    shape: PER_RESOURCE,
+    maxCount: 10_000,
+  },
+  {
+    name: "skip-paralleldiff",
+    summary: `PULUMI_SKIP_CHECKPOINTS=true, PULUMI_PARALLEL_DIFF=true, --parallel ${RECOMMENDED_PARALLEL}`,
+    env: { ...SKIP_CHECKPOINTS, PULUMI_PARALLEL_DIFF: "true" },
+    parallel: RECOMMENDED_PARALLEL,
+    cliFlags: [],
+    shape: PER_RESOURCE,
+    maxCount: 10_000,
+  },
+  {
+    name: "gzip",
+    summary: "PULUMI_DIY_BACKEND_GZIP=true (checkpoints kept)",
+    env: { PULUMI_DIY_BACKEND_GZIP: "true" },
+    cliFlags: [],
+    shape: PER_RESOURCE,
+    maxCount: 1_000,
+  },
+  {
+    name: "no-integrity",
+    summary: "--disable-integrity-checking (checkpoints kept)",
+    env: {},
+    cliFlags: ["--disable-integrity-checking"],
+    shape: PER_RESOURCE,
+    maxCount: 1_000,
+  },
 ];
 
 /** The configurations a run measures unless `--configs` says otherwise. */
@@ -101,7 +180,10 @@ export function configurationsNamed(names: readonly string[]): Configuration[] {
   return names.map((asked) => {
     const name = asked === "recommended" ? RECOMMENDED : asked;
     const found = CONFIGURATIONS.find((configuration) => configuration.name === name);
-    if (!found) throw new Error(`--configs: no configuration ${JSON.stringify(asked)}; known: recommended, ${CONFIGURATIONS.map((configuration) => configuration.name).join(", ")}`);
+    if (!found)
+      throw new Error(
+        `--configs: no configuration ${JSON.stringify(asked)}; known: recommended, ${CONFIGURATIONS.map((configuration) => configuration.name).join(", ")}`,
+      );
     return found;
   });
 }

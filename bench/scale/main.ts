@@ -34,7 +34,12 @@ interface SkippedCell {
 }
 
 function list(text: string | undefined, fallback: readonly string[]): string[] {
-  return text === undefined ? [...fallback] : text.split(",").map((item) => item.trim()).filter(Boolean);
+  return text === undefined
+    ? [...fallback]
+    : text
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean);
 }
 
 function options(argv: string[]) {
@@ -52,11 +57,13 @@ function options(argv: string[]) {
   });
   const counts = list(values.n, DEFAULT_COUNTS.map(String)).map((text) => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_COUNT) throw new Error(`--n takes whole numbers from 1 to ${MAX_COUNT}, not ${JSON.stringify(text)}`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_COUNT)
+      throw new Error(`--n takes whole numbers from 1 to ${MAX_COUNT}, not ${JSON.stringify(text)}`);
     return n;
   });
   const backends = list(values.backends, BACKEND_NAMES).map((text) => {
-    if (!(BACKEND_NAMES as readonly string[]).includes(text)) throw new Error(`--backends takes ${BACKEND_NAMES.join(", ")}, not ${JSON.stringify(text)}`);
+    if (!(BACKEND_NAMES as readonly string[]).includes(text))
+      throw new Error(`--backends takes ${BACKEND_NAMES.join(", ")}, not ${JSON.stringify(text)}`);
     return text as BackendName;
   });
   const configurations = configurationsNamed(list(values.configs, DEFAULT_CONFIGURATIONS));
@@ -65,12 +72,24 @@ function options(argv: string[]) {
   for (const n of counts) {
     for (const backend of backends) {
       for (const configuration of configurations) {
-        if (n > configuration.maxCount && !values.all) skipped.push({ n, backend, configuration: configuration.name, reason: `skipped: above ${configuration.maxCount} budgets this configuration takes too long (--all runs it)` });
+        if (n > configuration.maxCount && !values.all)
+          skipped.push({
+            n,
+            backend,
+            configuration: configuration.name,
+            reason: `skipped: above ${configuration.maxCount} budgets this configuration takes too long (--all runs it)`,
+          });
         else cells.push({ n, backend, configuration });
       }
     }
   }
-  return { cells, skipped, configurations, json: values.json ?? false, out: resolve(values.out ?? join(__dirname, "../../../bench/out")) };
+  return {
+    cells,
+    skipped,
+    configurations,
+    json: values.json ?? false,
+    out: resolve(values.out ?? join(__dirname, "../../../bench/out")),
+  };
 }
 
 function markdownTable(header: string[], rows: string[][]): string {
@@ -83,7 +102,18 @@ const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
 
 /** One row per cell: each phase's seconds, time per budget of the two `up`s, state and memory; skipped cells say why. */
 function table(cells: readonly CellFigures[], skipped: readonly SkippedCell[]): string {
-  const header = ["configuration", "backend", "budgets", ...PHASES.map((phase) => `${phase} s`), "create ms/budget", "change ms/budget", "state B/budget", "CLI peak MiB", "host peak MiB", "failures"];
+  const header = [
+    "configuration",
+    "backend",
+    "budgets",
+    ...PHASES.map((phase) => `${phase} s`),
+    "create ms/budget",
+    "change ms/budget",
+    "state B/budget",
+    "CLI peak MiB",
+    "host peak MiB",
+    "failures",
+  ];
   const rows = cells.map((cell) => {
     const by = (phase: string) => cell.phases.find((figures) => figures.phase === phase)!;
     return [
@@ -99,7 +129,14 @@ function table(cells: readonly CellFigures[], skipped: readonly SkippedCell[]): 
       String(cell.phases.reduce((sum, figures) => sum + figures.failures, 0)),
     ];
   });
-  for (const cell of skipped) rows.push([cell.configuration, cell.backend, String(cell.n), cell.reason, ...new Array<string>(PHASES.length - 1 + 6).fill("")]);
+  for (const cell of skipped)
+    rows.push([
+      cell.configuration,
+      cell.backend,
+      String(cell.n),
+      cell.reason,
+      ...new Array<string>(PHASES.length - 1 + 6).fill(""),
+    ]);
   return markdownTable(header, rows);
 }
 
@@ -129,10 +166,16 @@ export async function runScale(argv: string[]): Promise<number> {
     emulator: "Partner Center emulator, no latency, no limit; the package installed from its packed tarball",
     machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`,
     node: process.version,
-    loadAtStart: loadavg().map((load) => load.toFixed(2)).join(" "),
-    configurations: opts.configurations.map((configuration) => `${configuration.name}: ${configuration.summary}; ${configuration.shape.name}`),
+    loadAtStart: loadavg()
+      .map((load) => load.toFixed(2))
+      .join(" "),
+    configurations: opts.configurations.map(
+      (configuration) => `${configuration.name}: ${configuration.summary}; ${configuration.shape.name}`,
+    ),
   };
-  log(`scale: ${opts.cells.length} cell(s), ${opts.skipped.length} skipped; ${conditions.cli}; ${conditions.machine}; Node ${conditions.node}; load ${conditions.loadAtStart}`);
+  log(
+    `scale: ${opts.cells.length} cell(s), ${opts.skipped.length} skipped; ${conditions.cli}; ${conditions.machine}; Node ${conditions.node}; load ${conditions.loadAtStart}`,
+  );
   mkdirSync(opts.out, { recursive: true });
   const project = packedProject();
   const cells: CellFigures[] = [];
@@ -141,21 +184,34 @@ export async function runScale(argv: string[]): Promise<number> {
       const figures = await runCell(cell, project.directory, cli.command);
       cells.push(figures);
       const peaks = `state ${figures.stateBytesPerBudget ?? "n/a"} B/budget, CLI peak ${mib(Math.max(...figures.phases.map((p) => p.cliPeakBytes)))} MiB, host peak ${mib(Math.max(...figures.phases.map((p) => p.hostPeakBytes)))} MiB`;
-      log(`  ${cell.configuration.name}, ${cell.backend}, ${cell.n}: ${figures.phases.map((p) => `${p.phase} ${p.seconds.toFixed(1)} s${p.failures ? ` (${p.failures} FAILED: ${p.failure})` : ""}`).join("; ")}; ${peaks}; load ${loadavg()[0]!.toFixed(1)}`);
+      log(
+        `  ${cell.configuration.name}, ${cell.backend}, ${cell.n}: ${figures.phases.map((p) => `${p.phase} ${p.seconds.toFixed(1)} s${p.failures ? ` (${p.failures} FAILED: ${p.failure})` : ""}`).join("; ")}; ${peaks}; load ${loadavg()[0]!.toFixed(1)}`,
+      );
     }
   } finally {
     project.remove();
   }
-  const loadAtEnd = loadavg().map((load) => load.toFixed(2)).join(" ");
+  const loadAtEnd = loadavg()
+    .map((load) => load.toFixed(2))
+    .join(" ");
   const result = { conditions: { ...conditions, loadAtEnd }, cells, skipped: opts.skipped };
   writeFileSync(join(opts.out, "scale.json"), `${JSON.stringify(result, null, 2)}\n`);
-  const plots = PHASES.map((phase) => ({ phase, file: join(opts.out, `scale-${slug(phase)}.svg`), series: seriesOf(cells, phase) }));
+  const plots = PHASES.map((phase) => ({
+    phase,
+    file: join(opts.out, `scale-${slug(phase)}.svg`),
+    series: seriesOf(cells, phase),
+  }));
   for (const plot of plots) writeFileSync(plot.file, plotTimePerBudget(plot.series, `${plot.phase}: time per budget`));
-  const failures = cells.reduce((sum, cell) => sum + cell.phases.reduce((count, phase) => count + phase.failures, 0), 0);
+  const failures = cells.reduce(
+    (sum, cell) => sum + cell.phases.reduce((count, phase) => count + phase.failures, 0),
+    0,
+  );
   if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     log("");
-    log(`Conditions: ${conditions.cli}, ${conditions.sdk}; ${conditions.machine}; Node ${conditions.node}; ${conditions.azurite}; ${conditions.emulator}; load average ${conditions.loadAtStart} at start, ${loadAtEnd} at end.`);
+    log(
+      `Conditions: ${conditions.cli}, ${conditions.sdk}; ${conditions.machine}; Node ${conditions.node}; ${conditions.azurite}; ${conditions.emulator}; load average ${conditions.loadAtStart} at start, ${loadAtEnd} at end.`,
+    );
     for (const line of conditions.configurations) log(`  ${line}`);
     log("");
     log(table(cells, opts.skipped));

@@ -28,14 +28,21 @@ export function plotTimePerBudget(series: readonly Series[], title: string): str
   const minN = Math.min(...counts);
   const maxN = Math.max(...counts);
   const maxY = Math.max(1, ...all.map((point) => point.msPerBudget)) * 1.1;
-  const x = (n: number): number => left + (maxN === minN ? 0.5 : (Math.log(n) - Math.log(minN)) / (Math.log(maxN) - Math.log(minN))) * (width - left - right);
+  const x = (n: number): number =>
+    left +
+    (maxN === minN ? 0.5 : (Math.log(n) - Math.log(minN)) / (Math.log(maxN) - Math.log(minN))) * (width - left - right);
   const y = (ms: number): number => height - bottom - (ms / maxY) * (height - top - bottom);
   const yTicks = Array.from({ length: 6 }, (_, i) => (maxY / 5) * i);
   const xTicks = [...new Set(counts)].sort((a, b) => a - b);
   const lines = series.map((line, index) => {
     const colour = COLOURS[index % COLOURS.length]!;
     const points = line.points.map((point) => `${x(point.n).toFixed(1)},${y(point.msPerBudget).toFixed(1)}`).join(" ");
-    const dots = line.points.map((point) => `<circle cx="${x(point.n).toFixed(1)}" cy="${y(point.msPerBudget).toFixed(1)}" r="3" fill="${colour}"/>`).join("");
+    const dots = line.points
+      .map(
+        (point) =>
+          `<circle cx="${x(point.n).toFixed(1)}" cy="${y(point.msPerBudget).toFixed(1)}" r="3" fill="${colour}"/>`,
+      )
+      .join("");
     const legend = `<text x="${width - right + 12}" y="${top + 16 * index + 10}" fill="${colour}">${escaped(line.label)}</text>`;
     return `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${points}"/>${dots}${legend}`;
   });
@@ -56,6 +63,9 @@ export function textPlot(series: readonly Series[], title: string): string {
   const counts = [...new Set(series.flatMap((line) => line.points.map((point) => point.n)))].sort((a, b) => a - b);
   const width = Math.max(...series.map((line) => line.label.length), 10);
   const head = `${"".padEnd(width)}  ${counts.map((n) => String(n).padStart(9)).join("")}`;
-  const rows = series.map((line) => `${line.label.padEnd(width)}  ${counts.map((n) => (line.points.find((point) => point.n === n)?.msPerBudget.toFixed(2) ?? "-").padStart(9)).join("")}`);
+  const rows = series.map(
+    (line) =>
+      `${line.label.padEnd(width)}  ${counts.map((n) => (line.points.find((point) => point.n === n)?.msPerBudget.toFixed(2) ?? "-").padStart(9)).join("")}`,
+  );
   return [`${title} (ms per budget)`, head, ...rows].join("\n");
 }

@@ -5,7 +5,15 @@ import type { AddressInfo } from "node:net";
 import { closeServer, listenOnLoopback } from "../listen";
 import jwt from "jsonwebtoken";
 import { EMULATOR_TLS_CERTIFICATE, EMULATOR_TLS_KEY } from "./testPki";
-import { FEDERATED_AUDIENCE, GITHUB_ISSUER, PARTNER_CENTER_AUDIENCE, SigningKey, thumbprints, verifyJwt, type JwtClaims } from "./tokens";
+import {
+  FEDERATED_AUDIENCE,
+  GITHUB_ISSUER,
+  PARTNER_CENTER_AUDIENCE,
+  SigningKey,
+  thumbprints,
+  verifyJwt,
+  type JwtClaims,
+} from "./tokens";
 
 /** A federated identity credential: tokens from `issuer` about `subject` for `audience` may stand in for the app's secret. */
 export interface FederatedCredential {
@@ -107,7 +115,10 @@ export class EntraEmulator {
     this.#lifetime = options.tokenLifetimeSeconds ?? 3600;
     this.echoRequestsInErrors = options.echoRequestsInErrors ?? false;
     for (const app of options.apps ?? []) this.registerApp(app);
-    this.#server = createServer({ cert: EMULATOR_TLS_CERTIFICATE, key: EMULATOR_TLS_KEY }, (req, res) => void this.#handle(req, res));
+    this.#server = createServer(
+      { cert: EMULATOR_TLS_CERTIFICATE, key: EMULATOR_TLS_KEY },
+      (req, res) => void this.#handle(req, res),
+    );
   }
 
   /** Starts it on 127.0.0.1. */
@@ -193,11 +204,14 @@ export class EntraEmulator {
     this.paths.push(url.pathname);
     const base = `/${this.tenantId}`;
     try {
-      if (req.method === "GET" && url.pathname === `${base}/v2.0/.well-known/openid-configuration`) return send(res, 200, this.#metadata());
-      if (req.method === "GET" && url.pathname === `${base}/discovery/v2.0/keys`) return send(res, 200, { keys: [this.#signing.jwk()] });
+      if (req.method === "GET" && url.pathname === `${base}/v2.0/.well-known/openid-configuration`)
+        return send(res, 200, this.#metadata());
+      if (req.method === "GET" && url.pathname === `${base}/discovery/v2.0/keys`)
+        return send(res, 200, { keys: [this.#signing.jwk()] });
       if (req.method === "GET" && url.pathname === "/github/idtoken") return this.#github(req, url, res);
       if (req.method === "POST" && url.pathname.endsWith("/oauth2/v2.0/token")) {
-        if (!url.pathname.startsWith(`${base}/`)) throw new EntraError(400, "invalid_request", 90002, `Tenant '${url.pathname.split("/")[1]}' not found.`);
+        if (!url.pathname.startsWith(`${base}/`))
+          throw new EntraError(400, "invalid_request", 90002, `Tenant '${url.pathname.split("/")[1]}' not found.`);
         return send(res, 200, this.#token(new URLSearchParams(Buffer.concat(chunks).toString("utf8"))));
       }
       send(res, 404, { error: "not_found", error_description: `No endpoint ${url.pathname}` });
@@ -230,33 +244,65 @@ export class EntraEmulator {
   }
 
   #github(req: IncomingMessage, url: URL, res: ServerResponse): void {
-    if (req.headers.authorization !== `Bearer ${this.githubRequestToken}`) return send(res, 401, { message: "Bad credentials" });
+    if (req.headers.authorization !== `Bearer ${this.githubRequestToken}`)
+      return send(res, 401, { message: "Bad credentials" });
     const audience = url.searchParams.get("audience") ?? "https://github.com/emulated-org";
-    send(res, 200, { count: 1, value: this.federatedToken("repo:emulated-org/budgets:ref:refs/heads/main", GITHUB_ISSUER, audience) });
+    send(res, 200, {
+      count: 1,
+      value: this.federatedToken("repo:emulated-org/budgets:ref:refs/heads/main", GITHUB_ISSUER, audience),
+    });
   }
 
   #token(form: URLSearchParams): Record<string, unknown> {
     const grantType = form.get("grant_type") ?? "";
     const clientId = form.get("client_id") ?? "";
-    const request: TokenRequest = { grantType, clientId, issued: false, ...(form.get("client_assertion") ? { clientAssertion: form.get("client_assertion")! } : {}) };
+    const request: TokenRequest = {
+      grantType,
+      clientId,
+      issued: false,
+      ...(form.get("client_assertion") ? { clientAssertion: form.get("client_assertion")! } : {}),
+    };
     this.tokenRequests.push(request);
     try {
       const app = this.#apps.get(clientId);
-      if (!app) throw new EntraError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${this.tenantId}'.`);
+      if (!app)
+        throw new EntraError(
+          400,
+          "unauthorized_client",
+          700016,
+          `Application with identifier '${clientId}' was not found in the directory '${this.tenantId}'.`,
+        );
       const scopes = (form.get("scope") ?? "").split(" ");
       let response: Record<string, unknown>;
       if (grantType === "client_credentials") {
-        if (!scopes.includes(`${PARTNER_CENTER_AUDIENCE}/.default`)) throw new EntraError(400, "invalid_scope", 1002012, `The provided value for scope ${form.get("scope")} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`);
+        if (!scopes.includes(`${PARTNER_CENTER_AUDIENCE}/.default`))
+          throw new EntraError(
+            400,
+            "invalid_scope",
+            1002012,
+            `The provided value for scope ${form.get("scope")} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`,
+          );
         this.#authenticateClient(app, form, request, true);
         response = this.#accessToken({ appid: clientId, azp: clientId, roles: ["Partner.Center"], idtyp: "app" });
       } else if (grantType === "refresh_token") {
-        if (!scopes.some((scope) => scope === `${PARTNER_CENTER_AUDIENCE}/user_impersonation`)) throw new EntraError(400, "invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid.`);
+        if (!scopes.some((scope) => scope === `${PARTNER_CENTER_AUDIENCE}/user_impersonation`))
+          throw new EntraError(
+            400,
+            "invalid_scope",
+            70011,
+            `The provided value for the input parameter 'scope' is not valid.`,
+          );
         this.#authenticateClient(app, form, request, false);
         request.refreshToken = { presented: form.get("refresh_token") ?? "" };
         response = this.#refresh(app, request.refreshToken.presented);
         request.refreshToken.issued = String(response.refresh_token);
       } else {
-        throw new EntraError(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType}'.`);
+        throw new EntraError(
+          400,
+          "unsupported_grant_type",
+          70003,
+          `The app requested an unsupported grant type '${grantType}'.`,
+        );
       }
       request.issued = true;
       return response;
@@ -271,19 +317,38 @@ export class EntraEmulator {
     const secret = form.get("client_secret");
     const assertion = form.get("client_assertion");
     if (secret !== null) {
-      if (secret !== app.secret) throw new EntraError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.");
+      if (secret !== app.secret)
+        throw new EntraError(
+          401,
+          "invalid_client",
+          7000215,
+          "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.",
+        );
       return;
     }
     if (assertion !== null) {
-      if (form.get("client_assertion_type") !== CLIENT_ASSERTION_TYPE) throw new EntraError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_assertion_type'.");
+      if (form.get("client_assertion_type") !== CLIENT_ASSERTION_TYPE)
+        throw new EntraError(
+          400,
+          "invalid_request",
+          900144,
+          "The request body must contain the following parameter: 'client_assertion_type'.",
+        );
       return this.#verifyAssertion(app, assertion, request);
     }
-    if (required || app.secret !== undefined) throw new EntraError(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    if (required || app.secret !== undefined)
+      throw new EntraError(
+        401,
+        "invalid_client",
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
   }
 
   #verifyAssertion(app: EntraApp, assertion: string, request: TokenRequest): void {
     const decoded = jwt.decode(assertion, { complete: true });
-    if (!decoded || typeof decoded.payload === "string") throw new EntraError(400, "invalid_client", 50027, "JWT token is invalid or malformed.");
+    if (!decoded || typeof decoded.payload === "string")
+      throw new EntraError(400, "invalid_client", 50027, "JWT token is invalid or malformed.");
     const payload: jwt.JwtPayload = decoded.payload;
     const header = decoded.header as jwt.JwtHeader & { "x5t#S256"?: string };
     request.x5c = Array.isArray(header.x5c) && header.x5c.length > 0;
@@ -291,37 +356,100 @@ export class EntraEmulator {
     const sameIssuer = app.federated?.filter((credential) => credential.issuer === payload.iss) ?? [];
     if (sameIssuer.length > 0) {
       const result = verifyJwt(assertion, this.#federatedIssuerKey.publicKeyPem, { issuer: String(payload.iss) });
-      if ("error" in result) throw new EntraError(400, "invalid_client", 700027, `Client assertion failed signature validation: ${result.error}.`);
+      if ("error" in result)
+        throw new EntraError(
+          400,
+          "invalid_client",
+          700027,
+          `Client assertion failed signature validation: ${result.error}.`,
+        );
       const sameSubject = sameIssuer.filter((credential) => credential.subject === result.claims.sub);
-      if (sameSubject.length === 0) throw new EntraError(400, "invalid_client", 70021, `No matching federated identity record found for presented assertion subject '${result.claims.sub}'.`);
+      if (sameSubject.length === 0)
+        throw new EntraError(
+          400,
+          "invalid_client",
+          70021,
+          `No matching federated identity record found for presented assertion subject '${result.claims.sub}'.`,
+        );
       const audiences = [result.claims.aud ?? []].flat();
       if (!sameSubject.some((credential) => audiences.includes(credential.audience ?? FEDERATED_AUDIENCE))) {
-        throw new EntraError(400, "invalid_client", 700212, `No matching federated identity record found for presented assertion audience '${audiences.join(", ")}'.`);
+        throw new EntraError(
+          400,
+          "invalid_client",
+          700212,
+          `No matching federated identity record found for presented assertion audience '${audiences.join(", ")}'.`,
+        );
       }
       return;
     }
-    if (!app.certificate) throw new EntraError(400, "invalid_client", 700213, `No matching federated identity record found for presented assertion issuer '${payload.iss}'.`);
+    if (!app.certificate)
+      throw new EntraError(
+        400,
+        "invalid_client",
+        700213,
+        `No matching federated identity record found for presented assertion issuer '${payload.iss}'.`,
+      );
     const registered = thumbprints(app.certificate);
     if (header["x5t#S256"] !== registered.sha256 && header.x5t !== registered.sha1) {
-      throw new EntraError(401, "invalid_client", 700027, "The certificate with identifier used to sign the client assertion is not registered on application.");
+      throw new EntraError(
+        401,
+        "invalid_client",
+        700027,
+        "The certificate with identifier used to sign the client assertion is not registered on application.",
+      );
     }
-    const result = verifyJwt(assertion, new X509Certificate(app.certificate).publicKey.export({ type: "spki", format: "pem" }).toString(), {
-      audience: `${this.authority}/${this.tenantId}/oauth2/v2.0/token`,
-      issuer: app.clientId,
-    });
-    if ("error" in result) throw new EntraError(401, "invalid_client", 700027, `Client assertion failed signature validation: ${result.error}.`);
+    const result = verifyJwt(
+      assertion,
+      new X509Certificate(app.certificate).publicKey.export({ type: "spki", format: "pem" }).toString(),
+      {
+        audience: `${this.authority}/${this.tenantId}/oauth2/v2.0/token`,
+        issuer: app.clientId,
+      },
+    );
+    if ("error" in result)
+      throw new EntraError(
+        401,
+        "invalid_client",
+        700027,
+        `Client assertion failed signature validation: ${result.error}.`,
+      );
   }
 
   #refresh(app: EntraApp, refreshToken: string): Record<string, unknown> {
     const known = this.#refreshTokens.get(refreshToken);
-    if (!known || known.clientId !== app.clientId) throw new EntraError(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid: the refresh token is not valid.");
+    if (!known || known.clientId !== app.clientId)
+      throw new EntraError(
+        400,
+        "invalid_grant",
+        9002313,
+        "Invalid request. Request is malformed or invalid: the refresh token is not valid.",
+      );
     const userId = randomUUID();
     const clientInfo = Buffer.from(JSON.stringify({ uid: userId, utid: this.tenantId })).toString("base64url");
-    const idToken = this.#signing.sign({ iss: this.issuer, aud: app.clientId, sub: userId, oid: userId, tid: this.tenantId, preferred_username: "admin@partner.onmicrosoft.com", name: "Partner Admin", ver: "2.0" }, this.#lifetime);
+    const idToken = this.#signing.sign(
+      {
+        iss: this.issuer,
+        aud: app.clientId,
+        sub: userId,
+        oid: userId,
+        tid: this.tenantId,
+        preferred_username: "admin@partner.onmicrosoft.com",
+        name: "Partner Admin",
+        ver: "2.0",
+      },
+      this.#lifetime,
+    );
     // The sign-in's methods travel with every token the refresh token chain yields: an exchange adds no MFA.
     const amr = known.mfa ? ["pwd", "mfa"] : ["pwd"];
     return {
-      ...this.#accessToken({ appid: app.clientId, azp: app.clientId, scp: "user_impersonation", oid: userId, upn: "admin@partner.onmicrosoft.com", amr }),
+      ...this.#accessToken({
+        appid: app.clientId,
+        azp: app.clientId,
+        scp: "user_impersonation",
+        oid: userId,
+        upn: "admin@partner.onmicrosoft.com",
+        amr,
+      }),
       scope: `${PARTNER_CENTER_AUDIENCE}/user_impersonation`,
       refresh_token: this.issueRefreshToken(app.clientId, { mfa: known.mfa }),
       id_token: idToken,
@@ -330,7 +458,10 @@ export class EntraEmulator {
   }
 
   #accessToken(claims: Record<string, unknown>): Record<string, unknown> {
-    const access = this.#signing.sign({ aud: PARTNER_CENTER_AUDIENCE, iss: this.issuer, tid: this.tenantId, ...claims }, this.#lifetime);
+    const access = this.#signing.sign(
+      { aud: PARTNER_CENTER_AUDIENCE, iss: this.issuer, tid: this.tenantId, ...claims },
+      this.#lifetime,
+    );
     return { token_type: "Bearer", expires_in: this.#lifetime, ext_expires_in: this.#lifetime, access_token: access };
   }
 }

@@ -40,7 +40,11 @@ export class SigningKey {
   /** Signs claims as an RS256 JWT valid for `lifetimeSeconds`. */
   sign(claims: Record<string, unknown>, lifetimeSeconds: number): string {
     const now = Math.floor(Date.now() / 1000);
-    return jwt.sign({ iat: now, nbf: now, exp: now + lifetimeSeconds, jti: randomUUID(), ...claims }, this.#privateKeyPem, { algorithm: "RS256", keyid: this.kid });
+    return jwt.sign(
+      { iat: now, nbf: now, exp: now + lifetimeSeconds, jti: randomUUID(), ...claims },
+      this.#privateKeyPem,
+      { algorithm: "RS256", keyid: this.kid },
+    );
   }
 
   /** The public key as a JSON Web Key. */
@@ -56,7 +60,11 @@ export class SigningKey {
  * @param key - the PEM public key or certificate to check the signature with
  * @param expected - the issuer it must carry, and the audience (not checked when left out: the caller matches it itself)
  */
-export function verifyJwt(token: string, key: string, expected: { audience?: string; issuer: string | string[] }): { claims: JwtClaims } | { error: string } {
+export function verifyJwt(
+  token: string,
+  key: string,
+  expected: { audience?: string; issuer: string | string[] },
+): { claims: JwtClaims } | { error: string } {
   try {
     // RS256, and PS256 as MSAL signs certificate assertions (Entra ID accepts both).
     const claims = jwt.verify(token, key, {
@@ -74,5 +82,8 @@ export function verifyJwt(token: string, key: string, expected: { audience?: str
 /** The SHA-256 and SHA-1 thumbprints (base64url) of a PEM certificate, as JWT x5t#S256 and x5t carry them. */
 export function thumbprints(certificatePem: string): { sha256: string; sha1: string } {
   const der = new X509Certificate(certificatePem).raw;
-  return { sha256: createHash("sha256").update(der).digest("base64url"), sha1: createHash("sha1").update(der).digest("base64url") };
+  return {
+    sha256: createHash("sha256").update(der).digest("base64url"),
+    sha1: createHash("sha1").update(der).digest("base64url"),
+  };
 }

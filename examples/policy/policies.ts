@@ -34,7 +34,11 @@ function budgetsOf(args: ResourceValidationArgs): BudgetProps[] {
   if (args.type === USAGE_BUDGET_TYPE) return [args.props as BudgetProps];
   if (args.type !== USAGE_BUDGET_MAP_TYPE) return [];
   const budgets = (args.props as { budgets?: Record<string, { amount?: unknown; onDelete?: unknown }> }).budgets ?? {};
-  return Object.keys(budgets).map((customerId) => ({ customerId, amount: budgets[customerId]?.amount, onDelete: budgets[customerId]?.onDelete }));
+  return Object.keys(budgets).map((customerId) => ({
+    customerId,
+    amount: budgets[customerId]?.amount,
+    onDelete: budgets[customerId]?.onDelete,
+  }));
 }
 
 function who(args: ResourceValidationArgs, customerId: string | undefined): string {
@@ -51,7 +55,9 @@ export const budgetMaximum: ResourceValidationPolicy = {
     const maximum = args.getConfig<{ maximum?: number }>().maximum ?? DEFAULT_MAXIMUM;
     for (const props of budgetsOf(args)) {
       if (typeof props.amount === "number" && props.amount > maximum) {
-        reportViolation(`${who(args, props.customerId)}: amount ${props.amount} is above the maximum ${maximum}; check for a typo, or raise the policy's "maximum".`);
+        reportViolation(
+          `${who(args, props.customerId)}: amount ${props.amount} is above the maximum ${maximum}; check for a typo, or raise the policy's "maximum".`,
+        );
       }
     }
   },
@@ -67,7 +73,9 @@ export const budgetMinimum: ResourceValidationPolicy = {
     const minimum = args.getConfig<{ minimum?: number }>().minimum ?? DEFAULT_MINIMUM;
     for (const props of budgetsOf(args)) {
       if (typeof props.amount === "number" && props.amount > 0 && props.amount < minimum) {
-        reportViolation(`${who(args, props.customerId)}: amount ${props.amount} is below the minimum ${minimum}; check for a typo, or lower the policy's "minimum" (0 is allowed).`);
+        reportViolation(
+          `${who(args, props.customerId)}: amount ${props.amount} is below the minimum ${minimum}; check for a typo, or lower the policy's "minimum" (0 is allowed).`,
+        );
       }
     }
   },
@@ -80,8 +88,14 @@ export const budgetCleared: ResourceValidationPolicy = {
   enforcementLevel: "advisory",
   validateResource: (args, reportViolation) => {
     for (const props of budgetsOf(args)) {
-      if (props.amount === null) reportViolation(`${who(args, props.customerId)}: the budget is removed (amount null); the partner gets no 80 % e-mail for this customer.`);
-      if (props.onDelete === "clear") reportViolation(`${who(args, props.customerId)}: onDelete is "clear": deleting this resource removes the budget in Partner Center.`);
+      if (props.amount === null)
+        reportViolation(
+          `${who(args, props.customerId)}: the budget is removed (amount null); the partner gets no 80 % e-mail for this customer.`,
+        );
+      if (props.onDelete === "clear")
+        reportViolation(
+          `${who(args, props.customerId)}: onDelete is "clear": deleting this resource removes the budget in Partner Center.`,
+        );
     }
   },
 };
@@ -102,8 +116,10 @@ export const budgetBelowSpend: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     // A UsageBudgetMap records no spend yet, so only UsageBudgets carry one to compare.
     for (const props of budgetsOf(args)) {
-      if (typeof props.amount !== "number" || typeof props.spend !== "number" || !(props.amount < props.spend)) continue;
-      const currency = typeof props.currency === "string" && /^[A-Z]{3}$/.test(props.currency) ? ` ${props.currency}` : "";
+      if (typeof props.amount !== "number" || typeof props.spend !== "number" || !(props.amount < props.spend))
+        continue;
+      const currency =
+        typeof props.currency === "string" && /^[A-Z]{3}$/.test(props.currency) ? ` ${props.currency}` : "";
       reportViolation(
         `${who(args, props.customerId)}: amount ${props.amount} is below the month-to-date spend ${props.spend}${currency} (as of the last refresh): the 80 % e-mail would fire at once; ` +
           "raise the amount above the spend, or preview with --refresh to compare with today's spend.",
@@ -113,4 +129,9 @@ export const budgetBelowSpend: ResourceValidationPolicy = {
 };
 
 /** Every policy of the pack. */
-export const usageBudgetPolicies: ResourceValidationPolicy[] = [budgetMaximum, budgetMinimum, budgetCleared, budgetBelowSpend];
+export const usageBudgetPolicies: ResourceValidationPolicy[] = [
+  budgetMaximum,
+  budgetMinimum,
+  budgetCleared,
+  budgetBelowSpend,
+];

@@ -136,7 +136,10 @@ export function parseInputs(news: Record<string, unknown>): UsageBudgetInputs {
     failures.push(...unknown.map((property) => ({ property, reason: `${property} is not known yet` })));
   }
   if (failures.length > 0) {
-    throw new InvalidInputsError("UsageBudget", failures.map((f) => f.reason));
+    throw new InvalidInputsError(
+      "UsageBudget",
+      failures.map((f) => f.reason),
+    );
   }
   return inputs as unknown as UsageBudgetInputs;
 }

@@ -20,7 +20,11 @@ export interface BudgetDrift {
  * @param concurrency - reads in flight at once
  * @throws {@link StoppedForEveryCustomer} when a failure applies to every customer (a refused credential)
  */
-export async function diffBudgets(client: PartnerCenterClient, entries: readonly BudgetEntry[], concurrency: number): Promise<BudgetDrift[]> {
+export async function diffBudgets(
+  client: PartnerCenterClient,
+  entries: readonly BudgetEntry[],
+  concurrency: number,
+): Promise<BudgetDrift[]> {
   const reads = await readBudgets(
     client,
     entries.map((entry) => entry.customerId),

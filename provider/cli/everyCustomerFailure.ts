@@ -20,7 +20,11 @@ export const FIRST_READS = 3;
 /** Whether an error is a 401, or a token that could not be had: it applies to every request. */
 function refusesEveryRequest(error: unknown): boolean {
   if (error instanceof PartnerCenterStatusError) return error.status === 401;
-  return hasCode(error, "PC_ERR_CREDENTIAL") || hasCode(error, "PC_ERR_ENTRA_UNREACHABLE") || hasCode(error, "PC_ERR_SETTING");
+  return (
+    hasCode(error, "PC_ERR_CREDENTIAL") ||
+    hasCode(error, "PC_ERR_ENTRA_UNREACHABLE") ||
+    hasCode(error, "PC_ERR_SETTING")
+  );
 }
 
 /** Whether an error is a 403 that is not about one customer's relationship. */
@@ -53,7 +57,10 @@ export class EveryCustomerFailure {
   observe(error?: unknown): void {
     if (this.#failure !== undefined) return;
     if (refusesEveryRequest(error)) {
-      this.#failure = new StoppedForEveryCustomerError(`stopped: the credential was refused, which applies to every customer, so the other budgets were not requested: ${(error as Error).message}`, error as Error);
+      this.#failure = new StoppedForEveryCustomerError(
+        `stopped: the credential was refused, which applies to every customer, so the other budgets were not requested: ${(error as Error).message}`,
+        error as Error,
+      );
       return;
     }
     if (this.#otherAnswerCame || !forbidsWithoutReason(error)) {

@@ -43,11 +43,17 @@ export const processEnd: ProcessEnd = {
  * @param onFailure - turns a rejection into a message and an exit code
  * @param end - the process to end (tests give their own)
  */
-export function exitWhenDone(work: Promise<number>, onFailure: (error: unknown) => number, end: ProcessEnd = processEnd): void {
+export function exitWhenDone(
+  work: Promise<number>,
+  onFailure: (error: unknown) => number,
+  end: ProcessEnd = processEnd,
+): void {
   let settled = false;
   end.onIdle(() => {
     if (settled) return;
-    end.writeErrorNow("partnercenter-budgets: stopped before its work finished (an operation was left waiting with nothing to wake it); the output is incomplete. Please report this.\n");
+    end.writeErrorNow(
+      "partnercenter-budgets: stopped before its work finished (an operation was left waiting with nothing to wake it); the output is incomplete. Please report this.\n",
+    );
     end.exit(UNFINISHED_EXIT_CODE);
   });
   const finish = (code: number): void => {

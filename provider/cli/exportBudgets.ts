@@ -46,7 +46,11 @@ export interface ExportOptions {
  * @param options - customers per page, budget reads in flight at once, the slice
  * @throws {@link StoppedForEveryCustomerError} when a failure applies to every customer (a refused credential)
  */
-export async function exportBudgets(client: PartnerCenterClient, progress: (line: string) => void, options: ExportOptions): Promise<ExportResult> {
+export async function exportBudgets(
+  client: PartnerCenterClient,
+  progress: (line: string) => void,
+  options: ExportOptions,
+): Promise<ExportResult> {
   const listed: WireCustomer[] = [];
   for await (const page of client.listCustomers(client.startOperation(), options.pageSize)) {
     listed.push(...page.customers);
@@ -62,13 +66,21 @@ export async function exportBudgets(client: PartnerCenterClient, progress: (line
   for (const customer of customers) {
     const id = customerIdSchema.safeParse(customer.id);
     if (id.success) readable.push({ customer, customerId: id.data });
-    else failures.push({ customer, message: `Partner Center listed a customer id that is not a GUID (${id.error.issues[0]?.message}); its budget was not requested` });
+    else
+      failures.push({
+        customer,
+        message: `Partner Center listed a customer id that is not a GUID (${id.error.issues[0]?.message}); its budget was not requested`,
+      });
   }
   const step = Math.max(1, Math.ceil(readable.length / 10));
   const reads = await readBudgets(
     client,
     readable.map(({ customerId }) => customerId),
-    { concurrency: options.concurrency, onRead: (done) => (done % step === 0 || done === readable.length) && progress(`read ${done} of ${readable.length} budgets`) },
+    {
+      concurrency: options.concurrency,
+      onRead: (done) =>
+        (done % step === 0 || done === readable.length) && progress(`read ${done} of ${readable.length} budgets`),
+    },
   );
   const entries: BudgetEntry[] = [];
   reads.forEach((read, index) => {
@@ -79,7 +91,12 @@ export async function exportBudgets(client: PartnerCenterClient, progress: (line
   });
   const label = (entry: BudgetEntry): string => `${entry.name ?? ""}\u0000${entry.customerId}`;
   entries.sort((a, b) => label(a).localeCompare(label(b)));
-  return { entries: checkedAgainstFileRules(entries, customers, failures), failures, listed: customers.length, listedInAll: listed.length };
+  return {
+    entries: checkedAgainstFileRules(entries, customers, failures),
+    failures,
+    listed: customers.length,
+    listedInAll: listed.length,
+  };
 }
 
 /**
@@ -87,9 +104,16 @@ export async function exportBudgets(client: PartnerCenterClient, progress: (line
  * (the same as for a user's input), so that export never writes a file its
  * own `diff` or a stack would reject. Odd customers become failures.
  */
-function checkedAgainstFileRules(entries: BudgetEntry[], customers: WireCustomer[], failures: ExportFailure[]): BudgetEntry[] {
+function checkedAgainstFileRules(
+  entries: BudgetEntry[],
+  customers: WireCustomer[],
+  failures: ExportFailure[],
+): BudgetEntry[] {
   try {
-    return validateBudgetEntries(entries, (index) => `Partner Center's answer for customer ${JSON.stringify(entries[index]?.customerId)}`);
+    return validateBudgetEntries(
+      entries,
+      (index) => `Partner Center's answer for customer ${JSON.stringify(entries[index]?.customerId)}`,
+    );
   } catch (error) {
     if (!(error instanceof BudgetsFileError)) throw error;
     // One failure per customer, however many problems it has: the summary counts customers.

@@ -13,7 +13,9 @@ export function out(text: string): void {
 
 /** Standard error, each line also freed of control characters (messages quote servers and files). */
 export function err(text: string): void {
-  process.stderr.write(guardWorkflowCommands(displayLines(text.replace(/\n$/, ""))) + (text.endsWith("\n") ? "\n" : ""));
+  process.stderr.write(
+    guardWorkflowCommands(displayLines(text.replace(/\n$/, ""))) + (text.endsWith("\n") ? "\n" : ""),
+  );
 }
 
 /**

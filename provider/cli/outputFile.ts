@@ -15,7 +15,9 @@ function kindAt(path: string): "file" | "directory" | "other" | undefined {
     return stats.isFile() ? "file" : stats.isDirectory() ? "directory" : "other";
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new UsageError(`--output ${path} cannot be checked (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})${relativePathBase(path)}`);
+    throw new UsageError(
+      `--output ${path} cannot be checked (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})${relativePathBase(path)}`,
+    );
   }
 }
 
@@ -29,8 +31,14 @@ function kindAt(path: string): "file" | "directory" | "other" | undefined {
  */
 export function checkOutputTarget(path: string, force: boolean): void {
   const kind = kindAt(path);
-  if (kind === "directory") throw new UsageError(`--output ${path} is a directory${relativePathBase(path)}; give the path of the budgets file to write, such as ${path.replace(/\/+$/, "")}/budgets.yaml`);
-  if (kind === "other") throw new UsageError(`--output ${path} is not a regular file${relativePathBase(path)}; give the path of a budgets file`);
+  if (kind === "directory")
+    throw new UsageError(
+      `--output ${path} is a directory${relativePathBase(path)}; give the path of the budgets file to write, such as ${path.replace(/\/+$/, "")}/budgets.yaml`,
+    );
+  if (kind === "other")
+    throw new UsageError(
+      `--output ${path} is not a regular file${relativePathBase(path)}; give the path of a budgets file`,
+    );
   if (kind === "file" && !force) {
     throw new UsageError(
       `--output ${path} exists and would be replaced, losing its comments, names and onDelete choices${relativePathBase(path)}; ` +
@@ -38,7 +46,10 @@ export function checkOutputTarget(path: string, force: boolean): void {
     );
   }
   const folder = dirname(path);
-  if (kindAt(folder) !== "directory") throw new UsageError(`--output ${path}: the folder ${folder} does not exist${relativePathBase(folder)}; create it first`);
+  if (kindAt(folder) !== "directory")
+    throw new UsageError(
+      `--output ${path}: the folder ${folder} does not exist${relativePathBase(folder)}; create it first`,
+    );
 }
 
 /**

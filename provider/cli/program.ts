@@ -11,7 +11,13 @@ import { err } from "./output";
 import { defineReportCommand } from "./commands/reportCommand";
 
 /** Codes that mean "what you gave cannot be used": nothing was requested (exit 3). */
-const INPUT_CODES = ["PC_ERR_USAGE", "PC_ERR_SETTING", "PC_ERR_BUDGETS_FILE", "PC_ERR_BUDGETS_SLICE", "PC_ERR_UNREADABLE_FILE"] as const;
+const INPUT_CODES = [
+  "PC_ERR_USAGE",
+  "PC_ERR_SETTING",
+  "PC_ERR_BUDGETS_FILE",
+  "PC_ERR_BUDGETS_SLICE",
+  "PC_ERR_UNREADABLE_FILE",
+] as const;
 
 const SETTINGS_HELP = `Settings and credentials come from the environment: PARTNERCENTER_ENDPOINT, PARTNERCENTER_ACCESS_TOKEN
 (or PARTNERCENTER_TENANT_ID and PARTNERCENTER_CLIENT_ID with a secret, certificate or federated token),
@@ -24,7 +30,9 @@ PARTNERCENTER_MAX_CONCURRENCY, PARTNERCENTER_TIMEOUT_SECONDS, ... (docs/cli.md l
  */
 export function buildProgram(settle: (code: ExitCode) => void): Command {
   const program = new Command("partnercenter-budgets")
-    .description("Onboard (export), check (diff) and report on (report) Partner Center customer usage budgets, without a Pulumi stack.")
+    .description(
+      "Onboard (export), check (diff) and report on (report) Partner Center customer usage budgets, without a Pulumi stack.",
+    )
     .exitOverride()
     .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => err(text) })
     .showSuggestionAfterError(true)

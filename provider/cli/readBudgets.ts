@@ -26,7 +26,11 @@ export interface ReadOptions {
  * @param options - concurrency and progress
  * @throws {@link StoppedForEveryCustomer} when a failure applies to every customer; no further read is started
  */
-export async function readBudgets(client: PartnerCenterClient, customerIds: readonly string[], options: ReadOptions): Promise<BudgetRead[]> {
+export async function readBudgets(
+  client: PartnerCenterClient,
+  customerIds: readonly string[],
+  options: ReadOptions,
+): Promise<BudgetRead[]> {
   const results: BudgetRead[] = new Array<BudgetRead>(customerIds.length);
   const watch = new EveryCustomerFailure(customerIds.length);
   let done = 0;
@@ -48,7 +52,9 @@ export async function readBudgets(client: PartnerCenterClient, customerIds: read
   const worker = async (): Promise<void> => {
     while (watch.failure === undefined && next < customerIds.length) await read(next++);
   };
-  await Promise.all(Array.from({ length: Math.max(0, Math.min(options.concurrency, customerIds.length - first)) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.max(0, Math.min(options.concurrency, customerIds.length - first)) }, worker),
+  );
   if (watch.failure !== undefined) throw watch.failure;
   return results;
 }

@@ -4,7 +4,13 @@
  * the same ones `UsageBudgetSet`'s `shard` and `customerIds` use.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { parseCustomerIdRangeOption, parseShardOption, type BudgetsSlice, type CustomerIdRange, type Shard } from "../gitops/shards";
+import {
+  parseCustomerIdRangeOption,
+  parseShardOption,
+  type BudgetsSlice,
+  type CustomerIdRange,
+  type Shard,
+} from "../gitops/shards";
 import { BudgetsSliceError } from "../shared/errors";
 
 /** The options as commander hands them to the action. */
@@ -44,14 +50,18 @@ function parsedBy<T>(parse: (text: string) => T): (text: string) => T {
 export function addSliceOptions(command: Command, help: SliceHelp): Command {
   return command
     .addOption(
-      new Option("--shard <index/count>", `${help.verb} in shard <index> of <count> (numbered from 0), the ones UsageBudgetSet's shard: { index, count } applies, e.g. 0/4`)
+      new Option(
+        "--shard <index/count>",
+        `${help.verb} in shard <index> of <count> (numbered from 0), the ones UsageBudgetSet's shard: { index, count } applies, e.g. 0/4`,
+      )
         .argParser(parsedBy((text) => parseShardOption(text)))
         .conflicts("customerIds"),
     )
     .addOption(
-      new Option("--customer-ids <from..to>", `${help.verb} whose lowercase id sorts from <from> up to, not including, <to> (either end may be left out), as UsageBudgetSet's customerIds: { from, to }, e.g. 0..8`).argParser(
-        parsedBy((text) => parseCustomerIdRangeOption(text)),
-      ),
+      new Option(
+        "--customer-ids <from..to>",
+        `${help.verb} whose lowercase id sorts from <from> up to, not including, <to> (either end may be left out), as UsageBudgetSet's customerIds: { from, to }, e.g. 0..8`,
+      ).argParser(parsedBy((text) => parseCustomerIdRangeOption(text))),
     )
     .addHelpText("after", `\nWith --shard or --customer-ids (one of them: they exclude each other):\n${help.note}`);
 }
@@ -59,7 +69,10 @@ export function addSliceOptions(command: Command, help: SliceHelp): Command {
 /** The slice the options ask for, or undefined for every customer. */
 export function sliceOf(options: SliceOptions): BudgetsSlice | undefined {
   if (options.shard === undefined && options.customerIds === undefined) return undefined;
-  return { ...(options.shard ? { shard: options.shard } : {}), ...(options.customerIds ? { customerIds: options.customerIds } : {}) };
+  return {
+    ...(options.shard ? { shard: options.shard } : {}),
+    ...(options.customerIds ? { customerIds: options.customerIds } : {}),
+  };
 }
 
 /** The slice in words, as its options would give it: "shard 2/8", "customer ids 0..8". Its parts are checked digits and hex. */

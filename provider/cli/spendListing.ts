@@ -8,7 +8,8 @@ import type { WireUsageRecord } from "../client/wire/spendWire";
 import { MFA_REQUIRED, PartnerCenterStatusError, SpendUnavailableError } from "../shared/errors";
 
 /** What the CLI needs for spend, in its own words (environment variables). */
-const HOW_TO = "set PARTNERCENTER_REFRESH_TOKEN to a refresh token from a sign-in with MFA, with PARTNERCENTER_TENANT_ID, PARTNERCENTER_CLIENT_ID and PARTNERCENTER_CLIENT_SECRET (docs/spend.md)";
+const HOW_TO =
+  "set PARTNERCENTER_REFRESH_TOKEN to a refresh token from a sign-in with MFA, with PARTNERCENTER_TENANT_ID, PARTNERCENTER_CLIENT_ID and PARTNERCENTER_CLIENT_SECRET (docs/spend.md)";
 
 /**
  * Why spend could not be read, in one line; a refused credential says what Partner Center needs.

@@ -53,11 +53,20 @@ function entriesList(contents: Node | null): YAMLSeq {
 
 /** A new entry as the file would have it, one flow mapping on one line (a flow list holds it, and so does JSON). */
 function flowEntry(entry: BudgetEntry): string {
-  return JSON.stringify({ customerId: entry.customerId, name: entry.name, amount: entry.amount === null ? null : entry.amount + 0 });
+  return JSON.stringify({
+    customerId: entry.customerId,
+    name: entry.name,
+    amount: entry.amount === null ? null : entry.amount + 0,
+  });
 }
 
 /** Where to append entries, and the text to insert there, keeping the list's own style (a block list's new entries get their comments). */
-function appendEdit(text: string, list: YAMLSeq, added: readonly BudgetEntry[], comment: AmountComment | undefined): Edit {
+function appendEdit(
+  text: string,
+  list: YAMLSeq,
+  added: readonly BudgetEntry[],
+  comment: AmountComment | undefined,
+): Edit {
   const items = list.items as Node[];
   const last = items[items.length - 1];
   if (list.flow) {
@@ -71,7 +80,11 @@ function appendEdit(text: string, list: YAMLSeq, added: readonly BudgetEntry[], 
     // Items each on a line of their own (JSON as export writes it) get new ones likewise; items on the bracket's line, inline.
     const itemsOnOwnLines = lineStart > list.range![0];
     const separator = itemsOnOwnLines ? `,\n${indent}` : ", ";
-    return { from: last.range[1], to: last.range[1], text: added.map((entry) => `${separator}${flowEntry(entry)}`).join("") };
+    return {
+      from: last.range[1],
+      to: last.range[1],
+      text: added.map((entry) => `${separator}${flowEntry(entry)}`).join(""),
+    };
   }
   // A block list: new `- ` items after its end, indented as its first item's dash.
   const first = items[0]!;
@@ -94,7 +107,12 @@ function appendEdit(text: string, list: YAMLSeq, added: readonly BudgetEntry[], 
  *   covers, declared customers outside it left as they are
  * @throws {@link BudgetsFileError} when the file breaks the file rules
  */
-export function updateBudgetsText(text: string, source: string, live: readonly BudgetEntry[], options: { readonly comment?: AmountComment; readonly slice?: BudgetsSlice } = {}): BudgetsUpdate {
+export function updateBudgetsText(
+  text: string,
+  source: string,
+  live: readonly BudgetEntry[],
+  options: { readonly comment?: AmountComment; readonly slice?: BudgetsSlice } = {},
+): BudgetsUpdate {
   const { comment, slice } = options;
   const declared = parseBudgetsText(text, source);
   const liveById = new Map(live.map((entry) => [entry.customerId, entry]));
@@ -112,7 +130,12 @@ export function updateBudgetsText(text: string, source: string, live: readonly B
     const current = liveById.get(entry.customerId);
     const node = items[index]!.get("amount", true) as Node;
     if (comment !== undefined) {
-      const edit = commentEdit(text, items[index]!, node, comment({ ...entry, amount: current?.amount ?? entry.amount }));
+      const edit = commentEdit(
+        text,
+        items[index]!,
+        node,
+        comment({ ...entry, amount: current?.amount ?? entry.amount }),
+      );
       if (typeof edit === "string") comments[edit] += 1;
       else (edits.push(edit), (comments.written += 1));
     }
@@ -126,11 +149,18 @@ export function updateBudgetsText(text: string, source: string, live: readonly B
   if (added.length > 0) edits.push(appendEdit(text, list, added, comment));
   if (comment !== undefined && added.length > 0) comments[list.flow ? "flow" : "written"] += added.length;
   // From the end, so that each edit's offsets still hold.
-  const next = edits.sort((a, b) => b.from - a.from).reduce((result, edit) => result.slice(0, edit.from) + edit.text + result.slice(edit.to), text);
+  const next = edits
+    .sort((a, b) => b.from - a.from)
+    .reduce((result, edit) => result.slice(0, edit.from) + edit.text + result.slice(edit.to), text);
   // The result is held to the file rules and must say what Partner Center says: an edit that misplaced a byte fails here, not in review.
   const check = parseBudgetsText(next, source);
-  const wrong = check.find((entry) => liveById.has(entry.customerId) && !sameAmount(entry.amount, liveById.get(entry.customerId)!.amount));
-  if (wrong !== undefined || check.length !== declared.length + added.length) throw new Error(`the update of ${source} did not come out as intended (customer ${wrong?.customerId ?? "count"}); the file was not changed`);
+  const wrong = check.find(
+    (entry) => liveById.has(entry.customerId) && !sameAmount(entry.amount, liveById.get(entry.customerId)!.amount),
+  );
+  if (wrong !== undefined || check.length !== declared.length + added.length)
+    throw new Error(
+      `the update of ${source} did not come out as intended (customer ${wrong?.customerId ?? "count"}); the file was not changed`,
+    );
   return { text: next, updated, added, gone, outside, ...(comment === undefined ? {} : { comments }) };
 }
 

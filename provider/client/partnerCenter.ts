@@ -9,7 +9,17 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry/retry";
 import { RequestScheduler } from "./throttle/scheduler";
 import { DEFAULT_TRANSPORT_OPTIONS, HttpTransport } from "./http/transport";
 import { parseUsageRecordPage, parseUsageSummary, type WireUsageRecord, type WireUsageSummary } from "./wire/spendWire";
-import { budgetPatchBody, CONTINUATION_TOKEN_HEADER, parseAuditPage, parseBudget, parseCustomerPage, type Continuation, type WireAuditPage, type WireBudget, type WireCustomerPage } from "./wire/wire";
+import {
+  budgetPatchBody,
+  CONTINUATION_TOKEN_HEADER,
+  parseAuditPage,
+  parseBudget,
+  parseCustomerPage,
+  type Continuation,
+  type WireAuditPage,
+  type WireBudget,
+  type WireCustomerPage,
+} from "./wire/wire";
 import { AmountMismatchError, type RequestIdentity, UnusableAnswerError } from "../shared/errors";
 
 export { OperationContext } from "./operation";
@@ -113,7 +123,11 @@ export class PartnerCenterClient {
    * @param operation - the resource operation this read belongs to
    */
   async getBudget(customerId: string, operation: OperationContext): Promise<WireBudget> {
-    const { value } = await this.#sender.send({ subject: "usage budget", method: "GET", path: budgetPath(customerId), customerId }, operation, parseBudget);
+    const { value } = await this.#sender.send(
+      { subject: "usage budget", method: "GET", path: budgetPath(customerId), customerId },
+      operation,
+      parseBudget,
+    );
     return value;
   }
 
@@ -126,7 +140,13 @@ export class PartnerCenterClient {
    * @param operation - the resource operation this write belongs to
    */
   async patchBudget(customerId: string, amount: number | null, operation: OperationContext): Promise<WireBudget> {
-    const plan: RequestPlan = { subject: "usage budget", method: "PATCH", path: budgetPath(customerId), customerId, body: budgetPatchBody(amount) };
+    const plan: RequestPlan = {
+      subject: "usage budget",
+      method: "PATCH",
+      path: budgetPath(customerId),
+      customerId,
+      body: budgetPatchBody(amount),
+    };
     const { identity, value } = await this.#sender.send(plan, operation, parseBudget);
     if (!sameAmount(value.amount, amount)) throw new AmountMismatchError(identity, amount, value.amount);
     return value;
@@ -138,8 +158,15 @@ export class PartnerCenterClient {
    * @param operation - the operation the listing belongs to
    * @param pageSize - customers per page
    */
-  async *listCustomers(operation: OperationContext, pageSize = DEFAULT_CUSTOMER_PAGE_SIZE): AsyncGenerator<WireCustomerPage> {
-    yield* this.#pages({ subject: "customer list", method: "GET", path: `/v1/customers?size=${pageSize}` }, operation, parseCustomerPage);
+  async *listCustomers(
+    operation: OperationContext,
+    pageSize = DEFAULT_CUSTOMER_PAGE_SIZE,
+  ): AsyncGenerator<WireCustomerPage> {
+    yield* this.#pages(
+      { subject: "customer list", method: "GET", path: `/v1/customers?size=${pageSize}` },
+      operation,
+      parseCustomerPage,
+    );
   }
 
   /**
@@ -150,8 +177,20 @@ export class PartnerCenterClient {
    * @param customerId - the customer's tenant id (a validated GUID)
    * @param operation - the operation the read belongs to (a new one by default)
    */
-  async getUsageSummary(customerId: string, operation: OperationContext = this.startOperation()): Promise<WireUsageSummary> {
-    const { value } = await this.#sender.send({ subject: "usage summary", method: "GET", path: `/v1/customers/${encodeURIComponent(customerId)}/usagesummary`, customerId }, operation, parseUsageSummary);
+  async getUsageSummary(
+    customerId: string,
+    operation: OperationContext = this.startOperation(),
+  ): Promise<WireUsageSummary> {
+    const { value } = await this.#sender.send(
+      {
+        subject: "usage summary",
+        method: "GET",
+        path: `/v1/customers/${encodeURIComponent(customerId)}/usagesummary`,
+        customerId,
+      },
+      operation,
+      parseUsageSummary,
+    );
     return value;
   }
 
@@ -165,9 +204,17 @@ export class PartnerCenterClient {
    */
   async listUsageRecords(operation: OperationContext = this.startOperation()): Promise<WireUsageRecord[]> {
     const records: WireUsageRecord[] = [];
-    for await (const { identity, page } of this.#answeredPages({ subject: "usage record list", method: "GET", path: "/v1/customers/usagerecords" }, operation, parseUsageRecordPage)) {
+    for await (const { identity, page } of this.#answeredPages(
+      { subject: "usage record list", method: "GET", path: "/v1/customers/usagerecords" },
+      operation,
+      parseUsageRecordPage,
+    )) {
       records.push(...page.records);
-      if (records.length > MAX_USAGE_RECORDS) throw new UnusableAnswerError(identity, `the usage record list goes on past ${MAX_USAGE_RECORDS} records; stopped`);
+      if (records.length > MAX_USAGE_RECORDS)
+        throw new UnusableAnswerError(
+          identity,
+          `the usage record list goes on past ${MAX_USAGE_RECORDS} records; stopped`,
+        );
     }
     return records;
   }
@@ -178,38 +225,78 @@ export class PartnerCenterClient {
    * @param operation - the operation the reading belongs to
    * @param query - `startDate`/`endDate` (yyyy-mm-dd, within 90 days), an optional one-field filter, the page size
    */
-  async *listAuditRecords(operation: OperationContext, query: { startDate?: string; endDate?: string; filter?: { Field: "CustomerId" | "CompanyName" | "ResourceType"; Value: string; Operator: "equals" | "substring" }; size?: number }): AsyncGenerator<WireAuditPage> {
+  async *listAuditRecords(
+    operation: OperationContext,
+    query: {
+      startDate?: string;
+      endDate?: string;
+      filter?: {
+        Field: "CustomerId" | "CompanyName" | "ResourceType";
+        Value: string;
+        Operator: "equals" | "substring";
+      };
+      size?: number;
+    },
+  ): AsyncGenerator<WireAuditPage> {
     const params = new URLSearchParams();
     if (query.startDate) params.set("startDate", query.startDate);
     if (query.endDate) params.set("endDate", query.endDate);
     if (query.filter) params.set("filter", JSON.stringify(query.filter));
     params.set("size", String(query.size ?? 500));
-    yield* this.#pages({ subject: "activity log", method: "GET", path: `/v1/auditrecords?${params}` }, operation, parseAuditPage);
+    yield* this.#pages(
+      { subject: "activity log", method: "GET", path: `/v1/auditrecords?${params}` },
+      operation,
+      parseAuditPage,
+    );
   }
 
   /**
    * Follows a collection's continuation links: on the endpoint's origin only,
    * of bounded length, never repeating a page, at most {@link MAX_COLLECTION_PAGES}.
    */
-  async *#pages<P extends { next?: Continuation }>(first: RequestPlan, operation: OperationContext, parse: (text: string) => P): AsyncGenerator<P> {
+  async *#pages<P extends { next?: Continuation }>(
+    first: RequestPlan,
+    operation: OperationContext,
+    parse: (text: string) => P,
+  ): AsyncGenerator<P> {
     for await (const { page } of this.#answeredPages(first, operation, parse)) yield page;
   }
 
   /** {@link #pages}, each page with the identity of the request that fetched it (for an error about the page). */
-  async *#answeredPages<P extends { next?: Continuation }>(first: RequestPlan, operation: OperationContext, parse: (text: string) => P): AsyncGenerator<{ identity: RequestIdentity; page: P }> {
+  async *#answeredPages<P extends { next?: Continuation }>(
+    first: RequestPlan,
+    operation: OperationContext,
+    parse: (text: string) => P,
+  ): AsyncGenerator<{ identity: RequestIdentity; page: P }> {
     let plan: RequestPlan = first;
     const what = first.subject;
     // A SHA-256 digest of each request followed, not its link and token: a fixed 44 characters per page, however long they are.
     const seen = new Set<string>();
     for (let pages = 1; ; pages++) {
-      const { identity, value: page }: { identity: RequestIdentity; value: P } = await this.#sender.send(plan, operation, parse);
+      const { identity, value: page }: { identity: RequestIdentity; value: P } = await this.#sender.send(
+        plan,
+        operation,
+        parse,
+      );
       yield { identity, page };
       if (!page.next) return;
-      const next: RequestPlan = { subject: first.subject, method: "GET", path: this.#continuationPath(page.next.uri, identity), headers: this.#continuationHeaders(page.next, identity) };
+      const next: RequestPlan = {
+        subject: first.subject,
+        method: "GET",
+        path: this.#continuationPath(page.next.uri, identity),
+        headers: this.#continuationHeaders(page.next, identity),
+      };
       // The path and token as they are sent: links that differ only in their fragment (never sent) ask for the same page.
-      const digest = createHash("sha256").update(`${next.path}\u0000${page.next.continuationToken ?? ""}`).digest("base64");
-      if (seen.has(digest)) throw new UnusableAnswerError(identity, `the ${what}'s continuation link repeats an earlier page (page ${pages}); stopped instead of looping`);
-      if (pages >= MAX_COLLECTION_PAGES) throw new UnusableAnswerError(identity, `the ${what} goes on past ${MAX_COLLECTION_PAGES} pages; stopped`);
+      const digest = createHash("sha256")
+        .update(`${next.path}\u0000${page.next.continuationToken ?? ""}`)
+        .digest("base64");
+      if (seen.has(digest))
+        throw new UnusableAnswerError(
+          identity,
+          `the ${what}'s continuation link repeats an earlier page (page ${pages}); stopped instead of looping`,
+        );
+      if (pages >= MAX_COLLECTION_PAGES)
+        throw new UnusableAnswerError(identity, `the ${what} goes on past ${MAX_COLLECTION_PAGES} pages; stopped`);
       seen.add(digest);
       plan = next;
     }
@@ -221,9 +308,16 @@ export class PartnerCenterClient {
     const token = next.continuationToken;
     if (token === undefined) return {};
     if (token.length > MAX_CONTINUATION_TOKEN_CHARS) {
-      throw new UnusableAnswerError(identity, `the ${what}'s continuation token is ${token.length} characters long; the most followed is ${MAX_CONTINUATION_TOKEN_CHARS}`);
+      throw new UnusableAnswerError(
+        identity,
+        `the ${what}'s continuation token is ${token.length} characters long; the most followed is ${MAX_CONTINUATION_TOKEN_CHARS}`,
+      );
     }
-    if (!HEADER_VALUE.test(token)) throw new UnusableAnswerError(identity, `the ${what}'s continuation token has characters a header cannot carry (control characters, non-ASCII, or none at all); not followed`);
+    if (!HEADER_VALUE.test(token))
+      throw new UnusableAnswerError(
+        identity,
+        `the ${what}'s continuation token has characters a header cannot carry (control characters, non-ASCII, or none at all); not followed`,
+      );
     return { [CONTINUATION_TOKEN_HEADER]: token };
   }
 
@@ -235,17 +329,26 @@ export class PartnerCenterClient {
   #continuationPath(uri: string, identity: RequestIdentity): string {
     const what = identity.subject;
     if (uri.length > MAX_CONTINUATION_LINK_CHARS) {
-      throw new UnusableAnswerError(identity, `the ${what}'s continuation link is ${uri.length} characters long; the most followed is ${MAX_CONTINUATION_LINK_CHARS}`);
+      throw new UnusableAnswerError(
+        identity,
+        `the ${what}'s continuation link is ${uri.length} characters long; the most followed is ${MAX_CONTINUATION_LINK_CHARS}`,
+      );
     }
     const endpoint = new URL(this.#endpoint);
     let target: URL;
     try {
       target = new URL(uri, endpoint);
     } catch {
-      throw new UnusableAnswerError(identity, `the ${what}'s continuation link ${JSON.stringify(displayText(uri, 100))} is not a URL`);
+      throw new UnusableAnswerError(
+        identity,
+        `the ${what}'s continuation link ${JSON.stringify(displayText(uri, 100))} is not a URL`,
+      );
     }
     if (target.origin !== endpoint.origin) {
-      throw new UnusableAnswerError(identity, `the ${what}'s continuation link points to ${target.origin}, not to ${endpoint.origin}: not followed, so that the token goes to the configured endpoint only`);
+      throw new UnusableAnswerError(
+        identity,
+        `the ${what}'s continuation link points to ${target.origin}, not to ${endpoint.origin}: not followed, so that the token goes to the configured endpoint only`,
+      );
     }
     return `${target.pathname}${target.search}`;
   }

@@ -17,7 +17,16 @@ import { PauseOutlastsDeadline, type RequestScheduler, type SendGrant } from "./
 import type { HttpResponse, HttpTransport } from "./http/transport";
 import { parseFault } from "./wire/wire";
 import { displayText } from "../shared/untrustedText";
-import { BodyTooLargeError, MFA_REQUIRED, PartnerCenterStatusError, PartnerCenterTransportError, PauseBeyondDeadlineError, type RequestIdentity, UnusableAnswerError, WireFormatError } from "../shared/errors";
+import {
+  BodyTooLargeError,
+  MFA_REQUIRED,
+  PartnerCenterStatusError,
+  PartnerCenterTransportError,
+  PauseBeyondDeadlineError,
+  type RequestIdentity,
+  UnusableAnswerError,
+  WireFormatError,
+} from "../shared/errors";
 
 /** An attempt that failed: what it ended in, and how to build its error (once, with how the request ended when that is news). */
 interface AttemptFailure {
@@ -91,7 +100,11 @@ export class RequestSender {
    *
    * @returns the request's identity and its parsed answer
    */
-  async send<T>(plan: RequestPlan, operation: OperationContext, parse: (text: string) => T): Promise<{ identity: RequestIdentity; value: T }> {
+  async send<T>(
+    plan: RequestPlan,
+    operation: OperationContext,
+    parse: (text: string) => T,
+  ): Promise<{ identity: RequestIdentity; value: T }> {
     const identity: RequestIdentity = {
       customerId: plan.customerId,
       subject: plan.subject,
@@ -111,7 +124,13 @@ export class RequestSender {
       if ("value" in result) return { identity, value: result.value };
       let outcome = result.outcome;
       // A token refused for lacking MFA is not renewed: a renewal from the same sign-in carries the same claims.
-      if (outcome.kind === "response" && outcome.status === 401 && result.serviceCode !== MFA_REQUIRED && !renewedToken && this.#credential.invalidate()) {
+      if (
+        outcome.kind === "response" &&
+        outcome.status === 401 &&
+        result.serviceCode !== MFA_REQUIRED &&
+        !renewedToken &&
+        this.#credential.invalidate()
+      ) {
         renewedToken = true;
         continue;
       }
@@ -125,12 +144,21 @@ export class RequestSender {
         }
         outcome = { ...outcome, retryAfterMs: pauseMs };
       }
-      const decision = decideRetry(this.#retry, attempt, outcome, operation.deadline - this.#clock.now(), this.#random());
-      if (!decision.retry) throw result.error(attempt > 1 || decision.stop === "deadline" ? decision.reason : undefined);
+      const decision = decideRetry(
+        this.#retry,
+        attempt,
+        outcome,
+        operation.deadline - this.#clock.now(),
+        this.#random(),
+      );
+      if (!decision.retry)
+        throw result.error(attempt > 1 || decision.stop === "deadline" ? decision.reason : undefined);
       try {
         await this.#clock.sleep(decision.delayMs, operation.signal);
       } catch {
-        throw result.error(`gave up after ${attempts(attempt)}: the operation's deadline (${settingName("timeoutSeconds")}) passed`);
+        throw result.error(
+          `gave up after ${attempts(attempt)}: the operation's deadline (${settingName("timeoutSeconds")}) passed`,
+        );
       }
       attempt += 1;
     }
@@ -150,7 +178,11 @@ export class RequestSender {
       // Queued behind a pause (another request's 429) that outlasts the deadline: nothing to retry, fail at once.
       if (cause instanceof PauseOutlastsDeadline) throw new PauseBeyondDeadlineError(identity, cause.message);
       const waited = `the operation's deadline (${settingName("timeoutSeconds")}) passed while waiting for Partner Center's rate limit`;
-      return { outcome: { kind: "transport" }, error: (gaveUp) => new PartnerCenterTransportError(identity, this.#endpoint, cause, gaveUp ? `${waited}; ${gaveUp}` : waited) };
+      return {
+        outcome: { kind: "transport" },
+        error: (gaveUp) =>
+          new PartnerCenterTransportError(identity, this.#endpoint, cause, gaveUp ? `${waited}; ${gaveUp}` : waited),
+      };
     }
     let response: HttpResponse;
     try {
@@ -158,10 +190,23 @@ export class RequestSender {
       // A credential failure propagates as the credential's own error; the slot is freed below either way.
       const token = await this.#credential.getToken();
       try {
-        response = await this.#transport.send({ method: plan.method, url: this.#url(plan), headers: this.#headers(plan, identity, token), body: plan.body, signal: operation.signal });
+        response = await this.#transport.send({
+          method: plan.method,
+          url: this.#url(plan),
+          headers: this.#headers(plan, identity, token),
+          body: plan.body,
+          signal: operation.signal,
+        });
       } catch (cause) {
-        if (cause instanceof BodyLimitExceeded) return { outcome: { kind: "unreadable" }, error: (gaveUp) => new BodyTooLargeError(identity, cause.message, gaveUp) };
-        return { outcome: { kind: "transport" }, error: (gaveUp) => new PartnerCenterTransportError(identity, this.#endpoint, cause, gaveUp) };
+        if (cause instanceof BodyLimitExceeded)
+          return {
+            outcome: { kind: "unreadable" },
+            error: (gaveUp) => new BodyTooLargeError(identity, cause.message, gaveUp),
+          };
+        return {
+          outcome: { kind: "transport" },
+          error: (gaveUp) => new PartnerCenterTransportError(identity, this.#endpoint, cause, gaveUp),
+        };
       }
     } finally {
       grant.release();
@@ -188,7 +233,13 @@ export class RequestSender {
   }
 
   /** Reads an answer: the parsed value, or what went wrong and whether it is worth another attempt. */
-  #outcome<T>(plan: RequestPlan, identity: RequestIdentity, response: HttpResponse, parse: (text: string) => T, sentAt: number): { value: T } | AttemptFailure {
+  #outcome<T>(
+    plan: RequestPlan,
+    identity: RequestIdentity,
+    response: HttpResponse,
+    parse: (text: string) => T,
+    sentAt: number,
+  ): { value: T } | AttemptFailure {
     const retryAfterMs = parseRetryAfter(response.headers["retry-after"], this.#clock.now());
     this.#scheduler.record(plan.customerId, response.status, retryAfterMs, sentAt);
     if (response.status >= 200 && response.status < 300) {
@@ -196,10 +247,18 @@ export class RequestSender {
         return { value: parse(response.text) };
       } catch (cause) {
         if (!(cause instanceof WireFormatError)) throw cause;
-        return { outcome: { kind: "unreadable" }, error: (gaveUp) => new UnusableAnswerError(identity, cause.message, gaveUp) };
+        return {
+          outcome: { kind: "unreadable" },
+          error: (gaveUp) => new UnusableAnswerError(identity, cause.message, gaveUp),
+        };
       }
     }
     const fault = parseFault(response.text, response.headers["content-type"]);
-    return { outcome: { kind: "response", status: response.status, retryAfterMs }, serviceCode: fault.code, error: (gaveUp) => new PartnerCenterStatusError(identity, response.status, fault, answeredRequestId(response), gaveUp) };
+    return {
+      outcome: { kind: "response", status: response.status, retryAfterMs },
+      serviceCode: fault.code,
+      error: (gaveUp) =>
+        new PartnerCenterStatusError(identity, response.status, fault, answeredRequestId(response), gaveUp),
+    };
   }
 }

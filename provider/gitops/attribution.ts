@@ -36,15 +36,15 @@ export const CLOCK_SKEW_MS = 5 * 60_000;
  * characters although it may quote the service's error text.
  */
 export type Attribution =
-  | { found: true; by: string; at: string; from: number | null; to: number | null }
-  | { found: false; reason: string };
+  { found: true; by: string; at: string; from: number | null; to: number | null } | { found: false; reason: string };
 
 /** The longest reason shown: longer than a name, since it may carry an error with its request ids. */
 const REASON_LIMIT = 500;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isBudgetChangeTo(record: WireAuditRecord, live: number | null): boolean {
-  if (record.operationType?.toLowerCase() !== BUDGET_CHANGE || record.operationStatus?.toLowerCase() !== "succeeded") return false;
+  if (record.operationType?.toLowerCase() !== BUDGET_CHANGE || record.operationStatus?.toLowerCase() !== "succeeded")
+    return false;
   const to = auditAmount(record.resourceNewValue);
   return to !== undefined && sameAmount(to, live);
 }
@@ -67,7 +67,8 @@ function isoDay(time: number): string {
 
 /** Why the log says nothing more: the credential may not read it, or reading stopped (after `pagesRead` pages) on `error`. */
 function unreadableLog(error: unknown, pagesRead: number): string {
-  if (error instanceof PartnerCenterStatusError && error.status === 403) return "the credential may not read the activity log (HTTP 403), so who changed it is not known";
+  if (error instanceof PartnerCenterStatusError && error.status === 403)
+    return "the credential may not read the activity log (HTTP 403), so who changed it is not known";
   const message = error instanceof Error ? error.message : String(error);
   if (pagesRead === 0) return `the activity log could not be read: ${message}`;
   return `the activity log could not be read further (after ${pagesRead} page${pagesRead === 1 ? "" : "s"}): ${message}`;
@@ -80,7 +81,11 @@ function unreadableLog(error: unknown, pagesRead: number): string {
  * @param drifts - the drifted customers and their live amounts
  * @param now - the current time (ms)
  */
-export async function attributeDrifts(client: PartnerCenterClient, drifts: ReadonlyMap<string, number | null>, now = Date.now()): Promise<Map<string, Attribution>> {
+export async function attributeDrifts(
+  client: PartnerCenterClient,
+  drifts: ReadonlyMap<string, number | null>,
+  now = Date.now(),
+): Promise<Map<string, Attribution>> {
   const result = new Map<string, Attribution>();
   if (drifts.size === 0) return result;
   const window = { startDate: isoDay(now - (LOG_DAYS - 1) * 86_400_000), endDate: isoDay(now) };
@@ -100,9 +105,16 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
   let failure: string | undefined;
   try {
     // Each query with the drifts it can explain: one customer's, or all of them.
-    const queries = drifts.size <= PER_CUSTOMER_QUERIES_UP_TO
-      ? [...drifts.keys()].map((customerId) => ({ customers: [customerId], query: { ...window, filter: { Field: "CustomerId" as const, Value: customerId, Operator: "equals" as const } } }))
-      : [{ customers: [...drifts.keys()], query: window }];
+    const queries =
+      drifts.size <= PER_CUSTOMER_QUERIES_UP_TO
+        ? [...drifts.keys()].map((customerId) => ({
+            customers: [customerId],
+            query: {
+              ...window,
+              filter: { Field: "CustomerId" as const, Value: customerId, Operator: "equals" as const },
+            },
+          }))
+        : [{ customers: [...drifts.keys()], query: window }];
     for (const { customers, query } of queries) {
       for await (const page of client.listAuditRecords(operation, query)) {
         pagesRead += 1;
@@ -121,8 +133,21 @@ export async function attributeDrifts(client: PartnerCenterClient, drifts: Reado
     result.set(
       customerId,
       best
-        ? { found: true, by: actor(best.record), at: new Date(best.time).toISOString(), from: auditAmount(best.record.resourceOldValue) ?? null, to: auditAmount(best.record.resourceNewValue) ?? null }
-        : { found: false, reason: displayText(failure ?? `the activity log shows no change to this amount in the last ${LOG_DAYS} days (it is older, or was made in a way the log does not show)`, REASON_LIMIT) },
+        ? {
+            found: true,
+            by: actor(best.record),
+            at: new Date(best.time).toISOString(),
+            from: auditAmount(best.record.resourceOldValue) ?? null,
+            to: auditAmount(best.record.resourceNewValue) ?? null,
+          }
+        : {
+            found: false,
+            reason: displayText(
+              failure ??
+                `the activity log shows no change to this amount in the last ${LOG_DAYS} days (it is older, or was made in a way the log does not show)`,
+              REASON_LIMIT,
+            ),
+          },
     );
   }
   return result;

@@ -1,7 +1,19 @@
 import { BudgetsFileError, UnreadableFileError } from "../shared/errors";
 import { relativePathBase } from "../shared/paths";
 import { readBoundedFile } from "../shared/boundedFile";
-import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
+import {
+  Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Node,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from "yaml";
 import { z } from "zod";
 import { describeValue } from "../shared/describe";
 import { displayText } from "../shared/untrustedText";
@@ -27,7 +39,12 @@ const entrySchema = z.strictObject(
     name: z.string({ error: "name must be a string" }).optional(),
     onDelete: z.enum(ON_DELETE_VALUES, { error: 'onDelete must be "retain" or "clear"' }).optional(),
   },
-  { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}: an entry has customerId, amount, name and onDelete` : "an entry must be a mapping with customerId and amount") },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}: an entry has customerId, amount, name and onDelete`
+        : "an entry must be a mapping with customerId and amount",
+  },
 );
 
 /**
@@ -45,7 +62,11 @@ export function validateBudgetEntries(entries: readonly unknown[], where: (index
  * entries listed in their entry's place, so that one error lists a file's
  * problems in the file's order.
  */
-function checkBudgetEntries(entries: readonly unknown[], where: (index: number) => string, found: ReadonlyMap<number, string>): BudgetEntry[] {
+function checkBudgetEntries(
+  entries: readonly unknown[],
+  where: (index: number) => string,
+  found: ReadonlyMap<number, string>,
+): BudgetEntry[] {
   const problems: string[] = [];
   const valid: BudgetEntry[] = [];
   const firstSeen = new Map<string, number>();
@@ -57,10 +78,14 @@ function checkBudgetEntries(entries: readonly unknown[], where: (index: number) 
       for (const issue of parsed.error.issues) problems.push(`${where(index)}: ${issue.message}`);
       return;
     }
-    const entry: BudgetEntry = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) as unknown as BudgetEntry;
+    const entry: BudgetEntry = Object.fromEntries(
+      Object.entries(parsed.data).filter(([, v]) => v !== undefined),
+    ) as unknown as BudgetEntry;
     const earlier = firstSeen.get(entry.customerId);
     if (earlier !== undefined) {
-      problems.push(`${where(index)}: customer ${entry.customerId} is declared twice (also ${where(earlier)}); keep one entry per customer`);
+      problems.push(
+        `${where(index)}: customer ${entry.customerId} is declared twice (also ${where(earlier)}); keep one entry per customer`,
+      );
       return;
     }
     firstSeen.set(entry.customerId, index);
@@ -78,11 +103,16 @@ function yamlFootguns(document: Document, at: (offset: number) => string): strin
   const problems: string[] = [];
   visit(document, {
     Alias(_key, node) {
-      problems.push(`${at(node.range?.[0] ?? 0)}: the YAML alias ${node.source ? `*${node.source}` : ""} is not allowed in a budgets file: write each entry out in full`);
+      problems.push(
+        `${at(node.range?.[0] ?? 0)}: the YAML alias ${node.source ? `*${node.source}` : ""} is not allowed in a budgets file: write each entry out in full`,
+      );
     },
     Pair(_key, pair) {
       const key = pair.key as Node | null;
-      if (isScalar(key) && key.source === "<<") problems.push(`${at(key.range?.[0] ?? 0)}: YAML merge keys (<<) are not allowed in a budgets file: write each entry out in full`);
+      if (isScalar(key) && key.source === "<<")
+        problems.push(
+          `${at(key.range?.[0] ?? 0)}: YAML merge keys (<<) are not allowed in a budgets file: write each entry out in full`,
+        );
     },
   });
   return problems;
@@ -124,19 +154,22 @@ function amountSpellingProblem(node: Node | null): string | undefined {
     const content = written.trim();
     const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
     const problem = `amount ${describeValue(node.value)} is text, not a number (it is ${quoted ? "quoted" : "a block scalar"})`;
-    if (content === "null" || PLAIN_DECIMAL.test(content)) return `${problem}: write it ${quoted ? "without quotes" : "plainly"}, as ${content}`;
+    if (content === "null" || PLAIN_DECIMAL.test(content))
+      return `${problem}: write it ${quoted ? "without quotes" : "plainly"}, as ${content}`;
     return `${problem}: ${GIVE_A_NUMBER}`;
   }
   const value: unknown = node.value;
   if (written === "null") return undefined;
-  if (value === null) return `amount ${written} is YAML for null, which removes the budget: write \`amount: null\` to remove the customer's budget, or give a number`;
+  if (value === null)
+    return `amount ${written} is YAML for null, which removes the budget: write \`amount: null\` to remove the customer's budget, or give a number`;
   if (typeof value === "number" && PLAIN_DECIMAL.test(written)) {
     if (value === 0 && written.startsWith("-")) return `amount ${written} is zero with a minus sign: write it as 0`;
     // Far out of range: the amount rules say so, which matters more than its digits.
     if (Math.abs(value) > MAX_AMOUNT) return undefined;
     // Digits beyond what a number holds: `5.0000000000000001` reads as 5.
     const canonical = written.includes(".") ? written.replace(/0+$/, "").replace(/\.$/, "") : written;
-    if (String(value) !== canonical) return `amount ${written} has more digits than a number holds exactly (it reads as ${describeValue(value)}): round it to cents`;
+    if (String(value) !== canonical)
+      return `amount ${written} has more digits than a number holds exactly (it reads as ${describeValue(value)}): round it to cents`;
     return undefined;
   }
   if (typeof value === "number") {
@@ -147,7 +180,8 @@ function amountSpellingProblem(node: Node | null): string | undefined {
   if (typeof value === "string") {
     // Only underscores are dropped: whether `1,000` is a thousand or one depends on the reader.
     const digits = written.replaceAll("_", "");
-    const fix = digits !== written && PLAIN_DECIMAL.test(digits) ? `write it as ${digits}, without separators` : GIVE_A_NUMBER;
+    const fix =
+      digits !== written && PLAIN_DECIMAL.test(digits) ? `write it as ${digits}, without separators` : GIVE_A_NUMBER;
     return `amount ${written} is not a number (YAML reads it as the text ${describeValue(value)}): ${fix}`;
   }
   const reads = typeof value === "boolean" ? `the boolean ${value}` : describeValue(value);
@@ -165,14 +199,20 @@ export function parseBudgetsText(text: string, source: string): BudgetEntry[] {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (document.errors.length > 0) {
-    throw new BudgetsFileError(document.errors.map((error) => `${source} line ${lines.linePos(error.pos[0]).line}: ${error.message.split("\n")[0]}`));
+    throw new BudgetsFileError(
+      document.errors.map(
+        (error) => `${source} line ${lines.linePos(error.pos[0]).line}: ${error.message.split("\n")[0]}`,
+      ),
+    );
   }
   const footguns = yamlFootguns(document, (offset) => `${source} line ${lines.linePos(offset).line}`);
   if (footguns.length > 0) throw new BudgetsFileError(footguns);
   let list: Node | null | undefined = document.contents as Node | null;
   if (isMap(list)) list = list.get("budgets", true) as Node | undefined;
   if (!isSeq(list)) {
-    throw new BudgetsFileError([`${source}: expected a list of budgets (or a mapping with a "budgets" list), e.g.\n    budgets:\n      - customerId: 0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10\n        amount: 500`]);
+    throw new BudgetsFileError([
+      `${source}: expected a list of budgets (or a mapping with a "budgets" list), e.g.\n    budgets:\n      - customerId: 0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10\n        amount: 500`,
+    ]);
   }
   const items = list.items as Node[];
   const raw = items.map((item) => (item as { toJSON(): unknown }).toJSON());
@@ -189,7 +229,8 @@ export function parseBudgetsText(text: string, source: string): BudgetEntry[] {
     const problem = amountSpellingProblem(value);
     if (problem === undefined) return;
     // The value's own place (a JSON file may be one line), or the key's when the value is missing.
-    const offset = value?.range && value.range[1] > value.range[0] ? value.range[0] : ((pair.key as Node).range?.[0] ?? 0);
+    const offset =
+      value?.range && value.range[1] > value.range[0] ? value.range[0] : ((pair.key as Node).range?.[0] ?? 0);
     const { line, col } = lines.linePos(offset);
     amountProblems.set(index, `${source} line ${line}, column ${col}, ${entryLabel(index)}: ${problem}`);
     // Reported above; the amount rules would only repeat it, less clearly.
@@ -232,7 +273,12 @@ export type AmountComment = (entry: BudgetEntry) => string;
 
 /** An entry as a file holds it (`+ 0` turns -0, which YAML would write as `-0`, an amount the file rules refuse, into 0). */
 function plainEntry(entry: BudgetEntry): Record<string, unknown> {
-  return { customerId: entry.customerId, name: entry.name, amount: entry.amount === null ? null : entry.amount + 0, onDelete: entry.onDelete };
+  return {
+    customerId: entry.customerId,
+    name: entry.name,
+    amount: entry.amount === null ? null : entry.amount + 0,
+    onDelete: entry.onDelete,
+  };
 }
 
 /**
@@ -247,7 +293,8 @@ export function budgetsYaml(entries: readonly BudgetEntry[], shape: "file" | "li
   const list = entries.map(plainEntry);
   const document = new Document(shape === "file" ? { budgets: list } : list);
   if (comment !== undefined) {
-    const items = ((shape === "file" ? document.get("budgets", true) : document.contents) as YAMLSeq).items as YAMLMap[];
+    const items = ((shape === "file" ? document.get("budgets", true) : document.contents) as YAMLSeq)
+      .items as YAMLMap[];
     items.forEach((item, index) => {
       // One line whatever it holds: a line break would start YAML that is read as data.
       (item.get("amount", true) as Scalar).comment = ` ${displayText(comment(entries[index]!), 300)}`;
@@ -265,9 +312,15 @@ export function budgetsYaml(entries: readonly BudgetEntry[], shape: "file" | "li
  * @param header - lines to put on top of a YAML file
  * @param comment - YAML only: each entry's comment beside its amount (JSON has no comments: giving one with JSON throws)
  */
-export function formatBudgetsFile(entries: readonly BudgetEntry[], format: "yaml" | "json", header: string[] = [], comment?: AmountComment): string {
+export function formatBudgetsFile(
+  entries: readonly BudgetEntry[],
+  format: "yaml" | "json",
+  header: string[] = [],
+  comment?: AmountComment,
+): string {
   if (format === "json") {
-    if (comment !== undefined) throw new TypeError("formatBudgetsFile: JSON has no comments; write YAML to have comments beside the amounts");
+    if (comment !== undefined)
+      throw new TypeError("formatBudgetsFile: JSON has no comments; write YAML to have comments beside the amounts");
     return `${JSON.stringify({ budgets: entries.map(plainEntry) }, null, 2)}\n`;
   }
   return `${header.map((line) => `# ${line}\n`).join("")}${budgetsYaml(entries, "file", comment)}`;

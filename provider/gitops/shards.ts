@@ -55,33 +55,45 @@ export function checkBudgetsSlice(slice: BudgetsSlice, where: string): BudgetsSl
 
 function checkShard(shard: Shard, where: string): Shard {
   if (typeof shard !== "object" || shard === null) {
-    throw new BudgetsSliceError(`${where}: shard must be { index, count }, e.g. { index: 0, count: 4 } for the first of four stacks, not ${describeValue(shard)}`);
+    throw new BudgetsSliceError(
+      `${where}: shard must be { index, count }, e.g. { index: 0, count: 4 } for the first of four stacks, not ${describeValue(shard)}`,
+    );
   }
   const { index, count } = shard;
   if (!Number.isInteger(count) || count < 1 || count > MAX_SHARDS) {
-    throw new BudgetsSliceError(`${where}: shard.count ${describeValue(count)} is not a whole number from 1 to ${MAX_SHARDS}: set it to how many stacks share the file, the same in every one of them`);
+    throw new BudgetsSliceError(
+      `${where}: shard.count ${describeValue(count)} is not a whole number from 1 to ${MAX_SHARDS}: set it to how many stacks share the file, the same in every one of them`,
+    );
   }
   if (!Number.isInteger(index) || index < 0 || index >= count) {
-    throw new BudgetsSliceError(`${where}: shard.index ${describeValue(index)} is not a whole number from 0 to ${count - 1} (shard.count is ${count}): number the stacks 0 to ${count - 1}`);
+    throw new BudgetsSliceError(
+      `${where}: shard.index ${describeValue(index)} is not a whole number from 0 to ${count - 1} (shard.count is ${count}): number the stacks 0 to ${count - 1}`,
+    );
   }
   return { index, count };
 }
 
 function checkRange(range: CustomerIdRange, where: string): CustomerIdRange {
   if (typeof range !== "object" || range === null) {
-    throw new BudgetsSliceError(`${where}: customerIds must be { from, to } (id prefixes, either may be left out), e.g. { from: "0", to: "8" }, not ${describeValue(range)}`);
+    throw new BudgetsSliceError(
+      `${where}: customerIds must be { from, to } (id prefixes, either may be left out), e.g. { from: "0", to: "8" }, not ${describeValue(range)}`,
+    );
   }
   const checked: CustomerIdRange = {};
   for (const end of ["from", "to"] as const) {
     const value: unknown = range[end];
     if (value === undefined) continue;
     if (typeof value !== "string" || !ID_PREFIX.test(value.toLowerCase())) {
-      throw new BudgetsSliceError(`${where}: customerIds.${end} ${describeValue(value)} is not a customer id or the start of one: use hex digits and hyphens, e.g. "8" or "8a7b6c5d"`);
+      throw new BudgetsSliceError(
+        `${where}: customerIds.${end} ${describeValue(value)} is not a customer id or the start of one: use hex digits and hyphens, e.g. "8" or "8a7b6c5d"`,
+      );
     }
     checked[end] = value.toLowerCase();
   }
   if (checked.from !== undefined && checked.to !== undefined && checked.from >= checked.to) {
-    throw new BudgetsSliceError(`${where}: customerIds.from ${JSON.stringify(checked.from)} is not before customerIds.to ${JSON.stringify(checked.to)}, so the range is empty: swap them, or widen the range`);
+    throw new BudgetsSliceError(
+      `${where}: customerIds.from ${JSON.stringify(checked.from)} is not before customerIds.to ${JSON.stringify(checked.to)}, so the range is empty: swap them, or widen the range`,
+    );
   }
   return checked;
 }
@@ -136,7 +148,10 @@ export function sliceEntries(entries: readonly BudgetEntry[], slice: BudgetsSlic
  */
 export function parseShardOption(text: string, flag = "--shard"): Shard {
   const match = /^\s*(\d{1,4})\s*\/\s*(\d{1,4})\s*$/.exec(text);
-  if (!match) throw new BudgetsSliceError(`${flag} ${describeValue(text)} is not <index>/<count>: write e.g. ${flag} 0/4 for the first of four shards`);
+  if (!match)
+    throw new BudgetsSliceError(
+      `${flag} ${describeValue(text)} is not <index>/<count>: write e.g. ${flag} 0/4 for the first of four shards`,
+    );
   return checkShard({ index: Number(match[1]), count: Number(match[2]) }, flag);
 }
 
@@ -150,7 +165,9 @@ export function parseShardOption(text: string, flag = "--shard"): Shard {
 export function parseCustomerIdRangeOption(text: string, flag = "--customer-ids"): CustomerIdRange {
   const match = /^\s*([^.\s]*)\.\.([^.\s]*)\s*$/.exec(text);
   if (!match || (match[1] === "" && match[2] === "")) {
-    throw new BudgetsSliceError(`${flag} ${describeValue(text)} is not <from>..<to>: write e.g. ${flag} 0..8 (ids from 0 up to, not including, 8), or 8.. for the rest`);
+    throw new BudgetsSliceError(
+      `${flag} ${describeValue(text)} is not <from>..<to>: write e.g. ${flag} 0..8 (ids from 0 up to, not including, 8), or 8.. for the rest`,
+    );
   }
   return checkRange({ ...(match[1] ? { from: match[1] } : {}), ...(match[2] ? { to: match[2] } : {}) }, flag);
 }

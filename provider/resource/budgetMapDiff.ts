@@ -28,7 +28,10 @@ export function diffBudgetMap(olds: Record<string, unknown>, news: Record<string
   const customers = new Map<string, CustomerChange>();
   if (news.budgets === UNKNOWN_VALUE) return { changes: true, replaces: [], customers };
   const recorded = recordedBudgets(olds);
-  const declared = (typeof news.budgets === "object" && news.budgets !== null ? news.budgets : {}) as Record<string, { amount?: unknown; onDelete?: unknown }>;
+  const declared = (typeof news.budgets === "object" && news.budgets !== null ? news.budgets : {}) as Record<
+    string,
+    { amount?: unknown; onDelete?: unknown }
+  >;
   for (const [id, wanted] of Object.entries(declared)) {
     const stored = recorded.get(id);
     if (!stored) customers.set(id, "added");

@@ -16,7 +16,14 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { PartnerCenterClient } from "../client/partnerCenter";
 import { attributeDrifts, describeAttribution } from "../gitops/attribution";
 import { diffBudgetMap } from "./budgetMapDiff";
-import { checkMapInputs, inputsOf, parseMapInputs, recordedBudgets, type DeclaredBudget, type RecordedBudget } from "./budgetMapShape";
+import {
+  checkMapInputs,
+  inputsOf,
+  parseMapInputs,
+  recordedBudgets,
+  type DeclaredBudget,
+  type RecordedBudget,
+} from "./budgetMapShape";
 import { isGone, isRefusedCustomer, patchSettled } from "./lifecycle";
 import { sameAmount } from "../budget/inputs";
 import { displayText } from "../shared/untrustedText";
@@ -25,7 +32,9 @@ import { PartialBudgetMapError, type PartialState } from "../shared/errors";
 type Props = Record<string, unknown>;
 
 /** The resource-level hooks of the UsageBudgetMap provider (all but `configure`). */
-export type UsageBudgetMapLifecycle = Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">>;
+export type UsageBudgetMapLifecycle = Required<
+  Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">
+>;
 
 /** The longest `writeError`, `readError` or `lastChange` kept per customer: state holds one per failed customer. */
 const NOTE_LIMIT = 300;
@@ -41,15 +50,27 @@ interface CustomerFailure {
 }
 
 /** A run's failure for some customers: the summary, and the lines the engine shows (what happened, then the customers). */
-function partialFailure(verb: string, total: number, failures: readonly CustomerFailure[], state?: PartialState): PartialBudgetMapError {
+function partialFailure(
+  verb: string,
+  total: number,
+  failures: readonly CustomerFailure[],
+  state?: PartialState,
+): PartialBudgetMapError {
   // The engine shows the reasons, not the message: the first says what happened, the others name the customers.
-  return new PartialBudgetMapError(failureSummary(verb, total, failures), [headline(verb, total, failures), ...failureLines(sortedFailures(failures))], state);
+  return new PartialBudgetMapError(
+    failureSummary(verb, total, failures),
+    [headline(verb, total, failures), ...failureLines(sortedFailures(failures))],
+    state,
+  );
 }
 
 /** Failed customers as lines: the first few named, the rest counted. */
 function failureLines(failures: readonly CustomerFailure[]): string[] {
-  const lines = failures.slice(0, NAMED_FAILURES).map((failure) => `customer ${failure.customerId}: ${failure.message}`);
-  if (failures.length > NAMED_FAILURES) lines.push(`and ${failures.length - NAMED_FAILURES} more customers (each has its error in state)`);
+  const lines = failures
+    .slice(0, NAMED_FAILURES)
+    .map((failure) => `customer ${failure.customerId}: ${failure.message}`);
+  if (failures.length > NAMED_FAILURES)
+    lines.push(`and ${failures.length - NAMED_FAILURES} more customers (each has its error in state)`);
   return lines;
 }
 
@@ -62,7 +83,9 @@ function headline(verb: string, total: number, failures: readonly CustomerFailur
 }
 
 function failureSummary(verb: string, total: number, failures: readonly CustomerFailure[]): string {
-  return `${headline(verb, total, failures)}:\n${failureLines(sortedFailures(failures)).map((line) => `  - ${line}`).join("\n")}`;
+  return `${headline(verb, total, failures)}:\n${failureLines(sortedFailures(failures))
+    .map((line) => `  - ${line}`)
+    .join("\n")}`;
 }
 
 /** An error's message as state may keep it: secrets redacted, one line, bounded. */
@@ -81,7 +104,12 @@ async function forEachCustomer<T>(customers: readonly T[], work: (customer: T) =
  *
  * @returns the record, or undefined with the failure noted when even the first read failed
  */
-async function adopt(client: PartnerCenterClient, customerId: string, wanted: DeclaredBudget, failures: CustomerFailure[]): Promise<RecordedBudget | undefined> {
+async function adopt(
+  client: PartnerCenterClient,
+  customerId: string,
+  wanted: DeclaredBudget,
+  failures: CustomerFailure[],
+): Promise<RecordedBudget | undefined> {
   const operation = client.startOperation();
   let before: number | null;
   try {
@@ -115,7 +143,13 @@ async function settle(
 }
 
 /** Brings a customer state records to what the program declares. */
-async function reconcile(client: PartnerCenterClient, customerId: string, stored: RecordedBudget, wanted: DeclaredBudget, failures: CustomerFailure[]): Promise<RecordedBudget> {
+async function reconcile(
+  client: PartnerCenterClient,
+  customerId: string,
+  stored: RecordedBudget,
+  wanted: DeclaredBudget,
+  failures: CustomerFailure[],
+): Promise<RecordedBudget> {
   const { lastChange, readError, writeError, ...kept } = stored;
   const base: RecordedBudget = { ...kept, onDelete: wanted.onDelete };
   if (readError === undefined && writeError === undefined) {
@@ -136,7 +170,12 @@ async function reconcile(client: PartnerCenterClient, customerId: string, stored
 }
 
 /** Removes a customer the program no longer declares: clears the budget under `onDelete: "clear"`. */
-async function release(client: PartnerCenterClient, customerId: string, stored: RecordedBudget, failures: CustomerFailure[]): Promise<RecordedBudget | undefined> {
+async function release(
+  client: PartnerCenterClient,
+  customerId: string,
+  stored: RecordedBudget,
+  failures: CustomerFailure[],
+): Promise<RecordedBudget | undefined> {
   if (stored.onDelete !== "clear") return undefined;
   try {
     await client.patchBudget(customerId, null, client.startOperation());
@@ -163,7 +202,14 @@ function sortedRecord(records: ReadonlyMap<string, RecordedBudget>): Record<stri
  */
 export function createUsageBudgetMapLifecycle(getClient: () => Promise<PartnerCenterClient>): UsageBudgetMapLifecycle {
   /** Finishes a create or update: the state, or the partial failure that carries it. */
-  function outcome(verb: string, id: string, total: number, records: Map<string, RecordedBudget>, failures: CustomerFailure[], news: Props): Props {
+  function outcome(
+    verb: string,
+    id: string,
+    total: number,
+    records: Map<string, RecordedBudget>,
+    failures: CustomerFailure[],
+    news: Props,
+  ): Props {
     const outs: Props = { budgets: sortedRecord(records) };
     if (failures.length === 0) return outs;
     throw partialFailure(verb, total, failures, { id, properties: { ...outs, [PROVIDER_KEY]: news[PROVIDER_KEY] } });
@@ -232,7 +278,11 @@ export function createUsageBudgetMapLifecycle(getClient: () => Promise<PartnerCe
         const attributions = await attributeDrifts(client, drifted);
         for (const customerId of drifted.keys()) {
           const attribution = attributions.get(customerId);
-          const text = !attribution ? "unknown" : attribution.found ? describeAttribution(attribution) : `unknown: ${describeAttribution(attribution)}`;
+          const text = !attribution
+            ? "unknown"
+            : attribution.found
+              ? describeAttribution(attribution)
+              : `unknown: ${describeAttribution(attribution)}`;
           records.get(customerId)!.lastChange = displayText(text, NOTE_LIMIT);
         }
       }
@@ -252,7 +302,9 @@ export function createUsageBudgetMapLifecycle(getClient: () => Promise<PartnerCe
       await Promise.all([
         forEachCustomer(declared, async ([customerId, wanted]) => {
           const stored = recorded.get(customerId);
-          const record = stored ? await reconcile(client, customerId, stored, wanted, failures) : await adopt(client, customerId, wanted, failures);
+          const record = stored
+            ? await reconcile(client, customerId, stored, wanted, failures)
+            : await adopt(client, customerId, wanted, failures);
           if (record) records.set(customerId, record);
         }),
         forEachCustomer(removed, async ([customerId, stored]) => {

@@ -63,11 +63,17 @@ const MAX_LISTED_FAILURES = 20;
  *
  * @param news - the inputs from the program
  */
-export function checkMapInputs(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: MapInputFailure[] } {
+export function checkMapInputs(news: Record<string, unknown>): {
+  inputs: Record<string, unknown>;
+  failures: MapInputFailure[];
+} {
   const raw = news.budgets;
   if (raw === UNKNOWN_VALUE) return { inputs: { budgets: raw }, failures: [] };
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    return { inputs: {}, failures: [{ property: "budgets", reason: "budgets must be a mapping of customer id to { amount, onDelete }" }] };
+    return {
+      inputs: {},
+      failures: [{ property: "budgets", reason: "budgets must be a mapping of customer id to { amount, onDelete }" }],
+    };
   }
   const problems: string[] = [];
   const budgets: Record<string, DeclaredBudget> = {};
@@ -89,7 +95,8 @@ export function checkMapInputs(news: Record<string, unknown>): { inputs: Record<
     if (amount.success && onDelete.success) budgets[id.data] = { amount: amount.data, onDelete: onDelete.data };
   }
   const listed = problems.slice(0, MAX_LISTED_FAILURES).map((reason) => ({ property: "budgets", reason }));
-  if (problems.length > MAX_LISTED_FAILURES) listed.push({ property: "budgets", reason: `and ${problems.length - MAX_LISTED_FAILURES} more problems` });
+  if (problems.length > MAX_LISTED_FAILURES)
+    listed.push({ property: "budgets", reason: `and ${problems.length - MAX_LISTED_FAILURES} more problems` });
   return { inputs: { budgets }, failures: listed };
 }
 
@@ -101,7 +108,11 @@ export function checkMapInputs(news: Record<string, unknown>): { inputs: Record<
 export function parseMapInputs(news: Record<string, unknown>): BudgetMapInputs {
   const { inputs, failures } = checkMapInputs(news);
   if (inputs.budgets === UNKNOWN_VALUE) failures.push({ property: "budgets", reason: "budgets is not known yet" });
-  if (failures.length > 0) throw new InvalidInputsError("UsageBudgetMap", failures.map((failure) => failure.reason));
+  if (failures.length > 0)
+    throw new InvalidInputsError(
+      "UsageBudgetMap",
+      failures.map((failure) => failure.reason),
+    );
   return inputs as unknown as BudgetMapInputs;
 }
 
@@ -119,8 +130,13 @@ export function recordedBudgets(props: Record<string, unknown> | undefined): Map
     const id = customerIdSchema.safeParse(key);
     if (!id.success || typeof value !== "object" || value === null) continue;
     const entry = value as Record<string, unknown>;
-    const budget: RecordedBudget = { amount: storedAmount(entry.amount), previousAmount: storedAmount(entry.previousAmount), onDelete: storedOnDelete.parse(entry.onDelete) };
-    for (const note of ["lastChange", "readError", "writeError"] as const) if (typeof entry[note] === "string") budget[note] = entry[note];
+    const budget: RecordedBudget = {
+      amount: storedAmount(entry.amount),
+      previousAmount: storedAmount(entry.previousAmount),
+      onDelete: storedOnDelete.parse(entry.onDelete),
+    };
+    for (const note of ["lastChange", "readError", "writeError"] as const)
+      if (typeof entry[note] === "string") budget[note] = entry[note];
     recorded.set(id.data, budget);
   }
   return recorded;
@@ -128,5 +144,9 @@ export function recordedBudgets(props: Record<string, unknown> | undefined): Map
 
 /** The program-facing inputs that match what state records (a refresh hands them to the engine, so drift shows per customer). */
 export function inputsOf(recorded: ReadonlyMap<string, RecordedBudget>): BudgetMapInputs {
-  return { budgets: Object.fromEntries([...recorded].map(([id, budget]) => [id, { amount: budget.amount, onDelete: budget.onDelete }])) };
+  return {
+    budgets: Object.fromEntries(
+      [...recorded].map(([id, budget]) => [id, { amount: budget.amount, onDelete: budget.onDelete }]),
+    ),
+  };
 }

@@ -44,7 +44,12 @@ function claim(claims: Claims, customerId: string, resource: string): void {
 
 /** Customers declared more than once, as one message naming each and its resources. */
 function duplicates(claims: Claims): string | undefined {
-  const lines = [...claims].filter(([, resources]) => resources.length > 1).map(([customer, resources]) => `customer ${customer} is declared by ${resources.length} resources: ${resources.join(", ")}`);
+  const lines = [...claims]
+    .filter(([, resources]) => resources.length > 1)
+    .map(
+      ([customer, resources]) =>
+        `customer ${customer} is declared by ${resources.length} resources: ${resources.join(", ")}`,
+    );
   if (lines.length === 0) return undefined;
   return `${lines.join("; ")}. Each customer's budget must be declared by one resource only: remove the others (a UsageBudgetSet entry counts as one).`;
 }

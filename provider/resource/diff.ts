@@ -22,10 +22,11 @@ export function diffUsageBudget(olds: Record<string, unknown>, news: Record<stri
   const updates: string[] = [];
   const oldCustomer = typeof olds.customerId === "string" ? olds.customerId.toLowerCase() : olds.customerId;
   if (news.customerId === UNKNOWN_VALUE || news.customerId !== oldCustomer) replaces.push("customerId");
-  if (news.amount === UNKNOWN_VALUE || !sameAmount(storedAmount(olds.amount), storedAmount(news.amount))) updates.push("amount");
-  if (news.onDelete === UNKNOWN_VALUE || storedOnDelete.parse(news.onDelete) !== storedOnDelete.parse(olds.onDelete)) updates.push("onDelete");
+  if (news.amount === UNKNOWN_VALUE || !sameAmount(storedAmount(olds.amount), storedAmount(news.amount)))
+    updates.push("amount");
+  if (news.onDelete === UNKNOWN_VALUE || storedOnDelete.parse(news.onDelete) !== storedOnDelete.parse(olds.onDelete))
+    updates.push("onDelete");
   // The last refresh could not read this customer's budget: what it holds is unknown, so the program's amount is due.
   if (typeof olds.readError === "string") updates.push("readError");
   return { changes: replaces.length + updates.length > 0, replaces };
 }
-

@@ -8,13 +8,22 @@ import { checkInputs, customerIdSchema, parseInputs, sameAmount, storedOnDelete 
 import type { UsageBudgetOutputs } from "../budget/outputs";
 import { displayText } from "../shared/untrustedText";
 import { carriedSpend, SpendLookup, spendOutputs, storedSpend } from "./spend";
-import { CUSTOMER_NOT_FOUND, NO_RELATIONSHIP, PartnerCenterStatusError, PartnerCenterTransportError, StoredStateError, UnusableAnswerError } from "../shared/errors";
+import {
+  CUSTOMER_NOT_FOUND,
+  NO_RELATIONSHIP,
+  PartnerCenterStatusError,
+  PartnerCenterTransportError,
+  StoredStateError,
+  UnusableAnswerError,
+} from "../shared/errors";
 
 /** The longest `lastChange` or `readError` kept in state: one line, whatever the service answered. */
 const OUTPUT_TEXT_LIMIT = 500;
 
 /** The resource-level hooks of the UsageBudget provider (all but `configure`). */
-export type UsageBudgetLifecycle = Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">>;
+export type UsageBudgetLifecycle = Required<
+  Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">
+>;
 
 type Props = Record<string, unknown>;
 
@@ -55,7 +64,12 @@ function mayHaveBeenApplied(error: unknown): boolean {
  * one would otherwise record the provider's own amount as the customer's
  * previous budget.
  */
-export async function patchSettled(client: PartnerCenterClient, customerId: string, amount: number | null, operation: OperationContext): Promise<WireBudget> {
+export async function patchSettled(
+  client: PartnerCenterClient,
+  customerId: string,
+  amount: number | null,
+  operation: OperationContext,
+): Promise<WireBudget> {
   try {
     return await client.patchBudget(customerId, amount, operation);
   } catch (error) {
@@ -70,21 +84,29 @@ export async function patchSettled(client: PartnerCenterClient, customerId: stri
  * Who changed a drifted budget, from the activity log, in one line; never fails the refresh. The line goes into
  * state and the engine's display: the log's text in it is redacted, freed of control characters and bounded.
  */
-async function describeLastChange(client: PartnerCenterClient, customerId: string, amount: number | null): Promise<string> {
+async function describeLastChange(
+  client: PartnerCenterClient,
+  customerId: string,
+  amount: number | null,
+): Promise<string> {
   const attribution = (await attributeDrifts(client, new Map([[customerId, amount]]))).get(customerId);
   if (!attribution) return "unknown";
-  return displayText(attribution.found ? describeAttribution(attribution) : `unknown: ${describeAttribution(attribution)}`, OUTPUT_TEXT_LIMIT);
+  return displayText(
+    attribution.found ? describeAttribution(attribution) : `unknown: ${describeAttribution(attribution)}`,
+    OUTPUT_TEXT_LIMIT,
+  );
 }
 
 /** The customer id a stored resource is about: its recorded output, else its id. */
 function storedCustomerId(id: string, props: Props | undefined): string {
   const parsed = customerIdSchema.safeParse(props?.customerId ?? id);
   if (!parsed.success) {
-    throw new StoredStateError(`UsageBudget ${JSON.stringify(id)}: the stored customer id is not a GUID (${parsed.error.issues[0]?.message})`);
+    throw new StoredStateError(
+      `UsageBudget ${JSON.stringify(id)}: the stored customer id is not a GUID (${parsed.error.issues[0]?.message})`,
+    );
   }
   return parsed.data;
 }
-
 
 /**
  * Builds the UsageBudget hooks over a Partner Center client. The client is
@@ -94,14 +116,18 @@ function storedCustomerId(id: string, props: Props | undefined): string {
  * @param getClient - gives the client configured for this provider process
  * @param spend - the process's one read of month-to-date spend
  */
-export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCenterClient>, spend: SpendLookup = new SpendLookup()): UsageBudgetLifecycle {
+export function createUsageBudgetLifecycle(
+  getClient: () => Promise<PartnerCenterClient>,
+  spend: SpendLookup = new SpendLookup(),
+): UsageBudgetLifecycle {
   return {
     async check(olds: Props, news: Props) {
       const checked = checkInputs(news);
       // The spend the last refresh recorded in the inputs travels on with the same customer's new inputs: a policy sees
       // inputs only (the engine's Analyze), and compares the declared amount with it. No request: preview sends none.
       const carried = storedSpend(olds);
-      if (carried && typeof olds.customerId === "string" && olds.customerId === checked.inputs.customerId) Object.assign(checked.inputs, carried);
+      if (carried && typeof olds.customerId === "string" && olds.customerId === checked.inputs.customerId)
+        Object.assign(checked.inputs, carried);
       return checked;
     },
 
@@ -114,7 +140,9 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
       const client = await getClient();
       const operation = client.startOperation();
       const before = await client.getBudget(inputs.customerId, operation);
-      const after = sameAmount(before.amount, inputs.amount) ? before : await patchSettled(client, inputs.customerId, inputs.amount, operation);
+      const after = sameAmount(before.amount, inputs.amount)
+        ? before
+        : await patchSettled(client, inputs.customerId, inputs.amount, operation);
       const outs: UsageBudgetOutputs = {
         customerId: inputs.customerId,
         amount: after.amount,
@@ -142,9 +170,17 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
           const kept = storedAmount(props.amount);
           // The first refusal's text is kept while the customer stays refused: a new request id on every refresh
           // would otherwise rewrite state each time. Partner Center's words in it are redacted like any error's.
-          const readError = typeof props.readError === "string" ? props.readError : displayText(error.message, OUTPUT_TEXT_LIMIT);
+          const readError =
+            typeof props.readError === "string" ? props.readError : displayText(error.message, OUTPUT_TEXT_LIMIT);
           const keptSpend = storedSpend(props);
-          const outs: UsageBudgetOutputs = { customerId, amount: kept, previousAmount: storedAmount(props.previousAmount), onDelete, readError, ...spendOutputs(keptSpend, kept) };
+          const outs: UsageBudgetOutputs = {
+            customerId,
+            amount: kept,
+            previousAmount: storedAmount(props.previousAmount),
+            onDelete,
+            readError,
+            ...spendOutputs(keptSpend, kept),
+          };
           if (typeof props.lastChange === "string") outs.lastChange = props.lastChange;
           return { id: customerId, props: outs, inputs: { customerId, amount: kept, onDelete, ...keptSpend } };
         }
@@ -153,10 +189,20 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
       // The spend read now, in the outputs and (for policies, through check) the inputs; nothing when unknown.
       // After the budget's read: an operation sends one request at a time (--parallel bounds them all).
       const fresh = spendOutputs(await spend.of(client, customerId), amount);
-      const outs: UsageBudgetOutputs = { customerId, amount, previousAmount: storedAmount(props?.previousAmount), onDelete, ...fresh };
+      const outs: UsageBudgetOutputs = {
+        customerId,
+        amount,
+        previousAmount: storedAmount(props?.previousAmount),
+        onDelete,
+        ...fresh,
+      };
       // Drift: say who changed it, from the activity log. No drift: keep what state has, so a refresh changes nothing.
       const drifted = props !== undefined && "amount" in props && !sameAmount(storedAmount(props.amount), amount);
-      const lastChange = drifted ? await describeLastChange(client, customerId, amount) : typeof props?.lastChange === "string" ? props.lastChange : undefined;
+      const lastChange = drifted
+        ? await describeLastChange(client, customerId, amount)
+        : typeof props?.lastChange === "string"
+          ? props.lastChange
+          : undefined;
       if (lastChange !== undefined) outs.lastChange = lastChange;
       return { id: customerId, props: outs, inputs: { customerId, amount, onDelete, ...carriedSpend(fresh) } };
     },
@@ -164,7 +210,9 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
     async update(id: string, olds: Props, news: Props) {
       const inputs = parseInputs(news);
       if (inputs.customerId !== storedCustomerId(id, olds)) {
-        throw new Error(`UsageBudget ${id}: customerId cannot change in place (the engine should have replaced the resource)`);
+        throw new Error(
+          `UsageBudget ${id}: customerId cannot change in place (the engine should have replaced the resource)`,
+        );
       }
       let amount = storedAmount(olds.amount);
       if (typeof olds.readError === "string") {
@@ -175,7 +223,8 @@ export function createUsageBudgetLifecycle(getClient: () => Promise<PartnerCente
         const operation = client.startOperation();
         const programChanged = !sameAmount(amount, inputs.amount);
         ({ amount } = await client.getBudget(inputs.customerId, operation));
-        if (programChanged && !sameAmount(amount, inputs.amount)) ({ amount } = await client.patchBudget(inputs.customerId, inputs.amount, operation));
+        if (programChanged && !sameAmount(amount, inputs.amount))
+          ({ amount } = await client.patchBudget(inputs.customerId, inputs.amount, operation));
       } else if (!sameAmount(amount, inputs.amount)) {
         const client = await getClient();
         ({ amount } = await client.patchBudget(inputs.customerId, inputs.amount, client.startOperation()));

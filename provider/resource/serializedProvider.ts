@@ -62,7 +62,8 @@ export function dynamicResourceType(type: string): string {
  * @param module - the host module: {@link HOST_MODULE} (UsageBudget) or {@link BUDGET_MAP_HOST_MODULE}
  */
 export function serializedProvider(hostExport?: string, module: HostModule = HOST_MODULE): string {
-  if (hostExport !== undefined && !IDENTIFIER.test(hostExport)) throw new Error(`host export ${JSON.stringify(hostExport)} is not an identifier`);
+  if (hostExport !== undefined && !IDENTIFIER.test(hostExport))
+    throw new Error(`host export ${JSON.stringify(hostExport)} is not an identifier`);
   const member = hostExport === undefined ? "" : `.${hostExport}`;
   return `exports.handler = () => require(${JSON.stringify(module)})${member};`;
 }

@@ -25,7 +25,8 @@ export const SPEND_OUTPUT_NAMES = ["spend", "currency", "percentUsed"] as const;
 
 /** How the provider says, once, why spend is not shown. */
 const PREFIX = "partnercenter: spend, currency and percentUsed are left unset";
-const HOW_TO = "configure an App+User credential signed in with MFA (partnercenter:refreshToken with partnercenter:clientId and partnercenter:tenantId; see docs/spend.md)";
+const HOW_TO =
+  "configure an App+User credential signed in with MFA (partnercenter:refreshToken with partnercenter:clientId and partnercenter:tenantId; see docs/spend.md)";
 
 /** Why the usage records could not be read, in one line that says what to do. */
 export function describeSpendFailure(error: unknown): string {
@@ -47,12 +48,16 @@ export function describeSpendFailure(error: unknown): string {
  * @param spend - the customer's spend, when known
  * @param amount - the budget recorded beside it
  */
-export function spendOutputs(spend: { spend?: number; currency?: string } | undefined, amount: number | null): SpendOutputs {
+export function spendOutputs(
+  spend: { spend?: number; currency?: string } | undefined,
+  amount: number | null,
+): SpendOutputs {
   const outputs: SpendOutputs = {};
   if (spend?.spend === undefined) return outputs;
   outputs.spend = spend.spend;
   if (spend.currency !== undefined) outputs.currency = spend.currency;
-  if (amount !== null && amount > 0) outputs.percentUsed = Math.min(Math.round((spend.spend / amount) * 10_000) / 100, MAX_PERCENT_USED);
+  if (amount !== null && amount > 0)
+    outputs.percentUsed = Math.min(Math.round((spend.spend / amount) * 10_000) / 100, MAX_PERCENT_USED);
   return outputs;
 }
 
@@ -64,7 +69,9 @@ export function spendOutputs(spend: { spend?: number; currency?: string } | unde
  */
 export function carriedSpend(outputs: SpendOutputs): { spend?: number; currency?: string } {
   if (outputs.spend === undefined) return {};
-  return outputs.currency === undefined ? { spend: outputs.spend } : { spend: outputs.spend, currency: outputs.currency };
+  return outputs.currency === undefined
+    ? { spend: outputs.spend }
+    : { spend: outputs.spend, currency: outputs.currency };
 }
 
 /**
@@ -74,7 +81,9 @@ export function carriedSpend(outputs: SpendOutputs): { spend?: number; currency?
  *
  * @param props - a property bag from state
  */
-export function storedSpend(props: Record<string, unknown> | undefined): { spend?: number; currency?: string } | undefined {
+export function storedSpend(
+  props: Record<string, unknown> | undefined,
+): { spend?: number; currency?: string } | undefined {
   const spend = props?.spend;
   if (typeof spend !== "number" || !Number.isFinite(spend) || spend < 0) return undefined;
   const currency = props?.currency;

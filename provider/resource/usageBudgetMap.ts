@@ -35,11 +35,21 @@ export class UsageBudgetMap extends pulumi.CustomResource {
    * @param opts - Pulumi resource options
    */
   constructor(name: string, args: UsageBudgetMapArgs, opts?: pulumi.CustomResourceOptions) {
-    const declared = Object.fromEntries(args.budgets.map((entry) => [entry.customerId, { amount: entry.amount, onDelete: entry.onDelete ?? args.onDelete ?? DEFAULT_ON_DELETE }]));
+    const declared = Object.fromEntries(
+      args.budgets.map((entry) => [
+        entry.customerId,
+        { amount: entry.amount, onDelete: entry.onDelete ?? args.onDelete ?? DEFAULT_ON_DELETE },
+      ]),
+    );
     // Claimed like UsageBudgets' customers, so that no customer is declared by two resources; the input waits for it.
     const claimed = claimCustomers(Object.keys(declared), `UsageBudgetMap ${JSON.stringify(name)}`);
     // As UsageBudget: a custom resource of the dynamic provider host with the provider text written here (see
     // serializedProvider.ts), so that every package layout loads it and the program's line is the source position.
-    super(dynamicResourceType("UsageBudgetMap"), name, { budgets: claimed.apply(() => declared), __provider: USAGE_BUDGET_MAP_PROVIDER }, opts);
+    super(
+      dynamicResourceType("UsageBudgetMap"),
+      name,
+      { budgets: claimed.apply(() => declared), __provider: USAGE_BUDGET_MAP_PROVIDER },
+      opts,
+    );
   }
 }

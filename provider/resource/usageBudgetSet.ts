@@ -67,8 +67,14 @@ export class UsageBudgetSet extends pulumi.ComponentResource {
     const entries = entriesOf(name, args);
     this.budgets = {};
     if (args.asOneResource) {
-      this.budgetMap = new UsageBudgetMap(name, { budgets: entries, ...(args.onDelete ? { onDelete: args.onDelete } : {}) }, { parent: this });
-      this.amounts = this.budgetMap.budgets.apply((budgets) => Object.fromEntries(Object.entries(budgets ?? {}).map(([customerId, budget]) => [customerId, budget.amount])));
+      this.budgetMap = new UsageBudgetMap(
+        name,
+        { budgets: entries, ...(args.onDelete ? { onDelete: args.onDelete } : {}) },
+        { parent: this },
+      );
+      this.amounts = this.budgetMap.budgets.apply((budgets) =>
+        Object.fromEntries(Object.entries(budgets ?? {}).map(([customerId, budget]) => [customerId, budget.amount])),
+      );
       this.registerOutputs({ amounts: this.amounts });
       return;
     }
@@ -81,7 +87,11 @@ export class UsageBudgetSet extends pulumi.ComponentResource {
       );
     }
     this.amounts = pulumi
-      .all(Object.entries(this.budgets).map(([customerId, budget]) => budget.amount.apply((amount) => [customerId, amount] as const)))
+      .all(
+        Object.entries(this.budgets).map(([customerId, budget]) =>
+          budget.amount.apply((amount) => [customerId, amount] as const),
+        ),
+      )
       .apply((pairs) => Object.fromEntries(pairs));
     this.registerOutputs({ amounts: this.amounts });
   }
@@ -91,11 +101,22 @@ export class UsageBudgetSet extends pulumi.ComponentResource {
 function entriesOf(name: string, args: UsageBudgetSetArgs): BudgetEntry[] {
   const where = `UsageBudgetSet ${JSON.stringify(name)}`;
   if ((args.budgets === undefined) === (args.file === undefined)) {
-    throw new BudgetsFileError([`${where}: give either budgets (a list) or file (a budgets file), not ${args.file ? "both" : "neither"}`]);
+    throw new BudgetsFileError([
+      `${where}: give either budgets (a list) or file (a budgets file), not ${args.file ? "both" : "neither"}`,
+    ]);
   }
   // Checked before the file is read: a wrong shard is the program's mistake, whatever the file holds.
-  const slice = checkBudgetsSlice({ ...(args.shard !== undefined ? { shard: args.shard } : {}), ...(args.customerIds !== undefined ? { customerIds: args.customerIds } : {}) }, where);
+  const slice = checkBudgetsSlice(
+    {
+      ...(args.shard !== undefined ? { shard: args.shard } : {}),
+      ...(args.customerIds !== undefined ? { customerIds: args.customerIds } : {}),
+    },
+    where,
+  );
   // The whole file is validated (a duplicate across two shards is still a duplicate), then sliced.
-  const all = args.file !== undefined ? readBudgetsFile(args.file) : validateBudgetEntries(args.budgets ?? [], (index) => `${where} budgets[${index}]`);
+  const all =
+    args.file !== undefined
+      ? readBudgetsFile(args.file)
+      : validateBudgetEntries(args.budgets ?? [], (index) => `${where} budgets[${index}]`);
   return sliceEntries(all, slice);
 }

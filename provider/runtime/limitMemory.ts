@@ -54,7 +54,11 @@ const memorySchema = z.object({
  */
 export function limitMemoryFile(settings: ProviderSettings): string | undefined {
   if (settings.rateLimitCache === undefined) return undefined;
-  const partner = [settings.endpoint, settings.credentials.tenantId?.value ?? "", settings.credentials.clientId?.value ?? ""].join("\n");
+  const partner = [
+    settings.endpoint,
+    settings.credentials.tenantId?.value ?? "",
+    settings.credentials.clientId?.value ?? "",
+  ].join("\n");
   return join(settings.rateLimitCache, `limit-${createHash("sha256").update(partner).digest("hex").slice(0, 24)}.json`);
 }
 
@@ -66,12 +70,18 @@ export function recallLimit(file: string, now: number): RememberedLimit | undefi
   try {
     // Opened once (not through a link) and judged by what was opened, not by the path again: a file swapped in after
     // the directory's check is refused all the same. Bounded and non-blocking: a FIFO or a huge file costs nothing.
-    parsed = JSON.parse(readBoundedFile(join(directory, basename(file)), MAX_MEMORY_BYTES, { noFollow: true, accept: privateFileRefusal }));
+    parsed = JSON.parse(
+      readBoundedFile(join(directory, basename(file)), MAX_MEMORY_BYTES, {
+        noFollow: true,
+        accept: privateFileRefusal,
+      }),
+    );
   } catch {
     return undefined;
   }
   const memory = memorySchema.safeParse(parsed);
-  if (!memory.success || now - memory.data.savedAt > MEMORY_TTL_MS || memory.data.savedAt > now + MEMORY_TTL_MS) return undefined;
+  if (!memory.success || now - memory.data.savedAt > MEMORY_TTL_MS || memory.data.savedAt > now + MEMORY_TTL_MS)
+    return undefined;
   const { quota, pace, overshot, pausedUntil } = memory.data;
   return clampRememberedLimit({ quota, pace, overshot, pausedUntil }, now);
 }
@@ -108,14 +118,21 @@ function privateDirectory(directory: string): string | undefined {
 /** Whether every step to `path` (absolute, without `..`) is one no user but this one or root can change: see {@link privateDirectory}. */
 function safeWay(path: string, uid: number): boolean {
   const { root } = parse(path);
-  const names = path.slice(root.length).split(sep).filter((name) => name !== "");
+  const names = path
+    .slice(root.length)
+    .split(sep)
+    .filter((name) => name !== "");
   const steps = names.reduce((paths, name) => [...paths, join(paths.at(-1)!, name)], [root]);
   return steps.every((step, index) => {
     const stats = lstatSync(step);
     if (index === steps.length - 1) return stats.isDirectory() && stats.uid === uid && (stats.mode & 0o022) === 0;
     // A link's owner could replace it; where it leads is checked as the real path.
     if (stats.isSymbolicLink()) return stats.uid === uid || stats.uid === 0;
-    return stats.isDirectory() && (stats.uid === uid || stats.uid === 0) && ((stats.mode & 0o022) === 0 || (stats.mode & 0o1000) !== 0);
+    return (
+      stats.isDirectory() &&
+      (stats.uid === uid || stats.uid === 0) &&
+      ((stats.mode & 0o022) === 0 || (stats.mode & 0o1000) !== 0)
+    );
   });
 }
 

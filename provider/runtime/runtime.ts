@@ -80,7 +80,10 @@ function schedulerFor(settings: ProviderSettings): RequestScheduler {
   const file = limitMemoryFile(settings);
   if (!file) return new RequestScheduler(settings.maxConcurrency, systemClock);
   const remembered = recallLimit(file, systemClock.now());
-  return new RequestScheduler(settings.maxConcurrency, systemClock, { ...(remembered ? { remembered } : {}), onLearned: (limit) => rememberLimit(file, limit, systemClock.now()) });
+  return new RequestScheduler(settings.maxConcurrency, systemClock, {
+    ...(remembered ? { remembered } : {}),
+    onLearned: (limit) => rememberLimit(file, limit, systemClock.now()),
+  });
 }
 
 /** Whether two settings describe the same client (so the existing one, with its pool, token and scheduler, is kept). */
@@ -90,5 +93,7 @@ function sameSettings(a: ProviderSettings, b: ProviderSettings): boolean {
 
 /** The settings with secrets revealed, compared in memory only: never printed or stored. */
 function fingerprint(settings: ProviderSettings): string {
-  return JSON.stringify(settings, (_key, value: unknown) => (value instanceof Secret ? `secret:${value.reveal()}` : value));
+  return JSON.stringify(settings, (_key, value: unknown) =>
+    value instanceof Secret ? `secret:${value.reveal()}` : value,
+  );
 }

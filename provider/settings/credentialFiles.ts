@@ -30,7 +30,11 @@ const PASSWORD_SETTING = settingPlaces("clientCertificatePassword");
  * @param fromFile - whether `source` names a file
  * @param password - the password of a PKCS#12 bundle or an encrypted PEM key, if set
  */
-export function readClientCertificate(source: SourcedValue<string> | SourcedValue<Secret>, fromFile: boolean, password?: SourcedValue<Secret>): ClientCertificate {
+export function readClientCertificate(
+  source: SourcedValue<string> | SourcedValue<Secret>,
+  fromFile: boolean,
+  password?: SourcedValue<Secret>,
+): ClientCertificate {
   let bytes: Buffer;
   if (fromFile) {
     const path = source.value as string;
@@ -38,7 +42,9 @@ export function readClientCertificate(source: SourcedValue<string> | SourcedValu
       bytes = readBoundedFileBytes(path, MAX_CREDENTIAL_FILE_BYTES);
     } catch (error) {
       if (!(error instanceof UnreadableFileError)) throw error;
-      throw new SettingsError(`Setting ${source.origin}: the certificate file ${JSON.stringify(path)} ${error.reason}${relativePathBase(path)}`);
+      throw new SettingsError(
+        `Setting ${source.origin}: the certificate file ${JSON.stringify(path)} ${error.reason}${relativePathBase(path)}`,
+      );
     }
   } else {
     bytes = Buffer.from((source.value as Secret).reveal(), "utf8");
@@ -58,37 +64,59 @@ function thumbprint(certificate: X509Certificate): string {
   return certificate.fingerprint256.replaceAll(":", "").toLowerCase();
 }
 
-function fromPem(pem: string, source: SourcedValue<string> | SourcedValue<Secret>, password: SourcedValue<Secret> | undefined): ClientCertificate {
+function fromPem(
+  pem: string,
+  source: SourcedValue<string> | SourcedValue<Secret>,
+  password: SourcedValue<Secret> | undefined,
+): ClientCertificate {
   const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem);
   if (encrypted && !password) {
-    throw new SettingsError(`Setting ${source.origin}: the private key is encrypted and no password is set: set ${PASSWORD_SETTING} to its password, as a secret, or give the key unencrypted (openssl pkey -in key.pem -out key-plain.pem), kept as a secret`);
+    throw new SettingsError(
+      `Setting ${source.origin}: the private key is encrypted and no password is set: set ${PASSWORD_SETTING} to its password, as a secret, or give the key unencrypted (openssl pkey -in key.pem -out key-plain.pem), kept as a secret`,
+    );
   }
   // Node parses the PEM: the first certificate, and the private key wherever it is in the bundle.
   let certificate: X509Certificate | undefined;
   let privateKey: string | undefined;
   try {
     certificate = certificates[0] === undefined ? undefined : new X509Certificate(certificates[0]);
-    privateKey = createPrivateKey(encrypted && password ? { key: pem, passphrase: password.value.reveal() } : pem).export({ type: "pkcs8", format: "pem" }).toString();
+    privateKey = createPrivateKey(encrypted && password ? { key: pem, passphrase: password.value.reveal() } : pem)
+      .export({ type: "pkcs8", format: "pem" })
+      .toString();
   } catch (error) {
     // With a wrong password OpenSSL mostly answers "bad decrypt", but once in 256 tries the padding fits and what it
     // decrypted fails to decode instead: either way, with the certificate read, the key did not open with the password.
     if (encrypted && password && (certificate || (error as NodeJS.ErrnoException).code === "ERR_OSSL_BAD_DECRYPT")) {
-      throw new SettingsError(`Setting ${source.origin}: the private key does not decrypt with the password from ${password.origin}: set ${password.origin} to the key's password`);
+      throw new SettingsError(
+        `Setting ${source.origin}: the private key does not decrypt with the password from ${password.origin}: set ${password.origin} to the key's password`,
+      );
     }
-    if (certificate) throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s) and no private key Node can read (${(error as Error).message})`);
+    if (certificate)
+      throw new SettingsError(
+        `Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s) and no private key Node can read (${(error as Error).message})`,
+      );
   }
   if (certificates.length === 0) {
-    throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and a private key, or a PKCS#12 (.pfx/.p12) bundle, found no certificate${privateKey ? "" : " and no private key"}`);
+    throw new SettingsError(
+      `Setting ${source.origin}: expected PEM with a certificate and a private key, or a PKCS#12 (.pfx/.p12) bundle, found no certificate${privateKey ? "" : " and no private key"}`,
+    );
   }
   if (!certificate || !privateKey) {
-    throw new SettingsError(`Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s) and no private key`);
+    throw new SettingsError(
+      `Setting ${source.origin}: expected PEM with a certificate and an unencrypted private key, found ${certificates.length} certificate(s) and no private key`,
+    );
   }
   rememberSecret(privateKey);
   return { thumbprintSha256: thumbprint(certificate), privateKey, x5c: certificates.join("\n") };
 }
 
-function fromPkcs12(bundle: Buffer, source: SourcedValue<string> | SourcedValue<Secret>, fromFile: boolean, password: SourcedValue<Secret> | undefined): ClientCertificate {
+function fromPkcs12(
+  bundle: Buffer,
+  source: SourcedValue<string> | SourcedValue<Secret>,
+  fromFile: boolean,
+  password: SourcedValue<Secret> | undefined,
+): ClientCertificate {
   const what = `Setting ${source.origin}: the PKCS#12 (PFX) ${fromFile ? `file ${JSON.stringify(source.value)}` : "bundle"}`;
   let contents: Pkcs12Contents;
   try {
@@ -110,19 +138,36 @@ function fromPkcs12(bundle: Buffer, source: SourcedValue<string> | SourcedValue<
     keys = contents.keys.map((key) => createPrivateKey({ key, format: "der", type: "pkcs8" }));
     certificates = contents.certificates.map((certificate) => new X509Certificate(certificate));
   } catch (error) {
-    throw new SettingsError(`${what} cannot be read: it holds a certificate or private key Node cannot read (${(error as Error).message})`);
+    throw new SettingsError(
+      `${what} cannot be read: it holds a certificate or private key Node cannot read (${(error as Error).message})`,
+    );
   }
-  if (keys.length === 0) throw new SettingsError(`${what} holds ${certificates.length} certificate(s) and no private key: export the certificate with its private key (openssl pkcs12 -export -in cert.pem -inkey key.pem; in Windows, "Yes, export the private key")`);
-  if (certificates.length === 0) throw new SettingsError(`${what} holds a private key and no certificate: export the private key with its certificate`);
+  if (keys.length === 0)
+    throw new SettingsError(
+      `${what} holds ${certificates.length} certificate(s) and no private key: export the certificate with its private key (openssl pkcs12 -export -in cert.pem -inkey key.pem; in Windows, "Yes, export the private key")`,
+    );
+  if (certificates.length === 0)
+    throw new SettingsError(
+      `${what} holds a private key and no certificate: export the private key with its certificate`,
+    );
   // The certificate Entra ID knows is the one whose public key is the private key's, wherever it is in the bundle.
   const [match] = keys.flatMap((key) => {
     const leaf = certificates.find((certificate) => certificate.checkPrivateKey(key));
     return leaf ? [{ key, leaf }] : [];
   });
-  if (!match) throw new SettingsError(`${what} holds ${certificates.length} certificate(s) and ${keys.length} private key(s), and no certificate is that of a private key in it: export the certificate together with its own private key`);
+  if (!match)
+    throw new SettingsError(
+      `${what} holds ${certificates.length} certificate(s) and ${keys.length} private key(s), and no certificate is that of a private key in it: export the certificate together with its own private key`,
+    );
   const privateKey = match.key.export({ type: "pkcs8", format: "pem" }).toString();
   rememberSecret(privateKey);
-  return { thumbprintSha256: thumbprint(match.leaf), privateKey, x5c: chainOf(match.leaf, certificates).map((certificate) => certificate.toString().trim()).join("\n") };
+  return {
+    thumbprintSha256: thumbprint(match.leaf),
+    privateKey,
+    x5c: chainOf(match.leaf, certificates)
+      .map((certificate) => certificate.toString().trim())
+      .join("\n"),
+  };
 }
 
 /**
@@ -132,8 +177,11 @@ function fromPkcs12(bundle: Buffer, source: SourcedValue<string> | SourcedValue<
  */
 function chainOf(leaf: X509Certificate, certificates: readonly X509Certificate[]): X509Certificate[] {
   const chain = [leaf];
-  for (let current = leaf; ; ) {
-    const issuer = certificates.find((candidate) => !chain.includes(candidate) && current.checkIssued(candidate) && current.verify(candidate.publicKey));
+  for (let current = leaf; ;) {
+    const issuer = certificates.find(
+      (candidate) =>
+        !chain.includes(candidate) && current.checkIssued(candidate) && current.verify(candidate.publicKey),
+    );
     if (!issuer) return chain;
     chain.push((current = issuer));
   }
@@ -147,12 +195,16 @@ export function tokenFileAssertion(source: SourcedValue<string>): () => Promise<
       token = readBoundedFile(source.value, MAX_CREDENTIAL_FILE_BYTES).trim();
     } catch (error) {
       if (!(error instanceof UnreadableFileError)) throw error;
-      throw new SettingsError(`Setting ${source.origin}: the federated token file ${JSON.stringify(source.value)} ${error.reason}${relativePathBase(source.value)}`);
+      throw new SettingsError(
+        `Setting ${source.origin}: the federated token file ${JSON.stringify(source.value)} ${error.reason}${relativePathBase(source.value)}`,
+      );
     }
-    if (token === "") throw new SettingsError(`Setting ${source.origin}: the federated token file ${JSON.stringify(source.value)} is empty`);
+    if (token === "")
+      throw new SettingsError(
+        `Setting ${source.origin}: the federated token file ${JSON.stringify(source.value)} is empty`,
+      );
     return token;
   };
   read();
   return async () => read();
 }
-

@@ -10,7 +10,13 @@
 import type { TokenCredential } from "../client/auth/credential";
 import { azurePipelinesAssertion } from "../client/auth/azurePipelinesOidc";
 import { githubAssertion } from "../client/auth/githubOidc";
-import { clientCertificateCredential, clientSecretCredential, federatedCredential, refreshTokenCredential, type AppContext } from "../client/auth/msalCredentials";
+import {
+  clientCertificateCredential,
+  clientSecretCredential,
+  federatedCredential,
+  refreshTokenCredential,
+  type AppContext,
+} from "../client/auth/msalCredentials";
 import { StaticTokenCredential } from "../client/auth/staticToken";
 import { readClientCertificate, tokenFileAssertion } from "./credentialFiles";
 import { companionOf, isGithubsOwn } from "./credentialOrigins";
@@ -40,8 +46,19 @@ interface ModeBasics {
 /** One way to authenticate: a bearer token given as is, or an app of the partner's tenant (an MSAL credential). */
 export type CredentialMode = ModeBasics &
   (
-    | { readonly app: false; /** The credential, or undefined when its settings are absent. */ build(credentials: CredentialSettings): TokenCredential | undefined }
-    | { readonly app: true; /** The credential, or undefined when its settings are absent. */ build(credentials: CredentialSettings, context: AppContext): TokenCredential | undefined }
+    | {
+        readonly app: false;
+        /** The credential, or undefined when its settings are absent. */ build(
+          credentials: CredentialSettings,
+        ): TokenCredential | undefined;
+      }
+    | {
+        readonly app: true;
+        /** The credential, or undefined when its settings are absent. */ build(
+          credentials: CredentialSettings,
+          context: AppContext,
+        ): TokenCredential | undefined;
+      }
   );
 
 const n = settingName;
@@ -53,7 +70,9 @@ export const CREDENTIAL_MODES = {
     configured: (c) => c.accessToken?.origin,
     missing: () => `no token is set: set ${settingPlaces("accessToken")}`,
     hint: () =>
-      runContext() === "cli" ? "environment variable PARTNERCENTER_ACCESS_TOKEN" : "stack config partnercenter:accessToken (pulumi config set --secret partnercenter:accessToken <token>) or PARTNERCENTER_ACCESS_TOKEN",
+      runContext() === "cli"
+        ? "environment variable PARTNERCENTER_ACCESS_TOKEN"
+        : "stack config partnercenter:accessToken (pulumi config set --secret partnercenter:accessToken <token>) or PARTNERCENTER_ACCESS_TOKEN",
     secrets: ["accessToken"],
     build: (c) => c.accessToken && new StaticTokenCredential(c.accessToken.value),
   },
@@ -69,13 +88,21 @@ export const CREDENTIAL_MODES = {
   clientCertificate: {
     app: true,
     configured: (c) => (c.clientCertificate ?? c.clientCertificatePath)?.origin,
-    missing: () => `none is set: set ${settingPlaces("clientCertificatePath")} or ${n("clientCertificate")} (PEM, as a secret)`,
+    missing: () =>
+      `none is set: set ${settingPlaces("clientCertificatePath")} or ${n("clientCertificate")} (PEM, as a secret)`,
     hint: () => `${n("clientCertificatePath")} / ${n("clientCertificate")}`,
     secrets: ["clientCertificate", "clientCertificatePassword"],
     build: (c, context) => {
       const source = c.clientCertificate ?? c.clientCertificatePath;
       if (!source) return undefined;
-      return clientCertificateCredential(context, readClientCertificate(source, source === c.clientCertificatePath, companionOf(source.origin, c.clientCertificatePassword)));
+      return clientCertificateCredential(
+        context,
+        readClientCertificate(
+          source,
+          source === c.clientCertificatePath,
+          companionOf(source.origin, c.clientCertificatePassword),
+        ),
+      );
     },
   },
   federatedToken: {
@@ -86,7 +113,13 @@ export const CREDENTIAL_MODES = {
     hint: () => `${n("federatedTokenFile")} (AZURE_FEDERATED_TOKEN_FILE, ARM_OIDC_TOKEN_FILE_PATH)`,
     // The token is in a file: read afresh for every token, and sent as an assertion, which MSAL's network client remembers.
     secrets: [],
-    build: (c, context) => c.federatedTokenFile && federatedCredential(context, `the federated token in ${c.federatedTokenFile.value}`, tokenFileAssertion(c.federatedTokenFile)),
+    build: (c, context) =>
+      c.federatedTokenFile &&
+      federatedCredential(
+        context,
+        `the federated token in ${c.federatedTokenFile.value}`,
+        tokenFileAssertion(c.federatedTokenFile),
+      ),
   },
   oidcToken: {
     app: true,
@@ -97,35 +130,61 @@ export const CREDENTIAL_MODES = {
     secrets: ["oidcToken"],
     build: (c, context) => {
       const token = c.oidcToken;
-      return token && federatedCredential(context, `the OIDC token from ${token.origin}`, async () => token.value.reveal());
+      return (
+        token && federatedCredential(context, `the OIDC token from ${token.origin}`, async () => token.value.reveal())
+      );
     },
   },
   githubOidc: {
     app: true,
     configured: (c) => (c.githubOidc && !isGithubsOwn(c.githubOidc.origin) ? c.githubOidc.origin : undefined),
-    ambient: (c) => (c.githubOidc && isGithubsOwn(c.githubOidc.origin) ? `the GitHub Actions job (${c.githubOidc.origin})` : undefined),
+    ambient: (c) =>
+      c.githubOidc && isGithubsOwn(c.githubOidc.origin) ? `the GitHub Actions job (${c.githubOidc.origin})` : undefined,
     armOidc: "ARM_OIDC_REQUEST_URL with ARM_OIDC_REQUEST_TOKEN",
-    missing: () => `ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set: give the job "permissions: id-token: write"`,
+    missing: () =>
+      `ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set: give the job "permissions: id-token: write"`,
     hint: () => `in GitHub Actions with "permissions: id-token: write"`,
     secrets: ["oidcRequestToken"],
-    build: (c, context) => c.githubOidc && federatedCredential(context, "the GitHub Actions OIDC token", githubAssertion(c.githubOidc, context.dispatcher)),
+    build: (c, context) =>
+      c.githubOidc &&
+      federatedCredential(context, "the GitHub Actions OIDC token", githubAssertion(c.githubOidc, context.dispatcher)),
   },
   azurePipelines: {
     app: true,
     configured: (c) => (c.azurePipelines?.explicit ? c.azurePipelines.serviceConnectionId.origin : undefined),
-    ambient: (c) => (c.azurePipelines && !c.azurePipelines.explicit ? c.azurePipelines.serviceConnectionId.origin : undefined),
+    ambient: (c) =>
+      c.azurePipelines && !c.azurePipelines.explicit ? c.azurePipelines.serviceConnectionId.origin : undefined,
     armOidc: "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID in an Azure Pipelines job",
-    missing: () => `no service connection is set: set ${settingPlaces("adoServiceConnectionId")} to the id of an Azure Resource Manager service connection that uses workload identity federation`,
-    hint: () => `in Azure Pipelines with ${n("adoServiceConnectionId")} (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID) and SYSTEM_ACCESSTOKEN mapped`,
+    missing: () =>
+      `no service connection is set: set ${settingPlaces("adoServiceConnectionId")} to the id of an Azure Resource Manager service connection that uses workload identity federation`,
+    hint: () =>
+      `in Azure Pipelines with ${n("adoServiceConnectionId")} (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID) and SYSTEM_ACCESSTOKEN mapped`,
     secrets: [{ jobVariable: "SYSTEM_ACCESSTOKEN" }],
     build: (c, context) => {
       const pipelines = c.azurePipelines;
       if (!pipelines) return undefined;
       const { serviceConnectionId } = pipelines;
-      if (!pipelines.requestUri) throw new SettingsError(`The Azure Pipelines credential (service connection ${serviceConnectionId.value}, from ${serviceConnectionId.origin}) needs SYSTEM_OIDCREQUESTURI, which every Azure Pipelines job sets: run it in a pipeline job`);
-      if (!pipelines.accessToken) throw new SettingsError(`The Azure Pipelines credential (service connection ${serviceConnectionId.value}) needs SYSTEM_ACCESSTOKEN, which a pipeline never exposes on its own: add "env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)" to the step that runs Pulumi`);
-      const assertion = azurePipelinesAssertion({ requestUri: pipelines.requestUri, accessToken: pipelines.accessToken, serviceConnectionId: serviceConnectionId.value }, context.dispatcher);
-      return federatedCredential(context, `the Azure DevOps service connection ${serviceConnectionId.value}`, assertion);
+      if (!pipelines.requestUri)
+        throw new SettingsError(
+          `The Azure Pipelines credential (service connection ${serviceConnectionId.value}, from ${serviceConnectionId.origin}) needs SYSTEM_OIDCREQUESTURI, which every Azure Pipelines job sets: run it in a pipeline job`,
+        );
+      if (!pipelines.accessToken)
+        throw new SettingsError(
+          `The Azure Pipelines credential (service connection ${serviceConnectionId.value}) needs SYSTEM_ACCESSTOKEN, which a pipeline never exposes on its own: add "env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)" to the step that runs Pulumi`,
+        );
+      const assertion = azurePipelinesAssertion(
+        {
+          requestUri: pipelines.requestUri,
+          accessToken: pipelines.accessToken,
+          serviceConnectionId: serviceConnectionId.value,
+        },
+        context.dispatcher,
+      );
+      return federatedCredential(
+        context,
+        `the Azure DevOps service connection ${serviceConnectionId.value}`,
+        assertion,
+      );
     },
   },
   refreshToken: {
@@ -135,7 +194,9 @@ export const CREDENTIAL_MODES = {
     hint: () => n("refreshToken"),
     // With a client secret, the app is a confidential client.
     secrets: ["refreshToken", "clientSecret"],
-    build: (c, context) => c.refreshToken && refreshTokenCredential(context, c.refreshToken.value, companionOf(c.refreshToken.origin, c.clientSecret)?.value),
+    build: (c, context) =>
+      c.refreshToken &&
+      refreshTokenCredential(context, c.refreshToken.value, companionOf(c.refreshToken.origin, c.clientSecret)?.value),
   },
 } as const satisfies Record<string, CredentialMode>;
 
@@ -156,4 +217,3 @@ type Place = (typeof CREDENTIAL_MODES)[AuthMode]["secrets"][number];
 export type SecretSetting = Extract<Place, string>;
 /** A CI job's variable some mode keeps a secret in. */
 export type SecretJobVariable = Extract<Place, { jobVariable: string }>["jobVariable"];
-

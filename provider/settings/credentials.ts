@@ -26,7 +26,9 @@ function isOidc(mode: AuthMode): boolean {
 }
 
 function conflicting(modes: [AuthMode, string][]): SettingsError {
-  return new SettingsError(`Conflicting Partner Center credentials: ${modes.map(([m, origin]) => `${m} (from ${origin})`).join(" and ")}; keep one, or choose with ${settingName("auth")}`);
+  return new SettingsError(
+    `Conflicting Partner Center credentials: ${modes.map(([m, origin]) => `${m} (from ${origin})`).join(" and ")}; keep one, or choose with ${settingName("auth")}`,
+  );
 }
 
 /** The mode the settings describe: forced, the one present, the OIDC one `useOidc` prefers, or the CI's own. */
@@ -35,18 +37,25 @@ function chooseMode(credentials: CredentialSettings): AuthMode {
   const configured = modesFrom(credentials, "configured");
   // What azurerm's or azure-native's ARM_* names carry is their credential, often another app's: it does not compete
   // with one the project configured in its own terms.
-  const present = configured.some(([, origin]) => isProjectsOwn(origin)) ? configured.filter(([, origin]) => !fromArm(origin)) : configured;
+  const present = configured.some(([, origin]) => isProjectsOwn(origin))
+    ? configured.filter(([, origin]) => !fromArm(origin))
+    : configured;
   const ambient = credentials.useOidc?.value === false ? [] : modesFrom(credentials, "ambient");
   const useOidc = credentials.useOidc;
   // ARM_USE_OIDC is azurerm's: it does not override a secret or certificate the project configured in its own terms.
-  const overridden = useOidc !== undefined && !isProjectsOwn(useOidc.origin) && present.some(([mode, origin]) => !isOidc(mode) && isProjectsOwn(origin));
+  const overridden =
+    useOidc !== undefined &&
+    !isProjectsOwn(useOidc.origin) &&
+    present.some(([mode, origin]) => !isOidc(mode) && isProjectsOwn(origin));
   if (useOidc?.value && !overridden) {
     // What is configured first; the CI's own only when nothing is.
     const oidcConfigured = present.filter(([mode]) => isOidc(mode));
     const oidc = oidcConfigured.length > 0 ? oidcConfigured : ambient.filter(([mode]) => isOidc(mode));
     if (oidc.length === 1) return oidc[0]![0];
     if (oidc.length > 1) throw conflicting(oidc);
-    throw new SettingsError(`ARM_USE_OIDC (${settingName("useOidc")}) is true but no OIDC token is offered: set ${oneOf(AUTH_MODES.flatMap((mode) => credentialMode(mode).armOidc ?? []))}`);
+    throw new SettingsError(
+      `ARM_USE_OIDC (${settingName("useOidc")}) is true but no OIDC token is offered: set ${oneOf(AUTH_MODES.flatMap((mode) => credentialMode(mode).armOidc ?? []))}`,
+    );
   }
   if (present.length > 1) throw conflicting(present);
   if (present.length === 1) return present[0]![0];
@@ -66,7 +75,8 @@ function oneOf(choices: readonly string[]): string {
  * app's credential, or a CI that offers one.
  */
 function noneConfigured(): string {
-  const hints = (which: (mode: AuthMode) => boolean): string[] => AUTH_MODES.filter(which).map((mode) => credentialMode(mode).hint());
+  const hints = (which: (mode: AuthMode) => boolean): string[] =>
+    AUTH_MODES.filter(which).map((mode) => credentialMode(mode).hint());
   const token = hints((mode) => !credentialMode(mode).app);
   const app = hints((mode) => credentialMode(mode).app && !credentialMode(mode).ambient);
   const ci = hints((mode) => credentialMode(mode).ambient !== undefined);
@@ -99,8 +109,22 @@ export function credentialFromSettings(settings: ProviderSettings, dispatcher?: 
   return credential;
 }
 
-function appContext(credentials: CredentialSettings, mode: AuthMode, dispatcher: Dispatcher, timeoutSeconds: number): AppContext {
-  const missing = [!credentials.tenantId && settingPlaces("tenantId"), !credentials.clientId && settingPlaces("clientId")].filter(Boolean);
+function appContext(
+  credentials: CredentialSettings,
+  mode: AuthMode,
+  dispatcher: Dispatcher,
+  timeoutSeconds: number,
+): AppContext {
+  const missing = [
+    !credentials.tenantId && settingPlaces("tenantId"),
+    !credentials.clientId && settingPlaces("clientId"),
+  ].filter(Boolean);
   if (missing.length > 0) throw new SettingsError(`The ${mode} credential needs ${missing.join(" and ")}`);
-  return { tenantId: credentials.tenantId!.value, clientId: credentials.clientId!.value, authority: credentials.authority, dispatcher, timeoutMs: timeoutSeconds * 1000 };
+  return {
+    tenantId: credentials.tenantId!.value,
+    clientId: credentials.clientId!.value,
+    authority: credentials.authority,
+    dispatcher,
+    timeoutMs: timeoutSeconds * 1000,
+  };
 }

@@ -25,11 +25,16 @@ export const endpointSchema = z.string().superRefine((raw, ctx) => {
       message: `${describeValue(text)} uses plain http to a host that is not loopback; use https (http is accepted for 127.0.0.1, localhost and [::1] only)`,
     });
   } else if (url.protocol !== "http:" && url.protocol !== "https:") {
-    ctx.addIssue({ code: "custom", message: `${describeValue(text)} is not an http(s) URL; use e.g. ${DEFAULT_ENDPOINT}` });
+    ctx.addIssue({
+      code: "custom",
+      message: `${describeValue(text)} is not an http(s) URL; use e.g. ${DEFAULT_ENDPOINT}`,
+    });
   } else if (url.username || url.password || /[?#]/.test(raw) || url.pathname !== "/") {
     // A path, even an empty query or fragment ("…/?", "…/#"), changes where requests go: every 404 would then be the
     // gateway's, not Partner Center's answer about a customer.
-    ctx.addIssue({ code: "custom", message: `${describeValue(text)} must be the API's base URL only, with no path, credentials, query or fragment; use e.g. ${DEFAULT_ENDPOINT}` });
+    ctx.addIssue({
+      code: "custom",
+      message: `${describeValue(text)} must be the API's base URL only, with no path, credentials, query or fragment; use e.g. ${DEFAULT_ENDPOINT}`,
+    });
   }
 });
-

@@ -63,7 +63,11 @@ const MAC_DIGESTS: Record<string, { readonly name: string; readonly create: () =
 };
 
 /** forge's password-based cipher chooser (PBES2, PKCS#12 PBE), which its type declarations leave out. */
-const pbe = (forge.pki as unknown as { pbe: { getCipher(oid: string, params: forge.asn1.Asn1, password: string | null): forge.cipher.BlockCipher } }).pbe;
+const pbe = (
+  forge.pki as unknown as {
+    pbe: { getCipher(oid: string, params: forge.asn1.Asn1, password: string | null): forge.cipher.BlockCipher };
+  }
+).pbe;
 
 /** Bytes as forge takes them: a string of one character per byte. */
 const binary = (bytes: Uint8Array): string => Buffer.from(bytes).toString("latin1");
@@ -81,18 +85,22 @@ export function looksLikePkcs12(bytes: Uint8Array): boolean {
 }
 
 function children(node: forge.asn1.Asn1 | undefined, what: string): forge.asn1.Asn1[] {
-  if (!node || !Array.isArray(node.value)) throw new Pkcs12FormatError(`its ${what} is not the ASN.1 structure PKCS#12 defines`);
+  if (!node || !Array.isArray(node.value))
+    throw new Pkcs12FormatError(`its ${what} is not the ASN.1 structure PKCS#12 defines`);
   return node.value;
 }
 
 /** An OCTET STRING's bytes (or an IMPLICIT one's): BER may cut it into chunks. */
 function octets(node: forge.asn1.Asn1 | undefined, what: string): string {
   if (node && typeof node.value === "string") return node.value;
-  return children(node, what).map((chunk) => octets(chunk, what)).join("");
+  return children(node, what)
+    .map((chunk) => octets(chunk, what))
+    .join("");
 }
 
 function oidOf(node: forge.asn1.Asn1 | undefined, what: string): string {
-  if (!node || node.type !== forge.asn1.Type.OID || typeof node.value !== "string") throw new Pkcs12FormatError(`its ${what} has no algorithm or type identifier`);
+  if (!node || node.type !== forge.asn1.Type.OID || typeof node.value !== "string")
+    throw new Pkcs12FormatError(`its ${what} has no algorithm or type identifier`);
   return forge.asn1.derToOid(node.value);
 }
 
@@ -101,7 +109,9 @@ function isDer(text: string): boolean {
   // bytes a wrong password "decrypts" to would often parse as some other DER element.
   try {
     const parsed = forge.asn1.fromDer(text); // strict, and every byte parsed (forge's defaults)
-    return parsed.tagClass === forge.asn1.Class.UNIVERSAL && parsed.type === forge.asn1.Type.SEQUENCE && parsed.constructed;
+    return (
+      parsed.tagClass === forge.asn1.Class.UNIVERSAL && parsed.type === forge.asn1.Type.SEQUENCE && parsed.constructed
+    );
   } catch {
     return false;
   }
@@ -156,7 +166,10 @@ class IterationBudget {
   }
 
   spend(count: number, what: string): void {
-    if (!(count <= this.#left)) throw new Pkcs12FormatError(`its ${what} asks for more key-derivation iterations than the ${MAX_PKCS12_ITERATIONS} a bundle may (a crafted count would hold the process for hours); export it again with the tool's defaults`);
+    if (!(count <= this.#left))
+      throw new Pkcs12FormatError(
+        `its ${what} asks for more key-derivation iterations than the ${MAX_PKCS12_ITERATIONS} a bundle may (a crafted count would hold the process for hours); export it again with the tool's defaults`,
+      );
     this.#left -= count;
   }
 }
@@ -164,7 +177,11 @@ class IterationBudget {
 /** The largest INTEGER anywhere under `node` (0 when none). */
 function largestInteger(node: forge.asn1.Asn1 | undefined, depth = 0): number {
   if (!node || depth > 16) return 0;
-  if (node.tagClass === forge.asn1.Class.UNIVERSAL && node.type === forge.asn1.Type.INTEGER && typeof node.value === "string") {
+  if (
+    node.tagClass === forge.asn1.Class.UNIVERSAL &&
+    node.type === forge.asn1.Type.INTEGER &&
+    typeof node.value === "string"
+  ) {
     // Four bytes or more is already past any sane count: read no further than that.
     return node.value.length > 4 ? Number.POSITIVE_INFINITY : forge.asn1.derToInteger(node.value) >>> 0;
   }
@@ -177,7 +194,10 @@ function walk(bundle: Uint8Array, password: string | undefined): Pkcs12Contents 
   if (version?.value !== "\x03") throw new Pkcs12FormatError("it is not PKCS#12 version 3");
   const [contentType, content] = children(authSafe, "content");
   const type = oidOf(contentType, "content");
-  if (type === OID.signedData) throw new Pkcs12FormatError("it is protected by a public-key signature (PKCS#12 public-key integrity mode), not by a password; export it with a password");
+  if (type === OID.signedData)
+    throw new Pkcs12FormatError(
+      "it is protected by a public-key signature (PKCS#12 public-key integrity mode), not by a password; export it with a password",
+    );
   if (type !== OID.data) throw new Pkcs12FormatError(`its content is of type ${type}, not data`);
   const safes = octets(children(content, "content")[0], "content");
 
@@ -202,34 +222,65 @@ function walk(bundle: Uint8Array, password: string | undefined): Pkcs12Contents 
   for (const info of children(der(safes, "content"), "content")) {
     const [infoType, infoContent] = children(info, "content");
     const kind = oidOf(infoType, "content");
-    if (kind === OID.data) readBags(der(octets(children(infoContent, "content")[0], "content"), "content"), decrypt, contents);
+    if (kind === OID.data)
+      readBags(der(octets(children(infoContent, "content")[0], "content"), "content"), decrypt, contents);
     else if (kind === OID.encryptedData) {
       // EncryptedData: version, EncryptedContentInfo { contentType, algorithm, [0] IMPLICIT encrypted content }.
       const [, encryptedInfo] = children(children(infoContent, "encrypted content")[0], "encrypted content");
       const [, algorithm, encrypted] = children(encryptedInfo, "encrypted content");
-      readBags(der(decrypt(algorithm, octets(encrypted, "encrypted content"), "encrypted content"), "encrypted content"), decrypt, contents);
-    } else if (kind === OID.envelopedData) throw new Pkcs12FormatError("part of it is encrypted to a public key (PKCS#12 public-key privacy mode), not with a password; export it with a password");
+      readBags(
+        der(decrypt(algorithm, octets(encrypted, "encrypted content"), "encrypted content"), "encrypted content"),
+        decrypt,
+        contents,
+      );
+    } else if (kind === OID.envelopedData)
+      throw new Pkcs12FormatError(
+        "part of it is encrypted to a public key (PKCS#12 public-key privacy mode), not with a password; export it with a password",
+      );
     else throw new Pkcs12FormatError(`part of it is of type ${kind}, which PKCS#12 does not define`);
   }
   return contents;
 }
 
 /** The candidate password the bundle's MAC verifies with. */
-function macPassword(macData: forge.asn1.Asn1, safes: string, candidates: (string | null)[], budget: IterationBudget): string | null {
+function macPassword(
+  macData: forge.asn1.Asn1,
+  safes: string,
+  candidates: (string | null)[],
+  budget: IterationBudget,
+): string | null {
   const [digestInfo, salt, iterations] = children(macData, "integrity check");
   const [algorithm, digest] = children(digestInfo, "integrity check");
   const algorithmOid = oidOf(children(algorithm, "integrity check")[0], "integrity check");
-  if (algorithmOid === OID.pbmac1) throw new Pkcs12FormatError("its integrity check is PBMAC1 (openssl pkcs12 -pbmac1_pbkdf2), which cannot be read here yet; export it with the default SHA-256 MAC");
+  if (algorithmOid === OID.pbmac1)
+    throw new Pkcs12FormatError(
+      "its integrity check is PBMAC1 (openssl pkcs12 -pbmac1_pbkdf2), which cannot be read here yet; export it with the default SHA-256 MAC",
+    );
   const macDigest = MAC_DIGESTS[algorithmOid];
-  if (!macDigest) throw new Pkcs12FormatError(`its integrity check uses the digest ${algorithmOid}, which cannot be read here; export it with a SHA-256 MAC`);
+  if (!macDigest)
+    throw new Pkcs12FormatError(
+      `its integrity check uses the digest ${algorithmOid}, which cannot be read here; export it with a SHA-256 MAC`,
+    );
   const expected = bytesOf(octets(digest, "integrity check"));
   // The iteration count is optional and defaults to 1 (RFC 7292).
   const countBytes = iterations ? octets(iterations, "integrity check") : undefined;
-  const count = countBytes === undefined ? 1 : countBytes.length > 4 ? Number.POSITIVE_INFINITY : forge.asn1.derToInteger(countBytes) >>> 0;
+  const count =
+    countBytes === undefined
+      ? 1
+      : countBytes.length > 4
+        ? Number.POSITIVE_INFINITY
+        : forge.asn1.derToInteger(countBytes) >>> 0;
   for (const candidate of candidates) {
     budget.spend(count, "integrity check");
     const md = macDigest.create();
-    const key = forge.pkcs12.generateKey(candidate, forge.util.createBuffer(octets(salt, "integrity check")), 3, count, md.digestLength, md);
+    const key = forge.pkcs12.generateKey(
+      candidate,
+      forge.util.createBuffer(octets(salt, "integrity check")),
+      3,
+      count,
+      md.digestLength,
+      md,
+    );
     const actual = createHmac(macDigest.name, bytesOf(key.getBytes())).update(bytesOf(safes)).digest();
     if (actual.length === expected.length && timingSafeEqual(actual, expected)) return candidate;
   }
@@ -241,21 +292,32 @@ function macPassword(macData: forge.asn1.Asn1, safes: string, candidates: (strin
  * the wrong one. PBES2 takes the password as UTF-8 bytes, the PKCS#12 ciphers
  * as UTF-16 (forge's key derivation encodes it).
  */
-function decryptWith(algorithm: forge.asn1.Asn1 | undefined, encrypted: string, password: string | null, what: string): string | undefined {
+function decryptWith(
+  algorithm: forge.asn1.Asn1 | undefined,
+  encrypted: string,
+  password: string | null,
+  what: string,
+): string | undefined {
   const [algorithmOid, params] = children(algorithm, what);
   const oid = oidOf(algorithmOid, what);
   let cipher: forge.cipher.BlockCipher;
   try {
     cipher = pbe.getCipher(oid, params!, oid === OID.pbes2 ? forge.util.encodeUtf8(password ?? "") : password);
   } catch (error) {
-    throw new Pkcs12FormatError(`its ${what} is encrypted in a way that cannot be read here (${oid}: ${(error as Error).message}); export it with AES-256 (the default of openssl pkcs12 -export) or 3DES`);
+    throw new Pkcs12FormatError(
+      `its ${what} is encrypted in a way that cannot be read here (${oid}: ${(error as Error).message}); export it with AES-256 (the default of openssl pkcs12 -export) or 3DES`,
+    );
   }
   cipher.update(forge.util.createBuffer(encrypted));
   return cipher.finish() ? cipher.output.getBytes() : undefined;
 }
 
 /** Collects the certificates and keys of a SafeContents (a SEQUENCE of SafeBag). */
-function readBags(safeContents: forge.asn1.Asn1, decrypt: (algorithm: forge.asn1.Asn1 | undefined, encrypted: string, what: string) => string, into: { certificates: Buffer[]; keys: Buffer[] }): void {
+function readBags(
+  safeContents: forge.asn1.Asn1,
+  decrypt: (algorithm: forge.asn1.Asn1 | undefined, encrypted: string, what: string) => string,
+  into: { certificates: Buffer[]; keys: Buffer[] },
+): void {
   for (const bag of children(safeContents, "bags")) {
     const [bagId, wrapped] = children(bag, "bag");
     const value = children(wrapped, "bag")[0];
@@ -272,7 +334,8 @@ function readBags(safeContents: forge.asn1.Asn1, decrypt: (algorithm: forge.asn1
       case OID.certBag: {
         const [certId, certValue] = children(value, "certificate bag");
         // Other certificate kinds (SDSI) are not X.509, and no use here.
-        if (oidOf(certId, "certificate bag") === OID.x509Certificate) into.certificates.push(bytesOf(octets(children(certValue, "certificate bag")[0], "certificate bag")));
+        if (oidOf(certId, "certificate bag") === OID.x509Certificate)
+          into.certificates.push(bytesOf(octets(children(certValue, "certificate bag")[0], "certificate bag")));
         break;
       }
       case OID.safeContentsBag:

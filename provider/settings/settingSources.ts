@@ -8,15 +8,19 @@ import { SettingsError } from "../shared/errors";
 import { runContext } from "../shared/runContext";
 import type { SettingSource } from "../shared/settingNames";
 
-export { SETTING_SOURCES, settingName, settingPlaces, type SettingName, type SettingSource } from "../shared/settingNames";
+export {
+  SETTING_SOURCES,
+  settingName,
+  settingPlaces,
+  type SettingName,
+  type SettingSource,
+} from "../shared/settingNames";
 
 /** Reads one stack-config key, as Pulumi's `configure` hook hands it over. */
 export interface ConfigSource {
   /** The value of a namespaced key such as `partnercenter:endpoint`, if set. */
   get(key: string): string | undefined;
 }
-
-
 
 /** A setting's value and where it came from (secrets wrapped). */
 export interface SourcedValue<T> {
@@ -47,7 +51,11 @@ function isOwnName(name: string): boolean {
  * environment variables in order, then the shared ones (see
  * {@link SettingSource}), which must agree when several are set.
  */
-export function readRaw(source: SettingSource, config: ConfigSource | undefined, env: NodeJS.ProcessEnv): RawSetting | undefined {
+export function readRaw(
+  source: SettingSource,
+  config: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv,
+): RawSetting | undefined {
   const fromConfig = safeGet(config, source.configKey);
   if (fromConfig !== undefined && fromConfig !== "") {
     return { value: fromConfig, origin: `stack config ${source.configKey}` };
@@ -92,8 +100,20 @@ interface NumberRule {
 /** The numeric settings: retries, deadlines, timeouts and concurrency. */
 export const NUMBER_SETTINGS = {
   maxRetries: { min: 0, max: 20, fallback: 5, integer: true, meaning: "retries of a failed request" },
-  timeoutSeconds: { min: 1, max: 3600, fallback: 600, integer: false, meaning: "seconds one resource operation may take, retries included" },
-  requestTimeoutSeconds: { min: 1, max: 600, fallback: 30, integer: false, meaning: "seconds to wait for a connection, the response headers, or the body" },
+  timeoutSeconds: {
+    min: 1,
+    max: 3600,
+    fallback: 600,
+    integer: false,
+    meaning: "seconds one resource operation may take, retries included",
+  },
+  requestTimeoutSeconds: {
+    min: 1,
+    max: 600,
+    fallback: 30,
+    integer: false,
+    meaning: "seconds to wait for a connection, the response headers, or the body",
+  },
   // 64: the largest --parallel the benchmark matrix runs (the engine's own default is 4 × CPUs): a lower default
   // would cap the engine's parallelism where it, not the service's limit, binds (300 ms latency, --parallel 64).
   maxConcurrency: { min: 1, max: 256, fallback: 64, integer: true, meaning: "requests in flight at once" },

@@ -9,18 +9,37 @@ import { GUID_PATTERN } from "../budget/inputs";
 import { Secret } from "../shared/secret";
 import { DEFAULT_ENDPOINT, isLoopbackHost, parseUrl } from "./endpoint";
 import { endpointSchema } from "./endpointSchema";
-import { NUMBER_SETTINGS, readNumber, readRaw, SETTING_SOURCES, type ConfigSource, type RawSetting, type SettingName, type SourcedValue } from "./settingSources";
+import {
+  NUMBER_SETTINGS,
+  readNumber,
+  readRaw,
+  SETTING_SOURCES,
+  type ConfigSource,
+  type RawSetting,
+  type SettingName,
+  type SourcedValue,
+} from "./settingSources";
 import { describeValue } from "../shared/describe";
 import { SettingsError } from "../shared/errors";
 import { AUTH_MODES, type AuthMode, type SecretJobVariable, type SecretSetting } from "./credentialModes";
 
 export { DEFAULT_ENDPOINT, isLoopbackHost } from "./endpoint";
-export { NUMBER_SETTINGS, SETTING_SOURCES, type ConfigSource, type SettingName, type SettingSource, type SourcedValue } from "./settingSources";
+export {
+  NUMBER_SETTINGS,
+  SETTING_SOURCES,
+  type ConfigSource,
+  type SettingName,
+  type SettingSource,
+  type SourcedValue,
+} from "./settingSources";
 
 export { AUTH_MODES, type AuthMode } from "./credentialModes";
 
 /** The national clouds and their Entra ID authority hosts (the API base URL is the same for both). */
-export const CLOUD_AUTHORITIES = { public: "https://login.microsoftonline.com", usgov: "https://login.microsoftonline.us" } as const;
+export const CLOUD_AUTHORITIES = {
+  public: "https://login.microsoftonline.com",
+  usgov: "https://login.microsoftonline.us",
+} as const;
 
 /** The credential settings as given; {@link credentialFromSettings} chooses the mode and checks them. */
 export interface CredentialSettings {
@@ -93,7 +112,8 @@ export function resolveSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = 
   if (!endpoint.success) {
     throw new SettingsError(`Setting ${endpointRaw?.origin ?? "endpoint"}: ${endpoint.error.issues[0]?.message}`);
   }
-  const number = (name: keyof typeof NUMBER_SETTINGS): number => readNumber(name, readRaw(SETTING_SOURCES[name], config, env));
+  const number = (name: keyof typeof NUMBER_SETTINGS): number =>
+    readNumber(name, readRaw(SETTING_SOURCES[name], config, env));
   return {
     endpoint: endpoint.data.trim().replace(/\/+$/, ""),
     maxRetries: number("maxRetries"),
@@ -114,7 +134,9 @@ function readRateLimitCache(raw: RawSetting | undefined): string | undefined {
   if (value === undefined || value === "") return DEFAULT_RATE_LIMIT_CACHE;
   if (value === "off") return undefined;
   if (!isAbsolute(value)) {
-    throw new SettingsError(`Setting ${raw!.origin}: ${describeValue(value)} is not an absolute path; give the directory where the learned rate limit is kept as an absolute path, or off`);
+    throw new SettingsError(
+      `Setting ${raw!.origin}: ${describeValue(value)} is not an absolute path; give the directory where the learned rate limit is kept as an absolute path, or off`,
+    );
   }
   return value;
 }
@@ -134,15 +156,22 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
   const accessToken = bareToken(secret("accessToken"));
   const auth = plain("auth");
   if (auth && !(AUTH_MODES as readonly string[]).includes(auth.value)) {
-    throw new SettingsError(`Setting ${auth.origin}: ${describeValue(auth.value)} is not a way to authenticate; use one of ${AUTH_MODES.join(", ")}`);
+    throw new SettingsError(
+      `Setting ${auth.origin}: ${describeValue(auth.value)} is not a way to authenticate; use one of ${AUTH_MODES.join(", ")}`,
+    );
   }
   const cloud = plain("cloud");
   if (cloud && !(cloud.value in CLOUD_AUTHORITIES)) {
-    throw new SettingsError(`Setting ${cloud.origin}: ${describeValue(cloud.value)} is not a cloud; use public or usgov (Partner Center operated by 21Vianet has no usage budgets)`);
+    throw new SettingsError(
+      `Setting ${cloud.origin}: ${describeValue(cloud.value)} is not a cloud; use public or usgov (Partner Center operated by 21Vianet has no usage budgets)`,
+    );
   }
   const authority = plain("authority");
   if (authority) {
-    if (parseUrl(authority.value)?.protocol !== "https:") throw new SettingsError(`Setting ${authority.origin}: ${describeValue(authority.value)} is not an https URL; use e.g. ${CLOUD_AUTHORITIES.public}`);
+    if (parseUrl(authority.value)?.protocol !== "https:")
+      throw new SettingsError(
+        `Setting ${authority.origin}: ${describeValue(authority.value)} is not an https URL; use e.g. ${CLOUD_AUTHORITIES.public}`,
+      );
   }
   const githubRequest = plain("oidcRequestUrl");
   const githubUrl = githubRequest?.value;
@@ -151,19 +180,30 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
     // The request token goes with it: over https only (http for loopback, as tests and local tools use).
     const url = parseUrl(githubRequest.value);
     if (!url || !(url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname)))) {
-      throw new SettingsError(`Setting ${githubRequest.origin}: ${describeValue(githubRequest.value)} is not an https URL; the OIDC request token is sent only over https`);
+      throw new SettingsError(
+        `Setting ${githubRequest.origin}: ${describeValue(githubRequest.value)} is not an https URL; the OIDC request token is sent only over https`,
+      );
     }
   }
   const useOidc = plain("useOidc");
-  if (useOidc && !/^(true|false)$/i.test(useOidc.value)) throw new SettingsError(`Setting ${useOidc.origin}: ${describeValue(useOidc.value)} is not true or false`);
+  if (useOidc && !/^(true|false)$/i.test(useOidc.value))
+    throw new SettingsError(`Setting ${useOidc.origin}: ${describeValue(useOidc.value)} is not true or false`);
   const serviceConnectionId = plain("adoServiceConnectionId");
   if (serviceConnectionId && !GUID_PATTERN.test(serviceConnectionId.value)) {
-    throw new SettingsError(`Setting ${serviceConnectionId.origin}: ${describeValue(serviceConnectionId.value)} is not an Azure DevOps service connection id (a GUID: the service connection's page shows it in its URL as resourceId)`);
+    throw new SettingsError(
+      `Setting ${serviceConnectionId.origin}: ${describeValue(serviceConnectionId.value)} is not an Azure DevOps service connection id (a GUID: the service connection's page shows it in its URL as resourceId)`,
+    );
   }
   for (const name of ["tenantId", "clientId"] as const) {
     const value = plain(name);
-    if (value && !GUID_PATTERN.test(value.value) && !(name === "tenantId" && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(value.value))) {
-      throw new SettingsError(`Setting ${value.origin}: ${describeValue(value.value)} is not a ${name === "tenantId" ? "tenant id (a GUID or a domain such as partner.onmicrosoft.com)" : "client (application) id, a GUID"}`);
+    if (
+      value &&
+      !GUID_PATTERN.test(value.value) &&
+      !(name === "tenantId" && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(value.value))
+    ) {
+      throw new SettingsError(
+        `Setting ${value.origin}: ${describeValue(value.value)} is not a ${name === "tenantId" ? "tenant id (a GUID or a domain such as partner.onmicrosoft.com)" : "client (application) id, a GUID"}`,
+      );
     }
   }
   return {
@@ -171,7 +211,9 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
     accessToken,
     tenantId: plain("tenantId"),
     clientId: plain("clientId"),
-    authority: (authority?.value ?? CLOUD_AUTHORITIES[(cloud?.value ?? "public") as keyof typeof CLOUD_AUTHORITIES]).replace(/\/+$/, ""),
+    authority: (
+      authority?.value ?? CLOUD_AUTHORITIES[(cloud?.value ?? "public") as keyof typeof CLOUD_AUTHORITIES]
+    ).replace(/\/+$/, ""),
     clientSecret: secret("clientSecret"),
     clientCertificatePath: plain("clientCertificatePath"),
     clientCertificate: secret("clientCertificate"),
@@ -179,7 +221,8 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
     federatedTokenFile: plain("federatedTokenFile"),
     oidcToken: secret("oidcToken"),
     refreshToken: secret("refreshToken"),
-    githubOidc: githubUrl && githubToken ? { url: githubUrl, token: githubToken, origin: githubRequest!.origin } : undefined,
+    githubOidc:
+      githubUrl && githubToken ? { url: githubUrl, token: githubToken, origin: githubRequest!.origin } : undefined,
     azurePipelines: serviceConnectionId && {
       serviceConnectionId,
       explicit: !serviceConnectionId.origin.endsWith("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"),
@@ -190,11 +233,13 @@ function readCredentialSettings(config: ConfigSource | undefined, env: NodeJS.Pr
   };
 }
 
-
 /** The access token, trimmed, refused when it holds white space (a "Bearer " prefix, two tokens): never echoed. */
 function bareToken(token: SourcedValue<Secret> | undefined): SourcedValue<Secret> | undefined {
   const text = token?.value.reveal().trim();
   if (token === undefined || text === undefined) return undefined;
-  if (/\s/.test(text)) throw new SettingsError(`Setting ${token.origin}: the access token contains white space; give the bare token, without "Bearer "`);
+  if (/\s/.test(text))
+    throw new SettingsError(
+      `Setting ${token.origin}: the access token contains white space; give the bare token, without "Bearer "`,
+    );
   return { value: new Secret(text), origin: token.origin };
 }

@@ -54,7 +54,10 @@ export function readBoundedFileBytes(path: string, limitBytes: number, checks: B
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer. O_NOFOLLOW is 0 where the system has none (Windows).
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (checks.noFollow ? (constants.O_NOFOLLOW ?? 0) : 0));
+    fd = openSync(
+      path,
+      constants.O_RDONLY | constants.O_NONBLOCK | (checks.noFollow ? (constants.O_NOFOLLOW ?? 0) : 0),
+    );
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (checks.noFollow && code === "ELOOP") throw new UnreadableFileError("is a symbolic link");
@@ -65,11 +68,13 @@ export function readBoundedFileBytes(path: string, limitBytes: number, checks: B
     if (!stats.isFile()) throw new UnreadableFileError(`is ${kindOf(stats)}, not a regular file`);
     const refusal = checks.accept?.(stats);
     if (refusal !== undefined) throw new UnreadableFileError(refusal);
-    if (stats.size > limitBytes) throw new UnreadableFileError(`is ${stats.size} bytes, more than the ${limitBytes} bytes allowed`);
+    if (stats.size > limitBytes)
+      throw new UnreadableFileError(`is ${stats.size} bytes, more than the ${limitBytes} bytes allowed`);
     // Read one byte past the limit: a file that grows (or lies about its size) is still caught.
     const buffer = Buffer.alloc(limitBytes + 1);
     let length = 0;
-    for (let read = -1; read !== 0 && length <= limitBytes; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+    for (let read = -1; read !== 0 && length <= limitBytes; length += read)
+      read = readSync(fd, buffer, length, buffer.length - length, null);
     if (length > limitBytes) throw new UnreadableFileError(`holds more than the ${limitBytes} bytes allowed`);
     return buffer.subarray(0, length);
   } finally {

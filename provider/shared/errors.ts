@@ -13,12 +13,15 @@ import { settingName } from "./settingNames";
 
 /** Every code, and what it means (docs/errors.md lists them, each with its class; a unit test keeps the two together). */
 export const ERROR_CODES = {
-  PC_ERR_RESPONSE: "Partner Center answered with an error status (the message has the status, Partner Center's code and description, and the request ids)",
+  PC_ERR_RESPONSE:
+    "Partner Center answered with an error status (the message has the status, Partner Center's code and description, and the request ids)",
   PC_ERR_TRANSPORT: "a request got no answer: connection refused or dropped, DNS, TLS, timeout",
-  PC_ERR_UNEXPECTED_BODY: "Partner Center answered 2xx with a body that is not the documented one, or a continuation link that cannot be followed",
+  PC_ERR_UNEXPECTED_BODY:
+    "Partner Center answered 2xx with a body that is not the documented one, or a continuation link that cannot be followed",
   PC_ERR_BODY_TOO_LARGE: "an answer was larger than the limit; it was not read",
   PC_ERR_AMOUNT_MISMATCH: "a PATCH was answered with another amount than the one sent; nothing is recorded as written",
-  PC_ERR_PAUSE_BEYOND_DEADLINE: "Partner Center's Retry-After outlasts the operation's deadline (partnercenter:timeoutSeconds)",
+  PC_ERR_PAUSE_BEYOND_DEADLINE:
+    "Partner Center's Retry-After outlasts the operation's deadline (partnercenter:timeoutSeconds)",
   PC_ERR_SETTING: "a setting (stack config or environment) cannot be used",
   PC_ERR_CREDENTIAL: "Microsoft Entra ID refused a credential, or it cannot be used",
   PC_ERR_ENTRA_UNREACHABLE: "Microsoft Entra ID could not be reached",
@@ -29,10 +32,13 @@ export const ERROR_CODES = {
   PC_ERR_WIRE_FORMAT: "a body is not the documented JSON",
   PC_ERR_INPUT: "a resource's inputs cannot be used when it is created or updated (every bad property named)",
   PC_ERR_STATE: "a resource's recorded state cannot be used (a stored customer id that is not a GUID)",
-  PC_ERR_PARTIAL: "a UsageBudgetMap operation failed for some customers (each named with its error); what was done is recorded, and the next run retries the others",
+  PC_ERR_PARTIAL:
+    "a UsageBudgetMap operation failed for some customers (each named with its error); what was done is recorded, and the next run retries the others",
   PC_ERR_USAGE: "partnercenter-budgets was called with arguments it does not take",
-  PC_ERR_STOPPED: "partnercenter-budgets stopped reading budgets: a failure that applies to every customer (a refused credential)",
-  PC_ERR_SPEND_UNAVAILABLE: "month-to-date spend could not be read (a refused credential: the message says what Partner Center needs)",
+  PC_ERR_STOPPED:
+    "partnercenter-budgets stopped reading budgets: a failure that applies to every customer (a refused credential)",
+  PC_ERR_SPEND_UNAVAILABLE:
+    "month-to-date spend could not be read (a refused credential: the message says what Partner Center needs)",
   PC_ERR_CONCURRENT_EDIT: "a file changed while a command worked on it; it was not rewritten, so that no edit is lost",
 } as const;
 
@@ -99,9 +105,10 @@ function subject(identity: RequestIdentity): string {
 }
 
 function ids(identity: RequestIdentity, responseRequestId?: string): string {
-  const requestId = responseRequestId && responseRequestId !== identity.requestId
-    ? `${identity.requestId}, answered as ${responseRequestId}`
-    : identity.requestId;
+  const requestId =
+    responseRequestId && responseRequestId !== identity.requestId
+      ? `${identity.requestId}, answered as ${responseRequestId}`
+      : identity.requestId;
   return `MS-RequestId ${requestId}, MS-CorrelationId ${identity.correlationId}`;
 }
 
@@ -120,11 +127,15 @@ function hintFor(status: number, code: string | undefined): string | undefined {
     return "the partner has no commerce relationship with this customer (or the credential lacks the role): check customerId and the reseller relationship";
   }
   if (code === CUSTOMER_NOT_FOUND) return "Partner Center knows no customer with this tenant id: check customerId";
-  if (status === 404) return `this is not Partner Center's answer about a customer (it has no code 60003): check ${settingName("endpoint")} and any proxy or gateway in between`;
+  if (status === 404)
+    return `this is not Partner Center's answer about a customer (it has no code 60003): check ${settingName("endpoint")} and any proxy or gateway in between`;
   if (code === "900118") return "Partner Center rejected the customer id: check customerId";
-  if (code === MFA_REQUIRED) return "Partner Center requires App+User tokens from a multi-factor sign-in: obtain the refresh token again, signing in with MFA";
-  if (status === 401) return "the credential was refused: check that the token is current and issued for https://api.partnercenter.microsoft.com";
-  if (status === 429) return "Partner Center is throttling this partner: wait and try again with fewer operations at once";
+  if (code === MFA_REQUIRED)
+    return "Partner Center requires App+User tokens from a multi-factor sign-in: obtain the refresh token again, signing in with MFA";
+  if (status === 401)
+    return "the credential was refused: check that the token is current and issued for https://api.partnercenter.microsoft.com";
+  if (status === 429)
+    return "Partner Center is throttling this partner: wait and try again with fewer operations at once";
   if (status >= 500) return "Partner Center or its gateway failed: try again later";
   return undefined;
 }
@@ -156,7 +167,13 @@ export class PartnerCenterStatusError extends PartnerCenterError {
    * @param responseRequestId - `MS-RequestId` of the response, when it differs
    * @param gaveUp - why no further attempt was made, when that is news
    */
-  constructor(request: RequestIdentity, status: number, fault: ServiceFault, responseRequestId?: string, gaveUp?: string) {
+  constructor(
+    request: RequestIdentity,
+    status: number,
+    fault: ServiceFault,
+    responseRequestId?: string,
+    gaveUp?: string,
+  ) {
     const code = fault.code !== undefined ? `, code ${fault.code}` : "";
     const description = fault.description ? `: ${JSON.stringify(fault.description)}` : "";
     const hint = hintFor(status, fault.code);
@@ -184,8 +201,13 @@ export class PartnerCenterTransportError extends PartnerCenterError {
    * @param gaveUp - why no further attempt was made, when that is news
    */
   constructor(request: RequestIdentity, endpoint: string, cause: unknown, gaveUp?: string) {
-    const reason = cause instanceof Error ? `${(cause as { code?: string }).code ?? cause.name}: ${cause.message}` : String(cause);
-    super("PC_ERR_TRANSPORT", `${request.method} ${subject(request)} at ${endpoint} got no answer (${reason}) (${ids(request)})${ending(gaveUp)}`, { cause });
+    const reason =
+      cause instanceof Error ? `${(cause as { code?: string }).code ?? cause.name}: ${cause.message}` : String(cause);
+    super(
+      "PC_ERR_TRANSPORT",
+      `${request.method} ${subject(request)} at ${endpoint} got no answer (${reason}) (${ids(request)})${ending(gaveUp)}`,
+      { cause },
+    );
     this.request = request;
   }
 }
@@ -205,7 +227,10 @@ export class UnusableAnswerError extends PartnerCenterError {
    * @param gaveUp - why no further attempt was made, when that is news
    */
   constructor(request: RequestIdentity, problem: string, gaveUp?: string) {
-    super("PC_ERR_UNEXPECTED_BODY", `Partner Center's answer to ${request.method} ${subject(request)} could not be used: ${problem} (${ids(request)})${ending(gaveUp)}`);
+    super(
+      "PC_ERR_UNEXPECTED_BODY",
+      `Partner Center's answer to ${request.method} ${subject(request)} could not be used: ${problem} (${ids(request)})${ending(gaveUp)}`,
+    );
     this.request = request;
   }
 }
@@ -232,8 +257,15 @@ export class AmountMismatchError extends PartnerCenterError {
    * @param sent - the amount sent
    * @param reported - the amount Partner Center reports
    */
-  constructor(request: RequestIdentity, readonly sent: number | null, readonly reported: number | null) {
-    super("PC_ERR_AMOUNT_MISMATCH", `The budget of customer ${request.customerId ?? "?"} was set to ${sent} but Partner Center reports ${reported}; nothing is recorded as written (${ids(request)})`);
+  constructor(
+    request: RequestIdentity,
+    readonly sent: number | null,
+    readonly reported: number | null,
+  ) {
+    super(
+      "PC_ERR_AMOUNT_MISMATCH",
+      `The budget of customer ${request.customerId ?? "?"} was set to ${sent} but Partner Center reports ${reported}; nothing is recorded as written (${ids(request)})`,
+    );
     this.request = request;
   }
 }
@@ -285,7 +317,12 @@ export class BudgetsFileError extends PartnerCenterError {
 
   /** @param problems - one line per problem, each with its file, line and entry */
   constructor(problems: string[]) {
-    super("PC_ERR_BUDGETS_FILE", problems.length === 1 ? (problems[0] ?? "") : `${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      "PC_ERR_BUDGETS_FILE",
+      problems.length === 1
+        ? (problems[0] ?? "")
+        : `${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.problems = problems;
   }
 }

@@ -11,6 +11,9 @@ import { runContext } from "./runContext";
 /** Where a relative path resolves from, in words an error message can carry (the command line's directory is the user's own). */
 export function relativePathBase(path: string): string {
   if (isAbsolute(path)) return "";
-  const base = runContext() === "cli" ? "the directory partnercenter-budgets was run in" : "the directory Pulumi runs the program in (Pulumi.yaml's `main`, or the project directory)";
+  const base =
+    runContext() === "cli"
+      ? "the directory partnercenter-budgets was run in"
+      : "the directory Pulumi runs the program in (Pulumi.yaml's `main`, or the project directory)";
   return `; it resolves to ${resolve(path)}: relative paths are taken from ${process.cwd()}, ${base}`;
 }

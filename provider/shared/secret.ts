@@ -37,7 +37,8 @@ export function rememberSecret(value: string): void {
 export function redactSecrets(text: string): string {
   let result = text;
   // Longest first, so that a value containing another is replaced whole.
-  for (const value of [...secretValues()].sort((a, b) => b.length - a.length)) if (result.includes(value)) result = result.split(value).join(REDACTED);
+  for (const value of [...secretValues()].sort((a, b) => b.length - a.length))
+    if (result.includes(value)) result = result.split(value).join(REDACTED);
   return result;
 }
 

@@ -27,29 +27,61 @@ export const SETTING_SOURCES = {
   accessToken: { configKey: "partnercenter:accessToken", envVars: ["PARTNERCENTER_ACCESS_TOKEN"] },
   maxRetries: { configKey: "partnercenter:maxRetries", envVars: ["PARTNERCENTER_MAX_RETRIES"] },
   timeoutSeconds: { configKey: "partnercenter:timeoutSeconds", envVars: ["PARTNERCENTER_TIMEOUT_SECONDS"] },
-  requestTimeoutSeconds: { configKey: "partnercenter:requestTimeoutSeconds", envVars: ["PARTNERCENTER_REQUEST_TIMEOUT_SECONDS"] },
+  requestTimeoutSeconds: {
+    configKey: "partnercenter:requestTimeoutSeconds",
+    envVars: ["PARTNERCENTER_REQUEST_TIMEOUT_SECONDS"],
+  },
   maxConcurrency: { configKey: "partnercenter:maxConcurrency", envVars: ["PARTNERCENTER_MAX_CONCURRENCY"] },
   rateLimitCache: { configKey: "partnercenter:rateLimitCache", envVars: ["PARTNERCENTER_RATE_LIMIT_CACHE"] },
   auth: { configKey: "partnercenter:auth", envVars: ["PARTNERCENTER_AUTH"] },
-  tenantId: { configKey: "partnercenter:tenantId", envVars: ["PARTNERCENTER_TENANT_ID", "AZURE_TENANT_ID", "ARM_TENANT_ID"] },
-  clientId: { configKey: "partnercenter:clientId", envVars: ["PARTNERCENTER_CLIENT_ID", "AZURE_CLIENT_ID", "ARM_CLIENT_ID"] },
+  tenantId: {
+    configKey: "partnercenter:tenantId",
+    envVars: ["PARTNERCENTER_TENANT_ID", "AZURE_TENANT_ID", "ARM_TENANT_ID"],
+  },
+  clientId: {
+    configKey: "partnercenter:clientId",
+    envVars: ["PARTNERCENTER_CLIENT_ID", "AZURE_CLIENT_ID", "ARM_CLIENT_ID"],
+  },
   authority: { configKey: "partnercenter:authority", envVars: ["PARTNERCENTER_AUTHORITY", "AZURE_AUTHORITY_HOST"] },
   cloud: { configKey: "partnercenter:cloud", envVars: ["PARTNERCENTER_CLOUD"] },
-  clientSecret: { configKey: "partnercenter:clientSecret", envVars: ["PARTNERCENTER_CLIENT_SECRET", "AZURE_CLIENT_SECRET", "ARM_CLIENT_SECRET"] },
-  clientCertificatePath: { configKey: "partnercenter:clientCertificatePath", envVars: ["PARTNERCENTER_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PATH"] },
+  clientSecret: {
+    configKey: "partnercenter:clientSecret",
+    envVars: ["PARTNERCENTER_CLIENT_SECRET", "AZURE_CLIENT_SECRET", "ARM_CLIENT_SECRET"],
+  },
+  clientCertificatePath: {
+    configKey: "partnercenter:clientCertificatePath",
+    envVars: ["PARTNERCENTER_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PATH"],
+  },
   clientCertificate: { configKey: "partnercenter:clientCertificate", envVars: ["PARTNERCENTER_CLIENT_CERTIFICATE"] },
   clientCertificatePassword: {
     configKey: "partnercenter:clientCertificatePassword",
-    envVars: ["PARTNERCENTER_CLIENT_CERTIFICATE_PASSWORD", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "ARM_CLIENT_CERTIFICATE_PASSWORD"],
+    envVars: [
+      "PARTNERCENTER_CLIENT_CERTIFICATE_PASSWORD",
+      "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+      "ARM_CLIENT_CERTIFICATE_PASSWORD",
+    ],
   },
-  federatedTokenFile: { configKey: "partnercenter:federatedTokenFile", envVars: ["PARTNERCENTER_FEDERATED_TOKEN_FILE", "AZURE_FEDERATED_TOKEN_FILE", "ARM_OIDC_TOKEN_FILE_PATH"] },
+  federatedTokenFile: {
+    configKey: "partnercenter:federatedTokenFile",
+    envVars: ["PARTNERCENTER_FEDERATED_TOKEN_FILE", "AZURE_FEDERATED_TOKEN_FILE", "ARM_OIDC_TOKEN_FILE_PATH"],
+  },
   oidcToken: { configKey: "partnercenter:oidcToken", envVars: ["PARTNERCENTER_OIDC_TOKEN", "ARM_OIDC_TOKEN"] },
-  oidcRequestUrl: { configKey: "partnercenter:oidcRequestUrl", envVars: ["PARTNERCENTER_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL", "ARM_OIDC_REQUEST_URL"] },
-  oidcRequestToken: { configKey: "partnercenter:oidcRequestToken", envVars: ["PARTNERCENTER_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ARM_OIDC_REQUEST_TOKEN"] },
+  oidcRequestUrl: {
+    configKey: "partnercenter:oidcRequestUrl",
+    envVars: ["PARTNERCENTER_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL", "ARM_OIDC_REQUEST_URL"],
+  },
+  oidcRequestToken: {
+    configKey: "partnercenter:oidcRequestToken",
+    envVars: ["PARTNERCENTER_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ARM_OIDC_REQUEST_TOKEN"],
+  },
   useOidc: { configKey: "partnercenter:useOidc", envVars: ["PARTNERCENTER_USE_OIDC", "ARM_USE_OIDC"] },
   adoServiceConnectionId: {
     configKey: "partnercenter:adoServiceConnectionId",
-    envVars: ["PARTNERCENTER_ADO_SERVICE_CONNECTION_ID", "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"],
+    envVars: [
+      "PARTNERCENTER_ADO_SERVICE_CONNECTION_ID",
+      "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+      "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID",
+    ],
   },
   refreshToken: { configKey: "partnercenter:refreshToken", envVars: ["PARTNERCENTER_REFRESH_TOKEN"] },
 } as const satisfies Record<string, SettingSource>;

@@ -31,7 +31,9 @@ const LAYOUT_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u20
  */
 export function displayText(text: string, limit = DEFAULT_TEXT_LIMIT): string {
   const redacted = redactSecrets(text);
-  const flat = neutralizeLoggingCommands(redacted.replace(/[\t\n\v\f\r\u2028\u2029]+/g, " ").replace(LAYOUT_CONTROLS, "\uFFFD"));
+  const flat = neutralizeLoggingCommands(
+    redacted.replace(/[\t\n\v\f\r\u2028\u2029]+/g, " ").replace(LAYOUT_CONTROLS, "\uFFFD"),
+  );
   const characters = [...flat];
   if (characters.length <= limit) return flat;
   return `${characters.slice(0, limit).join("")}… (${characters.length - limit} more characters)`;

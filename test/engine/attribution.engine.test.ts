@@ -19,11 +19,17 @@ describe("drift attribution through the real Pulumi CLI", function () {
     const preview = await stack.engine.preview(program, { refresh: true, diff: true });
     assert.equal(preview.result.exitCode, 0);
     // The CLI's diff of the refresh step: the outputs that changed, lastChange among them.
-    assert.match(preview.result.output, /UsageBudget: \(refresh\)\n(.*\n)*?\s+\[urn=\S+::contoso\]\n\s+--outputs:--\n\s+~ amount\s+: 1200 => 4000\n\s+\+ lastChange\s+: "changed by jane\.doe@partner\.onmicrosoft\.com on \S+, from 1200 to 4000"/);
+    assert.match(
+      preview.result.output,
+      /UsageBudget: \(refresh\)\n(.*\n)*?\s+\[urn=\S+::contoso\]\n\s+--outputs:--\n\s+~ amount\s+: 1200 => 4000\n\s+\+ lastChange\s+: "changed by jane\.doe@partner\.onmicrosoft\.com on \S+, from 1200 to 4000"/,
+    );
   });
 
   it("a refresh where nothing drifted changes nothing in state, and reads no activity log", async () => {
-    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500 })]);
+    await stack.engine.arrange([
+      stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }),
+      stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500 }),
+    ]);
     stack.emulator.setBudget(CONTOSO, 4000, "jane.doe@partner.onmicrosoft.com");
     await stack.engine.refresh();
     const after = JSON.stringify(await stack.engine.resources());
@@ -58,8 +64,14 @@ describe("lastChange through the real Pulumi CLI, whatever the activity log answ
     assert.equal(refresh.result.exitCode, 0, refresh.result.output);
     const lastChange = String((await stack.engine.byName()).get("contoso")?.outputs.lastChange);
     assert.match(lastChange, /^unknown: the activity log could not be read: Partner Center answered HTTP 500/);
-    assert.ok(stack.emulator.requests.some((request) => request.path.startsWith("/v1/auditrecords")), "the log was asked");
-    assert.ok(!(await stack.engine.checkpointText()).includes(stack.emulator.accessToken), "the token is nowhere in the checkpoint");
+    assert.ok(
+      stack.emulator.requests.some((request) => request.path.startsWith("/v1/auditrecords")),
+      "the log was asked",
+    );
+    assert.ok(
+      !(await stack.engine.checkpointText()).includes(stack.emulator.accessToken),
+      "the token is nowhere in the checkpoint",
+    );
     assert.ok(!refresh.result.output.includes(stack.emulator.accessToken));
   });
 

@@ -1,7 +1,13 @@
 import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEMO_CUSTOMERS, GITHUB_ISSUER, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY, type EntraEmulator } from "pulumi-partnercenter/emulator";
+import {
+  DEMO_CUSTOMERS,
+  GITHUB_ISSUER,
+  TEST_CLIENT_CERTIFICATE,
+  TEST_CLIENT_KEY,
+  type EntraEmulator,
+} from "pulumi-partnercenter/emulator";
 import { EntraFixture } from "./entraFixture";
 import type { ConfigValue, TestStack } from "./stack";
 
@@ -24,7 +30,15 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
 
   beforeEach(async () => {
     fixture = await EntraFixture.start([
-      { clientId: CLIENT_ID, secret: SECRET, certificate: TEST_CLIENT_CERTIFICATE, federated: [{ issuer: GITHUB_ISSUER, subject: GITHUB_SUBJECT }, { issuer: WORKLOAD_ISSUER, subject: WORKLOAD_SUBJECT }] },
+      {
+        clientId: CLIENT_ID,
+        secret: SECRET,
+        certificate: TEST_CLIENT_CERTIFICATE,
+        federated: [
+          { issuer: GITHUB_ISSUER, subject: GITHUB_SUBJECT },
+          { issuer: WORKLOAD_ISSUER, subject: WORKLOAD_SUBJECT },
+        ],
+      },
     ]);
     ({ entra, dir } = fixture);
   });
@@ -46,8 +60,17 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
     const up = await test.engine.arrange(program(1500));
     assert.deepEqual(up.errors, []);
     assert.equal(test.emulator.budgetOf(CONTOSO), 1500);
-    assert.deepEqual(entra.tokenRequests.map((r) => [r.grantType, r.issued]), [[grantType, true]], "one token for six requests from three concurrent operations");
-    assert.ok(entra.paths.every((path) => /\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$|^\/github\/idtoken$/.test(path)), `no instance discovery: ${entra.paths.join(", ")}`);
+    assert.deepEqual(
+      entra.tokenRequests.map((r) => [r.grantType, r.issued]),
+      [[grantType, true]],
+      "one token for six requests from three concurrent operations",
+    );
+    assert.ok(
+      entra.paths.every((path) =>
+        /\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$|^\/github\/idtoken$/.test(path),
+      ),
+      `no instance discovery: ${entra.paths.join(", ")}`,
+    );
 
     // The next `pulumi up` is new provider processes (ENGINE.md, "passes"): its update pass takes a token of its own,
     // and exactly one more after the injected 401.
@@ -55,20 +78,39 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
     const update = await test.engine.up(program(1600));
     assert.deepEqual(update.errors, []);
     assert.equal(test.emulator.budgetOf(CONTOSO), 1600);
-    assert.equal(entra.tokenRequests.length, 3, "one token for the second run, exactly one more after the injected 401");
+    assert.equal(
+      entra.tokenRequests.length,
+      3,
+      "one token for the second run, exactly one more after the injected 401",
+    );
     if (grantType === "refresh_token") {
       const [, second, renewal] = entra.tokenRequests;
-      assert.equal(second!.refreshToken!.presented, entra.tokenRequests[0]!.refreshToken!.presented, "a new run starts from the configured refresh token");
-      assert.equal(renewal!.refreshToken!.presented, second!.refreshToken!.issued, "within a run, the rotated refresh token is used");
+      assert.equal(
+        second!.refreshToken!.presented,
+        entra.tokenRequests[0]!.refreshToken!.presented,
+        "a new run starts from the configured refresh token",
+      );
+      assert.equal(
+        renewal!.refreshToken!.presented,
+        second!.refreshToken!.issued,
+        "within a run, the rotated refresh token is used",
+      );
     }
     const patches = test.emulator.requests.filter((r) => r.method === "PATCH" && r.body.includes("1600"));
-    assert.deepEqual(patches.map((r) => r.status), [401, 200], "the refused request was retried once with the new token");
+    assert.deepEqual(
+      patches.map((r) => r.status),
+      [401, 200],
+      "the refused request was retried once with the new token",
+    );
   }
 
   const base = (via: "config" | "env"): AuthSetup =>
     via === "config"
       ? { config: fixture.appSettings(CLIENT_ID), env: {} }
-      : { config: {}, env: { AZURE_TENANT_ID: entra.tenantId, AZURE_CLIENT_ID: CLIENT_ID, AZURE_AUTHORITY_HOST: entra.authority } };
+      : {
+          config: {},
+          env: { AZURE_TENANT_ID: entra.tenantId, AZURE_CLIENT_ID: CLIENT_ID, AZURE_AUTHORITY_HOST: entra.authority },
+        };
 
   // Each credential kind once through the engine, the sources alternating so that both the config path (Configure)
   // and the environment path (the host's environment) are crossed; every kind from both sources is in
@@ -118,21 +160,39 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
     await test.engine.arrange(program);
     // The old secret is revoked in Entra ID and the new one set in stack config.
     entra.registerApp({ clientId: CLIENT_ID, secret: "rotated-secret" });
-    await test.engine.setConfig({ ...setup.config, "partnercenter:endpoint": { value: test.emulator.endpoint }, "partnercenter:clientSecret": { value: "rotated-secret", secret: true } });
+    await test.engine.setConfig({
+      ...setup.config,
+      "partnercenter:endpoint": { value: test.emulator.endpoint },
+      "partnercenter:clientSecret": { value: "rotated-secret", secret: true },
+    });
     const stale = await test.engine.refresh();
     assert.equal(stale.result.exitCode, 1, "the engine configures a refresh with the config stored at the last update");
     assert.match(stale.errors.join("\n"), /Microsoft Entra ID refused the client secret .*AADSTS7000215/);
     test.emulator.setBudget(CONTOSO, 4000);
     const drift = await test.engine.preview(program, { refresh: true, runProgram: true, expectNoChanges: true });
-    assert.equal(drift.result.exitCode, 7, `with --run-program the program's config serves the refresh, which finds the drift: ${drift.result.output}`);
-    assert.deepEqual(drift.steps, [{ name: "contoso", op: "refresh" }, { name: "contoso", op: "update" }]);
+    assert.equal(
+      drift.result.exitCode,
+      7,
+      `with --run-program the program's config serves the refresh, which finds the drift: ${drift.result.output}`,
+    );
+    assert.deepEqual(drift.steps, [
+      { name: "contoso", op: "refresh" },
+      { name: "contoso", op: "update" },
+    ]);
     const refresh = await test.engine.refresh({ runProgram: true });
     assert.equal(refresh.result.exitCode, 0, refresh.result.output);
 
     // A secret from the environment is not stored: the next refresh reads the new one.
-    await test.engine.setConfig({ ...fixture.appSettings(CLIENT_ID), "partnercenter:endpoint": { value: test.emulator.endpoint } });
+    await test.engine.setConfig({
+      ...fixture.appSettings(CLIENT_ID),
+      "partnercenter:endpoint": { value: test.emulator.endpoint },
+    });
     test.engine.setEnv({ AZURE_CLIENT_SECRET: "rotated-secret" });
-    assert.equal((await test.engine.up(program)).result.exitCode, 0, "the secret from the environment serves the update");
+    assert.equal(
+      (await test.engine.up(program)).result.exitCode,
+      0,
+      "the secret from the environment serves the update",
+    );
     entra.registerApp({ clientId: CLIENT_ID, secret: "rotated-again" });
     test.engine.setEnv({ AZURE_CLIENT_SECRET: "rotated-again" });
     assert.equal((await test.engine.refresh()).result.exitCode, 0, "the environment is read fresh by every run");
@@ -143,8 +203,15 @@ describe("authentication through MSAL, end to end against the emulated Entra ID"
     setup.config["partnercenter:clientSecret"] = { value: "wrong-secret-canary-31f9", secret: true };
     const test = await start(setup);
     const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1 })]);
-    assert.match(up.errors[0] ?? "", new RegExp(`Microsoft Entra ID refused the client secret of app ${CLIENT_ID} in tenant ${entra.tenantId}: invalid_client: AADSTS7000215: Invalid client secret provided`));
-    assert.ok(!JSON.stringify({ errors: up.errors, output: test.engine.allOutput }).includes("wrong-secret-canary-31f9"));
+    assert.match(
+      up.errors[0] ?? "",
+      new RegExp(
+        `Microsoft Entra ID refused the client secret of app ${CLIENT_ID} in tenant ${entra.tenantId}: invalid_client: AADSTS7000215: Invalid client secret provided`,
+      ),
+    );
+    assert.ok(
+      !JSON.stringify({ errors: up.errors, output: test.engine.allOutput }).includes("wrong-secret-canary-31f9"),
+    );
     assert.equal(test.emulator.requests.length, 0, "nothing reached Partner Center");
   });
 });

@@ -22,16 +22,31 @@ describe("Azure Blob state backend (Azurite) under the real CLI", () => {
   });
 
   it("keeps the checkpoint in the container, with every budget, and no lock once the command ends", async () => {
-    stack = await startStack({ emulator: { customers: generateCustomers(3) }, backend: { url: azurite.backendUrl("state"), env: azurite.backendEnv() } });
+    stack = await startStack({
+      emulator: { customers: generateCustomers(3) },
+      backend: { url: azurite.backendUrl("state"), env: azurite.backendEnv() },
+    });
     const customers = stack.emulator.customers();
-    const up = await stack.engine.up(customers.map((customer, index) => stack.budget(`budget-${index}`, { customerId: customer.id, amount: 500 + index })));
+    const up = await stack.engine.up(
+      customers.map((customer, index) =>
+        stack.budget(`budget-${index}`, { customerId: customer.id, amount: 500 + index }),
+      ),
+    );
     assert.equal(up.result.exitCode, 0, up.result.output);
     const blobs = await azurite.listBlobs("state");
     const checkpoint = `.pulumi/stacks/${PROJECT}/${stack.engine.stack.name}.json`;
     assert.ok(blobs.includes(checkpoint), `the checkpoint is in the container: ${blobs.join(", ")}`);
-    const deployment = JSON.parse((await azurite.readBlob("state", checkpoint))!.toString("utf8")) as { checkpoint: { latest: { resources: { id?: string; type: string }[] } } };
-    const ids = deployment.checkpoint.latest.resources.filter((resource) => resource.type.endsWith(":UsageBudget")).map((resource) => resource.id);
+    const deployment = JSON.parse((await azurite.readBlob("state", checkpoint))!.toString("utf8")) as {
+      checkpoint: { latest: { resources: { id?: string; type: string }[] } };
+    };
+    const ids = deployment.checkpoint.latest.resources
+      .filter((resource) => resource.type.endsWith(":UsageBudget"))
+      .map((resource) => resource.id);
     assert.deepEqual(ids.sort(), customers.map((customer) => customer.id).sort());
-    assert.deepEqual(blobs.filter((blob) => blob.startsWith(".pulumi/locks/")), [], "the lock is released");
+    assert.deepEqual(
+      blobs.filter((blob) => blob.startsWith(".pulumi/locks/")),
+      [],
+      "the lock is released",
+    );
   });
 });

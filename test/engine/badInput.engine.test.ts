@@ -80,18 +80,38 @@ describe("bad inputs", () => {
     stack.emulator.clearRequests();
     // Check as the engine sends it, once per value: the engine itself stops at the first failure (next test),
     // so the provider's answer to each bad value is asked for directly.
-    const host = await ProviderHost.start({ projectDir: stack.engine.workspace.workDir, project: PROJECT, env: cleanEnv() });
+    const host = await ProviderHost.start({
+      projectDir: stack.engine.workspace.workDir,
+      project: PROJECT,
+      env: cleanEnv(),
+    });
     try {
-      await host.configure({ "partnercenter:endpoint": { value: stack.emulator.endpoint }, "partnercenter:accessToken": { value: stack.emulator.accessToken, secret: true } });
-      const check = (name: string, inputs: Record<string, unknown>) => host.check(`urn:pulumi:dev::budgets-under-test::${USAGE_BUDGET_TYPE}::${name}`, {}, { ...inputs, __provider: provider });
+      await host.configure({
+        "partnercenter:endpoint": { value: stack.emulator.endpoint },
+        "partnercenter:accessToken": { value: stack.emulator.accessToken, secret: true },
+      });
+      const check = (name: string, inputs: Record<string, unknown>) =>
+        host.check(
+          `urn:pulumi:dev::budgets-under-test::${USAGE_BUDGET_TYPE}::${name}`,
+          {},
+          { ...inputs, __provider: provider },
+        );
       for (const [label, customerId, reason] of BAD_CUSTOMER_IDS) {
         const { failures } = await check("customer", { customerId, amount: 100 });
-        assert.deepEqual(failures.map((failure) => failure.property), ["customerId"], label);
+        assert.deepEqual(
+          failures.map((failure) => failure.property),
+          ["customerId"],
+          label,
+        );
         assert.match(failures[0]!.reason, reason, label);
       }
       for (const [label, amount, reason] of BAD_AMOUNTS) {
         const { failures } = await check("amount", { customerId: GUID, amount });
-        assert.deepEqual(failures.map((failure) => failure.property), ["amount"], label);
+        assert.deepEqual(
+          failures.map((failure) => failure.property),
+          ["amount"],
+          label,
+        );
         assert.match(failures[0]!.reason, reason, label);
       }
     } finally {
@@ -102,18 +122,32 @@ describe("bad inputs", () => {
 
   it("in a program with many bad values, the first Check failure aborts the preview and the up: one error, naming the property", async () => {
     const program = [
-      ...BAD_CUSTOMER_IDS.filter(([, value]) => value !== undefined).map(([, customerId], i) => stack.budget(`customer-${i}`, { customerId, amount: 100 })),
+      ...BAD_CUSTOMER_IDS.filter(([, value]) => value !== undefined).map(([, customerId], i) =>
+        stack.budget(`customer-${i}`, { customerId, amount: 100 }),
+      ),
       // A customer of its own each: one customer declared twice would fail the program before any Check.
-      ...BAD_AMOUNTS.filter(([, value]) => value !== undefined).map(([, amount], i) => stack.budget(`amount-${i}`, { customerId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, amount })),
+      ...BAD_AMOUNTS.filter(([, value]) => value !== undefined).map(([, amount], i) =>
+        stack.budget(`amount-${i}`, { customerId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, amount }),
+      ),
     ];
     for (const command of [() => stack.engine.preview(program), () => stack.engine.up(program)]) {
       const result = await command();
       assert.equal(result.result.exitCode, 1);
       const failed = result.steps.filter((step) => step.op === "failed");
       assert.equal(failed.length, 1, JSON.stringify(result.steps.slice(0, 5)));
-      assert.match(failed[0]!.error!, /resource '(customer|amount)-\d+': property (customerId|amount) value \{.*\} has a problem: /s);
-      assert.ok(result.steps.every((step) => step.op === "failed"), "no step ran after the failure");
-      assert.doesNotMatch(result.result.output, /failed to deliver log message|Channel has been shut down/, "no noise after the engine stops");
+      assert.match(
+        failed[0]!.error!,
+        /resource '(customer|amount)-\d+': property (customerId|amount) value \{.*\} has a problem: /s,
+      );
+      assert.ok(
+        result.steps.every((step) => step.op === "failed"),
+        "no step ran after the failure",
+      );
+      assert.doesNotMatch(
+        result.result.output,
+        /failed to deliver log message|Channel has been shut down/,
+        "no noise after the engine stops",
+      );
     }
     assert.equal(stack.emulator.requests.length, 0);
     assert.equal((await stack.engine.state()).size, 1, "only the budget of the previous test");
@@ -126,19 +160,35 @@ const BAD_SETTINGS: [string, string, RegExp][] = [
   ["partnercenter:endpoint", "ftp://pc.example.com", /is not an http\(s\) URL/],
   ["partnercenter:endpoint", "http://pc.example.com", /plain http to a host that is not loopback; use https/],
   ["partnercenter:endpoint", "http://10.0.0.5:8787", /plain http to a host that is not loopback/],
-  ["partnercenter:endpoint", "https://user:pw@pc.example.com", /"https:\/\/\*\*\*@pc.example.com" must be the API's base URL only, with no path, credentials/],
+  [
+    "partnercenter:endpoint",
+    "https://user:pw@pc.example.com",
+    /"https:\/\/\*\*\*@pc.example.com" must be the API's base URL only, with no path, credentials/,
+  ],
   ["partnercenter:endpoint", "https://pc.example.com/?tenant=1", /must be the API's base URL only/],
   ["partnercenter:endpoint", "https://pc.example.com/v1", /must be the API's base URL only, with no path/],
   ["partnercenter:endpoint", "https://pc.example.com/?", /must be the API's base URL only/],
   ["partnercenter:endpoint", "https://pc.example.com/#", /must be the API's base URL only/],
-  ["partnercenter:maxRetries", "-1", /partnercenter:maxRetries: "-1" is not a whole number from 0 to 20 \(retries of a failed request\); the default is 5/],
+  [
+    "partnercenter:maxRetries",
+    "-1",
+    /partnercenter:maxRetries: "-1" is not a whole number from 0 to 20 \(retries of a failed request\); the default is 5/,
+  ],
   ["partnercenter:maxRetries", "1.5", /is not a whole number from 0 to 20/],
   ["partnercenter:maxRetries", "many", /"many" is not a whole number/],
   ["partnercenter:maxRetries", "21", /is not a whole number from 0 to 20/],
   ["partnercenter:timeoutSeconds", "0", /partnercenter:timeoutSeconds: "0" is not a number from 1 to 3600/],
   ["partnercenter:timeoutSeconds", "-30", /is not a number from 1 to 3600/],
-  ["partnercenter:requestTimeoutSeconds", "0", /partnercenter:requestTimeoutSeconds: "0" is not a number from 1 to 600/],
-  ["partnercenter:maxConcurrency", "0", /partnercenter:maxConcurrency: "0" is not a whole number from 1 to 256 \(requests in flight at once\)/],
+  [
+    "partnercenter:requestTimeoutSeconds",
+    "0",
+    /partnercenter:requestTimeoutSeconds: "0" is not a number from 1 to 600/,
+  ],
+  [
+    "partnercenter:maxConcurrency",
+    "0",
+    /partnercenter:maxConcurrency: "0" is not a whole number from 1 to 256 \(requests in flight at once\)/,
+  ],
   ["partnercenter:maxConcurrency", "-4", /is not a whole number from 1 to 256/],
   ["partnercenter:maxConcurrency", "2.5", /is not a whole number from 1 to 256/],
   ["partnercenter:maxConcurrency", "100000", /is not a whole number from 1 to 256/],
@@ -153,7 +203,10 @@ describe("bad settings", () => {
   }
 
   it("the same names appear for settings from the environment", () => {
-    assert.throws(() => resolveSettings({ get: () => undefined }, { PARTNERCENTER_MAX_CONCURRENCY: "0" }), /environment variable PARTNERCENTER_MAX_CONCURRENCY: "0" is not a whole number/);
+    assert.throws(
+      () => resolveSettings({ get: () => undefined }, { PARTNERCENTER_MAX_CONCURRENCY: "0" }),
+      /environment variable PARTNERCENTER_MAX_CONCURRENCY: "0" is not a whole number/,
+    );
   });
 
   it("through the host, a bad setting fails every operation before any request", async () => {
@@ -167,7 +220,10 @@ describe("bad settings", () => {
     try {
       const up = await stack.engine.up([stack.budget("contoso", { customerId: GUID, amount: 5 })]);
       assert.equal(up.result.exitCode, 1);
-      assert.match(up.errors[0] ?? "", /stack config partnercenter:maxConcurrency: "0" is not a whole number from 1 to 256/);
+      assert.match(
+        up.errors[0] ?? "",
+        /stack config partnercenter:maxConcurrency: "0" is not a whole number from 1 to 256/,
+      );
       assert.equal(stack.emulator.requests.length, 0);
     } finally {
       await stack.stop();

@@ -3,15 +3,29 @@ import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateCustomers, type CustomerRecord } from "pulumi-partnercenter/emulator";
-import { startStack, USAGE_BUDGET_TYPE, type DeclaredSet, type Props, type StateResource, type TestStack } from "./stack";
+import {
+  startStack,
+  USAGE_BUDGET_TYPE,
+  type DeclaredSet,
+  type Props,
+  type StateResource,
+  type TestStack,
+} from "./stack";
 
 const MAP_TYPE = "pulumi-nodejs:dynamic/partnercenter:UsageBudgetMap";
 const CUSTOMERS: CustomerRecord[] = generateCustomers(12);
 const IDS = CUSTOMERS.map((customer) => customer.id);
 
 /** A budgets file: each customer's amount, and optionally its onDelete. */
-function writeBudgets(path: string, amounts: ReadonlyMap<string, number | null>, onDelete: ReadonlyMap<string, string> = new Map()): string {
-  const lines = [...amounts].map(([id, amount]) => `  - customerId: ${id}\n    amount: ${amount === null ? "null" : amount}\n${onDelete.has(id) ? `    onDelete: ${onDelete.get(id)}\n` : ""}`);
+function writeBudgets(
+  path: string,
+  amounts: ReadonlyMap<string, number | null>,
+  onDelete: ReadonlyMap<string, string> = new Map(),
+): string {
+  const lines = [...amounts].map(
+    ([id, amount]) =>
+      `  - customerId: ${id}\n    amount: ${amount === null ? "null" : amount}\n${onDelete.has(id) ? `    onDelete: ${onDelete.get(id)}\n` : ""}`,
+  );
   writeFileSync(path, `budgets:\n${lines.join("")}`);
   return path;
 }
@@ -22,7 +36,10 @@ function declared(ids: readonly string[] = IDS): Map<string, number | null> {
 }
 
 function budgetWrites(stack: TestStack): string[] {
-  return stack.emulator.requests.filter((request) => request.method === "PATCH").map((request) => request.path.split("/")[3]!).sort();
+  return stack.emulator.requests
+    .filter((request) => request.method === "PATCH")
+    .map((request) => request.path.split("/")[3]!)
+    .sort();
 }
 
 describe("UsageBudgetSet asOneResource through the real Pulumi CLI", function () {
@@ -46,7 +63,11 @@ describe("UsageBudgetSet asOneResource through the real Pulumi CLI", function ()
 
   async function mapState(): Promise<StateResource & { outputs: { budgets: Record<string, Props> } }> {
     const resources = await stack.engine.resources();
-    assert.equal(resources.filter((resource) => resource.type === USAGE_BUDGET_TYPE).length, 0, "no per-customer resources");
+    assert.equal(
+      resources.filter((resource) => resource.type === USAGE_BUDGET_TYPE).length,
+      0,
+      "no per-customer resources",
+    );
     const maps = resources.filter((resource) => resource.type === MAP_TYPE);
     assert.equal(maps.length, 1, "one UsageBudgetMap");
     return maps[0] as never;
@@ -58,12 +79,20 @@ describe("UsageBudgetSet asOneResource through the real Pulumi CLI", function ()
     const created = await stack.engine.up([], {}, [set]);
     assert.equal(created.result.exitCode, 0, created.result.output);
     const creates = created.result.events.filter((event) => event.resourcePreEvent?.metadata.type === MAP_TYPE);
-    assert.deepEqual(creates.map((event) => event.resourcePreEvent!.metadata.op), ["create"], "one engine step");
+    assert.deepEqual(
+      creates.map((event) => event.resourcePreEvent!.metadata.op),
+      ["create"],
+      "one engine step",
+    );
     for (const customer of CUSTOMERS) assert.equal(stack.emulator.budgetOf(customer.id), amounts.get(customer.id));
     const state = await mapState();
     assert.deepEqual(Object.keys(state.outputs.budgets), [...IDS].sort());
     for (const customer of CUSTOMERS) {
-      assert.deepEqual(state.outputs.budgets[customer.id], { amount: amounts.get(customer.id), previousAmount: customer.amount, onDelete: "retain" }, "the budget found before is kept as previousAmount");
+      assert.deepEqual(
+        state.outputs.budgets[customer.id],
+        { amount: amounts.get(customer.id), previousAmount: customer.amount, onDelete: "retain" },
+        "the budget found before is kept as previousAmount",
+      );
     }
 
     const changed = [IDS[1]!, IDS[4]!, IDS[9]!];
@@ -72,16 +101,34 @@ describe("UsageBudgetSet asOneResource through the real Pulumi CLI", function ()
     const preview = await stack.engine.preview([], { diff: true }, [set]);
     assert.equal(preview.result.exitCode, 0, preview.result.output);
     for (const id of IDS) {
-      if (changed.includes(id)) assert.match(preview.result.output, new RegExp(`~ "?${id}"?: \\{\\n\\s+~ amount\\s*: \\d+ => 7777`), `the diff names ${id}`);
-      else assert.doesNotMatch(preview.result.output, new RegExp(id), `the diff does not name ${id}, which does not change`);
+      if (changed.includes(id))
+        assert.match(
+          preview.result.output,
+          new RegExp(`~ "?${id}"?: \\{\\n\\s+~ amount\\s*: \\d+ => 7777`),
+          `the diff names ${id}`,
+        );
+      else
+        assert.doesNotMatch(
+          preview.result.output,
+          new RegExp(id),
+          `the diff does not name ${id}, which does not change`,
+        );
     }
     stack.emulator.clearRequests();
     const updated = await stack.engine.up([], {}, [set]);
     assert.equal(updated.result.exitCode, 0, updated.result.output);
     assert.deepEqual(budgetWrites(stack), [...changed].sort(), "only the changed customers are written");
-    assert.equal(stack.emulator.requests.filter((request) => request.method === "GET").length, 0, "nothing is read to update a known budget");
+    assert.equal(
+      stack.emulator.requests.filter((request) => request.method === "GET").length,
+      0,
+      "nothing is read to update a known budget",
+    );
     for (const id of changed) assert.equal(stack.emulator.budgetOf(id), 7777);
-    assert.equal((await mapState()).outputs.budgets[IDS[4]!]!.previousAmount, CUSTOMERS[4]!.amount, "previousAmount survives the update");
+    assert.equal(
+      (await mapState()).outputs.budgets[IDS[4]!]!.previousAmount,
+      CUSTOMERS[4]!.amount,
+      "previousAmount survives the update",
+    );
 
     const again = await stack.engine.preview([], { expectNoChanges: true }, [set]);
     assert.equal(again.result.exitCode, 0, "nothing left to change");
@@ -108,7 +155,10 @@ describe("UsageBudgetSet asOneResource through the real Pulumi CLI", function ()
         assert.doesNotMatch(update, new RegExp(id), `the update does not name ${id}`);
       }
     }
-    assert.match(preview.result.output, /\+ lastChange\s*: "changed by jane\.doe@partner\.onmicrosoft\.com on \S+, from 1020 to 5"/);
+    assert.match(
+      preview.result.output,
+      /\+ lastChange\s*: "changed by jane\.doe@partner\.onmicrosoft\.com on \S+, from 1020 to 5"/,
+    );
 
     stack.emulator.clearRequests();
     const up = await stack.engine.up([], { refresh: true }, [set]);
@@ -131,7 +181,10 @@ describe("UsageBudgetSet asOneResource through the real Pulumi CLI", function ()
 
     const failed = await stack.engine.up([], {}, [set]);
     assert.equal(failed.result.exitCode, 1, "a run that did not finish its work fails");
-    assert.match(failed.result.output, /could not set the budgets of 2 of 12 customers; the others are done and recorded, and the next run retries these/);
+    assert.match(
+      failed.result.output,
+      /could not set the budgets of 2 of 12 customers; the others are done and recorded, and the next run retries these/,
+    );
     for (const id of refused) assert.match(failed.result.output, new RegExp(`customer ${id}: .*HTTP 403`));
     const after = await mapState();
     assert.deepEqual(Object.keys(after.outputs.budgets), [...IDS].sort(), "every customer is still in state");
@@ -146,13 +199,20 @@ describe("UsageBudgetSet asOneResource through the real Pulumi CLI", function ()
       }
       assert.equal(stack.emulator.budgetOf(id), refused.includes(id) ? before[id]!.amount : amounts.get(id));
     }
-    assert.ok(String(after.outputs.__provider ?? "").length > 0, "the serialized provider is kept, so refresh and destroy still work");
+    assert.ok(
+      String(after.outputs.__provider ?? "").length > 0,
+      "the serialized provider is kept, so refresh and destroy still work",
+    );
 
     for (const id of refused) stack.emulator.setRelationship(id, true);
     stack.emulator.clearRequests();
     const retried = await stack.engine.up([], {}, [set]);
     assert.equal(retried.result.exitCode, 0, retried.result.output);
-    assert.deepEqual(stack.emulator.requests.map((request) => `${request.method} ${request.path.split("/")[3]}`).sort(), refused.flatMap((id) => [`GET ${id}`, `PATCH ${id}`]).sort(), "read, then written: only the two that failed");
+    assert.deepEqual(
+      stack.emulator.requests.map((request) => `${request.method} ${request.path.split("/")[3]}`).sort(),
+      refused.flatMap((id) => [`GET ${id}`, `PATCH ${id}`]).sort(),
+      "read, then written: only the two that failed",
+    );
     for (const id of IDS) assert.equal(stack.emulator.budgetOf(id), amounts.get(id));
     const settled = await mapState();
     for (const id of refused) assert.equal(settled.outputs.budgets[id]!.writeError, undefined);
@@ -179,7 +239,14 @@ describe("UsageBudgetSet asOneResource through the real Pulumi CLI", function ()
     stack.emulator.clearRequests();
     const retried = await stack.engine.up([], {}, [set]);
     assert.equal(retried.result.exitCode, 0, retried.result.output);
-    assert.deepEqual(stack.emulator.requests.filter((request) => request.method === "GET").map((request) => request.path.split("/")[3]).sort(), [...changed].sort(), "each unsettled customer is read before it is written");
+    assert.deepEqual(
+      stack.emulator.requests
+        .filter((request) => request.method === "GET")
+        .map((request) => request.path.split("/")[3])
+        .sort(),
+      [...changed].sort(),
+      "each unsettled customer is read before it is written",
+    );
     for (const id of changed) assert.equal(stack.emulator.budgetOf(id), 2500);
   });
 

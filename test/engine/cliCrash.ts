@@ -20,8 +20,11 @@ export interface CliKill<T> {
  * Automation API starts it as a direct child, `pulumi <command> …`.
  */
 function runningCli(command: string): number {
-  const found = listProcesses().filter((entry) => entry.ppid === process.pid && basename(entry.argv[0] ?? "") === "pulumi" && entry.argv[1] === command);
-  if (found.length !== 1) throw new Error(`expected one running \`pulumi ${command}\` started by this process, found ${found.length}`);
+  const found = listProcesses().filter(
+    (entry) => entry.ppid === process.pid && basename(entry.argv[0] ?? "") === "pulumi" && entry.argv[1] === command,
+  );
+  if (found.length !== 1)
+    throw new Error(`expected one running \`pulumi ${command}\` started by this process, found ${found.length}`);
   return found[0]!.pid;
 }
 
@@ -35,7 +38,13 @@ function runningCli(command: string): number {
  * Resolves once every killed process is gone; fails if the count was never
  * reached (the command ended on its own) or the CLI was not found.
  */
-export async function killCliDuring<T>(emulator: PartnerCenterEmulator, command: string, afterRequests: number, run: () => Promise<T>, matches?: (request: RecordedRequest) => boolean): Promise<CliKill<T>> {
+export async function killCliDuring<T>(
+  emulator: PartnerCenterEmulator,
+  command: string,
+  afterRequests: number,
+  run: () => Promise<T>,
+  matches?: (request: RecordedRequest) => boolean,
+): Promise<CliKill<T>> {
   const killed: number[] = [];
   let failure: Error | undefined;
   emulator.onRequestCount(
@@ -63,7 +72,10 @@ export async function killCliDuring<T>(emulator: PartnerCenterEmulator, command:
   );
   const result = await run();
   if (failure) throw failure;
-  if (killed.length === 0) throw new Error(`\`pulumi ${command}\` ended before the emulator received ${afterRequests} requests: nothing was killed`);
+  if (killed.length === 0)
+    throw new Error(
+      `\`pulumi ${command}\` ended before the emulator received ${afterRequests} requests: nothing was killed`,
+    );
   await waitUntilGone(killed);
   return { result, killed };
 }

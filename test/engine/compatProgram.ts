@@ -66,14 +66,20 @@ async function main(): Promise<CompatReport> {
       },
     });
     const stack = await Stack.create("compat", workspace);
-    await stack.setAllConfig({ "partnercenter:endpoint": { value: emulator.endpoint }, "partnercenter:accessToken": { value: emulator.accessToken, secret: true } });
+    await stack.setAllConfig({
+      "partnercenter:endpoint": { value: emulator.endpoint },
+      "partnercenter:accessToken": { value: emulator.accessToken, secret: true },
+    });
     const up = await stack.up({ color: "never" });
     const afterUp = emulator.budgetOf(customerId);
     emulator.setBudget(customerId, 900);
     const preview = await stack.preview({ refresh: true, color: "never" });
     await stack.refresh({ color: "never" });
-    const deployment = (await stack.exportStack()).deployment as { resources?: { type: string; outputs?: Record<string, unknown> }[] };
-    const afterRefresh = deployment.resources?.find((resource) => resource.type.endsWith(":UsageBudget"))?.outputs?.amount;
+    const deployment = (await stack.exportStack()).deployment as {
+      resources?: { type: string; outputs?: Record<string, unknown> }[];
+    };
+    const afterRefresh = deployment.resources?.find((resource) => resource.type.endsWith(":UsageBudget"))?.outputs
+      ?.amount;
     const destroy = await stack.destroy({ color: "never" });
     return {
       node: process.version,

@@ -16,14 +16,22 @@ describe("npm run demo (node dist/scripts/demo.js)", function () {
     // Its own backend directory, made by the demo: other tests run the demo too.
     const backend = join(mkdtempSync(join(tmpdir(), "pc-demo-")), "backend");
     try {
-      const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-        const env = cleanEnv({ PULUMI_PARTNERCENTER_DEMO_DIR: backend });
-        const child = execFile(process.execPath, [resolve(REPOSITORY, "dist/scripts/demo.js")], { cwd: REPOSITORY, env, timeout: 170_000 }, (_error, out, err) =>
-          done({ code: child.exitCode, stdout: out, stderr: err }),
-        );
-      });
+      const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+        (done) => {
+          const env = cleanEnv({ PULUMI_PARTNERCENTER_DEMO_DIR: backend });
+          const child = execFile(
+            process.execPath,
+            [resolve(REPOSITORY, "dist/scripts/demo.js")],
+            { cwd: REPOSITORY, env, timeout: 170_000 },
+            (_error, out, err) => done({ code: child.exitCode, stdout: out, stderr: err }),
+          );
+        },
+      );
       assert.equal(code, 0, `${stdout}\n${stderr}`);
-      assert.ok(existsSync(join(backend, ".pulumi")), "the demo made the file backend's directory, and the CLI wrote its state there");
+      assert.ok(
+        existsSync(join(backend, ".pulumi")),
+        "the demo made the file backend's directory, and the CLI wrote its state there",
+      );
       assertDrift(stdout);
     } finally {
       rmSync(dirname(backend), { recursive: true, force: true });
@@ -33,7 +41,12 @@ describe("npm run demo (node dist/scripts/demo.js)", function () {
 
 function assertDrift(stdout: string): void {
   assert.match(stdout, /\+ 5 created/);
-  assert.match(stdout, new RegExp(`UsageBudget: \\(refresh\\)\\n(.*\\n)*?.*budgets-${CONTOSO}\\]\\n.*--outputs:--\\n\\s+~ amount\\s+: 1200 => 4000\\n\\s+\\+ lastChange\\s+: "changed by jane\\.doe@partner\\.onmicrosoft\\.com on \\S+, from 1200 to 4000"`));
+  assert.match(
+    stdout,
+    new RegExp(
+      `UsageBudget: \\(refresh\\)\\n(.*\\n)*?.*budgets-${CONTOSO}\\]\\n.*--outputs:--\\n\\s+~ amount\\s+: 1200 => 4000\\n\\s+\\+ lastChange\\s+: "changed by jane\\.doe@partner\\.onmicrosoft\\.com on \\S+, from 1200 to 4000"`,
+    ),
+  );
   assert.match(stdout, /~ amount\s+: 4000 => 1200/);
   assert.match(stdout, /~ 1 to update/);
   assert.match(stdout, /\[demo\] Emulator stopped\./);

@@ -26,7 +26,9 @@ export interface EmulatorProcess {
 /** The emulator command (`bin.partnercenter-emulator`) of the package installed in `project`'s node_modules. */
 function emulatorBin(project: string): string {
   const packageDir = join(project, "node_modules", "pulumi-partnercenter");
-  const manifest = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { bin?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as {
+    bin?: Record<string, string>;
+  };
   const bin = manifest.bin?.["partnercenter-emulator"];
   if (!bin) throw new Error(`${packageDir}/package.json has no bin "partnercenter-emulator"`);
   return join(packageDir, bin);
@@ -48,11 +50,22 @@ async function stopChild(child: ChildProcess): Promise<number | null> {
 
 /** Starts the installed package's emulator on a free port (`--port 0`) and waits for its banner. */
 export async function startEmulatorProcess(project: string): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, [emulatorBin(project), "--port", "0"], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [emulatorBin(project), "--port", "0"], {
+    cwd: project,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let banner = "";
   try {
     const settings = await new Promise<{ endpoint: string; accessToken: string }>((resolvePromise, reject) => {
-      const timer = setTimeout(() => reject(new Error(`partnercenter-emulator printed no endpoint and token within ${DEADLINE_MS / 1000} s:\n${banner}`)), DEADLINE_MS);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `partnercenter-emulator printed no endpoint and token within ${DEADLINE_MS / 1000} s:\n${banner}`,
+            ),
+          ),
+        DEADLINE_MS,
+      );
       const read = (chunk: Buffer): void => {
         banner = (banner + chunk.toString()).slice(0, MAX_BANNER);
         const endpoint = /^\s*export PARTNERCENTER_ENDPOINT=(http:\/\/127\.0\.0\.1:\d+)$/m.exec(banner)?.[1];
@@ -69,7 +82,11 @@ export async function startEmulatorProcess(project: string): Promise<EmulatorPro
       });
       child.once("exit", (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`partnercenter-emulator exited (${signal ?? `exit code ${code}`}) before printing its endpoint and token:\n${banner}`));
+        reject(
+          new Error(
+            `partnercenter-emulator exited (${signal ?? `exit code ${code}`}) before printing its endpoint and token:\n${banner}`,
+          ),
+        );
       });
     });
     child.removeAllListeners("exit");

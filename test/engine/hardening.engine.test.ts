@@ -17,11 +17,17 @@ describe("hardening through the real Pulumi CLI", function () {
   afterEach(() => stack.stop());
 
   it("a 404 that is not Partner Center's 'no such customer' (a gateway's HTML page) fails the refresh and the destroy; nothing leaves state", async () => {
-    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" })]);
+    await stack.engine.arrange([
+      stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }),
+      stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" }),
+    ]);
     stack.emulator.faults.configure({ gatewayNotFoundRate: 1 });
     const refresh = await stack.engine.refresh();
     assert.equal(refresh.result.exitCode, 1);
-    assert.match(refresh.errors.join("\n"), /HTTP 404 .*not Partner Center's answer about a customer \(it has no code 60003\): check partnercenter:endpoint/);
+    assert.match(
+      refresh.errors.join("\n"),
+      /HTTP 404 .*not Partner Center's answer about a customer \(it has no code 60003\): check partnercenter:endpoint/,
+    );
     // One message per failure, as the resource's error: not again under the stack, with frames into compiled files.
     assert.doesNotMatch(refresh.result.output, /PartnerCenterStatusError|^\s+at /m, refresh.result.output);
     assert.deepEqual(refresh.stackErrors, ["update failed"]);
@@ -33,7 +39,11 @@ describe("hardening through the real Pulumi CLI", function () {
     stack.emulator.faults.configure({});
     stack.emulator.removeCustomer(FABRIKAM);
     const gone = await stack.engine.refresh();
-    assert.deepEqual(gone.steps.map((step) => `${step.name}:${step.op}`), ["fabrikam:gone"], "Partner Center's own 404/60003 still drops the customer");
+    assert.deepEqual(
+      gone.steps.map((step) => `${step.name}:${step.op}`),
+      ["fabrikam:gone"],
+      "Partner Center's own 404/60003 still drops the customer",
+    );
   });
 });
 
@@ -43,17 +53,38 @@ describe("several resources on one customer", function () {
     const dir = mkdtempSync(join(tmpdir(), "pc-dup-"));
     try {
       const file = join(dir, "budgets.yaml");
-      writeFileSync(file, `budgets:\n  - customerId: ${CONTOSO}\n    amount: 700\n  - customerId: ${FABRIKAM}\n    amount: 5\n`);
+      writeFileSync(
+        file,
+        `budgets:\n  - customerId: ${CONTOSO}\n    amount: 700\n  - customerId: ${FABRIKAM}\n    amount: 5\n`,
+      );
       const contoso = stack.budget("contoso", { customerId: CONTOSO, amount: 1200 });
       const runs = [
-        { expected: `UsageBudget "contoso", UsageBudget "contoso-copy"`, run: () => stack.engine.up([contoso, stack.budget("contoso-copy", { customerId: CONTOSO.toUpperCase(), amount: 900 })]) },
-        { expected: `UsageBudget "contoso", UsageBudget "budgets-${CONTOSO}"`, run: () => stack.engine.up([contoso], {}, [{ name: "budgets", file }]) },
-        { expected: `UsageBudget "contoso", UsageBudget "budgets-${CONTOSO}"`, run: () => stack.engine.preview([contoso], {}, [{ name: "budgets", file }]) },
+        {
+          expected: `UsageBudget "contoso", UsageBudget "contoso-copy"`,
+          run: () =>
+            stack.engine.up([
+              contoso,
+              stack.budget("contoso-copy", { customerId: CONTOSO.toUpperCase(), amount: 900 }),
+            ]),
+        },
+        {
+          expected: `UsageBudget "contoso", UsageBudget "budgets-${CONTOSO}"`,
+          run: () => stack.engine.up([contoso], {}, [{ name: "budgets", file }]),
+        },
+        {
+          expected: `UsageBudget "contoso", UsageBudget "budgets-${CONTOSO}"`,
+          run: () => stack.engine.preview([contoso], {}, [{ name: "budgets", file }]),
+        },
       ];
       for (const { expected, run } of runs) {
         const result = await run();
         assert.equal(result.result.exitCode, 1);
-        assert.match(result.result.output, new RegExp(`customer ${CONTOSO} is declared by 2 resources: ${expected}\\. Each customer's budget must be declared by one resource only`));
+        assert.match(
+          result.result.output,
+          new RegExp(
+            `customer ${CONTOSO} is declared by 2 resources: ${expected}\\. Each customer's budget must be declared by one resource only`,
+          ),
+        );
         assert.equal(result.steps.length, 0, "no UsageBudget was registered");
         assert.doesNotMatch(result.result.output, /^\s+at /m, "the message alone, no stack trace");
       }
@@ -79,7 +110,11 @@ describe("previousAmount when a create's answer is lost", function () {
       const again = await stack.engine.up(program);
       assert.equal(again.result.exitCode, 0, again.result.output);
       const [contoso] = [...(await stack.engine.state()).values()];
-      assert.equal(contoso?.outputs.previousAmount, 1000, "the customer's budget before this resource, not the provider's own 1200");
+      assert.equal(
+        contoso?.outputs.previousAmount,
+        1000,
+        "the customer's budget before this resource, not the provider's own 1200",
+      );
     } finally {
       await stack.stop();
     }

@@ -13,7 +13,9 @@ const NEXT_VERSION = "99.0.0-next";
 
 /** The version of the package installed in a folder (a pnpm store folder holds it in node_modules). */
 function versionAt(folder: string): string {
-  const manifest = existsSync(join(folder, "package.json")) ? join(folder, "package.json") : join(folder, "node_modules", "pulumi-partnercenter", "package.json");
+  const manifest = existsSync(join(folder, "package.json"))
+    ? join(folder, "package.json")
+    : join(folder, "node_modules", "pulumi-partnercenter", "package.json");
   return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
 }
 
@@ -31,7 +33,10 @@ for (const layout of LAYOUTS) {
     });
 
     it("creates, refreshes, and after an upgrade to the next version refreshes and deletes what the earlier version wrote", async () => {
-      const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 10, onDelete: "clear" })]);
+      const up = await stack.engine.up([
+        stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }),
+        stack.budget("fabrikam", { customerId: FABRIKAM, amount: 10, onDelete: "clear" }),
+      ]);
       assert.deepEqual(up.errors, [], up.result.output);
       for (const budget of (await stack.engine.state()).values()) {
         assert.equal(budget.inputs.__provider, PROVIDER_TEXT, `${budget.name}'s inputs`);
@@ -46,7 +51,10 @@ for (const layout of LAYOUTS) {
 
       const earlier = project.installedFolder();
       project.upgrade(NEXT_VERSION);
-      assert.ok(!existsSync(earlier) || versionAt(earlier) === NEXT_VERSION, `the earlier version's files in ${earlier} are gone`);
+      assert.ok(
+        !existsSync(earlier) || versionAt(earlier) === NEXT_VERSION,
+        `the earlier version's files in ${earlier} are gone`,
+      );
       assert.equal(versionAt(project.packageDir), NEXT_VERSION, "the program's directory finds the next version");
 
       stack.emulator.setBudget(CONTOSO, 800);

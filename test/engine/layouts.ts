@@ -18,7 +18,16 @@
  * its package manager would: the old version's files are removed.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
@@ -50,7 +59,13 @@ let packed: { directory: string; tarball: string } | undefined;
 function tarball(): string {
   if (!packed) {
     const directory = mkdtempSync(join(tmpdir(), "pc-pack-"));
-    const name = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", directory], { cwd: REPOSITORY, encoding: "utf8" }).trim().split("\n").at(-1)!;
+    const name = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", directory], {
+      cwd: REPOSITORY,
+      encoding: "utf8",
+    })
+      .trim()
+      .split("\n")
+      .at(-1)!;
     packed = { directory, tarball: join(directory, name) };
     process.once("exit", () => rmSync(directory, { recursive: true, force: true }));
   }
@@ -70,7 +85,10 @@ function extractPackage(destination: string, version?: string): void {
 
 /** The names the package depends on, peers included, from its packed manifest. */
 function dependenciesOf(packageDir: string): string[] {
-  const manifest = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  };
   return [...new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})])];
 }
 
@@ -106,7 +124,11 @@ function writeManifest(directory: string, manifest: Record<string, unknown>): vo
 function npmFlat(root: string): LayoutProject {
   const modules = join(root, "node_modules");
   const packageDir = join(modules, PACKAGE);
-  writeManifest(root, { name: "partner-budgets", private: true, dependencies: { [PACKAGE]: "*", "@pulumi/pulumi": "*" } });
+  writeManifest(root, {
+    name: "partner-budgets",
+    private: true,
+    dependencies: { [PACKAGE]: "*", "@pulumi/pulumi": "*" },
+  });
   extractPackage(packageDir);
   linkFromRepository(modules, repositoryModules());
   return {
@@ -151,7 +173,11 @@ function npmWorkspaces(root: string): LayoutProject {
 function pnpm(root: string): LayoutProject {
   const modules = join(root, "node_modules");
   const link = join(modules, PACKAGE);
-  writeManifest(root, { name: "partner-budgets", private: true, dependencies: { [PACKAGE]: "*", "@pulumi/pulumi": "*" } });
+  writeManifest(root, {
+    name: "partner-budgets",
+    private: true,
+    dependencies: { [PACKAGE]: "*", "@pulumi/pulumi": "*" },
+  });
   let storeFolder = "";
   const install = (version?: string) => {
     const staged = mkdtempSync(join(tmpdir(), "pc-pnpm-stage-"));
@@ -191,7 +217,11 @@ function npmLink(root: string): LayoutProject {
   const programDir = join(root, "project");
   const modules = join(programDir, "node_modules");
   const link = join(modules, PACKAGE);
-  writeManifest(programDir, { name: "partner-budgets", private: true, dependencies: { [PACKAGE]: "*", "@pulumi/pulumi": "*" } });
+  writeManifest(programDir, {
+    name: "partner-budgets",
+    private: true,
+    dependencies: { [PACKAGE]: "*", "@pulumi/pulumi": "*" },
+  });
   let checkout = "";
   let checkouts = 0;
   const install = (version?: string) => {

@@ -25,7 +25,10 @@ export function packedProject(): PackedProject {
     const tarball = basename(packTarball(directory));
     const modules = join(directory, "node_modules");
     unpackTarball(join(directory, tarball), join(modules, "pulumi-partnercenter"));
-    writeFileSync(join(directory, "package.json"), `${JSON.stringify({ name: "partner-budgets", private: true, dependencies: { "@pulumi/pulumi": "*", "pulumi-partnercenter": `file:${tarball}` } }, null, 2)}\n`);
+    writeFileSync(
+      join(directory, "package.json"),
+      `${JSON.stringify({ name: "partner-budgets", private: true, dependencies: { "@pulumi/pulumi": "*", "pulumi-partnercenter": `file:${tarball}` } }, null, 2)}\n`,
+    );
     for (const entry of readdirSync(join(REPOSITORY, "node_modules"))) {
       if (entry === "pulumi-partnercenter" || entry === "@pulumi" || entry.startsWith(".")) continue;
       symlinkSync(join(REPOSITORY, "node_modules", entry), join(modules, entry));

@@ -24,14 +24,23 @@ describe("state in a partner's project (the package installed from its packed ta
     stack = await startStack({
       projectDir: project.directory,
       config: () => ({}),
-      env: (emulator) => ({ PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken }),
+      env: (emulator) => ({
+        PARTNERCENTER_ENDPOINT: emulator.endpoint,
+        PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken,
+      }),
     });
   });
   afterEach(() => stack.stop());
 
   it("__provider is the package's own text naming the host, the state at most 1,100 bytes per resource besides the program's stack, and the budgets work end to end", async () => {
-    assert.ok(lstatSync(join(project.directory, "node_modules/pulumi-partnercenter")).isDirectory(), "installed, not linked");
-    const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 10, onDelete: "clear" })]);
+    assert.ok(
+      lstatSync(join(project.directory, "node_modules/pulumi-partnercenter")).isDirectory(),
+      "installed, not linked",
+    );
+    const up = await stack.engine.up([
+      stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }),
+      stack.budget("fabrikam", { customerId: FABRIKAM, amount: 10, onDelete: "clear" }),
+    ]);
     assert.deepEqual(up.errors, []);
     const resources = [...(await stack.engine.state()).values()];
     assert.equal(resources.length, 2);
@@ -57,7 +66,12 @@ describe("state in a partner's project (the package installed from its packed ta
   });
 
   it("resources written by an earlier version (the shim's __provider) keep working, and take the small one on their next update", async () => {
-    await stack.engine.seed("northwind", NORTHWIND, { customerId: NORTHWIND, amount: 500, __provider: LEGACY_PROVIDER }, { customerId: NORTHWIND, amount: 500, __provider: LEGACY_PROVIDER });
+    await stack.engine.seed(
+      "northwind",
+      NORTHWIND,
+      { customerId: NORTHWIND, amount: 500, __provider: LEGACY_PROVIDER },
+      { customerId: NORTHWIND, amount: 500, __provider: LEGACY_PROVIDER },
+    );
     const refresh = await stack.engine.refresh();
     assert.deepEqual(refresh.errors, []);
     const up = await stack.engine.up([stack.budget("northwind", { customerId: NORTHWIND, amount: 650 })]);

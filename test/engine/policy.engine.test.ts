@@ -67,7 +67,10 @@ describe("the spend policy under the real analyzer, with the spend an App+User c
     stack = await fixture.startStack({
       config: {
         ...fixture.appSettings(CLIENT_ID),
-        "partnercenter:refreshToken": { value: fixture.entra.issueRefreshToken(CLIENT_ID, { mfa: true }), secret: true },
+        "partnercenter:refreshToken": {
+          value: fixture.entra.issueRefreshToken(CLIENT_ID, { mfa: true }),
+          secret: true,
+        },
         "partnercenter:clientSecret": { value: SECRET, secret: true },
       },
       emulator: { tokenIdentity: fixture.entra.tokenIdentity() },
@@ -82,10 +85,17 @@ describe("the spend policy under the real analyzer, with the spend an App+User c
     // The refresh records the spend in the inputs, where the analyzer sees it.
     assert.equal((await stack.engine.refresh()).result.exitCode, 0);
     stack.emulator.clearRequests();
-    const lowered = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO, amount: 500 })], { policyPacks: [POLICY_PACK] });
+    const lowered = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO, amount: 500 })], {
+      policyPacks: [POLICY_PACK],
+    });
     assert.equal(lowered.result.exitCode, 0, lowered.result.output);
-    assert.match(lowered.result.output, /usage-budget-below-spend[\s\S]*amount 500 is below the month-to-date spend 812.4 EUR/);
-    const kept = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO, amount: 900 })], { policyPacks: [POLICY_PACK] });
+    assert.match(
+      lowered.result.output,
+      /usage-budget-below-spend[\s\S]*amount 500 is below the month-to-date spend 812.4 EUR/,
+    );
+    const kept = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO, amount: 900 })], {
+      policyPacks: [POLICY_PACK],
+    });
     assert.equal(kept.result.exitCode, 0, kept.result.output);
     assert.doesNotMatch(kept.result.output, /usage-budget-below-spend/);
     assert.equal(stack.emulator.requests.length, 0, "a preview sends nothing");

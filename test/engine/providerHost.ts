@@ -20,7 +20,6 @@ export type Props = Record<string, unknown>;
 const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 
-
 /** How to start the host, as the engine does (sdk/go/common/resource/plugin/provider_plugin.go `NewProvider`). */
 export interface HostOptions {
   /** The program's working directory: the engine starts plugins in `ctx.Pwd` (ENGINE.md, "working directory"). */
@@ -51,7 +50,11 @@ export class HostRpcError extends Error {
 function withoutUndefined(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutUndefined);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== undefined).map(([key, inner]) => [key, withoutUndefined(inner)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, inner]) => inner !== undefined)
+      .map(([key, inner]) => [key, withoutUndefined(inner)]),
+  );
 }
 
 function toStruct(props: Props): Struct {
@@ -86,10 +89,14 @@ export class ProviderHost {
     // pulumi-resource-pulumi-nodejs: `node -e "require.resolve('@pulumi/pulumi/cmd/dynamic-provider')"` from the working directory.
     const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [options.projectDir] });
     const env: NodeJS.ProcessEnv = { ...options.env };
-    for (const [key, value] of Object.entries(options.runtimeOptions ?? {})) env[`PULUMI_RUNTIME_${key.toUpperCase()}`] = String(value);
+    for (const [key, value] of Object.entries(options.runtimeOptions ?? {}))
+      env[`PULUMI_RUNTIME_${key.toUpperCase()}`] = String(value);
     env.PULUMI_NODEJS_PROJECT = options.project;
     env.PULUMI_PROJECT = options.project;
-    if (options.config) env.PULUMI_CONFIG = JSON.stringify(Object.fromEntries(Object.entries(options.config).map(([key, { value }]) => [key, value])));
+    if (options.config)
+      env.PULUMI_CONFIG = JSON.stringify(
+        Object.fromEntries(Object.entries(options.config).map(([key, { value }]) => [key, value])),
+      );
     const child = spawn(process.execPath, [script, engineAddress], { cwd: options.projectDir, env });
     let output = "";
     const port = await new Promise<number>((resolve, reject) => {
@@ -117,9 +124,13 @@ export class ProviderHost {
 
   #call<Req, Res>(method: string, request: Req): Promise<Res> {
     return new Promise((resolve, reject) => {
-      const fn = (this.#client as unknown as Record<string, (r: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => void>)[method];
+      const fn = (
+        this.#client as unknown as Record<string, (r: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => void>
+      )[method];
       if (!fn) throw new Error(`no RPC ${method}`);
-      fn.call(this.#client, request, (error, response) => (error ? reject(new HostRpcError(method, error)) : resolve(response)));
+      fn.call(this.#client, request, (error, response) =>
+        error ? reject(new HostRpcError(method, error)) : resolve(response),
+      );
     });
   }
 
@@ -141,7 +152,10 @@ export class ProviderHost {
    */
   async checkAndDiffConfig(urn: string, olds: Props, news: Props): Promise<number[]> {
     const codes: number[] = [];
-    for (const [method, request] of [["checkConfig", new provproto.CheckRequest()], ["diffConfig", new provproto.DiffRequest()]] as const) {
+    for (const [method, request] of [
+      ["checkConfig", new provproto.CheckRequest()],
+      ["diffConfig", new provproto.DiffRequest()],
+    ] as const) {
       request.setUrn(urn);
       request.setOlds(toStruct(olds));
       request.setNews(toStruct(news));
@@ -181,7 +195,11 @@ export class ProviderHost {
   }
 
   /** `Check(olds, news)`: the checked inputs and any failures. */
-  async check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
+  async check(
+    urn: string,
+    olds: Props,
+    news: Props,
+  ): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
     const request = new provproto.CheckRequest();
     request.setUrn(urn);
     request.setOlds(toStruct(olds));
@@ -194,7 +212,13 @@ export class ProviderHost {
   }
 
   /** `Diff(id, olds = old outputs, old_inputs, news)`. */
-  async diff(urn: string, id: string, oldOutputs: Props, oldInputs: Props, news: Props): Promise<{ changes: "some" | "none" | "unknown"; replaces: string[]; deleteBeforeReplace: boolean }> {
+  async diff(
+    urn: string,
+    id: string,
+    oldOutputs: Props,
+    oldInputs: Props,
+    news: Props,
+  ): Promise<{ changes: "some" | "none" | "unknown"; replaces: string[]; deleteBeforeReplace: boolean }> {
     const request = new provproto.DiffRequest();
     request.setUrn(urn);
     request.setId(id);
@@ -203,7 +227,12 @@ export class ProviderHost {
     request.setNews(toStruct(news));
     const response = await this.#call<provproto.DiffRequest, provproto.DiffResponse>("diff", request);
     const kinds = provproto.DiffResponse.DiffChanges;
-    const changes = response.getChanges() === kinds.DIFF_SOME ? "some" : response.getChanges() === kinds.DIFF_NONE ? "none" : "unknown";
+    const changes =
+      response.getChanges() === kinds.DIFF_SOME
+        ? "some"
+        : response.getChanges() === kinds.DIFF_NONE
+          ? "none"
+          : "unknown";
     return { changes, replaces: response.getReplacesList(), deleteBeforeReplace: response.getDeletebeforereplace() };
   }
 
@@ -218,7 +247,12 @@ export class ProviderHost {
   }
 
   /** `Read(id, properties = old outputs, inputs = old inputs)`; id "" means the resource is gone. */
-  async read(urn: string, id: string, properties?: Props, inputs?: Props): Promise<{ id: string; outputs: Props; inputs?: Props }> {
+  async read(
+    urn: string,
+    id: string,
+    properties?: Props,
+    inputs?: Props,
+  ): Promise<{ id: string; outputs: Props; inputs?: Props }> {
     const request = new provproto.ReadRequest();
     request.setUrn(urn);
     request.setId(id);

@@ -11,11 +11,17 @@ describe("what UsageBudget stores in state", function () {
   it("__provider is at most 2 KB and holds no token given through config or environment", async () => {
     const stack = await startStack({
       emulator: { accessToken: TOKEN_CANARY },
-      config: (emulator) => ({ "partnercenter:accessToken": { value: TOKEN_CANARY }, "partnercenter:endpoint": { value: emulator.endpoint } }),
+      config: (emulator) => ({
+        "partnercenter:accessToken": { value: TOKEN_CANARY },
+        "partnercenter:endpoint": { value: emulator.endpoint },
+      }),
       env: () => ({ PARTNERCENTER_ACCESS_TOKEN: ENV_TOKEN_CANARY }),
     });
     try {
-      await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 10 })]);
+      await stack.engine.arrange([
+        stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }),
+        stack.budget("fabrikam", { customerId: FABRIKAM, amount: 10 }),
+      ]);
       const budgets = [...(await stack.engine.state()).values()];
       assert.equal(budgets.length, 2);
       for (const resource of budgets) {
@@ -49,13 +55,19 @@ describe("what UsageBudget stores in state", function () {
       assert.equal(stack.emulator.budgetOf(CONTOSO), 1200);
       assert.equal(up.errors.length, 1, "the customer without relationship fails");
       await stack.engine.refresh();
-      const seen = JSON.stringify({ state: [...(await stack.engine.state()).values()], errors: up.errors, output: stack.engine.allOutput });
+      const seen = JSON.stringify({
+        state: [...(await stack.engine.state()).values()],
+        errors: up.errors,
+        output: stack.engine.allOutput,
+      });
       assert.ok(!seen.includes(ENV_TOKEN_CANARY));
     });
   });
 
   it("stack config wins over the environment", async () => {
-    const stack = await startStack({ env: () => ({ PARTNERCENTER_ACCESS_TOKEN: "a-stale-token", PARTNERCENTER_ENDPOINT: "http://127.0.0.1:1" }) });
+    const stack = await startStack({
+      env: () => ({ PARTNERCENTER_ACCESS_TOKEN: "a-stale-token", PARTNERCENTER_ENDPOINT: "http://127.0.0.1:1" }),
+    });
     try {
       const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1300 })]);
       assert.deepEqual(up.errors, []);
@@ -66,13 +78,18 @@ describe("what UsageBudget stores in state", function () {
   });
 
   it("without credentials a preview still works and an update says what to set", async () => {
-    const stack = await startStack({ config: (emulator) => ({ "partnercenter:endpoint": { value: emulator.endpoint } }) });
+    const stack = await startStack({
+      config: (emulator) => ({ "partnercenter:endpoint": { value: emulator.endpoint } }),
+    });
     try {
       const preview = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO, amount: 1300 })]);
       assert.deepEqual(preview.errors, []);
       // The preview pass has just been shown to work: the update pass alone.
       const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 1300 })]);
-      assert.match(up.errors[0] ?? "", /No Partner Center credentials are configured: set stack config partnercenter:accessToken .* PARTNERCENTER_ACCESS_TOKEN/);
+      assert.match(
+        up.errors[0] ?? "",
+        /No Partner Center credentials are configured: set stack config partnercenter:accessToken .* PARTNERCENTER_ACCESS_TOKEN/,
+      );
       assert.equal(stack.emulator.requests.length, 0);
     } finally {
       await stack.stop();
@@ -93,7 +110,10 @@ describe("what UsageBudget stores in state", function () {
       ]);
       assert.equal(preview.errors.length, 1, "the first Check failure aborts the run (ENGINE.md)");
       for (const error of preview.errors) {
-        assert.match(error, /stack config partnercenter:endpoint: "http:\/\/partner.example.com" uses plain http to a host that is not loopback; use https/);
+        assert.match(
+          error,
+          /stack config partnercenter:endpoint: "http:\/\/partner.example.com" uses plain http to a host that is not loopback; use https/,
+        );
       }
       assert.equal(stack.emulator.requests.length, 0);
     } finally {
@@ -105,10 +125,24 @@ describe("what UsageBudget stores in state", function () {
     let stack: TestStack;
     beforeEach(async () => {
       // Settings from the environment: the seeded default provider stores no config, and a refresh configures from it.
-      stack = await startStack({ config: () => ({}), env: (emulator) => ({ PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken }) });
+      stack = await startStack({
+        config: () => ({}),
+        env: (emulator) => ({
+          PARTNERCENTER_ENDPOINT: emulator.endpoint,
+          PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken,
+        }),
+      });
       // An earlier build: a different __provider text, outputs without onDelete or previousAmount.
-      for (const [name, customerId, amount] of [["contoso", CONTOSO, 1000], ["fabrikam", FABRIKAM, null]] as const) {
-        await stack.engine.seed(name, customerId, { customerId, amount, __provider: LEGACY_PROVIDER }, { customerId, amount, __provider: LEGACY_PROVIDER });
+      for (const [name, customerId, amount] of [
+        ["contoso", CONTOSO, 1000],
+        ["fabrikam", FABRIKAM, null],
+      ] as const) {
+        await stack.engine.seed(
+          name,
+          customerId,
+          { customerId, amount, __provider: LEGACY_PROVIDER },
+          { customerId, amount, __provider: LEGACY_PROVIDER },
+        );
       }
     });
     afterEach(() => stack.stop());
@@ -121,7 +155,10 @@ describe("what UsageBudget stores in state", function () {
         stack.budget("fabrikam", { customerId: FABRIKAM, amount: 50 }),
       ]);
       // The engine runs steps in parallel: their order is not the program's.
-      assert.deepEqual(preview.steps.map((step) => `${step.name}:${step.op}`).sort(), ["contoso:same", "fabrikam:update"]);
+      assert.deepEqual(preview.steps.map((step) => `${step.name}:${step.op}`).sort(), [
+        "contoso:same",
+        "fabrikam:update",
+      ]);
       const up = await stack.engine.up([stack.budget("fabrikam", { customerId: FABRIKAM, amount: 50 })]);
       assert.deepEqual(up.errors, []);
       assert.equal(stack.emulator.budgetOf(FABRIKAM), 50);

@@ -40,8 +40,16 @@ function readmeBlock(language: string): string {
 
 describe("the README's quick start: its project files", () => {
   it("are the Pulumi.yaml and index.ts this test runs (test/engine/fixtures/quickStart)", () => {
-    assert.equal(readFileSync(join(FIXTURE, "Pulumi.yaml"), "utf8"), readmeBlock("yaml"), "README.md's quick-start Pulumi.yaml differs from the fixture: update test/engine/fixtures/quickStart/Pulumi.yaml");
-    assert.equal(readFileSync(join(FIXTURE, "index.ts"), "utf8"), readmeBlock("ts"), "README.md's quick-start index.ts differs from the fixture: update test/engine/fixtures/quickStart/index.ts");
+    assert.equal(
+      readFileSync(join(FIXTURE, "Pulumi.yaml"), "utf8"),
+      readmeBlock("yaml"),
+      "README.md's quick-start Pulumi.yaml differs from the fixture: update test/engine/fixtures/quickStart/Pulumi.yaml",
+    );
+    assert.equal(
+      readFileSync(join(FIXTURE, "index.ts"), "utf8"),
+      readmeBlock("ts"),
+      "README.md's quick-start index.ts differs from the fixture: update test/engine/fixtures/quickStart/index.ts",
+    );
   });
 });
 
@@ -79,12 +87,18 @@ describe("the README's quick start from a shell: the packed package in a Pulumi.
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     });
-    return runCommand(cli.command, args, { cwd: project!.directory, env: withCliOnPath(cli, env), deadlineMs: COMMAND_DEADLINE_MS });
+    return runCommand(cli.command, args, {
+      cwd: project!.directory,
+      env: withCliOnPath(cli, env),
+      deadlineMs: COMMAND_DEADLINE_MS,
+    });
   }
 
   /** Contoso's budget as Partner Center (the emulator) has it now. */
   async function contosoBudget(): Promise<number> {
-    const response = await request(`${emulator!.endpoint}/v1/customers/${CONTOSO}/usagebudget`, { headers: { authorization: `Bearer ${emulator!.accessToken}` } });
+    const response = await request(`${emulator!.endpoint}/v1/customers/${CONTOSO}/usagebudget`, {
+      headers: { authorization: `Bearer ${emulator!.accessToken}` },
+    });
     assert.equal(response.statusCode, 200);
     return ((await response.body.json()) as { amount: number }).amount;
   }
@@ -101,9 +115,11 @@ describe("the README's quick start from a shell: the packed package in a Pulumi.
     const stateFile = join(project!.directory, "exported.json");
     const exported = await pulumi("stack", "export", "--file", stateFile);
     assert.equal(exported.exitCode, 0, exported.output);
-    const budget = (JSON.parse(readFileSync(stateFile, "utf8")) as { deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] } }).deployment.resources.find((resource) =>
-      resource.type.endsWith(":UsageBudget"),
-    );
+    const budget = (
+      JSON.parse(readFileSync(stateFile, "utf8")) as {
+        deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] };
+      }
+    ).deployment.resources.find((resource) => resource.type.endsWith(":UsageBudget"));
     assert.equal(budget?.outputs?.previousAmount, 1000, "the budget Contoso had before, adopted by the first up");
 
     // The README's curl: someone changes the budget in the portal.

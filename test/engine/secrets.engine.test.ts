@@ -2,7 +2,12 @@ import { strict as assert } from "node:assert";
 import { createPrivateKey } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEMO_CUSTOMERS, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY, type EntraEmulator } from "pulumi-partnercenter/emulator";
+import {
+  DEMO_CUSTOMERS,
+  TEST_CLIENT_CERTIFICATE,
+  TEST_CLIENT_KEY,
+  type EntraEmulator,
+} from "pulumi-partnercenter/emulator";
 import { AUTH_MODES, credentialMode, type AuthMode } from "../../provider/settings/credentialModes";
 import { EntraFixture } from "./entraFixture";
 import type { ConfigValue, TestStack } from "./stack";
@@ -21,7 +26,9 @@ const CANARY = {
   armCertificatePassword: "canary-arm-certificate-password-9b0e",
 };
 /** The test key, encrypted with the password canary. */
-const ENCRYPTED_KEY = createPrivateKey(TEST_CLIENT_KEY).export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: CANARY.certificatePassword }).toString();
+const ENCRYPTED_KEY = createPrivateKey(TEST_CLIENT_KEY)
+  .export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: CANARY.certificatePassword })
+  .toString();
 /** A line from the middle of the private key: proof that the key itself leaked. */
 const KEY_CANARY = TEST_CLIENT_KEY.split("\n")[5]!;
 
@@ -34,7 +41,8 @@ function filesUnder(dir: string): string {
 }
 
 function assertNoCanary(where: string, text: string, extra: string[] = []): void {
-  for (const canary of [...Object.values(CANARY), KEY_CANARY, ...extra]) assert.ok(!text.includes(canary), `${where} contains ${canary.slice(0, 24)}…`);
+  for (const canary of [...Object.values(CANARY), KEY_CANARY, ...extra])
+    assert.ok(!text.includes(canary), `${where} contains ${canary.slice(0, 24)}…`);
 }
 
 describe("no secret leaks, with a canary in every secret setting", function () {
@@ -48,7 +56,10 @@ describe("no secret leaks, with a canary in every secret setting", function () {
   });
   afterEach(() => fixture.stop());
 
-  function secrets(mode: string, overrides: Record<string, string> = {}): { config: Record<string, ConfigValue>; env: Record<string, string> } {
+  function secrets(
+    mode: string,
+    overrides: Record<string, string> = {},
+  ): { config: Record<string, ConfigValue>; env: Record<string, string> } {
     const secret = (value: string): ConfigValue => ({ value, secret: true });
     return {
       config: {
@@ -85,7 +96,10 @@ describe("no secret leaks, with a canary in every secret setting", function () {
   it("a successful run shows none of them, nor the access token it used, in __provider, state, errors or output, even when Partner Center quotes requests back in its errors", async () => {
     const test = await start("clientSecret");
     test.emulator.faults.configure({ echoRequestsInErrors: true });
-    const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1500 }), test.budget("tailspin", { customerId: TAILSPIN, amount: 5 })]);
+    const up = await test.engine.up([
+      test.budget("contoso", { customerId: CONTOSO, amount: 1500 }),
+      test.budget("tailspin", { customerId: TAILSPIN, amount: 5 }),
+    ]);
     assert.equal(test.emulator.budgetOf(CONTOSO), 1500);
     assert.equal(up.errors.length, 1, "the customer without relationship fails");
     const registered = [...(await test.engine.state()).values()];
@@ -94,12 +108,22 @@ describe("no secret leaks, with a canary in every secret setting", function () {
     await test.engine.refresh();
     await test.engine.destroy();
     const issued = test.emulator.requests[0]!.headers.authorization!.replace("Bearer ", "");
-    assertNoCanary("state, errors and the CLI's output", JSON.stringify({ state: [...(await test.engine.state()).values()], up, output: test.engine.allOutput }), [issued]);
-    assertNoCanary("the files of the state backend (checkpoints and their backups)", filesUnder(join(test.directory, "state")), [issued]);
+    assertNoCanary(
+      "state, errors and the CLI's output",
+      JSON.stringify({ state: [...(await test.engine.state()).values()], up, output: test.engine.allOutput }),
+      [issued],
+    );
+    assertNoCanary(
+      "the files of the state backend (checkpoints and their backups)",
+      filesUnder(join(test.directory, "state")),
+      [issued],
+    );
   });
 
   /** What makes a mode's run fail: the client secret Entra ID knows is made wrong; the other canaries fail as they are. */
-  const FAILING: Partial<Record<AuthMode, Record<string, string>>> = { clientSecret: { clientSecret: "canary-wrong-secret-0f7e" } };
+  const FAILING: Partial<Record<AuthMode, Record<string, string>>> = {
+    clientSecret: { clientSecret: "canary-wrong-secret-0f7e" },
+  };
   // Every mode of the table that asks Entra ID (test/integration/credentialSecrets.test.ts puts a canary in each one's secrets).
   for (const mode of AUTH_MODES.filter((mode) => credentialMode(mode).app)) {
     const overrides = FAILING[mode] ?? {};
@@ -110,8 +134,13 @@ describe("no secret leaks, with a canary in every secret setting", function () {
       const up = await test.engine.up([test.budget("contoso", { customerId: CONTOSO, amount: 1 })]);
       assert.equal(up.errors.length, 1, `${mode} should fail: ${JSON.stringify(up)}`);
       assert.match(up.errors[0]!, /Microsoft Entra ID refused|GitHub Actions gave no OIDC token|Azure DevOps/);
-      const assertions = entra.tokenRequests.flatMap((request) => (request.clientAssertion ? [request.clientAssertion] : []));
-      assertNoCanary("errors and host output", JSON.stringify({ up, output: test.engine.allOutput }), ["canary-wrong-secret-0f7e", ...assertions]);
+      const assertions = entra.tokenRequests.flatMap((request) =>
+        request.clientAssertion ? [request.clientAssertion] : [],
+      );
+      assertNoCanary("errors and host output", JSON.stringify({ up, output: test.engine.allOutput }), [
+        "canary-wrong-secret-0f7e",
+        ...assertions,
+      ]);
     });
   }
 });

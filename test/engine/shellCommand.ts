@@ -16,7 +16,11 @@ export interface ShellResult {
 }
 
 /** Runs `command args` in `cwd` with exactly `env`; kills it at `deadlineMs` and says so in the output. */
-export function runCommand(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; deadlineMs: number }): Promise<ShellResult> {
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; deadlineMs: number },
+): Promise<ShellResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -36,7 +40,9 @@ export function runCommand(command: string, args: string[], options: { cwd: stri
     });
     child.once("close", (code) => {
       clearTimeout(timer);
-      const note = timedOut ? `\n[killed: \`${[command, ...args].join(" ")}\` did not finish within ${options.deadlineMs / 1000} s]` : "";
+      const note = timedOut
+        ? `\n[killed: \`${[command, ...args].join(" ")}\` did not finish within ${options.deadlineMs / 1000} s]`
+        : "";
       resolvePromise({ exitCode: timedOut ? null : code, output: output + note });
     });
   });

@@ -14,7 +14,9 @@ function amountFor(index: number, phase: 1 | 2): number {
 }
 
 function programFor(stack: TestStack, phase: 1 | 2): DeclaredBudget[] {
-  return customers.map((customer, index) => stack.budget(`budget-${index}`, { customerId: customer.id, amount: amountFor(index, phase) }));
+  return customers.map((customer, index) =>
+    stack.budget(`budget-${index}`, { customerId: customer.id, amount: amountFor(index, phase) }),
+  );
 }
 
 describe("fault soak: 100 budgets created then updated concurrently under faults and a tight rate limit", function () {
@@ -92,6 +94,10 @@ describe("fault soak: 100 budgets created then updated concurrently under faults
     };
     console.log(`      soak figures: ${JSON.stringify(figures)}`);
     assert.ok(injected.dropped > 0 && figures["5xx"] > 0 && figures["429s"] > 0, "every kind of fault was injected");
-    assert.equal(failures.length, 0, `with ${MAX_RETRIES} retries every operation should get through: ${failures.slice(0, 3).join("\n")}`);
+    assert.equal(
+      failures.length,
+      0,
+      `with ${MAX_RETRIES} retries every operation should get through: ${failures.slice(0, 3).join("\n")}`,
+    );
   });
 });

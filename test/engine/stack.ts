@@ -146,7 +146,11 @@ export interface PackageExports {
 }
 
 /** The program the tests declare: UsageBudgets and UsageBudgetSets, and each budget's amount as a stack output. */
-function programOf(budgets: DeclaredBudget[], sets: DeclaredSet[], { UsageBudget, UsageBudgetSet }: PackageExports): () => Promise<Record<string, unknown>> {
+function programOf(
+  budgets: DeclaredBudget[],
+  sets: DeclaredSet[],
+  { UsageBudget, UsageBudgetSet }: PackageExports,
+): () => Promise<Record<string, unknown>> {
   return async () => {
     const byName: Record<string, UsageBudget> = {};
     for (const budget of budgets) {
@@ -179,7 +183,8 @@ function stepsOf(events: EngineEvent[]): BudgetStep[] {
       byUrn.set(pre.urn, step);
     }
     const done = event.resOutputsEvent?.metadata;
-    if (done && isBudget(done.type) && byUrn.get(done.urn)?.op === "refresh" && done.op === "delete") byUrn.get(done.urn)!.op = "gone";
+    if (done && isBudget(done.type) && byUrn.get(done.urn)?.op === "refresh" && done.op === "delete")
+      byUrn.get(done.urn)!.op = "gone";
     const failed = event.resOpFailedEvent?.metadata;
     if (failed && isBudget(failed.type) && byUrn.has(failed.urn)) byUrn.get(failed.urn)!.op = "failed";
     const diagnostic = event.diagnosticEvent;
@@ -209,7 +214,9 @@ function errorsOf(events: EngineEvent[]): { errors: string[]; stackErrors: strin
   for (const event of events) {
     const diagnostic = event.diagnosticEvent;
     if (diagnostic?.severity !== "error") continue;
-    (diagnostic.urn && !diagnostic.urn.includes("::pulumi:pulumi:Stack::") ? errors : stackErrors).push(cleanMessage(diagnostic.message));
+    (diagnostic.urn && !diagnostic.urn.includes("::pulumi:pulumi:Stack::") ? errors : stackErrors).push(
+      cleanMessage(diagnostic.message),
+    );
   }
   return { errors, stackErrors };
 }
@@ -292,7 +299,13 @@ export class EngineDriver {
 
   /** `pulumi destroy --yes --skip-preview`. */
   destroy(flags: CommandFlags = {}): Promise<DriverResult> {
-    return this.#run((common) => this.stack.destroy({ ...common, ...(flags.parallel ? { parallel: flags.parallel } : {}), ...(flags.continueOnError ? { continueOnError: true } : {}) }));
+    return this.#run((common) =>
+      this.stack.destroy({
+        ...common,
+        ...(flags.parallel ? { parallel: flags.parallel } : {}),
+        ...(flags.continueOnError ? { continueOnError: true } : {}),
+      }),
+    );
   }
 
   #updateFlags(flags: CommandFlags): Record<string, unknown> {
@@ -328,7 +341,16 @@ export class EngineDriver {
     return new Map(
       resources
         .filter((resource) => resource.type === USAGE_BUDGET_TYPE)
-        .map((resource) => [resource.urn, { urn: resource.urn, name: nameOf(resource.urn), id: resource.id ?? "", inputs: resource.inputs ?? {}, outputs: resource.outputs ?? {} }]),
+        .map((resource) => [
+          resource.urn,
+          {
+            urn: resource.urn,
+            name: nameOf(resource.urn),
+            id: resource.id ?? "",
+            inputs: resource.inputs ?? {},
+            outputs: resource.outputs ?? {},
+          },
+        ]),
     );
   }
 
@@ -349,13 +371,24 @@ export class EngineDriver {
     const prefix = `urn:pulumi:${this.stack.name}::${PROJECT}::`;
     let stackResource = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
     if (!stackResource) {
-      stackResource = { urn: `${prefix}pulumi:pulumi:Stack::${PROJECT}-${this.stack.name}`, custom: false, type: "pulumi:pulumi:Stack" };
+      stackResource = {
+        urn: `${prefix}pulumi:pulumi:Stack::${PROJECT}-${this.stack.name}`,
+        custom: false,
+        type: "pulumi:pulumi:Stack",
+      };
       resources.push(stackResource);
     }
     let provider = resources.find((resource) => resource.type === "pulumi:providers:pulumi-nodejs");
     if (!provider) {
       // As the engine writes the default provider of a dynamic resource: no inputs of its own (the whole stack config is sent).
-      provider = { urn: `${prefix}pulumi:providers:pulumi-nodejs::default`, custom: true, type: "pulumi:providers:pulumi-nodejs", id: randomUUID(), inputs: {}, outputs: {} };
+      provider = {
+        urn: `${prefix}pulumi:providers:pulumi-nodejs::default`,
+        custom: true,
+        type: "pulumi:providers:pulumi-nodejs",
+        id: randomUUID(),
+        inputs: {},
+        outputs: {},
+      };
       resources.push(provider);
     }
     resources.push({
@@ -372,17 +405,36 @@ export class EngineDriver {
     await this.stack.importStack(exported);
   }
 
-  async #run(command: (common: { onOutput: (text: string) => void; onEvent: (event: EngineEvent) => void; color: "never" }) => Promise<unknown>): Promise<DriverResult> {
+  async #run(
+    command: (common: {
+      onOutput: (text: string) => void;
+      onEvent: (event: EngineEvent) => void;
+      color: "never";
+    }) => Promise<unknown>,
+  ): Promise<DriverResult> {
     const events: EngineEvent[] = [];
     let output = "";
     let exitCode = 0;
     try {
-      const result = (await command({ onOutput: (text) => (output += text), onEvent: (event) => events.push(event), color: "never" })) as { stdout?: string; stderr?: string };
+      const result = (await command({
+        onOutput: (text) => (output += text),
+        onEvent: (event) => events.push(event),
+        color: "never",
+      })) as { stdout?: string; stderr?: string };
       output = `${result.stdout ?? output}${result.stderr ?? ""}`;
     } catch (error) {
       // The Automation API's CommandError: when the CLI exits non-zero, execa's own error (with the real exit code and
       // both streams) is its `err`, and its `code` is the API's "unknown" -2.
-      const commandResult = (error as { commandResult?: { stdout: string; stderr: string; code: number; err?: { exitCode?: number; stdout?: string; stderr?: string } } }).commandResult;
+      const commandResult = (
+        error as {
+          commandResult?: {
+            stdout: string;
+            stderr: string;
+            code: number;
+            err?: { exitCode?: number; stdout?: string; stderr?: string };
+          };
+        }
+      ).commandResult;
       if (!commandResult) throw error;
       const failed = commandResult.err;
       exitCode = typeof failed?.exitCode === "number" ? failed.exitCode : commandResult.code;
@@ -526,7 +578,9 @@ export async function startStack(
     });
     // As the project's program resolves it (up through parent folders, through symlinks), not from this repository:
     // here the name would find the repository itself (a package's self-reference).
-    const installed = options.projectDir ? (createRequire(join(options.projectDir, "package.json"))("pulumi-partnercenter") as PackageExports) : undefined;
+    const installed = options.projectDir
+      ? (createRequire(join(options.projectDir, "package.json"))("pulumi-partnercenter") as PackageExports)
+      : undefined;
     const engine = new EngineDriver(stack, workspace, backendDir, installed);
     return {
       emulator,

@@ -2,13 +2,20 @@ import { strict as assert } from "node:assert";
 import { DEMO_CUSTOMERS } from "pulumi-partnercenter/emulator";
 import { startStack, USAGE_BUDGET_TYPE, type TestStack } from "./stack";
 
-const [CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
+const [CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [
+  string,
+  string,
+  string,
+  string,
+];
 
 /** The spend listing every create or refresh process sends once (test/engine/spend.engine.test.ts). */
 const USAGE_RECORDS = "/v1/customers/usagerecords";
 
 function budgetRequests(stack: TestStack): string[] {
-  return stack.emulator.requests.filter((request) => request.path !== USAGE_RECORDS).map((request) => `${request.method} ${request.path.split("/")[3]}`);
+  return stack.emulator.requests
+    .filter((request) => request.path !== USAGE_RECORDS)
+    .map((request) => `${request.method} ${request.path.split("/")[3]}`);
 }
 
 describe("UsageBudget through the real Pulumi CLI", function () {
@@ -28,7 +35,10 @@ describe("UsageBudget through the real Pulumi CLI", function () {
       stack.budget("contoso", { customerId: CONTOSO, amountFrom: { budget: "northwind", output: "previousAmount" } }),
     ]);
     assert.deepEqual(preview.errors, []);
-    assert.deepEqual(preview.steps, [{ name: "northwind", op: "create" }, { name: "contoso", op: "create" }]);
+    assert.deepEqual(preview.steps, [
+      { name: "northwind", op: "create" },
+      { name: "contoso", op: "create" },
+    ]);
     assert.equal(stack.emulator.requests.length, 0);
     assert.equal((await stack.engine.state()).size, 0);
   });
@@ -45,15 +55,31 @@ describe("UsageBudget through the real Pulumi CLI", function () {
     assert.equal(__provider, contoso.inputs.__provider, "the serialized provider as the program registered it");
     assert.deepEqual(outputs, { customerId: CONTOSO, amount: 1500.25, previousAmount: 1000, onDelete: "retain" });
     assert.equal(stack.emulator.budgetOf(CONTOSO), 1500.25);
-    const requestsFor = (customer: string) => stack.emulator.requests.filter((request) => request.path.split("/")[3] === customer);
-    assert.deepEqual(requestsFor(CONTOSO).map((request) => request.method), ["GET", "PATCH"]);
+    const requestsFor = (customer: string) =>
+      stack.emulator.requests.filter((request) => request.path.split("/")[3] === customer);
+    assert.deepEqual(
+      requestsFor(CONTOSO).map((request) => request.method),
+      ["GET", "PATCH"],
+    );
     const [get, patch] = requestsFor(CONTOSO);
-    assert.equal(get!.headers["ms-correlationid"], patch!.headers["ms-correlationid"], "one correlation id per resource operation");
+    assert.equal(
+      get!.headers["ms-correlationid"],
+      patch!.headers["ms-correlationid"],
+      "one correlation id per resource operation",
+    );
     assert.notEqual(get!.headers["ms-requestid"], patch!.headers["ms-requestid"], "one request id per request");
-    assert.deepEqual(requestsFor(NORTHWIND).map((request) => request.method), ["GET"], "adopted without a write");
-    assert.equal([...(await stack.engine.state()).values()].find((resource) => resource.name === "northwind")!.outputs.previousAmount, 250.5);
+    assert.deepEqual(
+      requestsFor(NORTHWIND).map((request) => request.method),
+      ["GET"],
+      "adopted without a write",
+    );
+    assert.equal(
+      [...(await stack.engine.state()).values()].find((resource) => resource.name === "northwind")!.outputs
+        .previousAmount,
+      250.5,
+    );
 
-    const resources = (await stack.engine.resources());
+    const resources = await stack.engine.resources();
     const provider = resources.find((resource) => resource.type === "pulumi:providers:pulumi-nodejs")!;
     const stackUrn = resources.find((resource) => resource.type === "pulumi:pulumi:Stack")!.urn;
     for (const budget of resources.filter((resource) => resource.type === USAGE_BUDGET_TYPE)) {
@@ -66,19 +92,29 @@ describe("UsageBudget through the real Pulumi CLI", function () {
   it("a preview with nothing changed sends no request to Partner Center", async () => {
     await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 })]);
     stack.emulator.clearRequests();
-    const preview = await stack.engine.preview([stack.budget("contoso", { customerId: CONTOSO.toUpperCase(), amount: 1200.0 })]);
+    const preview = await stack.engine.preview([
+      stack.budget("contoso", { customerId: CONTOSO.toUpperCase(), amount: 1200.0 }),
+    ]);
     assert.deepEqual(preview.steps, [{ name: "contoso", op: "same" }]);
     assert.equal(stack.emulator.requests.length, 0);
   });
 
   it("an amount change is one PATCH that keeps previousAmount; an onDelete change alone is an update that sends no request", async () => {
-    await stack.engine.arrange([stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500 })]);
+    await stack.engine.arrange([
+      stack.budget("contoso", { customerId: CONTOSO, amount: 1200 }),
+      stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500 }),
+    ]);
     stack.emulator.clearRequests();
-    const up = await stack.engine.up([stack.budget("contoso", { customerId: CONTOSO, amount: 900 }), stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" })]);
+    const up = await stack.engine.up([
+      stack.budget("contoso", { customerId: CONTOSO, amount: 900 }),
+      stack.budget("fabrikam", { customerId: FABRIKAM, amount: 500, onDelete: "clear" }),
+    ]);
     assert.deepEqual(up.steps.map((step) => `${step.name}:${step.op}`).sort(), ["contoso:update", "fabrikam:update"]);
     assert.deepEqual(budgetRequests(stack), [`PATCH ${CONTOSO}`]);
     assert.equal(stack.emulator.budgetOf(CONTOSO), 900);
-    const state = new Map([...(await stack.engine.state()).values()].map((resource) => [resource.name, resource.outputs]));
+    const state = new Map(
+      [...(await stack.engine.state()).values()].map((resource) => [resource.name, resource.outputs]),
+    );
     assert.equal(state.get("contoso")!.amount, 900);
     assert.equal(state.get("contoso")!.previousAmount, 1000);
     assert.equal(state.get("fabrikam")!.onDelete, "clear");
@@ -94,7 +130,10 @@ describe("UsageBudget through the real Pulumi CLI", function () {
     assert.deepEqual(withoutRefresh.steps, [{ name: "contoso", op: "same" }], "without refresh the drift is invisible");
 
     const preview = await stack.engine.preview(program, { refresh: true });
-    assert.deepEqual(preview.steps, [{ name: "contoso", op: "refresh" }, { name: "contoso", op: "update" }]);
+    assert.deepEqual(preview.steps, [
+      { name: "contoso", op: "refresh" },
+      { name: "contoso", op: "update" },
+    ]);
     assert.deepEqual(
       stack.emulator.requests.map((request) => `${request.method} ${request.path.split("?")[0]}`).sort(),
       [`GET /v1/auditrecords`, `GET /v1/customers/${CONTOSO}/usagebudget`, `GET ${USAGE_RECORDS}`],
@@ -105,13 +144,20 @@ describe("UsageBudget through the real Pulumi CLI", function () {
     await stack.engine.refresh();
     const refreshed = [...(await stack.engine.state()).values()][0]!;
     assert.equal(refreshed.outputs.amount, 4000);
-    assert.equal(refreshed.inputs.amount, 4000, "read returns inputs so later diffs compare the program with what was read");
+    assert.equal(
+      refreshed.inputs.amount,
+      4000,
+      "read returns inputs so later diffs compare the program with what was read",
+    );
 
     const up = await stack.engine.up(program);
     assert.deepEqual(up.steps, [{ name: "contoso", op: "update" }]);
     assert.equal(stack.emulator.budgetOf(CONTOSO), 1200);
     const after = await stack.engine.preview(program, { refresh: true });
-    assert.deepEqual(after.steps.map((step) => step.op), ["refresh", "same"]);
+    assert.deepEqual(
+      after.steps.map((step) => step.op),
+      ["refresh", "same"],
+    );
   });
 
   it("a customerId change replaces the resource: the new customer is set, the old one retained", async () => {
@@ -142,7 +188,11 @@ describe("UsageBudget through the real Pulumi CLI", function () {
     assert.deepEqual(destroy.errors, []);
     assert.equal((await stack.engine.state()).size, 0);
     assert.equal(stack.emulator.budgetOf(CONTOSO), 1200);
-    assert.deepEqual(budgetRequests(stack).filter((request) => !request.endsWith(NORTHWIND)), [`PATCH ${FABRIKAM}`], "nothing for the retained budget");
+    assert.deepEqual(
+      budgetRequests(stack).filter((request) => !request.endsWith(NORTHWIND)),
+      [`PATCH ${FABRIKAM}`],
+      "nothing for the retained budget",
+    );
     const fabrikam = stack.emulator.requests.find((request) => request.path.includes(FABRIKAM))!;
     assert.deepEqual(JSON.parse(fabrikam.body), { Amount: null, Attributes: { ObjectType: "SpendingBudget" } });
     assert.equal(stack.emulator.budgetOf(FABRIKAM), null);
@@ -155,8 +205,14 @@ describe("UsageBudget through the real Pulumi CLI", function () {
     ]);
     assert.equal(up.result.exitCode, 1);
     const failed = up.steps.filter((step) => step.op === "failed");
-    assert.equal(failed.length, 1, `the engine stops at the first Check failure (whichever registered first): ${JSON.stringify(up.steps)}`);
-    const first = await stack.engine.up([stack.budget("bad", { customerId: "not-a-guid", amount: -5, onDelete: "forget" })]);
+    assert.equal(
+      failed.length,
+      1,
+      `the engine stops at the first Check failure (whichever registered first): ${JSON.stringify(up.steps)}`,
+    );
+    const first = await stack.engine.up([
+      stack.budget("bad", { customerId: "not-a-guid", amount: -5, onDelete: "forget" }),
+    ]);
     const bad = first.steps[0]!.error!;
     // The engine names each failed property: "property <name> value {<value>} has a problem: <reason>".
     assert.match(bad, /property customerId value \{not-a-guid\} has a problem: customerId "not-a-guid" is not a GUID/);
@@ -186,7 +242,13 @@ describe("UsageBudget through the real Pulumi CLI", function () {
     ]);
     stack.emulator.removeCustomer(NORTHWIND);
     const refresh = await stack.engine.refresh();
-    assert.deepEqual(refresh.steps.map((step) => `${step.name}:${step.op}`).sort(), ["contoso:refresh", "northwind:gone"]);
-    assert.deepEqual([...(await stack.engine.state()).values()].map((resource) => resource.name), ["contoso"]);
+    assert.deepEqual(refresh.steps.map((step) => `${step.name}:${step.op}`).sort(), [
+      "contoso:refresh",
+      "northwind:gone",
+    ]);
+    assert.deepEqual(
+      [...(await stack.engine.state()).values()].map((resource) => resource.name),
+      ["contoso"],
+    );
   });
 });

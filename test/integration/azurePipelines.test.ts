@@ -8,8 +8,18 @@
 import { strict as assert } from "node:assert";
 import jwt from "jsonwebtoken";
 import { Agent } from "undici";
-import { AzureDevOpsEmulator, DEMO_CUSTOMERS, EMULATOR_CA, EntraEmulator, PartnerCenterEmulator, type ServiceConnection } from "pulumi-partnercenter/emulator";
-import { azurePipelinesAssertion, type AzurePipelinesOidcSettings } from "../../provider/client/auth/azurePipelinesOidc";
+import {
+  AzureDevOpsEmulator,
+  DEMO_CUSTOMERS,
+  EMULATOR_CA,
+  EntraEmulator,
+  PartnerCenterEmulator,
+  type ServiceConnection,
+} from "pulumi-partnercenter/emulator";
+import {
+  azurePipelinesAssertion,
+  type AzurePipelinesOidcSettings,
+} from "../../provider/client/auth/azurePipelinesOidc";
 import { federatedCredential, type AppContext } from "../../provider/client/auth/msalCredentials";
 import { redactSecrets, Secret } from "../../provider/shared/secret";
 import { answerJson } from "../support/answers";
@@ -17,9 +27,22 @@ import { fastRetry, testClient } from "../support/clientFactory";
 import { startLoopbackServer } from "../support/loopbackServer";
 
 const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
-const FEDERATED: ServiceConnection = { id: "3f6c9d2a-8b1e-4c7f-a5d0-2e9b7c4a1f08", name: "partner-center-budgets", workloadIdentityFederation: true };
-const WITH_SECRET: ServiceConnection = { id: "9a2e4c6b-1d3f-4a8e-b7c5-0f2d4e6a8c1b", name: "legacy-secret", workloadIdentityFederation: false };
-const UNREFERENCED: ServiceConnection = { id: "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f", name: "other-stage", workloadIdentityFederation: true, referencedByStage: false };
+const FEDERATED: ServiceConnection = {
+  id: "3f6c9d2a-8b1e-4c7f-a5d0-2e9b7c4a1f08",
+  name: "partner-center-budgets",
+  workloadIdentityFederation: true,
+};
+const WITH_SECRET: ServiceConnection = {
+  id: "9a2e4c6b-1d3f-4a8e-b7c5-0f2d4e6a8c1b",
+  name: "legacy-secret",
+  workloadIdentityFederation: false,
+};
+const UNREFERENCED: ServiceConnection = {
+  id: "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f",
+  name: "other-stage",
+  workloadIdentityFederation: true,
+  referencedByStage: false,
+};
 const UNKNOWN_ID = "00000000-1111-4222-8333-444444444444";
 /** Azure DevOps' request ids, as every failure quotes them. */
 const IDS = String.raw`\(Azure DevOps X-VSS-E2EID [0-9a-f-]{36}, x-msedge-ref Ref A: [0-9A-F]{32} Ref B: \S+ Ref C: \S+\)`;
@@ -31,8 +54,14 @@ describe("Azure Pipelines workload identity federation against the emulated Azur
 
   beforeEach(async () => {
     entra = await EntraEmulator.start();
-    ado = await AzureDevOpsEmulator.start({ signer: entra, serviceConnections: [FEDERATED, WITH_SECRET, UNREFERENCED] });
-    entra.registerApp({ clientId: CLIENT_ID, federated: [{ issuer: ado.issuer, subject: ado.subjectOf(FEDERATED.name) }] });
+    ado = await AzureDevOpsEmulator.start({
+      signer: entra,
+      serviceConnections: [FEDERATED, WITH_SECRET, UNREFERENCED],
+    });
+    entra.registerApp({
+      clientId: CLIENT_ID,
+      federated: [{ issuer: ado.issuer, subject: ado.subjectOf(FEDERATED.name) }],
+    });
     // Both emulators serve HTTPS with the test CA's certificate; the dispatcher trusts it, as NODE_EXTRA_CA_CERTS would.
     dispatcher = new Agent({ connect: { ca: EMULATOR_CA } });
   });
@@ -49,12 +78,21 @@ describe("Azure Pipelines workload identity federation against the emulated Azur
 
   /** The pipeline's settings: the job's endpoint and access token, and the federated service connection, unless overridden. */
   function settings(overrides: Partial<AzurePipelinesOidcSettings> = {}): AzurePipelinesOidcSettings {
-    return { requestUri: ado.oidcRequestUri, accessToken: new Secret(ado.accessToken), serviceConnectionId: FEDERATED.id, ...overrides };
+    return {
+      requestUri: ado.oidcRequestUri,
+      accessToken: new Secret(ado.accessToken),
+      serviceConnectionId: FEDERATED.id,
+      ...overrides,
+    };
   }
 
   function credential(overrides: Partial<AzurePipelinesOidcSettings> = {}) {
     const chosen = settings(overrides);
-    return federatedCredential(context(), `the Azure Pipelines OIDC token of service connection ${chosen.serviceConnectionId}`, azurePipelinesAssertion(chosen, dispatcher));
+    return federatedCredential(
+      context(),
+      `the Azure Pipelines OIDC token of service connection ${chosen.serviceConnectionId}`,
+      azurePipelinesAssertion(chosen, dispatcher),
+    );
   }
 
   it("obtains a token that Partner Center accepts, asking Azure DevOps as AzurePipelinesCredential does, and a fresh OIDC token for every exchange", async () => {
@@ -76,7 +114,13 @@ describe("Azure Pipelines workload identity federation against the emulated Azur
       assert.equal(first!.headers["x-tfs-fedauthredirect"], "Suppress");
       assert.deepEqual(
         [jwt.decode(first!.oidcToken!, { json: true })].map((claims) => claims && [claims.iss, claims.sub, claims.aud]),
-        [[`https://vstoken.dev.azure.com/${ado.organizationId}`, `sc://contoso-partner/budgets/${FEDERATED.name}`, "api://AzureADTokenExchange"]],
+        [
+          [
+            `https://vstoken.dev.azure.com/${ado.organizationId}`,
+            `sc://contoso-partner/budgets/${FEDERATED.name}`,
+            "api://AzureADTokenExchange",
+          ],
+        ],
       );
       assert.equal(entra.tokenRequests[0]!.clientAssertion, first!.oidcToken, "the OIDC token is the client assertion");
 
@@ -106,7 +150,10 @@ describe("Azure Pipelines workload identity federation against the emulated Azur
           String.raw`map it in the pipeline step's env: as "SYSTEM_ACCESSTOKEN: \$\(System\.AccessToken\)"$`,
       ),
     );
-    assert.deepEqual(ado.requests.map((r) => r.status), [401]);
+    assert.deepEqual(
+      ado.requests.map((r) => r.status),
+      [401],
+    );
     assert.equal(entra.tokenRequests.length, 0, "nothing is sent to Entra ID without an OIDC token");
   });
 
@@ -121,14 +168,30 @@ describe("Azure Pipelines workload identity federation against the emulated Azur
     );
     // Another organization: Azure DevOps' 404 has no body at all.
     const otherOrganization = ado.oidcRequestUri.replace("/contoso-partner/", "/fabrikam/");
-    await assert.rejects(credential({ requestUri: otherOrganization }).getToken(), new RegExp(String.raw`has no OIDC token endpoint at ${escape(otherOrganization)} \(HTTP 404\) ${IDS}: SYSTEM_OIDCREQUESTURI is wrong`));
-    assert.deepEqual(ado.requests.map((r) => r.status), [404, 404]);
+    await assert.rejects(
+      credential({ requestUri: otherOrganization }).getToken(),
+      new RegExp(
+        String.raw`has no OIDC token endpoint at ${escape(otherOrganization)} \(HTTP 404\) ${IDS}: SYSTEM_OIDCREQUESTURI is wrong`,
+      ),
+    );
+    assert.deepEqual(
+      ado.requests.map((r) => r.status),
+      [404, 404],
+    );
   });
 
   for (const [kind, id, text] of [
     ["unknown", UNKNOWN_ID, `No service connection found with identifier ${UNKNOWN_ID}\\.`],
-    ["not federated (a secret)", WITH_SECRET.id, `Service connection 'legacy-secret' \\(${WITH_SECRET.id}\\) does not use workload identity federation: .*`],
-    ["not referenced by the stage", UNREFERENCED.id, `There is no explicit reference to service connection ${UNREFERENCED.id} from current stage .*`],
+    [
+      "not federated (a secret)",
+      WITH_SECRET.id,
+      `Service connection 'legacy-secret' \\(${WITH_SECRET.id}\\) does not use workload identity federation: .*`,
+    ],
+    [
+      "not referenced by the stage",
+      UNREFERENCED.id,
+      `There is no explicit reference to service connection ${UNREFERENCED.id} from current stage .*`,
+    ],
   ] as const) {
     it(`a service connection that is ${kind}: 400 with Azure DevOps' message, naming the id and the conversion to workload identity federation`, async () => {
       await assert.rejects(
@@ -138,7 +201,10 @@ describe("Azure Pipelines workload identity federation against the emulated Azur
             String.raw`the id must name an Azure Resource Manager service connection of this project that uses workload identity federation \(convert one that uses a secret or certificate to workload identity federation\), referenced by a task of the current stage$`,
         ),
       );
-      assert.deepEqual(ado.requests.map((r) => [r.serviceConnectionId, r.status]), [[id, 400]]);
+      assert.deepEqual(
+        ado.requests.map((r) => [r.serviceConnectionId, r.status]),
+        [[id, 400]],
+      );
     });
   }
 
@@ -146,21 +212,32 @@ describe("Azure Pipelines workload identity federation against the emulated Azur
     ado.omitOidcToken = true;
     await assert.rejects(
       credential().getToken(),
-      new RegExp(String.raw`^CredentialError: Azure DevOps answered the OIDC token request for service connection ${FEDERATED.id} without an oidcToken \(HTTP 200 and the fields oidcToken \(null\)\) ${IDS}$`),
+      new RegExp(
+        String.raw`^CredentialError: Azure DevOps answered the OIDC token request for service connection ${FEDERATED.id} without an oidcToken \(HTTP 200 and the fields oidcToken \(null\)\) ${IDS}$`,
+      ),
     );
     assert.equal(entra.tokenRequests.length, 0);
   });
 
   it("Azure DevOps out of reach: the network's own reason, and what to check", async () => {
     await assert.rejects(
-      credential({ requestUri: "https://127.0.0.1:1/contoso-partner/p/_apis/distributedtask/hubs/build/plans/x/jobs/y/oidctoken" }).getToken(),
-      new RegExp(String.raw`^CredentialError: Azure DevOps could not be reached at https://127\.0\.0\.1:1 for an OIDC token for service connection ${FEDERATED.id} \(ECONNREFUSED: .*\): check the network, HTTPS_PROXY/NO_PROXY and SYSTEM_OIDCREQUESTURI$`),
+      credential({
+        requestUri: "https://127.0.0.1:1/contoso-partner/p/_apis/distributedtask/hubs/build/plans/x/jobs/y/oidctoken",
+      }).getToken(),
+      new RegExp(
+        String.raw`^CredentialError: Azure DevOps could not be reached at https://127\.0\.0\.1:1 for an OIDC token for service connection ${FEDERATED.id} \(ECONNREFUSED: .*\): check the network, HTTPS_PROXY/NO_PROXY and SYSTEM_OIDCREQUESTURI$`,
+      ),
     );
   });
 
   it("an answer that never comes ends at the deadline", async () => {
     ado.stall = true;
-    await assert.rejects(credential({ timeoutMs: 300 }).getToken(), new RegExp(String.raw`^CredentialError: Azure DevOps at https://127\.0\.0\.1:\d+ did not answer the OIDC token request for service connection ${FEDERATED.id} within 0\.3 s$`));
+    await assert.rejects(
+      credential({ timeoutMs: 300 }).getToken(),
+      new RegExp(
+        String.raw`^CredentialError: Azure DevOps at https://127\.0\.0\.1:\d+ did not answer the OIDC token request for service connection ${FEDERATED.id} within 0\.3 s$`,
+      ),
+    );
     assert.equal(ado.requests.length, 1, "the request was made, and its answer not awaited past the deadline");
   });
 
@@ -177,8 +254,14 @@ describe("Azure Pipelines workload identity federation against the emulated Azur
   });
 
   it("a SYSTEM_OIDCREQUESTURI that is not a URL, or not https, is refused before anything is sent", () => {
-    assert.throws(() => azurePipelinesAssertion(settings({ requestUri: "$(System.OidcRequestUri)" }), dispatcher), /^CredentialError: SYSTEM_OIDCREQUESTURI \("\$\(System\.OidcRequestUri\)"\) is not a URL: map it/);
-    assert.throws(() => azurePipelinesAssertion(settings({ requestUri: "http://dev.azure.com/org/p/oidctoken" }), dispatcher), /^CredentialError: SYSTEM_OIDCREQUESTURI \(http:\/\/dev\.azure\.com\) is not an https URL; the pipeline's SYSTEM_ACCESSTOKEN is not sent over it$/);
+    assert.throws(
+      () => azurePipelinesAssertion(settings({ requestUri: "$(System.OidcRequestUri)" }), dispatcher),
+      /^CredentialError: SYSTEM_OIDCREQUESTURI \("\$\(System\.OidcRequestUri\)"\) is not a URL: map it/,
+    );
+    assert.throws(
+      () => azurePipelinesAssertion(settings({ requestUri: "http://dev.azure.com/org/p/oidctoken" }), dispatcher),
+      /^CredentialError: SYSTEM_OIDCREQUESTURI \(http:\/\/dev\.azure\.com\) is not an https URL; the pipeline's SYSTEM_ACCESSTOKEN is not sent over it$/,
+    );
   });
 
   it("the OIDC token fetched is remembered as a secret, so no message can show it", async () => {
@@ -191,20 +274,37 @@ describe("Azure Pipelines workload identity federation against the emulated Azur
     ado.echoRequestsInErrors = true;
     entra.echoRequestsInErrors = true;
     const refused: string[] = [];
-    for (const failing of [credential({ serviceConnectionId: UNKNOWN_ID }), credential({ accessToken: new Secret(`${ado.accessToken}-revoked`) })]) {
+    for (const failing of [
+      credential({ serviceConnectionId: UNKNOWN_ID }),
+      credential({ accessToken: new Secret(`${ado.accessToken}-revoked`) }),
+    ]) {
       await assert.rejects(failing.getToken(), (error: Error) => (refused.push(error.message), true));
     }
     // The subject Entra ID expects is another service connection's: Entra refuses the assertion and quotes it.
-    entra.registerApp({ clientId: CLIENT_ID, federated: [{ issuer: ado.issuer, subject: ado.subjectOf("another-connection") }] });
+    entra.registerApp({
+      clientId: CLIENT_ID,
+      federated: [{ issuer: ado.issuer, subject: ado.subjectOf("another-connection") }],
+    });
     await assert.rejects(credential().getToken(), (error: Error) => (refused.push(error.message), true));
 
     const oidcToken = ado.requests[2]!.oidcToken!;
-    assert.match(refused[0]!, /No service connection found with identifier .* \(request: authorization: Bearer \[secret\]; POST /, "Azure DevOps quoted the request: its access token is redacted");
+    assert.match(
+      refused[0]!,
+      /No service connection found with identifier .* \(request: authorization: Bearer \[secret\]; POST /,
+      "Azure DevOps quoted the request: its access token is redacted",
+    );
     assert.match(refused[1]!, /HTTP 401: TF400813: .* \(request: authorization: Bearer \[secret\]; POST /);
-    assert.match(refused[2]!, /Microsoft Entra ID refused the Azure Pipelines OIDC token .*AADSTS70021: .*client_assertion=\[secret\]/, "Entra ID quoted the OIDC token: it is redacted");
+    assert.match(
+      refused[2]!,
+      /Microsoft Entra ID refused the Azure Pipelines OIDC token .*AADSTS70021: .*client_assertion=\[secret\]/,
+      "Entra ID quoted the OIDC token: it is redacted",
+    );
     for (const message of refused) {
       assert.ok(!message.includes(ado.accessToken), `no SYSTEM_ACCESSTOKEN in: ${message}`);
-      assert.ok(!message.includes(oidcToken) && !message.includes(oidcToken.split(".")[2]!), `no OIDC token in: ${message}`);
+      assert.ok(
+        !message.includes(oidcToken) && !message.includes(oidcToken.split(".")[2]!),
+        `no OIDC token in: ${message}`,
+      );
     }
   });
 });

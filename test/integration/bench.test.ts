@@ -24,11 +24,37 @@ describe("npm run bench", function () {
   it("runs a cell's create, refresh and update through the real Pulumi CLI, with bounds, the sequential baseline and the plot", async () => {
     const out = mkdtempSync(join(tmpdir(), "pc-bench-"));
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [resolve(__dirname, "../../bench/run.js"), "--json", "--n", "30", "--limits", "fixed:40/1", "--parallel", "8", "--out", out]);
-      const result = JSON.parse(stdout) as { cells: { limit: string; phases: Phase[]; stateBytesPerResource: number; providerBytes: number; hostPeakRssBytes: number }[]; baseline: Phase[] };
-      assert.deepEqual(result.cells.map((cell) => cell.limit), ["fixed:40/1"]);
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        resolve(__dirname, "../../bench/run.js"),
+        "--json",
+        "--n",
+        "30",
+        "--limits",
+        "fixed:40/1",
+        "--parallel",
+        "8",
+        "--out",
+        out,
+      ]);
+      const result = JSON.parse(stdout) as {
+        cells: {
+          limit: string;
+          phases: Phase[];
+          stateBytesPerResource: number;
+          providerBytes: number;
+          hostPeakRssBytes: number;
+        }[];
+        baseline: Phase[];
+      };
+      assert.deepEqual(
+        result.cells.map((cell) => cell.limit),
+        ["fixed:40/1"],
+      );
       for (const cell of result.cells) {
-        assert.deepEqual(cell.phases.map((p) => p.phase), ["up (create)", "refresh (10% drift)", "up (update)"]);
+        assert.deepEqual(
+          cell.phases.map((p) => p.phase),
+          ["up (create)", "refresh (10% drift)", "up (update)"],
+        );
         const [create, refresh, update] = cell.phases as [Phase, Phase, Phase];
         // Each budget read then written; each read once (plus the activity log for each of the 3 drifted); each written once.
         assert.deepEqual([create.fewestRequests, refresh.fewestRequests, update.fewestRequests], [60, 33, 30]);
@@ -36,7 +62,11 @@ describe("npm run bench", function () {
         assert.deepEqual([create.spendRequests, refresh.spendRequests, update.spendRequests], [1, 1, 0]);
         for (const phase of cell.phases) {
           assert.equal(phase.failures, 0, phase.phase);
-          assert.equal(phase.requests - phase.throttled, phase.fewestRequests, `${phase.phase}: every request beyond the fewest is a 429's retry`);
+          assert.equal(
+            phase.requests - phase.throttled,
+            phase.fewestRequests,
+            `${phase.phase}: every request beyond the fewest is a 429's retry`,
+          );
           assert.ok(phase.boundSeconds > 0 && phase.windowSeconds > 0 && phase.ratio !== null, phase.phase);
         }
         assert.ok(cell.stateBytesPerResource > 0 && cell.providerBytes > 0 && cell.hostPeakRssBytes > 0);

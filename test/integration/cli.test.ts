@@ -15,9 +15,14 @@ describe("partnercenter-budgets", function () {
 
   it("export lists 150 customers across many pages; declared as is, the file changes nothing", async () => {
     const customers = generateCustomers(150);
-    const stack = await startStack({ emulator: { customers, faults: { partnerRateLimit: { perSecond: 1500, burst: 200 } } } });
+    const stack = await startStack({
+      emulator: { customers, faults: { partnerRateLimit: { perSecond: 1500, burst: 200 } } },
+    });
     try {
-      const env = { PARTNERCENTER_ENDPOINT: stack.emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: stack.emulator.accessToken };
+      const env = {
+        PARTNERCENTER_ENDPOINT: stack.emulator.endpoint,
+        PARTNERCENTER_ACCESS_TOKEN: stack.emulator.accessToken,
+      };
       const file = join(dir, "budgets.yaml");
       const run = await cli(["export", "--output", file, "--page-size", "25"], env);
       assert.equal(run.code, 0, run.stderr);
@@ -45,7 +50,10 @@ describe("partnercenter-budgets", function () {
       stack.emulator.setBudget(customers[7]!.id, 31337);
       const drift = await cli(["diff", file], env);
       assert.equal(drift.code, 1);
-      assert.match(drift.stdout, new RegExp(`~ ${customers[7]!.id} \\(Customer 8\\): declared \\d+, Partner Center has 31337`));
+      assert.match(
+        drift.stdout,
+        new RegExp(`~ ${customers[7]!.id} \\(Customer 8\\): declared \\d+, Partner Center has 31337`),
+      );
       assert.match(drift.stdout, /1 of 150 budgets drifted/);
     } finally {
       await stack.stop();
@@ -57,11 +65,25 @@ describe("partnercenter-budgets", function () {
     try {
       const [contoso, fabrikam] = emulator.customers();
       const file = join(dir, "budgets.json");
-      writeFileSync(file, JSON.stringify({ budgets: [{ customerId: contoso!.id, amount: contoso!.amount }, { customerId: fabrikam!.id, amount: null }] }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          budgets: [
+            { customerId: contoso!.id, amount: contoso!.amount },
+            { customerId: fabrikam!.id, amount: null },
+          ],
+        }),
+      );
       emulator.removeCustomer(fabrikam!.id);
-      const run = await cli(["diff", file], { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken });
+      const run = await cli(["diff", file], {
+        PARTNERCENTER_ENDPOINT: emulator.endpoint,
+        PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken,
+      });
       assert.equal(run.code, 2);
-      assert.match(run.stdout, new RegExp(`! ${fabrikam!.id}: could not be read: Partner Center answered HTTP 404, code 60003`));
+      assert.match(
+        run.stdout,
+        new RegExp(`! ${fabrikam!.id}: could not be read: Partner Center answered HTTP 404, code 60003`),
+      );
       assert.match(run.stdout, /0 of 2 budgets drifted, 1 could not be read/);
     } finally {
       await emulator.stop();
@@ -74,9 +96,15 @@ describe("partnercenter-budgets", function () {
     const badFile = await cli(["diff", file], { PARTNERCENTER_ACCESS_TOKEN: "t" });
     assert.equal(badFile.code, 3);
     assert.match(badFile.stderr, /bad.yaml line 2, entry 1 \(customer nope\): customerId "nope" is not a GUID/);
-    const badSetting = await cli(["export"], { PARTNERCENTER_ENDPOINT: "http://pc.example.com", PARTNERCENTER_ACCESS_TOKEN: "t" });
+    const badSetting = await cli(["export"], {
+      PARTNERCENTER_ENDPOINT: "http://pc.example.com",
+      PARTNERCENTER_ACCESS_TOKEN: "t",
+    });
     assert.equal(badSetting.code, 3);
-    assert.match(badSetting.stderr, /environment variable PARTNERCENTER_ENDPOINT: "http:\/\/pc.example.com" uses plain http/);
+    assert.match(
+      badSetting.stderr,
+      /environment variable PARTNERCENTER_ENDPOINT: "http:\/\/pc.example.com" uses plain http/,
+    );
     const noCredentials = await cli(["export"], {});
     assert.equal(noCredentials.code, 3);
     assert.match(noCredentials.stderr, /No Partner Center credentials are configured/);

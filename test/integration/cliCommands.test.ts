@@ -17,16 +17,42 @@ describe("partnercenter-budgets: help, typos and exit codes", function () {
 
   it("--help for the program and for each command exits 0 and lists the flags and the exit codes", async () => {
     const cases: [string[], RegExp[]][] = [
-      [["--help"], [/Usage: partnercenter-budgets \[options\] \[command\]/, /export \[options\]/, /diff \[options\] <file>/, /PARTNERCENTER_ACCESS_TOKEN/]],
-      [["export", "--help"], [/Usage: partnercenter-budgets export/, /-o, --output <file>/, /-u, --update <file>/, /--force/, /-f, --format <format>/, /--page-size <n>/, /--with-spend/]],
-      [["diff", "--help"], [/Usage: partnercenter-budgets diff \[options\] <file>/, /-f, --format <format>.*"text", "json",\s+"markdown"/s]],
+      [
+        ["--help"],
+        [
+          /Usage: partnercenter-budgets \[options\] \[command\]/,
+          /export \[options\]/,
+          /diff \[options\] <file>/,
+          /PARTNERCENTER_ACCESS_TOKEN/,
+        ],
+      ],
+      [
+        ["export", "--help"],
+        [
+          /Usage: partnercenter-budgets export/,
+          /-o, --output <file>/,
+          /-u, --update <file>/,
+          /--force/,
+          /-f, --format <format>/,
+          /--page-size <n>/,
+          /--with-spend/,
+        ],
+      ],
+      [
+        ["diff", "--help"],
+        [
+          /Usage: partnercenter-budgets diff \[options\] <file>/,
+          /-f, --format <format>.*"text", "json",\s+"markdown"/s,
+        ],
+      ],
       [["help", "diff"], [/Usage: partnercenter-budgets diff/]],
     ];
     for (const [args, patterns] of cases) {
       const run = await cli(args, env, dir);
       assert.equal(run.code, 0, `${args.join(" ")}: ${run.stderr}`);
       for (const pattern of patterns) assert.match(run.stdout, pattern, args.join(" "));
-      for (const code of ["0  diff: no drift", "1  diff: drift", "2  could not check", "3  bad usage, setting or file"]) assert.ok(run.stdout.includes(code), `${args.join(" ")} lists exit ${code}`);
+      for (const code of ["0  diff: no drift", "1  diff: drift", "2  could not check", "3  bad usage, setting or file"])
+        assert.ok(run.stdout.includes(code), `${args.join(" ")} lists exit ${code}`);
     }
     assert.equal(emulator.requests.length, 0);
   });
@@ -49,7 +75,10 @@ describe("partnercenter-budgets: help, typos and exit codes", function () {
 
   it("exit 0 without drift, 1 on drift, 2 when a budget could not be read, 3 on a bad file; short flags work", async () => {
     const [contoso, fabrikam] = emulator.customers();
-    writeFileSync(join(dir, "budgets.yaml"), `budgets:\n  - customerId: ${contoso!.id}\n    amount: ${contoso!.amount}\n  - customerId: ${fabrikam!.id}\n    amount: null\n`);
+    writeFileSync(
+      join(dir, "budgets.yaml"),
+      `budgets:\n  - customerId: ${contoso!.id}\n    amount: ${contoso!.amount}\n  - customerId: ${fabrikam!.id}\n    amount: null\n`,
+    );
     const clean = await cli(["diff", "budgets.yaml", "-f", "json"], env, dir);
     assert.equal(clean.code, 0, clean.stderr);
     assert.deepEqual((JSON.parse(clean.stdout) as { drifted: unknown[] }).drifted, []);
@@ -83,14 +112,31 @@ describe("partnercenter-budgets: help, typos and exit codes", function () {
   it("messages speak of what the CLI reads: environment variables, and the directory it was run in", async () => {
     const none = await cli(["export"], {}, dir);
     assert.equal(none.code, 3, none.stderr);
-    assert.match(none.stderr, /No Partner Center credentials are configured: set environment variable PARTNERCENTER_ACCESS_TOKEN; or, with PARTNERCENTER_TENANT_ID and PARTNERCENTER_CLIENT_ID, one of PARTNERCENTER_CLIENT_SECRET/);
+    assert.match(
+      none.stderr,
+      /No Partner Center credentials are configured: set environment variable PARTNERCENTER_ACCESS_TOKEN; or, with PARTNERCENTER_TENANT_ID and PARTNERCENTER_CLIENT_ID, one of PARTNERCENTER_CLIENT_SECRET/,
+    );
     assert.doesNotMatch(none.stderr, /pulumi config|stack config|partnercenter:/);
-    const conflict = await cli(["export"], { AZURE_TENANT_ID: "contoso.onmicrosoft.com", ARM_TENANT_ID: "fabrikam.onmicrosoft.com", PARTNERCENTER_ACCESS_TOKEN: "t" }, dir);
+    const conflict = await cli(
+      ["export"],
+      {
+        AZURE_TENANT_ID: "contoso.onmicrosoft.com",
+        ARM_TENANT_ID: "fabrikam.onmicrosoft.com",
+        PARTNERCENTER_ACCESS_TOKEN: "t",
+      },
+      dir,
+    );
     assert.equal(conflict.code, 3, conflict.stderr);
-    assert.match(conflict.stderr, /Conflicting values for PARTNERCENTER_TENANT_ID: environment variables AZURE_TENANT_ID and ARM_TENANT_ID differ; unset one, or set PARTNERCENTER_TENANT_ID, which is read first/);
+    assert.match(
+      conflict.stderr,
+      /Conflicting values for PARTNERCENTER_TENANT_ID: environment variables AZURE_TENANT_ID and ARM_TENANT_ID differ; unset one, or set PARTNERCENTER_TENANT_ID, which is read first/,
+    );
     const missing = await cli(["diff", "missing.yaml"], env, dir);
     assert.equal(missing.code, 3, missing.stderr);
-    assert.ok(missing.stderr.includes(`relative paths are taken from ${dir}, the directory partnercenter-budgets was run in`), missing.stderr);
+    assert.ok(
+      missing.stderr.includes(`relative paths are taken from ${dir}, the directory partnercenter-budgets was run in`),
+      missing.stderr,
+    );
     assert.doesNotMatch(missing.stderr, /Pulumi/);
   });
 });
@@ -105,14 +151,27 @@ describe("partnercenter-budgets: a failure that applies to every customer stops 
     const customers = generateCustomers(2000);
     const emulator = await PartnerCenterEmulator.start({ customers });
     try {
-      writeFileSync(join(dir, "budgets.yaml"), budgetsFile(customers.map((customer) => customer.id), 5));
+      writeFileSync(
+        join(dir, "budgets.yaml"),
+        budgetsFile(
+          customers.map((customer) => customer.id),
+          5,
+        ),
+      );
       for (const format of ["text", "markdown"]) {
         emulator.clearRequests();
-        const run = await cli(["diff", "budgets.yaml", "-f", format], { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: "revoked-token" }, dir);
+        const run = await cli(
+          ["diff", "budgets.yaml", "-f", format],
+          { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: "revoked-token" },
+          dir,
+        );
         assert.equal(run.code, 2, run.stderr);
         assert.equal(run.stdout, "", "no report of 2,000 unreadable budgets");
         assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
-        assert.match(run.stderr, /stopped: the credential was refused, which applies to every customer, so the other budgets were not requested: Partner Center answered HTTP 401/);
+        assert.match(
+          run.stderr,
+          /stopped: the credential was refused, which applies to every customer, so the other budgets were not requested: Partner Center answered HTTP 401/,
+        );
         assert.ok(emulator.requests.length <= 3, `${emulator.requests.length} requests`);
       }
     } finally {
@@ -123,12 +182,21 @@ describe("partnercenter-budgets: a failure that applies to every customer stops 
   it("a token revoked mid-run (401 after budgets were read) stops the reads still to come", async () => {
     const ids = generateCustomers(50).map((customer) => customer.id);
     const service = await startLoopbackServer((_req, res) => {
-      if (service.received.length > 10) return answerJson(res, { code: 401, description: "The access token has expired." }, 401);
+      if (service.received.length > 10)
+        return answerJson(res, { code: 401, description: "The access token has expired." }, 401);
       answerJson(res, budgetAnswer(5));
     });
     try {
       writeFileSync(join(dir, "budgets.yaml"), budgetsFile(ids, 5));
-      const run = await cli(["diff", "budgets.yaml"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: "token-revoked-at-the-eleventh", PARTNERCENTER_MAX_CONCURRENCY: "1" }, dir);
+      const run = await cli(
+        ["diff", "budgets.yaml"],
+        {
+          PARTNERCENTER_ENDPOINT: service.origin,
+          PARTNERCENTER_ACCESS_TOKEN: "token-revoked-at-the-eleventh",
+          PARTNERCENTER_MAX_CONCURRENCY: "1",
+        },
+        dir,
+      );
       assert.equal(run.code, 2, run.stderr);
       assert.equal(run.stdout, "");
       assert.match(run.stderr, /stopped: the credential was refused, which applies to every customer/);
@@ -145,7 +213,13 @@ describe("partnercenter-budgets: a failure that applies to every customer stops 
     const emulator = await PartnerCenterEmulator.start({ customers, tokenVerifier: entra.tokenVerifier() });
     try {
       writeFileSync(join(dir, "ca.pem"), EMULATOR_CA);
-      writeFileSync(join(dir, "budgets.yaml"), budgetsFile(customers.map((customer) => customer.id), 5));
+      writeFileSync(
+        join(dir, "budgets.yaml"),
+        budgetsFile(
+          customers.map((customer) => customer.id),
+          5,
+        ),
+      );
       const env = {
         PARTNERCENTER_ENDPOINT: emulator.endpoint,
         AZURE_TENANT_ID: entra.tenantId,
@@ -172,10 +246,28 @@ describe("partnercenter-budgets: a failure that applies to every customer stops 
     const emulator = await PartnerCenterEmulator.start({ customers });
     try {
       for (const customer of customers.slice(0, 3)) emulator.setRelationship(customer.id, false);
-      writeFileSync(join(dir, "budgets.yaml"), budgetsFile(customers.map((customer) => customer.id), 5));
-      const run = await cli(["diff", "budgets.yaml"], { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken, PARTNERCENTER_MAX_CONCURRENCY: "8" }, dir);
+      writeFileSync(
+        join(dir, "budgets.yaml"),
+        budgetsFile(
+          customers.map((customer) => customer.id),
+          5,
+        ),
+      );
+      const run = await cli(
+        ["diff", "budgets.yaml"],
+        {
+          PARTNERCENTER_ENDPOINT: emulator.endpoint,
+          PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken,
+          PARTNERCENTER_MAX_CONCURRENCY: "8",
+        },
+        dir,
+      );
       assert.equal(run.code, 2, run.stderr);
-      assert.equal(emulator.requests.filter((request) => request.path.endsWith("/usagebudget")).length, 200, "every budget was read");
+      assert.equal(
+        emulator.requests.filter((request) => request.path.endsWith("/usagebudget")).length,
+        200,
+        "every budget was read",
+      );
       assert.equal(run.stdout.match(/could not be read: Partner Center answered HTTP 403, code 20002/g)?.length, 3);
       assert.match(run.stdout, /budgets drifted, 3 could not be read\n$/);
     } finally {
@@ -197,19 +289,32 @@ describe("partnercenter-budgets: a failure that applies to every customer stops 
     });
     try {
       writeFileSync(join(dir, "budgets.yaml"), budgetsFile(ids, 5));
-      const env = { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: "token-without-the-role", PARTNERCENTER_MAX_RETRIES: "0" };
+      const env = {
+        PARTNERCENTER_ENDPOINT: service.origin,
+        PARTNERCENTER_ACCESS_TOKEN: "token-without-the-role",
+        PARTNERCENTER_MAX_RETRIES: "0",
+      };
       const stopped = await cli(["diff", "budgets.yaml"], env, dir);
       assert.equal(stopped.code, 2, stopped.stderr);
       assert.equal(stopped.stdout, "");
-      assert.match(stopped.stderr, /stopped: the first 3 budget reads were all refused with HTTP 403 without code 20002 .*lacks the permission for every customer and the other budgets were not requested/);
+      assert.match(
+        stopped.stderr,
+        /stopped: the first 3 budget reads were all refused with HTTP 403 without code 20002 .*lacks the permission for every customer and the other budgets were not requested/,
+      );
       assert.equal(service.received.length, 3);
 
       // export reads budgets the same way once the customer list is read: the list, then the first 3 budgets.
       service.received.length = 0;
       const exported = await cli(["export", "-o", "budgets-export.yaml"], env, dir);
       assert.equal(exported.code, 2, exported.stderr);
-      assert.match(exported.stderr, /stopped: the first 3 budget reads were all refused with HTTP 403 without code 20002/);
-      assert.deepEqual(service.received.map((request) => request.path.endsWith("/usagebudget")), [false, true, true, true]);
+      assert.match(
+        exported.stderr,
+        /stopped: the first 3 budget reads were all refused with HTTP 403 without code 20002/,
+      );
+      assert.deepEqual(
+        service.received.map((request) => request.path.endsWith("/usagebudget")),
+        [false, true, true, true],
+      );
       assert.deepEqual(readdirSync(dir), ["budgets.yaml"], "nothing was written");
 
       service.received.length = 0;
@@ -236,7 +341,10 @@ describe("partnercenter-budgets export: never loses review work", function () {
     writeFileSync(join(dir, "budgets.yaml"), reviewed);
     const refused = await cli(["export", "-o", "budgets.yaml"], env, dir);
     assert.equal(refused.code, 3, refused.stderr);
-    assert.match(refused.stderr, /--output budgets.yaml exists and would be replaced, losing its comments, names and onDelete choices.*use --update budgets.yaml .* or add --force to replace it/);
+    assert.match(
+      refused.stderr,
+      /--output budgets.yaml exists and would be replaced, losing its comments, names and onDelete choices.*use --update budgets.yaml .* or add --force to replace it/,
+    );
     assert.equal(readFileSync(join(dir, "budgets.yaml"), "utf8"), reviewed);
     assert.equal(emulator.requests.length, 0, "refused before any request");
 
@@ -249,7 +357,10 @@ describe("partnercenter-budgets export: never loses review work", function () {
     mkdirSync(join(dir, "budgets"));
     const directory = await cli(["export", "--output", "budgets"], env, dir);
     assert.equal(directory.code, 3, directory.stderr);
-    assert.match(directory.stderr, /--output budgets is a directory; it resolves to .*; give the path of the budgets file to write, such as budgets\/budgets.yaml/);
+    assert.match(
+      directory.stderr,
+      /--output budgets is a directory; it resolves to .*; give the path of the budgets file to write, such as budgets\/budgets.yaml/,
+    );
     const noFolder = await cli(["export", "--output", "nowhere/budgets.yaml"], env, dir);
     assert.equal(noFolder.code, 3, noFolder.stderr);
     assert.match(noFolder.stderr, /the folder nowhere does not exist/);
@@ -285,20 +396,40 @@ describe("partnercenter-budgets export: never loses review work", function () {
     assert.equal(same.code, 0, same.stderr);
     assert.equal(readFileSync(join(dir, "budgets.yaml"), "utf8"), reviewed, "byte for byte the same");
     assert.match(same.stderr, /budgets.yaml is up to date/);
-    assert.match(same.stderr, new RegExp(`customer ${gone} \\(Gone Corp\\) is in budgets.yaml but Partner Center no longer lists it; it was kept`));
+    assert.match(
+      same.stderr,
+      new RegExp(
+        `customer ${gone} \\(Gone Corp\\) is in budgets.yaml but Partner Center no longer lists it; it was kept`,
+      ),
+    );
 
     emulator.setBudget(contoso!.id, 4321);
     emulator.setBudget(fabrikam!.id, 12.5);
-    emulator.addCustomer({ ...northwind!, id: "22222222-3333-4444-8555-666666666666", companyName: "New Co: \"quoted\"", amount: 77 });
+    emulator.addCustomer({
+      ...northwind!,
+      id: "22222222-3333-4444-8555-666666666666",
+      companyName: 'New Co: "quoted"',
+      amount: 77,
+    });
     const changed = await cli(["export", "-u", "budgets.yaml"], env, dir);
     assert.equal(changed.code, 0, changed.stderr);
-    assert.match(changed.stderr, /updated budgets.yaml: 2 amounts changed, 1 customer added, 1 no longer listed \(kept\)/);
+    assert.match(
+      changed.stderr,
+      /updated budgets.yaml: 2 amounts changed, 1 customer added, 1 no longer listed \(kept\)/,
+    );
     const expected = reviewed
       .replace(`amount: ${contoso!.amount}              # agreed`, "amount: 4321              # agreed")
       .replace(`name: Fabrikam, amount: null}`, "name: Fabrikam, amount: 12.5}")
-      .replace("    amount: 5\n# end of list", `    amount: 5\n  - customerId: 22222222-3333-4444-8555-666666666666\n    name: 'New Co: "quoted"'\n    amount: 77\n# end of list`);
+      .replace(
+        "    amount: 5\n# end of list",
+        `    amount: 5\n  - customerId: 22222222-3333-4444-8555-666666666666\n    name: 'New Co: "quoted"'\n    amount: 77\n# end of list`,
+      );
     assert.equal(readFileSync(join(dir, "budgets.yaml"), "utf8"), expected);
-    assert.equal((await cli(["diff", "budgets.yaml"], env, dir)).code, 2, "the gone customer is kept, so diff cannot read it");
+    assert.equal(
+      (await cli(["diff", "budgets.yaml"], env, dir)).code,
+      2,
+      "the gone customer is kept, so diff cannot read it",
+    );
   });
 
   it("--update does not overwrite edits made to the file while Partner Center was read (exit 2, the edit kept)", async () => {
@@ -316,9 +447,16 @@ describe("partnercenter-budgets export: never loses review work", function () {
     });
     try {
       writeFileSync(join(dir, "budgets.yaml"), reviewed);
-      const run = await cli(["export", "--update", "budgets.yaml"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: "t" }, dir);
+      const run = await cli(
+        ["export", "--update", "budgets.yaml"],
+        { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: "t" },
+        dir,
+      );
       assert.equal(run.code, 2, run.stderr);
-      assert.match(run.stderr, /budgets.yaml changed while export read Partner Center; it was not rewritten, so that no edit is lost/);
+      assert.match(
+        run.stderr,
+        /budgets.yaml changed while export read Partner Center; it was not rewritten, so that no edit is lost/,
+      );
       assert.equal(readFileSync(join(dir, "budgets.yaml"), "utf8"), edited);
     } finally {
       await service.stop();

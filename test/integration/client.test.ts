@@ -9,9 +9,19 @@ import { emulatorClient, fastRetry, withLoopbackClient } from "../support/client
 import { FakeClock } from "../support/fakeClock";
 import { startLoopbackServer } from "../support/loopbackServer";
 import { systemClock } from "../../provider/client/clock";
-import { AmountMismatchError, PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError } from "../../provider/shared/errors";
+import {
+  AmountMismatchError,
+  PartnerCenterStatusError,
+  PartnerCenterTransportError,
+  UnusableAnswerError,
+} from "../../provider/shared/errors";
 
-const [CONTOSO, FABRIKAM, , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
+const [CONTOSO, FABRIKAM, , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [
+  string,
+  string,
+  string,
+  string,
+];
 const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** Retries after 1 ms at most, so that tests of giving up take no time. */
@@ -87,8 +97,15 @@ describe("the Partner Center client against the emulator", () => {
     const renewing = clientOf(emulator, renewable);
     assert.deepEqual(await renewing.getBudget(CONTOSO, renewing.startOperation()), { amount: 1000 });
     await renewing.close();
-    assert.deepEqual(emulator.requests.map((r) => r.status), [401, 200]);
-    assert.equal(emulator.requests[0]!.headers["ms-requestid"], emulator.requests[1]!.headers["ms-requestid"], "the retry keeps MS-RequestId");
+    assert.deepEqual(
+      emulator.requests.map((r) => r.status),
+      [401, 200],
+    );
+    assert.equal(
+      emulator.requests[0]!.headers["ms-requestid"],
+      emulator.requests[1]!.headers["ms-requestid"],
+      "the retry keeps MS-RequestId",
+    );
     assert.equal(invalidations, 1);
   });
 
@@ -97,7 +114,8 @@ describe("the Partner Center client against the emulator", () => {
     emulator = await PartnerCenterEmulator.start({ customers: generateCustomers(250) });
     client = clientOf(emulator);
     const ids: string[] = [];
-    for await (const page of client.listCustomers(client.startOperation(), 100)) ids.push(...page.customers.map((c) => c.id));
+    for await (const page of client.listCustomers(client.startOperation(), 100))
+      ids.push(...page.customers.map((c) => c.id));
     assert.equal(ids.length, 250);
     assert.equal(new Set(ids).size, 250);
     assert.equal(emulator.requests.length, 3);
@@ -121,8 +139,14 @@ describe("the Partner Center client against answers the emulator never gives", (
     await withLoopbackClient(service, "t", { retry: FAST_RETRY }, async (client) => {
       const error = await client.patchBudget(CONTOSO, 100, client.startOperation()).catch((e: unknown) => e as Error);
       assert.ok(error instanceof AmountMismatchError);
-      assert.deepEqual({ code: error.code, sent: error.sent, reported: error.reported }, { code: "PC_ERR_AMOUNT_MISMATCH", sent: 100, reported: 99 });
-      assert.match(error.message, /^The budget of customer \S+ was set to 100 but Partner Center reports 99; nothing is recorded as written \(MS-RequestId /);
+      assert.deepEqual(
+        { code: error.code, sent: error.sent, reported: error.reported },
+        { code: "PC_ERR_AMOUNT_MISMATCH", sent: 100, reported: 99 },
+      );
+      assert.match(
+        error.message,
+        /^The budget of customer \S+ was set to 100 but Partner Center reports 99; nothing is recorded as written \(MS-RequestId /,
+      );
     });
   });
 
@@ -131,7 +155,10 @@ describe("the Partner Center client against answers the emulator never gives", (
     await withLoopbackClient(service, "t", { retry: FAST_RETRY }, async (client) => {
       const error = await client.getBudget(CONTOSO, client.startOperation()).catch((e: unknown) => e as Error);
       assert.ok(error instanceof UnusableAnswerError);
-      assert.match(error.message, /could not be used: the body is not JSON .* \(MS-RequestId [0-9a-f-]{36}, MS-CorrelationId [0-9a-f-]{36}\); gave up after 3 attempts/);
+      assert.match(
+        error.message,
+        /could not be used: the body is not JSON .* \(MS-RequestId [0-9a-f-]{36}, MS-CorrelationId [0-9a-f-]{36}\); gave up after 3 attempts/,
+      );
     });
   });
 });

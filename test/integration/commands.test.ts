@@ -29,48 +29,86 @@ describe("npm run emulator", () => {
       const endpoint = /listening on (http:\/\/\S+)/.exec(text)?.[1];
       const token = /PARTNERCENTER_ACCESS_TOKEN=(\S+)/.exec(text)?.[1];
       assert.ok(endpoint && token, text);
-      const response = await request(`${endpoint}/v1/customers?size=100`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await request(`${endpoint}/v1/customers?size=100`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       assert.equal(((await response.body.json()) as { totalCount: number }).totalCount, 7);
 
       // The printed settings, as a user would paste them: export runs through MSAL and the emulated Entra ID with the
       // shared lines (CA, endpoint, authority, tenant and client id) and one credential's own line at a time.
       const settingsOf = (line: string): NodeJS.ProcessEnv =>
         Object.fromEntries([...line.matchAll(/([A-Z_]+)='?([^\s']+)'?/g)].map(([, name, value]) => [name!, value!]));
-      const lineWith = (name: string): string => printed.find((line) => line.includes(`${name}=`)) ?? assert.fail(`no ${name} in\n${text}`);
-      const shared = { ...settingsOf(lineWith("NODE_EXTRA_CA_CERTS")), ...settingsOf(lineWith("PARTNERCENTER_AUTHORITY")) };
+      const lineWith = (name: string): string =>
+        printed.find((line) => line.includes(`${name}=`)) ?? assert.fail(`no ${name} in\n${text}`);
+      const shared = {
+        ...settingsOf(lineWith("NODE_EXTRA_CA_CERTS")),
+        ...settingsOf(lineWith("PARTNERCENTER_AUTHORITY")),
+      };
       const ids = settingsOf(lineWith("AZURE_CLIENT_ID"));
       const credentials: Record<string, NodeJS.ProcessEnv> = {
         secret: ids,
-        certificate: { AZURE_TENANT_ID: ids.AZURE_TENANT_ID, AZURE_CLIENT_ID: ids.AZURE_CLIENT_ID, ...settingsOf(lineWith("AZURE_CLIENT_CERTIFICATE_PATH")) },
-        "GitHub OIDC": { AZURE_TENANT_ID: ids.AZURE_TENANT_ID, AZURE_CLIENT_ID: ids.AZURE_CLIENT_ID, ...settingsOf(lineWith("ACTIONS_ID_TOKEN_REQUEST_URL")) },
+        certificate: {
+          AZURE_TENANT_ID: ids.AZURE_TENANT_ID,
+          AZURE_CLIENT_ID: ids.AZURE_CLIENT_ID,
+          ...settingsOf(lineWith("AZURE_CLIENT_CERTIFICATE_PATH")),
+        },
+        "GitHub OIDC": {
+          AZURE_TENANT_ID: ids.AZURE_TENANT_ID,
+          AZURE_CLIENT_ID: ids.AZURE_CLIENT_ID,
+          ...settingsOf(lineWith("ACTIONS_ID_TOKEN_REQUEST_URL")),
+        },
         "App+User with MFA": { ...ids, ...settingsOf(lineWith("PARTNERCENTER_REFRESH_TOKEN")) },
       };
       for (const [name, credential] of Object.entries(credentials)) {
-        const exported = await promisify(execFile)(process.execPath, [join(DIST, "provider/cli/main.js"), "export", "--format", "json"], { env: { PATH: process.env.PATH, ...shared, ...credential } }).catch(
-          (error: { stderr: string }) => assert.fail(`${name}: ${error.stderr}`),
-        );
+        const exported = await promisify(execFile)(
+          process.execPath,
+          [join(DIST, "provider/cli/main.js"), "export", "--format", "json"],
+          { env: { PATH: process.env.PATH, ...shared, ...credential } },
+        ).catch((error: { stderr: string }) => assert.fail(`${name}: ${error.stderr}`));
         assert.equal((JSON.parse(exported.stdout) as { budgets: unknown[] }).budgets.length, 7, name);
       }
       // The printed usage change, as a user would paste it (the customer id filled in).
-      const usage = /curl -X PATCH -H "authorization: Bearer (\S+)" -d '([^']+)' (\S+)<customer id>/.exec(printed.find((line) => line.includes("/_emulator/usage/")) ?? "");
+      const usage = /curl -X PATCH -H "authorization: Bearer (\S+)" -d '([^']+)' (\S+)<customer id>/.exec(
+        printed.find((line) => line.includes("/_emulator/usage/")) ?? "",
+      );
       assert.ok(usage, text);
       const [, bearer, body, url] = usage;
-      const customers = (await (await request(`${endpoint}/v1/customers?size=100`, { headers: { authorization: `Bearer ${token}` } })).body.json()) as { items: { id: string }[] };
-      const changed = await request(`${url}${customers.items[0]!.id}`, { method: "PATCH", headers: { authorization: `Bearer ${bearer}` }, body });
+      const customers = (await (
+        await request(`${endpoint}/v1/customers?size=100`, { headers: { authorization: `Bearer ${token}` } })
+      ).body.json()) as { items: { id: string }[] };
+      const changed = await request(`${url}${customers.items[0]!.id}`, {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${bearer}` },
+        body,
+      });
       assert.equal(changed.statusCode, 200);
       assert.equal(((await changed.body.json()) as { totalCost: number }).totalCost, 1234.56);
       // The App+User settings read spend, which the development token (app-only) may not.
       const dispatcher = new Agent({ connect: { ca: EMULATOR_CA } });
       const appUser = settingsOf(lineWith("PARTNERCENTER_REFRESH_TOKEN"));
-      const context = { tenantId: ids.AZURE_TENANT_ID!, clientId: ids.AZURE_CLIENT_ID!, authority: shared.PARTNERCENTER_AUTHORITY!, dispatcher };
-      const spendReader = testClient(endpoint!, refreshTokenCredential(context, new Secret(appUser.PARTNERCENTER_REFRESH_TOKEN!), new Secret(ids.AZURE_CLIENT_SECRET!)));
+      const context = {
+        tenantId: ids.AZURE_TENANT_ID!,
+        clientId: ids.AZURE_CLIENT_ID!,
+        authority: shared.PARTNERCENTER_AUTHORITY!,
+        dispatcher,
+      };
+      const spendReader = testClient(
+        endpoint!,
+        refreshTokenCredential(
+          context,
+          new Secret(appUser.PARTNERCENTER_REFRESH_TOKEN!),
+          new Secret(ids.AZURE_CLIENT_SECRET!),
+        ),
+      );
       try {
         assert.equal((await spendReader.listUsageRecords()).length, 7);
       } finally {
         await spendReader.close();
         await dispatcher.close();
       }
-      const refused = await request(`${endpoint}/v1/customers/usagerecords`, { headers: { authorization: `Bearer ${token}` } });
+      const refused = await request(`${endpoint}/v1/customers/usagerecords`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       assert.equal(refused.statusCode, 403, "the development token is app-only");
       await refused.body.dump();
     } finally {
@@ -91,7 +129,10 @@ describe("npm run emulator", () => {
         banner = line;
         break;
       }
-      assert.match(banner, /^customers: 4 \(3 with a reseller relationship; 1 without one, which the customer list omits/);
+      assert.match(
+        banner,
+        /^customers: 4 \(3 with a reseller relationship; 1 without one, which the customer list omits/,
+      );
     } finally {
       const exited = once(child, "exit");
       child.kill("SIGTERM");
@@ -99,17 +140,28 @@ describe("npm run emulator", () => {
     }
   });
 
-  for (const [server, flag] of [["Partner Center emulator", "--port"], ["emulated Entra ID", "--entra-port"]] as const) {
+  for (const [server, flag] of [
+    ["Partner Center emulator", "--port"],
+    ["emulated Entra ID", "--entra-port"],
+  ] as const) {
     it(`names the ${server}, its port and ${flag} when that port is taken and exits 2`, async () => {
       const taken = createServer();
       await new Promise<void>((done) => taken.listen(0, "127.0.0.1", done));
       const port = (taken.address() as AddressInfo).port;
       try {
-        const args = flag === "--port" ? ["--port", String(port), "--entra-port", "0"] : ["--port", "0", "--entra-port", String(port)];
-        const result = await promisify(execFile)(process.execPath, [join(DIST, "emulator/cli.js"), ...args], { timeout: 30_000 }).catch((e: { code: number; stderr: string }) => e);
+        const args =
+          flag === "--port"
+            ? ["--port", String(port), "--entra-port", "0"]
+            : ["--port", "0", "--entra-port", String(port)];
+        const result = await promisify(execFile)(process.execPath, [join(DIST, "emulator/cli.js"), ...args], {
+          timeout: 30_000,
+        }).catch((e: { code: number; stderr: string }) => e);
         assert.equal((result as { code: number }).code, 2);
         const first = (result as { stderr: string }).stderr.split("\n")[0];
-        assert.equal(first, `emulator: the ${server}'s port ${port} on 127.0.0.1 is already in use (an emulator still running?): stop that process, or choose another port with ${flag} (0 picks a free one)`);
+        assert.equal(
+          first,
+          `emulator: the ${server}'s port ${port} on 127.0.0.1 is already in use (an emulator still running?): stop that process, or choose another port with ${flag} (0 picks a free one)`,
+        );
       } finally {
         await new Promise((done) => taken.close(done));
       }
@@ -117,7 +169,11 @@ describe("npm run emulator", () => {
   }
 
   it("rejects a bad flag with a message naming it", async () => {
-    const result = await promisify(execFile)(process.execPath, [join(DIST, "emulator/cli.js"), "--customers", "0"]).catch((e: { code: number; stderr: string }) => e);
+    const result = await promisify(execFile)(process.execPath, [
+      join(DIST, "emulator/cli.js"),
+      "--customers",
+      "0",
+    ]).catch((e: { code: number; stderr: string }) => e);
     assert.equal((result as { code: number }).code, 2);
     assert.match((result as { stderr: string }).stderr, /--customers must be a whole number of at least 1, not "0"/);
   });
@@ -132,11 +188,16 @@ describe("npm run demo", () => {
 
   it("without a Pulumi CLI on PATH or in the cache, and no Go to build one, says in one line what to install and exits non-zero", async () => {
     const env = { PATH: dir, PULUMI_PARTNERCENTER_CLI_CACHE: join(dir, "cache") };
-    const result = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], { env }).catch((e: { code: number; stderr: string; stdout: string }) => e);
+    const result = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], { env }).catch(
+      (e: { code: number; stderr: string; stdout: string }) => e,
+    );
     assert.equal((result as { code: number }).code, 1);
     const stderr = (result as { stderr: string }).stderr.trim();
     assert.equal(stderr.split("\n").length, 1, stderr);
-    assert.match(stderr, /^\[demo\] no `pulumi` ≥ 3\.274\.1 on PATH and no `go` to build one: install the Pulumi CLI \(https:\/\/www\.pulumi\.com\/docs\/iac\/download-install\/\) or Go ≥ 1\.26\.6$/);
+    assert.match(
+      stderr,
+      /^\[demo\] no `pulumi` ≥ 3\.274\.1 on PATH and no `go` to build one: install the Pulumi CLI \(https:\/\/www\.pulumi\.com\/docs\/iac\/download-install\/\) or Go ≥ 1\.26\.6$/,
+    );
     assert.equal((result as { stdout: string }).stdout, "", "no emulator was started");
   });
 
@@ -159,10 +220,15 @@ fetch(process.env.PARTNERCENTER_ENDPOINT + "/v1/customers/0c1f3a27-5d3b-4c6e-9a5
     );
     writeFileSync(join(dir, "pulumi-language-nodejs"), "#!/bin/sh\nexit 1\n");
     for (const name of ["pulumi", "pulumi-language-nodejs"]) chmodSync(join(dir, name), 0o755);
-    const { stdout } = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], { env: { PATH: dir, PULUMI_PARTNERCENTER_DEMO_DIR: join(dir, "backend") } });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(DIST, "scripts/demo.js")], {
+      env: { PATH: dir, PULUMI_PARTNERCENTER_DEMO_DIR: join(dir, "backend") },
+    });
     const calls = readFileSync(log, "utf8").trim().split("\n");
     assert.equal(calls.length, 4, calls.join("\n"));
-    assert.match(calls[0]!, /^stack select --create demo \| backend=file:\/\/.*\/backend \| exists=yes \| passphrase=set$/);
+    assert.match(
+      calls[0]!,
+      /^stack select --create demo \| backend=file:\/\/.*\/backend \| exists=yes \| passphrase=set$/,
+    );
     assert.match(calls[1]!, /^up --yes --stack demo \|/);
     assert.match(calls[2]!, /^preview --refresh --diff --stack demo \|/);
     assert.equal(calls[3], "contoso=4000");

@@ -62,10 +62,26 @@ interface ConsumerConfig {
 // ES2020 is the target `pulumi new typescript` writes. The client and the emulator have classes with private `#` fields,
 // which declarations can only state for ES2015 and later; the resource entry point also compiles for TypeScript's default.
 const CONFIGS: ConsumerConfig[] = [
-  { title: "module commonjs, moduleResolution node (node10), target es2020", compilerOptions: { module: "commonjs", moduleResolution: "node", target: "es2020" }, program: "all.ts" },
-  { title: "module node16, moduleResolution node16", compilerOptions: { module: "node16", moduleResolution: "node16" }, program: "all.ts" },
-  { title: "module esnext, moduleResolution bundler, target es2020", compilerOptions: { module: "esnext", moduleResolution: "bundler", target: "es2020" }, program: "all.ts" },
-  { title: "module commonjs, moduleResolution node, TypeScript's default target (the resource entry point)", compilerOptions: { module: "commonjs", moduleResolution: "node" }, program: "resources.ts" },
+  {
+    title: "module commonjs, moduleResolution node (node10), target es2020",
+    compilerOptions: { module: "commonjs", moduleResolution: "node", target: "es2020" },
+    program: "all.ts",
+  },
+  {
+    title: "module node16, moduleResolution node16",
+    compilerOptions: { module: "node16", moduleResolution: "node16" },
+    program: "all.ts",
+  },
+  {
+    title: "module esnext, moduleResolution bundler, target es2020",
+    compilerOptions: { module: "esnext", moduleResolution: "bundler", target: "es2020" },
+    program: "all.ts",
+  },
+  {
+    title: "module commonjs, moduleResolution node, TypeScript's default target (the resource entry point)",
+    compilerOptions: { module: "commonjs", moduleResolution: "node" },
+    program: "resources.ts",
+  },
 ];
 
 describe("the published types in a partner's strict TypeScript project (packed package, tsc, no skipLibCheck)", function () {
@@ -84,14 +100,24 @@ describe("the published types in a partner's strict TypeScript project (packed p
   it("the project has only the package's production dependencies (no type package a development install adds)", () => {
     const linked = productionPackages();
     assert.ok(linked.includes("@pulumi/pulumi"), "the peer dependency is installed");
-    assert.ok(!linked.includes("@types/jsonwebtoken") && !linked.includes("typescript") && !linked.includes("mocha"), linked.join(", "));
+    assert.ok(
+      !linked.includes("@types/jsonwebtoken") && !linked.includes("typescript") && !linked.includes("mocha"),
+      linked.join(", "),
+    );
   });
 
   for (const config of CONFIGS) {
     it(`compiles with ${config.title}`, () => {
       const tsconfig = join(directory, `tsconfig.${CONFIGS.indexOf(config)}.json`);
-      writeFileSync(tsconfig, `${JSON.stringify({ compilerOptions: { strict: true, noEmit: true, ...config.compilerOptions }, files: [config.program] }, null, 2)}\n`);
-      const tsc = spawnSync(process.execPath, [join(REPOSITORY, "node_modules/typescript/bin/tsc"), "-p", tsconfig], { cwd: directory, encoding: "utf8", timeout: TSC_DEADLINE_MS });
+      writeFileSync(
+        tsconfig,
+        `${JSON.stringify({ compilerOptions: { strict: true, noEmit: true, ...config.compilerOptions }, files: [config.program] }, null, 2)}\n`,
+      );
+      const tsc = spawnSync(process.execPath, [join(REPOSITORY, "node_modules/typescript/bin/tsc"), "-p", tsconfig], {
+        cwd: directory,
+        encoding: "utf8",
+        timeout: TSC_DEADLINE_MS,
+      });
       assert.equal(tsc.error, undefined, `tsc did not finish: ${String(tsc.error)}`);
       assert.equal(`${tsc.stdout}${tsc.stderr}`.trim(), "", `tsc -p ${tsconfig} reported errors`);
       assert.equal(tsc.status, 0);

@@ -13,7 +13,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { Agent } from "undici";
-import { AzureDevOpsEmulator, EMULATOR_CA, EntraEmulator, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY, type ServiceConnection } from "pulumi-partnercenter/emulator";
+import {
+  AzureDevOpsEmulator,
+  EMULATOR_CA,
+  EntraEmulator,
+  TEST_CLIENT_CERTIFICATE,
+  TEST_CLIENT_KEY,
+  type ServiceConnection,
+} from "pulumi-partnercenter/emulator";
 import { AUTH_MODES } from "../../provider/settings/credentialModes";
 import { credentialFromSettings } from "../../provider/settings/credentials";
 import { resolveSettings } from "../../provider/settings/settings";
@@ -21,7 +28,11 @@ import { redactSecrets } from "../../provider/shared/secret";
 import { canariesOf, placed, placeName } from "../support/secretCanaries";
 
 const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
-const CONNECTION: ServiceConnection = { id: "3f6c9d2a-8b1e-4c7f-a5d0-2e9b7c4a1f08", name: "partner-center-budgets", workloadIdentityFederation: true };
+const CONNECTION: ServiceConnection = {
+  id: "3f6c9d2a-8b1e-4c7f-a5d0-2e9b7c4a1f08",
+  name: "partner-center-budgets",
+  workloadIdentityFederation: true,
+};
 /** A line from the middle of the private key: proof that the key itself leaked. */
 const KEY_LINE = TEST_CLIENT_KEY.split("\n")[5]!;
 
@@ -32,8 +43,15 @@ describe("no credential mode shows its secrets: a canary in each secret the mode
   let dir: string;
 
   beforeEach(async () => {
-    entra = await EntraEmulator.start({ apps: [{ clientId: CLIENT_ID, secret: "the-registered-secret" }], echoRequestsInErrors: true });
-    ado = await AzureDevOpsEmulator.start({ signer: entra, serviceConnections: [CONNECTION], echoRequestsInErrors: true });
+    entra = await EntraEmulator.start({
+      apps: [{ clientId: CLIENT_ID, secret: "the-registered-secret" }],
+      echoRequestsInErrors: true,
+    });
+    ado = await AzureDevOpsEmulator.start({
+      signer: entra,
+      serviceConnections: [CONNECTION],
+      echoRequestsInErrors: true,
+    });
     dispatcher = new Agent({ connect: { ca: EMULATOR_CA } });
     dir = mkdtempSync(join(tmpdir(), "pc-canary-"));
   });
@@ -70,23 +88,39 @@ describe("no credential mode shows its secrets: a canary in each secret the mode
         // A certificate must be one: the test's, its key encrypted with the password's canary.
         const password = canaries.get("clientCertificatePassword");
         if (values.has("clientCertificate")) {
-          const key = password ? createPrivateKey(TEST_CLIENT_KEY).export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: password }).toString() : TEST_CLIENT_KEY;
+          const key = password
+            ? createPrivateKey(TEST_CLIENT_KEY)
+                .export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: password })
+                .toString()
+            : TEST_CLIENT_KEY;
           values.set("clientCertificate", `${TEST_CLIENT_CERTIFICATE}${key}`);
         }
         const plain = plainSettings();
         const secrets = placed(values, source);
         const config: Record<string, string> = { ...plain.config, ...secrets.config, "partnercenter:auth": mode };
         const settings = resolveSettings({ get: (key) => config[key] }, { ...plain.env, ...secrets.env });
-        for (const [place, value] of values) assert.equal(redactSecrets(`<${value}>`), "<[secret]>", `${placeName(place)} is read as a secret`);
+        for (const [place, value] of values)
+          assert.equal(redactSecrets(`<${value}>`), "<[secret]>", `${placeName(place)} is read as a secret`);
 
         const credential = credentialFromSettings(settings, dispatcher);
         const failure = await credential.getToken().then(
           () => "",
           (error: Error) => error.message,
         );
-        if (mode !== "accessToken") assert.match(failure, /Microsoft Entra ID refused|GitHub Actions gave no OIDC token|Azure DevOps/, `${mode} is refused`);
-        const shown = [inspect(settings, { depth: 10 }), JSON.stringify(settings), credential.description, failure].join("\n");
-        for (const value of [...values.values(), KEY_LINE]) assert.ok(!shown.includes(value), `${mode} shows ${value.slice(0, 40)}… in: ${shown.slice(-2000)}`);
+        if (mode !== "accessToken")
+          assert.match(
+            failure,
+            /Microsoft Entra ID refused|GitHub Actions gave no OIDC token|Azure DevOps/,
+            `${mode} is refused`,
+          );
+        const shown = [
+          inspect(settings, { depth: 10 }),
+          JSON.stringify(settings),
+          credential.description,
+          failure,
+        ].join("\n");
+        for (const value of [...values.values(), KEY_LINE])
+          assert.ok(!shown.includes(value), `${mode} shows ${value.slice(0, 40)}… in: ${shown.slice(-2000)}`);
       });
     }
   }

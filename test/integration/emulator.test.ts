@@ -5,9 +5,19 @@ import { join } from "node:path";
 import { request } from "undici";
 import { DEMO_CUSTOMERS, generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 
-const [CONTOSO, FABRIKAM, , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
+const [CONTOSO, FABRIKAM, , TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [
+  string,
+  string,
+  string,
+  string,
+];
 
-async function call(emulator: PartnerCenterEmulator, method: "GET" | "PATCH" | "DELETE", path: string, options: { body?: string; token?: string | null; headers?: Record<string, string> } = {}) {
+async function call(
+  emulator: PartnerCenterEmulator,
+  method: "GET" | "PATCH" | "DELETE",
+  path: string,
+  options: { body?: string; token?: string | null; headers?: Record<string, string> } = {},
+) {
   const token = options.token === undefined ? emulator.accessToken : options.token;
   const response = await request(`${emulator.endpoint}${path}`, {
     method,
@@ -15,7 +25,12 @@ async function call(emulator: PartnerCenterEmulator, method: "GET" | "PATCH" | "
     headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...options.headers },
   });
   const text = await response.body.text();
-  return { status: response.statusCode, headers: response.headers, text, json: text ? (JSON.parse(text.replace(/^\uFEFF/, "")) as Record<string, unknown>) : undefined };
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    text,
+    json: text ? (JSON.parse(text.replace(/^\uFEFF/, "")) as Record<string, unknown>) : undefined,
+  };
 }
 
 describe("the Partner Center emulator", () => {
@@ -48,7 +63,9 @@ describe("the Partner Center emulator", () => {
     const lower = await call(emulator, "PATCH", `/v1/customers/${CONTOSO}/usagebudget`, { body: '{"amount":3000}' });
     assert.equal(lower.json?.amount, 3000);
     assert.equal(emulator.budgetOf(CONTOSO), 3000);
-    const cleared = await call(emulator, "PATCH", `/v1/customers/${CONTOSO}/usagebudget`, { body: '{"AMOUNT":null,"Attributes":{"ObjectType":"SpendingBudget"}}' });
+    const cleared = await call(emulator, "PATCH", `/v1/customers/${CONTOSO}/usagebudget`, {
+      body: '{"AMOUNT":null,"Attributes":{"ObjectType":"SpendingBudget"}}',
+    });
     assert.equal(cleared.status, 200);
     assert.ok(!("amount" in (cleared.json ?? {})));
     assert.equal(emulator.budgetOf(CONTOSO), null);
@@ -74,24 +91,40 @@ describe("the Partner Center emulator", () => {
   });
 
   it("echoes MS-RequestId and MS-CorrelationId and records every request", async () => {
-    const response = await call(emulator, "GET", `/v1/customers/${CONTOSO}/usagebudget`, { headers: { "MS-RequestId": "r-1", "MS-CorrelationId": "c-1" } });
+    const response = await call(emulator, "GET", `/v1/customers/${CONTOSO}/usagebudget`, {
+      headers: { "MS-RequestId": "r-1", "MS-CorrelationId": "c-1" },
+    });
     assert.equal(response.headers["ms-requestid"], "r-1");
     assert.equal(response.headers["ms-correlationid"], "c-1");
-    assert.deepEqual(emulator.requests.map((r) => [r.method, r.path, r.status, r.headers["ms-requestid"]]), [["GET", `/v1/customers/${CONTOSO}/usagebudget`, 200, "r-1"]]);
+    assert.deepEqual(
+      emulator.requests.map((r) => [r.method, r.path, r.status, r.headers["ms-requestid"]]),
+      [["GET", `/v1/customers/${CONTOSO}/usagebudget`, 200, "r-1"]],
+    );
   });
 
   it("pages the customer list with continuation tokens, leaving out customers without relationship", async () => {
     const seen: string[] = [];
     let next: { uri: string; token?: string } | undefined = { uri: "/v1/customers?size=3" };
     for (let page = 0; next && page < 10; page++) {
-      const response = await call(emulator, "GET", next.uri, { headers: next.token ? { "MS-ContinuationToken": next.token } : {} });
-      const body = response.json as { totalCount: number; items: { id: string }[]; links: { next?: { uri: string; headers: { key: string; value: string }[] } } };
+      const response = await call(emulator, "GET", next.uri, {
+        headers: next.token ? { "MS-ContinuationToken": next.token } : {},
+      });
+      const body = response.json as {
+        totalCount: number;
+        items: { id: string }[];
+        links: { next?: { uri: string; headers: { key: string; value: string }[] } };
+      };
       assert.equal(body.totalCount, 3);
       seen.push(...body.items.map((item) => item.id));
       next = body.links.next && { uri: body.links.next.uri, token: body.links.next.headers[0]?.value };
     }
-    assert.deepEqual(seen, DEMO_CUSTOMERS.filter((c) => c.relationship).map((c) => c.id));
-    const badToken = await call(emulator, "GET", "/v1/customers?size=3&seekOperation=Next", { headers: { "MS-ContinuationToken": "!!" } });
+    assert.deepEqual(
+      seen,
+      DEMO_CUSTOMERS.filter((c) => c.relationship).map((c) => c.id),
+    );
+    const badToken = await call(emulator, "GET", "/v1/customers?size=3&seekOperation=Next", {
+      headers: { "MS-ContinuationToken": "!!" },
+    });
     assert.equal(badToken.status, 400);
   });
 });
@@ -101,7 +134,9 @@ describe("emulator options", () => {
     const emulator = await PartnerCenterEmulator.start({ byteOrderMark: true });
     try {
       // Raw bytes: undici's body.text() would strip the mark itself.
-      const response = await request(`${emulator.endpoint}/v1/customers/${CONTOSO}/usagebudget`, { headers: { authorization: `Bearer ${emulator.accessToken}` } });
+      const response = await request(`${emulator.endpoint}/v1/customers/${CONTOSO}/usagebudget`, {
+        headers: { authorization: `Bearer ${emulator.accessToken}` },
+      });
       const bytes = Buffer.from(await response.body.arrayBuffer());
       assert.deepEqual([...bytes.subarray(0, 4)], [0xef, 0xbb, 0xbf, 0x7b]);
     } finally {

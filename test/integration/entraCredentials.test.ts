@@ -10,7 +10,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent } from "undici";
-import { EMULATOR_CA, EntraEmulator, GITHUB_ISSUER, TEST_CLIENT_CERTIFICATE, TEST_CLIENT_KEY } from "pulumi-partnercenter/emulator";
+import {
+  EMULATOR_CA,
+  EntraEmulator,
+  GITHUB_ISSUER,
+  TEST_CLIENT_CERTIFICATE,
+  TEST_CLIENT_KEY,
+} from "pulumi-partnercenter/emulator";
 import type { TokenCredential } from "../../provider/client/auth";
 import { clientCertificateCredential } from "../../provider/client/auth/msalCredentials";
 import { readClientCertificate } from "../../provider/settings/credentialFiles";
@@ -40,7 +46,17 @@ describe("each credential kind from stack config and from the environment, in pr
 
   beforeEach(async () => {
     entra = await EntraEmulator.start({
-      apps: [{ clientId: CLIENT_ID, secret: SECRET, certificate: TEST_CLIENT_CERTIFICATE, federated: [{ issuer: GITHUB_ISSUER, subject: GITHUB_SUBJECT }, { issuer: WORKLOAD_ISSUER, subject: WORKLOAD_SUBJECT }] }],
+      apps: [
+        {
+          clientId: CLIENT_ID,
+          secret: SECRET,
+          certificate: TEST_CLIENT_CERTIFICATE,
+          federated: [
+            { issuer: GITHUB_ISSUER, subject: GITHUB_SUBJECT },
+            { issuer: WORKLOAD_ISSUER, subject: WORKLOAD_SUBJECT },
+          ],
+        },
+      ],
     });
     // The host trusts the emulator's CA through NODE_EXTRA_CA_CERTS; in process, the dispatcher carries it.
     dispatcher = new Agent({ connect: { ca: EMULATOR_CA } });
@@ -56,8 +72,18 @@ describe("each credential kind from stack config and from the environment, in pr
   /** Tenant, client and authority from the source. */
   function base(via: Source): Setup {
     return via === "config"
-      ? { config: { "partnercenter:tenantId": entra.tenantId, "partnercenter:clientId": CLIENT_ID, "partnercenter:authority": entra.authority }, env: {} }
-      : { config: {}, env: { AZURE_TENANT_ID: entra.tenantId, AZURE_CLIENT_ID: CLIENT_ID, AZURE_AUTHORITY_HOST: entra.authority } };
+      ? {
+          config: {
+            "partnercenter:tenantId": entra.tenantId,
+            "partnercenter:clientId": CLIENT_ID,
+            "partnercenter:authority": entra.authority,
+          },
+          env: {},
+        }
+      : {
+          config: {},
+          env: { AZURE_TENANT_ID: entra.tenantId, AZURE_CLIENT_ID: CLIENT_ID, AZURE_AUTHORITY_HOST: entra.authority },
+        };
   }
 
   /** Sets one setting in the source: `key` in stack config or `variable` in the environment. */
@@ -72,15 +98,22 @@ describe("each credential kind from stack config and from the environment, in pr
    * and accepted by a Partner Center that trusts this Entra ID.
    */
   async function exercise(setup: Setup, grantType: string): Promise<TokenCredential> {
-    const credential = credentialFromSettings(resolveSettings({ get: (key) => setup.config[key] }, setup.env), dispatcher);
+    const credential = credentialFromSettings(
+      resolveSettings({ get: (key) => setup.config[key] }, setup.env),
+      dispatcher,
+    );
     const verify = entra.tokenVerifier();
     const first = await credential.getToken();
     assert.equal((await credential.getToken()).reveal(), first.reveal(), "the second call is served from the cache");
-    assert.deepEqual(entra.tokenRequests.map((r) => [r.grantType, r.issued]), [[grantType, true]]);
+    assert.deepEqual(
+      entra.tokenRequests.map((r) => [r.grantType, r.issued]),
+      [[grantType, true]],
+    );
     assert.equal(credential.invalidate(), true, "an MSAL credential can always try for a new token");
     const renewed = await credential.getToken();
     assert.equal(entra.tokenRequests.length, 2, "a refused token is acquired anew");
-    for (const token of [first, renewed]) assert.equal(verify(token.reveal()), undefined, "Partner Center accepts the token");
+    for (const token of [first, renewed])
+      assert.equal(verify(token.reveal()), undefined, "Partner Center accepts the token");
     return credential;
   }
 
@@ -107,7 +140,10 @@ describe("each credential kind from stack config and from the environment, in pr
     it(`client certificate as a PKCS#12 (.pfx) file with an empty password, path from ${via}`, async () => {
       const setup = base(via);
       const file = join(dir, "client.pfx");
-      writeFileSync(file, buildPfx({ certificates: [TEST_CLIENT_CERTIFICATE], keys: [TEST_CLIENT_KEY], password: "", scheme: "aes-256" }));
+      writeFileSync(
+        file,
+        buildPfx({ certificates: [TEST_CLIENT_CERTIFICATE], keys: [TEST_CLIENT_KEY], password: "", scheme: "aes-256" }),
+      );
       set(setup, via, "clientCertificatePath", "AZURE_CLIENT_CERTIFICATE_PATH", file);
       await exercise(setup, "client_credentials");
       assert.equal(entra.tokenRequests[0]!.x5c, true);
@@ -122,7 +158,10 @@ describe("each credential kind from stack config and from the environment, in pr
       // The file rotates to a token Entra does not accept: the same credential's next acquisition reads it and says why it fails.
       writeFileSync(file, entra.federatedToken("system:serviceaccount:other:intruder", WORKLOAD_ISSUER));
       credential.invalidate();
-      await assert.rejects(credential.getToken(), /Microsoft Entra ID refused the federated token in .* for app .*: invalid_client: AADSTS70021: No matching federated identity record found for presented assertion subject 'system:serviceaccount:other:intruder'/);
+      await assert.rejects(
+        credential.getToken(),
+        /Microsoft Entra ID refused the federated token in .* for app .*: invalid_client: AADSTS70021: No matching federated identity record found for presented assertion subject 'system:serviceaccount:other:intruder'/,
+      );
     });
 
     it(`GitHub Actions OIDC with tenant and client from ${via}`, async () => {
@@ -147,11 +186,24 @@ describe("each credential kind from stack config and from the environment, in pr
     it(`client certificate as a password-protected PKCS#12 (.pfx) file (${scheme}): MSAL signs with its key, Entra ID accepts it`, async () => {
       const password = "pfx-integration-password-5d21";
       const file = join(dir, "client.pfx");
-      writeFileSync(file, buildPfx({ certificates: [TEST_CLIENT_CERTIFICATE], keys: [TEST_CLIENT_KEY], password, scheme }));
-      const certificate = readClientCertificate({ value: file, origin: "environment variable AZURE_CLIENT_CERTIFICATE_PATH" }, true, { value: new Secret(password), origin: "environment variable ARM_CLIENT_CERTIFICATE_PASSWORD" });
-      const credential = clientCertificateCredential({ tenantId: entra.tenantId, clientId: CLIENT_ID, authority: entra.authority, dispatcher }, certificate);
+      writeFileSync(
+        file,
+        buildPfx({ certificates: [TEST_CLIENT_CERTIFICATE], keys: [TEST_CLIENT_KEY], password, scheme }),
+      );
+      const certificate = readClientCertificate(
+        { value: file, origin: "environment variable AZURE_CLIENT_CERTIFICATE_PATH" },
+        true,
+        { value: new Secret(password), origin: "environment variable ARM_CLIENT_CERTIFICATE_PASSWORD" },
+      );
+      const credential = clientCertificateCredential(
+        { tenantId: entra.tenantId, clientId: CLIENT_ID, authority: entra.authority, dispatcher },
+        certificate,
+      );
       const token = await credential.getToken();
-      assert.deepEqual(entra.tokenRequests.map((r) => [r.grantType, r.issued, r.x5c]), [["client_credentials", true, true]]);
+      assert.deepEqual(
+        entra.tokenRequests.map((r) => [r.grantType, r.issued, r.x5c]),
+        [["client_credentials", true, true]],
+      );
       assert.equal(entra.tokenVerifier()(token.reveal()), undefined, "Partner Center accepts the token");
     });
   }

@@ -11,7 +11,9 @@ describe("emulator fault injection", () => {
       const statuses: number[] = [];
       let last: { headers: Record<string, unknown>; body: unknown } | undefined;
       for (let i = 0; i < 4; i++) {
-        const response = await request(`${emulator.endpoint}/v1/customers/${CONTOSO}/usagebudget`, { headers: { authorization: `Bearer ${emulator.accessToken}` } });
+        const response = await request(`${emulator.endpoint}/v1/customers/${CONTOSO}/usagebudget`, {
+          headers: { authorization: `Bearer ${emulator.accessToken}` },
+        });
         statuses.push(response.statusCode);
         last = { headers: response.headers, body: await response.body.json() };
       }
@@ -43,7 +45,9 @@ describe("emulator fault injection", () => {
     try {
       const bodies = new Map<number, string[]>();
       for (let i = 0; i < 40; i++) {
-        const response = await request(`${emulator.endpoint}/v1/customers/${CONTOSO}/usagebudget`, { headers: { authorization: `Bearer ${emulator.accessToken}` } });
+        const response = await request(`${emulator.endpoint}/v1/customers/${CONTOSO}/usagebudget`, {
+          headers: { authorization: `Bearer ${emulator.accessToken}` },
+        });
         const text = await response.body.text();
         bodies.set(response.statusCode, [...(bodies.get(response.statusCode) ?? []), text]);
       }
@@ -60,7 +64,10 @@ describe("emulator fault injection", () => {
     const emulator = await PartnerCenterEmulator.start();
     try {
       emulator.faults.expireTokenForNext(1);
-      const get = () => request(`${emulator.endpoint}/v1/customers/${CONTOSO}/usagebudget`, { headers: { authorization: `Bearer ${emulator.accessToken}` } }).then(async (r) => (await r.body.text(), r.statusCode));
+      const get = () =>
+        request(`${emulator.endpoint}/v1/customers/${CONTOSO}/usagebudget`, {
+          headers: { authorization: `Bearer ${emulator.accessToken}` },
+        }).then(async (r) => (await r.body.text(), r.statusCode));
       assert.deepEqual([await get(), await get()], [401, 200]);
       assert.equal(emulator.faults.counters.unauthorized, 1);
     } finally {

@@ -34,16 +34,27 @@ describe("the emulated Entra ID matches a federated credential's audience", () =
 
   function tokenFor(clientId: string, audience: string) {
     const context = { tenantId: entra.tenantId, clientId, authority: entra.authority, dispatcher };
-    return federatedCredential(context, "the Pulumi ESC token", async () => entra.federatedToken(SUBJECT, ISSUER, audience)).getToken();
+    return federatedCredential(context, "the Pulumi ESC token", async () =>
+      entra.federatedToken(SUBJECT, ISSUER, audience),
+    ).getToken();
   }
 
   it("accepts the audience the credential names, and refuses another with AADSTS700212", async () => {
     assert.equal(entra.tokenVerifier()((await tokenFor(CLIENT_ID, "azure:acme")).reveal()), undefined);
-    await assert.rejects(tokenFor(CLIENT_ID, "api://AzureADTokenExchange"), /AADSTS700212: No matching federated identity record found for presented assertion audience 'api:\/\/AzureADTokenExchange'/);
+    await assert.rejects(
+      tokenFor(CLIENT_ID, "api://AzureADTokenExchange"),
+      /AADSTS700212: No matching federated identity record found for presented assertion audience 'api:\/\/AzureADTokenExchange'/,
+    );
   });
 
   it("expects api://AzureADTokenExchange when the credential names no audience", async () => {
-    assert.equal(entra.tokenVerifier()((await tokenFor(OTHER_CLIENT_ID, "api://AzureADTokenExchange")).reveal()), undefined);
-    await assert.rejects(tokenFor(OTHER_CLIENT_ID, "azure:acme"), /AADSTS700212: No matching federated identity record found for presented assertion audience 'azure:acme'/);
+    assert.equal(
+      entra.tokenVerifier()((await tokenFor(OTHER_CLIENT_ID, "api://AzureADTokenExchange")).reveal()),
+      undefined,
+    );
+    await assert.rejects(
+      tokenFor(OTHER_CLIENT_ID, "azure:acme"),
+      /AADSTS700212: No matching federated identity record found for presented assertion audience 'azure:acme'/,
+    );
   });
 });

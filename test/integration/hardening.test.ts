@@ -23,7 +23,10 @@ const NO_RETRY = { retry: fastRetry(0) };
 
 function pageOf(ids: string[], next?: string): Record<string, unknown> {
   const items = ids.map((id) => ({ id, companyProfile: { tenantId: id, companyName: `Customer ${id.slice(0, 4)}` } }));
-  return collectionPage(items, next ? { uri: next, headers: [{ key: "MS-ContinuationToken", value: "t1" }] } : undefined);
+  return collectionPage(
+    items,
+    next ? { uri: next, headers: [{ key: "MS-ContinuationToken", value: "t1" }] } : undefined,
+  );
 }
 
 async function listAll(client: PartnerCenterClient): Promise<number> {
@@ -35,10 +38,15 @@ async function listAll(client: PartnerCenterClient): Promise<number> {
 describe("hardening: what the network can answer", () => {
   it("a continuation link to another origin is not followed, and the token never goes there", async () => {
     const elsewhere = await startLoopbackServer((_req, res) => answerJson(res, pageOf([])));
-    const partnerCenter = await startLoopbackServer((_req, res) => answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], `${elsewhere.origin}/v1/customers?seek=2`)));
+    const partnerCenter = await startLoopbackServer((_req, res) =>
+      answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], `${elsewhere.origin}/v1/customers?seek=2`)),
+    );
     try {
       await withLoopbackClient(partnerCenter, TOKEN, NO_RETRY, (client) =>
-        assert.rejects(listAll(client), new RegExp(`continuation link points to ${elsewhere.origin}, not to ${partnerCenter.origin}: not followed`)),
+        assert.rejects(
+          listAll(client),
+          new RegExp(`continuation link points to ${elsewhere.origin}, not to ${partnerCenter.origin}: not followed`),
+        ),
       );
       assert.equal(elsewhere.received.length, 0, "nothing, and so no token, was sent to the other origin");
     } finally {
@@ -47,23 +55,48 @@ describe("hardening: what the network can answer", () => {
   });
 
   it("a continuation link that is not a URL is refused in words, naming the list, not with a bare TypeError", async () => {
-    const partnerCenter = await startLoopbackServer((_req, res) => answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "http://[not-a-host/v1/customers")));
+    const partnerCenter = await startLoopbackServer((_req, res) =>
+      answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "http://[not-a-host/v1/customers")),
+    );
     await withLoopbackClient(partnerCenter, TOKEN, NO_RETRY, (client) =>
-      assert.rejects(listAll(client), /Partner Center's answer to GET customer list could not be used: the customer list's continuation link "http:\/\/\[not-a-host\/v1\/customers" is not a URL/),
+      assert.rejects(
+        listAll(client),
+        /Partner Center's answer to GET customer list could not be used: the customer list's continuation link "http:\/\/\[not-a-host\/v1\/customers" is not a URL/,
+      ),
     );
   });
 
   it("a continuation that repeats itself is stopped instead of looping", async () => {
-    const partnerCenter = await startLoopbackServer((_req, res) => answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "/v1/customers?size=10&seekOperation=Next")));
-    await withLoopbackClient(partnerCenter, TOKEN, NO_RETRY, (client) => assert.rejects(listAll(client), /continuation link repeats an earlier page \(page 2\); stopped instead of looping/));
+    const partnerCenter = await startLoopbackServer((_req, res) =>
+      answerJson(res, pageOf(["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10"], "/v1/customers?size=10&seekOperation=Next")),
+    );
+    await withLoopbackClient(partnerCenter, TOKEN, NO_RETRY, (client) =>
+      assert.rejects(
+        listAll(client),
+        /continuation link repeats an earlier page \(page 2\); stopped instead of looping/,
+      ),
+    );
     assert.equal(partnerCenter.received.length, 2);
   });
 
   it("an endpoint with a path, an empty query or fragment is refused, and a refused endpoint never shows its password", () => {
-    for (const endpoint of ["https://pc.example.com/v1", "https://pc.example.com/?", "https://pc.example.com/#", "https://pc.example.com/api/"]) {
-      assert.throws(() => resolveSettings({ get: (key) => (key === "partnercenter:endpoint" ? endpoint : undefined) }, {}), /must be the API's base URL only/, endpoint);
+    for (const endpoint of [
+      "https://pc.example.com/v1",
+      "https://pc.example.com/?",
+      "https://pc.example.com/#",
+      "https://pc.example.com/api/",
+    ]) {
+      assert.throws(
+        () => resolveSettings({ get: (key) => (key === "partnercenter:endpoint" ? endpoint : undefined) }, {}),
+        /must be the API's base URL only/,
+        endpoint,
+      );
     }
-    for (const endpoint of ["https://partner:hunter2-secret@pc.example.com", "http://partner:hunter2-secret@pc.example.com/", "not a url://partner:hunter2-secret@x"]) {
+    for (const endpoint of [
+      "https://partner:hunter2-secret@pc.example.com",
+      "http://partner:hunter2-secret@pc.example.com/",
+      "not a url://partner:hunter2-secret@x",
+    ]) {
       assert.throws(
         () => resolveSettings({ get: (key) => (key === "partnercenter:endpoint" ? endpoint : undefined) }, {}),
         (error: Error) => !error.message.includes("hunter2-secret") && !error.message.includes("partner:"),
@@ -82,17 +115,29 @@ describe("hardening: partnercenter-budgets export", () => {
     const ids = ["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f"];
     const service = await startLoopbackServer((req, res) => {
       const customer = budgetCustomerOf(req.url);
-      if (customer === ids[1]) return answerJson(res, { code: 20002, description: "Partner does not have a commerce relationship with the customer." }, 403);
+      if (customer === ids[1])
+        return answerJson(
+          res,
+          { code: 20002, description: "Partner does not have a commerce relationship with the customer." },
+          403,
+        );
       answerJson(res, customer ? budgetAnswer(100) : pageOf(ids));
     });
     try {
       const file = join(dir, "budgets.yaml");
       writeFileSync(file, "# reviewed\nbudgets: []\n");
-      const run = await cli(["export", "--output", file, "--force"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_RETRIES: "0" });
+      const run = await cli(["export", "--output", file, "--force"], {
+        PARTNERCENTER_ENDPOINT: service.origin,
+        PARTNERCENTER_ACCESS_TOKEN: TOKEN,
+        PARTNERCENTER_MAX_RETRIES: "0",
+      });
       assert.equal(run.code, 2, run.stderr);
       assert.equal(readFileSync(file, "utf8"), "# reviewed\nbudgets: []\n", "the reviewed file is unchanged");
       assert.deepEqual(readdirSync(dir), ["budgets.yaml"], "no temporary file is left behind");
-      assert.match(run.stderr, new RegExp(`customer ${ids[1]} .*could not be exported: Partner Center answered HTTP 403`));
+      assert.match(
+        run.stderr,
+        new RegExp(`customer ${ids[1]} .*could not be exported: Partner Center answered HTTP 403`),
+      );
       assert.match(run.stderr, /nothing was written \(.*budgets.yaml is unchanged\)/);
     } finally {
       await service.stop();
@@ -100,7 +145,12 @@ describe("hardening: partnercenter-budgets export", () => {
   });
 
   it("export holds what the service answers to the budgets-file rules: odd amounts and ids are named, and no file its own diff would reject is written", async () => {
-    const ids = ["0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f", "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d", "not-a-guid"];
+    const ids = [
+      "0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10",
+      "3f9d2b8e-7a41-4c0d-8e6f-1b2a3c4d5e6f",
+      "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d",
+      "not-a-guid",
+    ];
     const amounts: Record<string, number> = { [ids[0]!]: -5, [ids[1]!]: 10.001, [ids[2]!]: 300 };
     const service = await startLoopbackServer((req, res) => {
       const customer = budgetCustomerOf(req.url);
@@ -108,7 +158,11 @@ describe("hardening: partnercenter-budgets export", () => {
     });
     try {
       const file = join(dir, "budgets.yaml");
-      const run = await cli(["export", "--output", file], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_RETRIES: "0" });
+      const run = await cli(["export", "--output", file], {
+        PARTNERCENTER_ENDPOINT: service.origin,
+        PARTNERCENTER_ACCESS_TOKEN: TOKEN,
+        PARTNERCENTER_MAX_RETRIES: "0",
+      });
       assert.equal(run.code, 2, run.stderr);
       assert.deepEqual(readdirSync(dir), [], "nothing was written");
       assert.match(run.stderr, new RegExp(`customer ${ids[0]} .*amount -5 is negative`));
@@ -135,7 +189,10 @@ describe("hardening: sizes and kinds of what is read", () => {
       more();
     });
     await withLoopbackClient(service, TOKEN, NO_RETRY, (client) =>
-      assert.rejects(client.getBudget("0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", client.startOperation()), /the answer's body is larger than 8388608 bytes; it was not read/),
+      assert.rejects(
+        client.getBudget("0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10", client.startOperation()),
+        /the answer's body is larger than 8388608 bytes; it was not read/,
+      ),
     );
   });
 
@@ -147,9 +204,26 @@ describe("hardening: sizes and kinds of what is read", () => {
       assert.throws(() => readBudgetsFile("/dev/zero"), /\/dev\/zero: is a character device, not a regular file/);
       assert.throws(() => readBudgetsFile(join(dir, "fifo")), /fifo: is a FIFO \(named pipe\), not a regular file/);
       assert.throws(() => readBudgetsFile(dir), /is a directory, not a regular file/);
-      assert.throws(() => readBudgetsFile(join(dir, "huge.yaml")), /huge.yaml: is 8388609 bytes, more than the 8388608 bytes allowed/);
-      assert.throws(() => readClientCertificate({ value: "/dev/zero", origin: "stack config partnercenter:clientCertificatePath" }, true), /certificate file "\/dev\/zero" is a character device, not a regular file/);
-      assert.throws(() => readClientCertificate({ value: join(dir, "fifo"), origin: "stack config partnercenter:clientCertificatePath" }, true), /is a FIFO/);
+      assert.throws(
+        () => readBudgetsFile(join(dir, "huge.yaml")),
+        /huge.yaml: is 8388609 bytes, more than the 8388608 bytes allowed/,
+      );
+      assert.throws(
+        () =>
+          readClientCertificate(
+            { value: "/dev/zero", origin: "stack config partnercenter:clientCertificatePath" },
+            true,
+          ),
+        /certificate file "\/dev\/zero" is a character device, not a regular file/,
+      );
+      assert.throws(
+        () =>
+          readClientCertificate(
+            { value: join(dir, "fifo"), origin: "stack config partnercenter:clientCertificatePath" },
+            true,
+          ),
+        /is a FIFO/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -161,7 +235,10 @@ describe("hardening: sizes and kinds of what is read", () => {
       writeFileSync(join(dir, "file"), "text");
       symlinkSync(join(dir, "file"), join(dir, "link"));
       assert.equal(readBoundedFile(join(dir, "link"), 100), "text", "followed without checks");
-      assert.throws(() => readBoundedFile(join(dir, "link"), 100, { noFollow: true }), /^UnreadableFileError: is a symbolic link$/);
+      assert.throws(
+        () => readBoundedFile(join(dir, "link"), 100, { noFollow: true }),
+        /^UnreadableFileError: is a symbolic link$/,
+      );
       assert.equal(readBoundedFile(join(dir, "file"), 100, { noFollow: true }), "text");
       const seen: number[] = [];
       const accept = (stats: { size: number }) => (seen.push(stats.size), stats.size > 2 ? "is too wordy" : undefined);
@@ -180,9 +257,16 @@ describe("hardening: what the CLI prints", () => {
     try {
       const tailspin = "5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b";
       writeFileSync(join(dir, "budgets.yaml"), `budgets:\n  - customerId: ${tailspin}\n    amount: 5\n`);
-      const run = await cli(["diff", join(dir, "budgets.yaml")], { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken });
+      const run = await cli(["diff", join(dir, "budgets.yaml")], {
+        PARTNERCENTER_ENDPOINT: emulator.endpoint,
+        PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken,
+      });
       assert.equal(run.code, 2, "the budget could not be read");
-      assert.match(run.stdout, /HTTP 403, code 20002 .*\(request: GET .*; Authorization: Bearer \[secret\]/, "the service's text is shown, the token is not");
+      assert.match(
+        run.stdout,
+        /HTTP 403, code 20002 .*\(request: GET .*; Authorization: Bearer \[secret\]/,
+        "the service's text is shown, the token is not",
+      );
       assert.ok(!`${run.stdout}${run.stderr}`.includes(emulator.accessToken));
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -192,14 +276,26 @@ describe("hardening: what the CLI prints", () => {
 });
 
 describe("hardening: Microsoft Entra ID out of reach", () => {
-  const appContext = (authority: string, dispatcher: Agent) => ({ tenantId: "0a1b2c3d-0000-4000-8000-000000000001", clientId: "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", authority, dispatcher, timeoutMs: 20_000 });
+  const appContext = (authority: string, dispatcher: Agent) => ({
+    tenantId: "0a1b2c3d-0000-4000-8000-000000000001",
+    clientId: "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+    authority,
+    dispatcher,
+    timeoutMs: 20_000,
+  });
 
   it("a connection refused is retried, then reported as not reaching Entra ID (not as Entra refusing the secret), with the cause", async () => {
     const dispatcher = new Agent();
     try {
-      const credential = clientSecretCredential(appContext("https://127.0.0.1:1", dispatcher), new Secret("entra-unreachable-secret"));
+      const credential = clientSecretCredential(
+        appContext("https://127.0.0.1:1", dispatcher),
+        new Secret("entra-unreachable-secret"),
+      );
       await assert.rejects(credential.getToken(), (error: Error) => {
-        assert.match(error.message, /could not reach Microsoft Entra ID at https:\/\/127.0.0.1:1 \(ECONNREFUSED: .*\) after 3 attempts: check the network, HTTPS_PROXY\/NO_PROXY and partnercenter:authority/);
+        assert.match(
+          error.message,
+          /could not reach Microsoft Entra ID at https:\/\/127.0.0.1:1 \(ECONNREFUSED: .*\) after 3 attempts: check the network, HTTPS_PROXY\/NO_PROXY and partnercenter:authority/,
+        );
         assert.doesNotMatch(error.message, /refused the client secret/);
         return true;
       });
@@ -209,11 +305,19 @@ describe("hardening: Microsoft Entra ID out of reach", () => {
   });
 
   it("a certificate Node does not trust is reported as a TLS failure at once, pointing at NODE_EXTRA_CA_CERTS", async () => {
-    const entra = await EntraEmulator.start({ apps: [{ clientId: "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", secret: "s" }] });
+    const entra = await EntraEmulator.start({
+      apps: [{ clientId: "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", secret: "s" }],
+    });
     const dispatcher = new Agent();
     try {
-      const credential = clientSecretCredential(appContext(entra.authority, dispatcher), new Secret("entra-tls-secret-value"));
-      await assert.rejects(credential.getToken(), /the TLS connection to Microsoft Entra ID at https:\/\/127.0.0.1:\d+ failed \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY): .*\): check NODE_EXTRA_CA_CERTS/);
+      const credential = clientSecretCredential(
+        appContext(entra.authority, dispatcher),
+        new Secret("entra-tls-secret-value"),
+      );
+      await assert.rejects(
+        credential.getToken(),
+        /the TLS connection to Microsoft Entra ID at https:\/\/127.0.0.1:\d+ failed \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY): .*\): check NODE_EXTRA_CA_CERTS/,
+      );
       assert.equal(entra.tokenRequests.length, 0);
     } finally {
       await dispatcher.close();
@@ -224,13 +328,24 @@ describe("hardening: Microsoft Entra ID out of reach", () => {
 
 describe("hardening: what Microsoft Entra ID quotes back", () => {
   it("a refusal that quotes the request (the client secret in it) carries no secret, even before it leaves the process", async () => {
-    const entra = await EntraEmulator.start({ apps: [{ clientId: "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", secret: "the-registered-secret" }], echoRequestsInErrors: true });
+    const entra = await EntraEmulator.start({
+      apps: [{ clientId: "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", secret: "the-registered-secret" }],
+      echoRequestsInErrors: true,
+    });
     const dispatcher = new Agent({ connect: { ca: EMULATOR_CA } });
     try {
-      const context = { tenantId: entra.tenantId, clientId: "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", authority: entra.authority, dispatcher };
+      const context = {
+        tenantId: entra.tenantId,
+        clientId: "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+        authority: entra.authority,
+        dispatcher,
+      };
       const credential = clientSecretCredential(context, new Secret("quoted-back-wrong-secret-4c1e"));
       await assert.rejects(credential.getToken(), (error: Error) => {
-        assert.match(error.message, /Microsoft Entra ID refused the client secret .*: invalid_client: AADSTS7000215: .* \(request: .*client_secret=\[secret\]/);
+        assert.match(
+          error.message,
+          /Microsoft Entra ID refused the client secret .*: invalid_client: AADSTS7000215: .* \(request: .*client_secret=\[secret\]/,
+        );
         assert.doesNotMatch(error.message, /quoted-back-wrong-secret-4c1e/);
         return true;
       });

@@ -21,8 +21,16 @@ describe("hostile answers: the command line never reports success for work it di
     // milliseconds than a Date or a timer holds. One request at a time, so the others wait in the scheduler's queue
     // when the first 429 comes (before the fix, the scheduler threw after taking them out of it: the CLI exited 0).
     service = await startLoopbackServer((req, res) => {
-      if (req.url?.startsWith("/v1/customers?")) return answerJson(res, collectionPage(IDS.slice(0, 3).map((id) => ({ id, companyProfile: { companyName: `Company ${id.slice(-2)}` } }))));
-      answerJson(res, { statusCode: 429, message: "Rate limit is exceeded." }, 429, { "retry-after": "99999999999999999999" });
+      if (req.url?.startsWith("/v1/customers?"))
+        return answerJson(
+          res,
+          collectionPage(
+            IDS.slice(0, 3).map((id) => ({ id, companyProfile: { companyName: `Company ${id.slice(-2)}` } })),
+          ),
+        );
+      answerJson(res, { statusCode: 429, message: "Rate limit is exceeded." }, 429, {
+        "retry-after": "99999999999999999999",
+      });
     });
   });
   afterEach(async () => {
@@ -31,19 +39,42 @@ describe("hostile answers: the command line never reports success for work it di
   });
 
   it("diff: exits 2 (could not check) naming the pause past the deadline for every budget, and prints its summary", async () => {
-    writeFileSync(join(dir, "budgets.yaml"), `budgets:\n${IDS.slice(0, 3).map((id) => `  - customerId: ${id}\n    amount: 100\n`).join("")}`);
-    const run = await cli(["diff", "budgets.yaml"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" }, dir);
+    writeFileSync(
+      join(dir, "budgets.yaml"),
+      `budgets:\n${IDS.slice(0, 3)
+        .map((id) => `  - customerId: ${id}\n    amount: 100\n`)
+        .join("")}`,
+    );
+    const run = await cli(
+      ["diff", "budgets.yaml"],
+      { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" },
+      dir,
+    );
     assert.equal(run.code, 2, run.stderr);
-    assert.equal(run.stdout.match(/could not be read: Partner Center.*(Retry-After asks for 86400 s|rate limit holds requests until .*), past (the|this) operation's deadline/g)?.length, 3, run.stdout);
+    assert.equal(
+      run.stdout.match(
+        /could not be read: Partner Center.*(Retry-After asks for 86400 s|rate limit holds requests until .*), past (the|this) operation's deadline/g,
+      )?.length,
+      3,
+      run.stdout,
+    );
     assert.match(run.stdout, /0 of 3 budgets drifted, 3 could not be read\n$/);
   });
 
   it("export: exits 2 (could not check) and writes nothing, on standard output or to a file", async () => {
-    const toStdout = await cli(["export"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" }, dir);
+    const toStdout = await cli(
+      ["export"],
+      { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" },
+      dir,
+    );
     assert.equal(toStdout.code, 2, toStdout.stderr);
     assert.equal(toStdout.stdout, "");
     assert.match(toStdout.stderr, /3 of 3 customers could not be exported; nothing was written/);
-    const toFile = await cli(["export", "--output", "budgets.yaml"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" }, dir);
+    const toFile = await cli(
+      ["export", "--output", "budgets.yaml"],
+      { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_CONCURRENCY: "1" },
+      dir,
+    );
     assert.equal(toFile.code, 2, toFile.stderr);
     assert.deepEqual(readdirSync(dir), []);
   });
@@ -51,11 +82,20 @@ describe("hostile answers: the command line never reports success for work it di
 
 describe("hostile answers: Retry-After: 0 does not spend the partner's quota", () => {
   it("20 operations refused with Retry-After: 0 send a bounded number of requests before their deadline, not a thousand each", async () => {
-    const service = await startLoopbackServer((_req, res) => answerJson(res, { statusCode: 429, message: "Rate limit is exceeded." }, 429, { "retry-after": "0" }));
+    const service = await startLoopbackServer((_req, res) =>
+      answerJson(res, { statusCode: 429, message: "Rate limit is exceeded." }, 429, { "retry-after": "0" }),
+    );
     const clock = new FakeClock(Date.now());
     await withLoopbackClient(service, TOKEN, { clock, operationTimeoutMs: 10_000 }, async (client) => {
       let settled = 0;
-      const operations = IDS.concat(IDS, IDS).slice(0, 20).map((id) => client.getBudget(id, client.startOperation()).then(() => assert.fail("refused"), () => void (settled += 1)));
+      const operations = IDS.concat(IDS, IDS)
+        .slice(0, 20)
+        .map((id) =>
+          client.getBudget(id, client.startOperation()).then(
+            () => assert.fail("refused"),
+            () => void (settled += 1),
+          ),
+        );
       for (let step = 0; step < 200 && settled < operations.length; step++) {
         await new Promise((next) => setImmediate(next));
         await clock.advance(100);
@@ -70,7 +110,9 @@ describe("hostile answers: Retry-After: 0 does not spend the partner's quota", (
 
 describe("hostile answers: a secret is redacted before text is cut", () => {
   it("a token that an answer echoes across the 200-character cut is not shown, not even its first characters", async () => {
-    const service = await startLoopbackServer((req, res) => answerJson(res, [`${"x".repeat(170)}${req.headers.authorization ?? ""}`], 400));
+    const service = await startLoopbackServer((req, res) =>
+      answerJson(res, [`${"x".repeat(170)}${req.headers.authorization ?? ""}`], 400),
+    );
     await withLoopbackClient(service, TOKEN, { retry: fastRetry(0) }, (client) =>
       assert.rejects(client.getBudget(IDS[0]!, client.startOperation()), (error: Error) => {
         assert.ok(!error.message.includes(TOKEN.slice(0, 6)), error.message);
@@ -95,7 +137,10 @@ describe("hostile answers: activity-log text in diff's output", () => {
   let service: LoopbackServer;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "pc-hostile-"));
-    writeFileSync(join(dir, "budgets.yaml"), `budgets:\n${IDS.map((id, index) => `  - customerId: ${id}\n    name: "Company ${index}"\n    amount: 100\n`).join("")}`);
+    writeFileSync(
+      join(dir, "budgets.yaml"),
+      `budgets:\n${IDS.map((id, index) => `  - customerId: ${id}\n    name: "Company ${index}"\n    amount: 100\n`).join("")}`,
+    );
     service = await startLoopbackServer((req, res) => {
       if (req.url?.startsWith("/v1/auditrecords")) {
         const items = IDS.map((id, index) => ({
@@ -123,7 +168,10 @@ describe("hostile answers: activity-log text in diff's output", () => {
     assert.equal(run.code, 1, run.stderr);
     assert.ok(!/[\r\u2028\u2029\u001b\u0007]/.test(run.stdout), "no control character");
     const lines = run.stdout.split("\n");
-    assert.deepEqual(lines.filter((line) => line.startsWith("#")), ["### Budget drift"]);
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith("#")),
+      ["### Budget drift"],
+    );
     const rows = lines.filter((line) => line.startsWith("|"));
     assert.equal(rows.length, 2 + IDS.length, "header, rule and one row per drift: nothing hidden");
     for (const row of rows) assert.equal(row.split(/(?<!\\)\|/).length, 8, `six cells: ${row.slice(0, 200)}`);
@@ -136,7 +184,10 @@ describe("hostile answers: activity-log text in diff's output", () => {
     const run = await cli(["diff", "budgets.yaml"], env(), dir);
     assert.equal(run.code, 1, run.stderr);
     assert.ok(!/[\r\u2028\u2029\u001b\u0007]/.test(run.stdout), "no control character");
-    assert.deepEqual(run.stdout.split("\n").filter((line) => /^\s*::/.test(line)), []);
+    assert.deepEqual(
+      run.stdout.split("\n").filter((line) => /^\s*::/.test(line)),
+      [],
+    );
     assert.equal(run.stdout.split("\n").filter((line) => line.startsWith("~ ")).length, IDS.length);
     assert.ok(Math.max(...run.stdout.split("\n").map((line) => line.length)) < 2_000);
     assert.match(run.stdout, /changed by ::add-mask::visible ::stop-commands::token/);
@@ -149,16 +200,31 @@ describe("hostile answers: ids in the customer list", () => {
   it("export checks every listed id before any request: '.', '..', '../x' are never requested, and every customer is counted", async () => {
     const odd = [".", "..", "../x", "..%2fx", IDS[1]!.replace(/-/g, "")];
     const service = await startLoopbackServer((req, res) => {
-      if (req.url?.startsWith("/v1/customers?")) return answerJson(res, collectionPage([IDS[0], ...odd].map((id) => ({ id, companyProfile: { companyName: "Odd" } }))));
+      if (req.url?.startsWith("/v1/customers?"))
+        return answerJson(
+          res,
+          collectionPage([IDS[0], ...odd].map((id) => ({ id, companyProfile: { companyName: "Odd" } }))),
+        );
       answerJson(res, budgetAnswer(10));
     });
     const dir = mkdtempSync(join(tmpdir(), "pc-hostile-"));
     try {
-      const run = await cli(["export"], { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN }, dir);
+      const run = await cli(
+        ["export"],
+        { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN },
+        dir,
+      );
       assert.equal(run.code, 2, run.stderr);
       assert.equal(run.stdout, "");
-      assert.deepEqual(service.received.map((request) => request.path.split("?")[0]), ["/v1/customers", `/v1/customers/${IDS[0]}/usagebudget`]);
-      assert.equal(run.stderr.match(/listed a customer id that is not a GUID .*its budget was not requested/g)?.length, odd.length, run.stderr);
+      assert.deepEqual(
+        service.received.map((request) => request.path.split("?")[0]),
+        ["/v1/customers", `/v1/customers/${IDS[0]}/usagebudget`],
+      );
+      assert.equal(
+        run.stderr.match(/listed a customer id that is not a GUID .*its budget was not requested/g)?.length,
+        odd.length,
+        run.stderr,
+      );
       assert.match(run.stderr, /export: 5 of 6 customers could not be exported; nothing was written/);
     } finally {
       await service.stop();
@@ -175,14 +241,22 @@ describe("hostile answers: text from outside on the CLI's other paths (review of
   it("export to standard output is the same valid budgets file as --output, whatever the company names hold (a long name with '::' or NBSP)", async () => {
     const names = [`Fabrikam ::stop-commands::${"B".repeat(100)}`, `Contoso \u00a0::add-mask::${"A".repeat(100)}`];
     const service = await startLoopbackServer((req, res) => {
-      if (req.url?.startsWith("/v1/customers?")) return answerJson(res, collectionPage(IDS.slice(0, 2).map((id, index) => ({ id, companyProfile: { companyName: names[index] } }))));
+      if (req.url?.startsWith("/v1/customers?"))
+        return answerJson(
+          res,
+          collectionPage(IDS.slice(0, 2).map((id, index) => ({ id, companyProfile: { companyName: names[index] } }))),
+        );
       answerJson(res, budgetAnswer(10));
     });
     try {
       const env = { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN };
       const run = await cli(["export"], env, dir);
       assert.equal(run.code, 0, run.stderr);
-      assert.deepEqual(run.stdout.split("\n").filter((line) => /^[\s\u0085]*::/.test(line) || line.startsWith(">")), [], "no line starts with a command or was altered by a guard");
+      assert.deepEqual(
+        run.stdout.split("\n").filter((line) => /^[\s\u0085]*::/.test(line) || line.startsWith(">")),
+        [],
+        "no line starts with a command or was altered by a guard",
+      );
       writeFileSync(join(dir, "budgets.yaml"), run.stdout);
       const check = await cli(["diff", "budgets.yaml"], env, dir);
       assert.equal(check.code, 0, `the exported file reads back and shows no drift: ${check.stderr}${check.stdout}`);
@@ -196,18 +270,39 @@ describe("hostile answers: text from outside on the CLI's other paths (review of
 
   it("an error's code and request id from the answer, and a customer id in a budgets file, reach the terminal without escapes or commands", async () => {
     const service = await startLoopbackServer((_req, res) =>
-      answerJson(res, { code: "\u001b[2J\u001b]8;;http://evil\u0007X\n::add-mask::abc\n\u00a0::stop-commands::zz", description: "bad" }, 400, { "ms-requestid": "req\u009b31mRED" }),
+      answerJson(
+        res,
+        {
+          code: "\u001b[2J\u001b]8;;http://evil\u0007X\n::add-mask::abc\n\u00a0::stop-commands::zz",
+          description: "bad",
+        },
+        400,
+        { "ms-requestid": "req\u009b31mRED" },
+      ),
     );
     try {
-      const env = { PARTNERCENTER_ENDPOINT: service.origin, PARTNERCENTER_ACCESS_TOKEN: TOKEN, PARTNERCENTER_MAX_RETRIES: "0" };
+      const env = {
+        PARTNERCENTER_ENDPOINT: service.origin,
+        PARTNERCENTER_ACCESS_TOKEN: TOKEN,
+        PARTNERCENTER_MAX_RETRIES: "0",
+      };
       const run = await cli(["export"], env, dir);
       assert.notEqual(run.code, 0);
-      writeFileSync(join(dir, "bad.yaml"), `budgets:\n  - customerId: "x\\e]8;;http://evil\\a click\\n\\u00a0::add-mask::abc"\n    amount: 1\n`);
+      writeFileSync(
+        join(dir, "bad.yaml"),
+        `budgets:\n  - customerId: "x\\e]8;;http://evil\\a click\\n\\u00a0::add-mask::abc"\n    amount: 1\n`,
+      );
       const bad = await cli(["diff", "bad.yaml"], env, dir);
       assert.equal(bad.code, 3, bad.stderr);
       for (const output of [run.stderr, bad.stderr]) {
-        assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(output), `no control character but line breaks: ${JSON.stringify(output.slice(0, 300))}`);
-        assert.deepEqual(output.split("\n").filter((line) => /^[\s\u0085]*::/.test(line)), []);
+        assert.ok(
+          !/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(output),
+          `no control character but line breaks: ${JSON.stringify(output.slice(0, 300))}`,
+        );
+        assert.deepEqual(
+          output.split("\n").filter((line) => /^[\s\u0085]*::/.test(line)),
+          [],
+        );
       }
     } finally {
       await service.stop();

@@ -1,14 +1,33 @@
 import { strict as assert } from "node:assert";
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
 import { MAX_QUOTA, MIN_PACE } from "../../provider/client/throttle/limitLearner";
 import type { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { RequestScheduler } from "../../provider/client/throttle/scheduler";
-import { limitMemoryFile, MAX_MEMORY_BYTES, MAX_REMEMBERED_PAUSE_MS, MEMORY_TTL_MS, recallLimit, rememberLimit } from "../../provider/runtime/limitMemory";
+import {
+  limitMemoryFile,
+  MAX_MEMORY_BYTES,
+  MAX_REMEMBERED_PAUSE_MS,
+  MEMORY_TTL_MS,
+  recallLimit,
+  rememberLimit,
+} from "../../provider/runtime/limitMemory";
 import { createClient } from "../../provider/runtime/runtime";
 import { resolveSettings } from "../../provider/settings/settings";
 import { FakeClock } from "../support/fakeClock";
@@ -34,7 +53,10 @@ describe("the learned rate limit, remembered between provider processes", functi
   beforeEach(async () => {
     // A bucket with a burst of 5 refilling 10 a second: the first 16 requests, sent at once, meet it however slowly the
     // machine sends them (they would have to spread over more than a second); learned only from 429s.
-    emulator = await PartnerCenterEmulator.start({ customers: CUSTOMERS, faults: { partnerRateLimit: { shape: "tokenBucket", perSecond: 10, burst: 5 } } });
+    emulator = await PartnerCenterEmulator.start({
+      customers: CUSTOMERS,
+      faults: { partnerRateLimit: { shape: "tokenBucket", perSecond: 10, burst: 5 } },
+    });
     dir = mkdtempSync(join(tmpdir(), "pc-limit-memory-"));
   });
 
@@ -44,13 +66,26 @@ describe("the learned rate limit, remembered between provider processes", functi
   });
 
   const settingsWith = (cache: string | undefined) =>
-    resolveSettings({ get: (key) => ({ "partnercenter:endpoint": emulator.endpoint, "partnercenter:accessToken": emulator.accessToken, "partnercenter:rateLimitCache": cache })[key] }, {});
+    resolveSettings(
+      {
+        get: (key) =>
+          ({
+            "partnercenter:endpoint": emulator.endpoint,
+            "partnercenter:accessToken": emulator.accessToken,
+            "partnercenter:rateLimitCache": cache,
+          })[key],
+      },
+      {},
+    );
 
   it("a new process starts from what the last one learned of the same partner: its quota, its pace and its pause", async () => {
     const settings = settingsWith(dir);
     const first = createClient(settings);
     try {
-      await readAll(first, CUSTOMERS.map((customer) => customer.id));
+      await readAll(
+        first,
+        CUSTOMERS.map((customer) => customer.id),
+      );
     } finally {
       await first.close();
     }
@@ -64,7 +99,11 @@ describe("the learned rate limit, remembered between provider processes", functi
     const second = createClient(settings);
     try {
       const { quota, pace, pausedUntil } = recalled;
-      assert.deepEqual(second.scheduler.limit, { quota, pace, pausedUntil }, "the second process knows the quota, the pace and the pause from the start");
+      assert.deepEqual(
+        second.scheduler.limit,
+        { quota, pace, pausedUntil },
+        "the second process knows the quota, the pace and the pause from the start",
+      );
     } finally {
       await second.close();
     }
@@ -75,11 +114,24 @@ describe("the learned rate limit, remembered between provider processes", functi
   it("another partner (endpoint, tenant or app), a stale or damaged memory, or rateLimitCache off: the process learns afresh", async () => {
     const settings = settingsWith(dir);
     const first = createClient(settings);
-    await readAll(first, CUSTOMERS.map((customer) => customer.id)).finally(() => first.close());
+    await readAll(
+      first,
+      CUSTOMERS.map((customer) => customer.id),
+    ).finally(() => first.close());
     const file = limitMemoryFile(settings)!;
     const saved = JSON.parse(readFileSync(file, "utf8")) as { savedAt: number };
 
-    const otherApp = resolveSettings({ get: (key) => ({ "partnercenter:endpoint": emulator.endpoint, "partnercenter:rateLimitCache": dir, "partnercenter:tenantId": "partner.onmicrosoft.com" })[key] }, {});
+    const otherApp = resolveSettings(
+      {
+        get: (key) =>
+          ({
+            "partnercenter:endpoint": emulator.endpoint,
+            "partnercenter:rateLimitCache": dir,
+            "partnercenter:tenantId": "partner.onmicrosoft.com",
+          })[key],
+      },
+      {},
+    );
     assert.notEqual(limitMemoryFile(otherApp), file);
     assert.equal(recallLimit(file, saved.savedAt + MEMORY_TTL_MS + 1), undefined, "older than the memory's lifetime");
     for (const damaged of ["{", JSON.stringify({ ...saved, version: 2 }), JSON.stringify({ ...saved, quota: -1 })]) {
@@ -94,7 +146,10 @@ describe("the learned rate limit, remembered between provider processes", functi
     const off = settingsWith("off");
     assert.equal(limitMemoryFile(off), undefined);
     const unremembering = createClient(off);
-    await readAll(unremembering, CUSTOMERS.map((customer) => customer.id)).finally(() => unremembering.close());
+    await readAll(
+      unremembering,
+      CUSTOMERS.map((customer) => customer.id),
+    ).finally(() => unremembering.close());
     assert.ok(unremembering.scheduler.stats.throttled > 0);
     assert.equal(existsSync(dir), false, "off writes nothing");
   });
@@ -103,19 +158,36 @@ describe("the learned rate limit, remembered between provider processes", functi
     const settings = settingsWith(dir);
     const file = limitMemoryFile(settings)!;
     const now = Date.now();
-    writeFileSync(file, JSON.stringify({ version: 1, savedAt: now, quota: 3, pace: 0.5, overshot: true, pausedUntil: now + 3_600_000 }));
-    assert.equal(recallLimit(file, now)!.pausedUntil, now + MAX_REMEMBERED_PAUSE_MS, "an hour's pause planted or remembered is capped");
+    writeFileSync(
+      file,
+      JSON.stringify({ version: 1, savedAt: now, quota: 3, pace: 0.5, overshot: true, pausedUntil: now + 3_600_000 }),
+    );
+    assert.equal(
+      recallLimit(file, now)!.pausedUntil,
+      now + MAX_REMEMBERED_PAUSE_MS,
+      "an hour's pause planted or remembered is capped",
+    );
     chmodSync(dir, 0o777);
     assert.equal(recallLimit(file, now), undefined, "a planted limit in a directory anyone can write to is not read");
     rmSync(file);
     const client = createClient(settings);
-    await readAll(client, CUSTOMERS.map((customer) => customer.id)).finally(() => client.close());
+    await readAll(
+      client,
+      CUSTOMERS.map((customer) => customer.id),
+    ).finally(() => client.close());
     assert.ok(client.scheduler.stats.throttled > 0);
     assert.deepEqual(readdirSync(dir), [], "nothing is written there");
   });
 
   it("rateLimitCache must be an absolute directory or off, named in the error", () => {
-    assert.throws(() => settingsWith("relative/dir"), (error: Error) => error instanceof SettingsError && /stack config partnercenter:rateLimitCache: "relative\/dir" is not an absolute path; give the directory .* or off/.test(error.message));
+    assert.throws(
+      () => settingsWith("relative/dir"),
+      (error: Error) =>
+        error instanceof SettingsError &&
+        /stack config partnercenter:rateLimitCache: "relative\/dir" is not an absolute path; give the directory .* or off/.test(
+          error.message,
+        ),
+    );
   });
 });
 
@@ -124,7 +196,8 @@ describe("the memory file, read as a file anyone may have planted", () => {
   let file: string;
   const now = 1_700_000_000_000;
   /** A memory as this version writes it, saved now. */
-  const memory = (fields: Record<string, unknown> = {}): string => JSON.stringify({ version: 1, savedAt: now, quota: 3, pace: 20, overshot: true, pausedUntil: 0, ...fields });
+  const memory = (fields: Record<string, unknown> = {}): string =>
+    JSON.stringify({ version: 1, savedAt: now, quota: 3, pace: 20, overshot: true, pausedUntil: 0, ...fields });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "pc-limit-file-"));
@@ -151,7 +224,9 @@ describe("the memory file, read as a file anyone may have planted", () => {
     execFileSync("mkfifo", [file]);
     // A writer that plants a limit as soon as someone opens the FIFO to read: a reader that waits for it gets the
     // planted limit (instead of hanging this test), one that does not wait gets nothing.
-    const writer = spawn("sh", ["-c", 'printf %s "$0" > "$1"', memory({ quota: 1, pace: 0.5 }), file], { stdio: "ignore" });
+    const writer = spawn("sh", ["-c", 'printf %s "$0" > "$1"', memory({ quota: 1, pace: 0.5 }), file], {
+      stdio: "ignore",
+    });
     try {
       assert.equal(recallLimit(file, now), undefined);
     } finally {
@@ -166,7 +241,11 @@ describe("the memory file, read as a file anyone may have planted", () => {
     writeFileSync(file, memory() + " ".repeat(MAX_MEMORY_BYTES), { mode: 0o600 });
     assert.equal(recallLimit(file, now), undefined, "a valid memory padded past the limit");
     writeFileSync(file, memory() + " ".repeat(MAX_MEMORY_BYTES - memory().length), { mode: 0o600 });
-    assert.deepEqual(recallLimit(file, now), { quota: 3, pace: 20, overshot: true, pausedUntil: 0 }, "the same memory within the limit");
+    assert.deepEqual(
+      recallLimit(file, now),
+      { quota: 3, pace: 20, overshot: true, pausedUntil: 0 },
+      "the same memory within the limit",
+    );
   });
 
   // The directory is checked before the file is opened: another user who can change a directory above it can swap
@@ -230,7 +309,10 @@ describe("the memory file, read as a file anyone may have planted", () => {
     mkdirSync(join(real, "cache"), { recursive: true, mode: 0o700 });
     symlinkSync(real, join(dir, "link"));
     rememberLimit(join(dir, "link", "cache", "limit-a.json"), limit, now);
-    assert.ok(existsSync(join(real, "cache", "limit-a.json")), "written where a link of this user's, in a private directory, leads");
+    assert.ok(
+      existsSync(join(real, "cache", "limit-a.json")),
+      "written where a link of this user's, in a private directory, leads",
+    );
     assert.deepEqual(recallLimit(join(dir, "link", "cache", "limit-a.json"), now), limit, "and read back through it");
 
     const shared = join(dir, "shared");
@@ -238,14 +320,22 @@ describe("the memory file, read as a file anyone may have planted", () => {
     chmodSync(shared, 0o777);
     symlinkSync(real, join(shared, "link"));
     rememberLimit(join(shared, "link", "cache", "limit-b.json"), limit, now);
-    assert.equal(existsSync(join(real, "cache", "limit-b.json")), false, "a link in a directory others may write to is not written through");
+    assert.equal(
+      existsSync(join(real, "cache", "limit-b.json")),
+      false,
+      "a link in a directory others may write to is not written through",
+    );
     assert.equal(recallLimit(join(shared, "link", "cache", "limit-a.json"), now), undefined, "nor read through");
 
     const exposed = join(shared, "cache");
     mkdirSync(exposed, { mode: 0o700 });
     symlinkSync(shared, join(dir, "to-shared"));
     rememberLimit(join(dir, "to-shared", "cache", "limit-d.json"), limit, now);
-    assert.equal(existsSync(join(exposed, "limit-d.json")), false, "a link of this user's that leads through a directory others may write to is not written through");
+    assert.equal(
+      existsSync(join(exposed, "limit-d.json")),
+      false,
+      "a link of this user's that leads through a directory others may write to is not written through",
+    );
 
     symlinkSync(join(real, "cache"), join(dir, "cache-link"));
     rememberLimit(join(dir, "cache-link", "limit-c.json"), limit, now);

@@ -1,24 +1,45 @@
 import { strict as assert } from "node:assert";
-import { DEMO_CUSTOMERS, generateCustomers, PartnerCenterEmulator, type FaultSettings } from "pulumi-partnercenter/emulator";
+import {
+  DEMO_CUSTOMERS,
+  generateCustomers,
+  PartnerCenterEmulator,
+  type FaultSettings,
+} from "pulumi-partnercenter/emulator";
 import { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { HttpTransport } from "../../provider/client/http/transport";
 import { emulatorClient } from "../support/clientFactory";
 import { FakeClock } from "../support/fakeClock";
 import { attemptsPerRequest } from "../support/requests";
-import { PartnerCenterStatusError, PartnerCenterTransportError, UnusableAnswerError } from "../../provider/shared/errors";
+import {
+  PartnerCenterStatusError,
+  PartnerCenterTransportError,
+  UnusableAnswerError,
+} from "../../provider/shared/errors";
 
-const [CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [string, string, string, string];
+const [CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN] = DEMO_CUSTOMERS.map((customer) => customer.id) as [
+  string,
+  string,
+  string,
+  string,
+];
 const OTHER = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a";
 
 describe("the client under injected faults (real emulator, real clock)", () => {
   let emulator: PartnerCenterEmulator;
   let client: PartnerCenterClient;
 
-  async function start(faults: FaultSettings, options: { maxRetries?: number; requestTimeoutMs?: number; operationTimeoutMs?: number; clock?: FakeClock } = {}): Promise<void> {
+  async function start(
+    faults: FaultSettings,
+    options: { maxRetries?: number; requestTimeoutMs?: number; operationTimeoutMs?: number; clock?: FakeClock } = {},
+  ): Promise<void> {
     emulator = await PartnerCenterEmulator.start({ faults: { seed: 7, ...faults } });
     client = emulatorClient(emulator, {
       retry: { maxRetries: options.maxRetries ?? 2, baseDelayMs: 1, maxDelayMs: 5 },
-      transport: new HttpTransport({ connectTimeoutMs: 1000, requestTimeoutMs: options.requestTimeoutMs ?? 5000, maxConnections: 8 }),
+      transport: new HttpTransport({
+        connectTimeoutMs: 1000,
+        requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+        maxConnections: 8,
+      }),
       operationTimeoutMs: options.operationTimeoutMs,
       ...(options.clock ? { clock: options.clock } : {}),
     });
@@ -34,8 +55,13 @@ describe("the client under injected faults (real emulator, real clock)", () => {
     await start({ partnerRateLimit: { perSecond: 1, burst: 1 } }, { clock });
     await client.getBudget(CONTOSO, client.startOperation());
     const budget = client.getBudget(FABRIKAM, client.startOperation());
-    for (let i = 0; i < 1000 && client.scheduler.pausedUntil(FABRIKAM) === 0; i++) await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(client.scheduler.pausedUntil(FABRIKAM), clock.now() + 1000, "paused for Retry-After: 1, from the answer");
+    for (let i = 0; i < 1000 && client.scheduler.pausedUntil(FABRIKAM) === 0; i++)
+      await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(
+      client.scheduler.pausedUntil(FABRIKAM),
+      clock.now() + 1000,
+      "paused for Retry-After: 1, from the answer",
+    );
     // Lift the emulator's limit (it runs on real time): whether the retry passes is then the client's timing alone.
     emulator.faults.configure({});
     await clock.advance(999);
@@ -57,19 +83,29 @@ describe("the client under injected faults (real emulator, real clock)", () => {
     emulator.faults.configure({ customerRateLimit: { perSecond: 1, burst: 2 }, seed: 7 });
     for (let i = 0; i < 2; i++) await client.getBudget(CONTOSO, client.startOperation());
     const contoso = client.getBudget(CONTOSO, client.startOperation());
-    for (let i = 0; i < 1000 && client.scheduler.pausedUntil(CONTOSO) === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 1000 && client.scheduler.pausedUntil(CONTOSO) === 0; i++)
+      await new Promise((resolve) => setImmediate(resolve));
     assert.ok(client.scheduler.pausedUntil(CONTOSO) > Date.now(), "contoso is paused");
     await client.getBudget(OTHER, client.startOperation());
-    assert.ok(client.scheduler.pausedUntil(CONTOSO) > Date.now(), "the other customer was served while contoso was still paused");
+    assert.ok(
+      client.scheduler.pausedUntil(CONTOSO) > Date.now(),
+      "the other customer was served while contoso was still paused",
+    );
     await contoso;
-    assert.deepEqual({ partner: client.scheduler.stats.partnerPauses, customer: client.scheduler.stats.customerPauses }, { partner: 0, customer: 1 });
+    assert.deepEqual(
+      { partner: client.scheduler.stats.partnerPauses, customer: client.scheduler.stats.customerPauses },
+      { partner: 0, customer: 1 },
+    );
   });
 
   it("retries service and gateway failures until they pass (reading their HTML and empty bodies: wire.test)", async () => {
     await start({ serverErrorRate: 0.5 }, { maxRetries: 8 });
     for (let i = 0; i < 20; i++) await client.getBudget(CONTOSO, client.startOperation());
     const injected = emulator.faults.counters;
-    assert.ok(injected.status500 + injected.status502 + injected.status503 + injected.status504 >= 5, JSON.stringify(injected));
+    assert.ok(
+      injected.status500 + injected.status502 + injected.status503 + injected.status504 >= 5,
+      JSON.stringify(injected),
+    );
     assert.ok(emulator.requests.some((r) => r.status === 502 || r.status === 503 || r.status === 504));
     assert.ok(Math.max(...attemptsPerRequest(emulator.requests)) <= 9);
   });
@@ -118,15 +154,24 @@ describe("the client under injected faults (real emulator, real clock)", () => {
     for (const customer of [TAILSPIN, FABRIKAM]) {
       await assert.rejects(client.getBudget(customer, client.startOperation()), PartnerCenterStatusError);
     }
-    assert.deepEqual(emulator.requests.map((r) => r.status), [403, 404]);
+    assert.deepEqual(
+      emulator.requests.map((r) => r.status),
+      [403, 404],
+    );
   });
 
   it("stops at the operation's deadline rather than wait a Retry-After past it", async () => {
     await start({ partnerRateLimit: { perSecond: 0.2, burst: 1 } }, { operationTimeoutMs: 2000 });
     await client.getBudget(CONTOSO, client.startOperation());
     const started = Date.now();
-    const error = await client.getBudget(NORTHWIND, client.startOperation()).then(() => new Error("no error"), (e: unknown) => e as Error);
-    assert.match(error.message, /HTTP 429 .*Rate limit is exceeded\. Try again in 5 seconds\..*Retry-After asks for 5 s, past the operation's deadline/);
+    const error = await client.getBudget(NORTHWIND, client.startOperation()).then(
+      () => new Error("no error"),
+      (e: unknown) => e as Error,
+    );
+    assert.match(
+      error.message,
+      /HTTP 429 .*Rate limit is exceeded\. Try again in 5 seconds\..*Retry-After asks for 5 s, past the operation's deadline/,
+    );
     assert.ok(Date.now() - started < 1000, "failed at once instead of waiting");
   });
 });

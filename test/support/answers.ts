@@ -8,8 +8,15 @@ import type { ServerResponse } from "node:http";
  * @param status - the HTTP status (200 unless given)
  * @param headers - headers besides the content type
  */
-export function answerJson(res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json", ...headers }).end(typeof body === "string" ? body : JSON.stringify(body));
+export function answerJson(
+  res: ServerResponse,
+  body: unknown,
+  status = 200,
+  headers: Record<string, string> = {},
+): void {
+  res
+    .writeHead(status, { "content-type": "application/json", ...headers })
+    .end(typeof body === "string" ? body : JSON.stringify(body));
 }
 
 /** The link to a collection's next page, as a page gives it. */
@@ -20,7 +27,12 @@ export interface NextLink {
 
 /** A collection page (customers, activity-log records): its items and, when given, the link to the next page. */
 export function collectionPage(items: unknown[], next?: NextLink): Record<string, unknown> {
-  return { totalCount: items.length, items, links: next ? { next: { method: "GET", headers: [], ...next } } : {}, attributes: { objectType: "Collection" } };
+  return {
+    totalCount: items.length,
+    items,
+    links: next ? { next: { method: "GET", headers: [], ...next } } : {},
+    attributes: { objectType: "Collection" },
+  };
 }
 
 /** A usage budget as `GET /v1/customers/{id}/usagebudget` answers it. */

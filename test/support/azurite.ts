@@ -48,14 +48,31 @@ export class Azurite {
    */
   static async start(extentMemoryLimitMb = 1_024): Promise<Azurite> {
     const main = require.resolve("azurite/dist/src/blob/main.js");
-    const child = spawn(process.execPath, [main, "--blobHost", "127.0.0.1", "--blobPort", "0", "--inMemoryPersistence", "--disableTelemetry", "--extentMemoryLimit", String(extentMemoryLimitMb)], {
-      stdio: ["ignore", "pipe", "pipe"],
-      // Its own working directory would get nothing in memory mode, but Azurite must not write into the repository.
-      cwd: tmpdir(),
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        main,
+        "--blobHost",
+        "127.0.0.1",
+        "--blobPort",
+        "0",
+        "--inMemoryPersistence",
+        "--disableTelemetry",
+        "--extentMemoryLimit",
+        String(extentMemoryLimitMb),
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        // Its own working directory would get nothing in memory mode, but Azurite must not write into the repository.
+        cwd: tmpdir(),
+      },
+    );
     let output = "";
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error(`Azurite did not listen within ${START_DEADLINE_MS} ms: ${output}`)), START_DEADLINE_MS);
+      const timer = setTimeout(
+        () => fail(new Error(`Azurite did not listen within ${START_DEADLINE_MS} ms: ${output}`)),
+        START_DEADLINE_MS,
+      );
       const fail = (error: Error): void => {
         clearTimeout(timer);
         child.kill("SIGKILL");
@@ -93,7 +110,10 @@ export class Azurite {
   /** Creates a container (the CLI needs it to exist); fails unless Azurite answers 201. */
   async createContainer(container: string): Promise<void> {
     const answer = await this.send("PUT", `/${container}`, { restype: "container" });
-    if (answer.status !== 201) throw new Error(`Azurite: creating container ${container} answered ${answer.status}: ${answer.body.toString("utf8").slice(0, 500)}`);
+    if (answer.status !== 201)
+      throw new Error(
+        `Azurite: creating container ${container} answered ${answer.status}: ${answer.body.toString("utf8").slice(0, 500)}`,
+      );
   }
 
   /** The names of the blobs in a container (one page of up to 5,000: the tests' containers hold a few). */
@@ -132,7 +152,14 @@ export class Azurite {
     const search = new URLSearchParams(query).toString();
     return new Promise((resolve, reject) => {
       const outgoing = request(
-        { host: "127.0.0.1", port: this.port, method, path: `${fullPath}${search ? `?${search}` : ""}`, headers: { ...headers, authorization: `SharedKey ${AZURITE_ACCOUNT}:${signature}`, "content-length": "0" }, timeout: REQUEST_DEADLINE_MS },
+        {
+          host: "127.0.0.1",
+          port: this.port,
+          method,
+          path: `${fullPath}${search ? `?${search}` : ""}`,
+          headers: { ...headers, authorization: `SharedKey ${AZURITE_ACCOUNT}:${signature}`, "content-length": "0" },
+          timeout: REQUEST_DEADLINE_MS,
+        },
         (incoming) => {
           const chunks: Buffer[] = [];
           incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -140,7 +167,9 @@ export class Azurite {
           incoming.once("error", reject);
         },
       );
-      outgoing.once("timeout", () => outgoing.destroy(new Error(`Azurite: ${method} ${path} took more than ${REQUEST_DEADLINE_MS} ms`)));
+      outgoing.once("timeout", () =>
+        outgoing.destroy(new Error(`Azurite: ${method} ${path} took more than ${REQUEST_DEADLINE_MS} ms`)),
+      );
       outgoing.once("error", reject);
       outgoing.end();
     });

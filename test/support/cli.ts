@@ -24,9 +24,17 @@ export interface Run {
  * @param cwd - where it runs (this process's directory unless given)
  */
 export async function cli(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> {
-  return promisify(execFile)(process.execPath, [CLI, ...args], { env: cleanEnv(env), cwd, maxBuffer: 64 * 1024 * 1024 }).then(
+  return promisify(execFile)(process.execPath, [CLI, ...args], {
+    env: cleanEnv(env),
+    cwd,
+    maxBuffer: 64 * 1024 * 1024,
+  }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
   );
 }
 
@@ -52,7 +60,11 @@ export function withEmulatorAndDirectory(use: (fixture: EmulatorFixture) => void
   let fixture: EmulatorFixture | undefined;
   beforeEach(async () => {
     const emulator = await PartnerCenterEmulator.start(options);
-    fixture = { dir: mkdtempSync(join(tmpdir(), "pc-cli-")), emulator, env: { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken } };
+    fixture = {
+      dir: mkdtempSync(join(tmpdir(), "pc-cli-")),
+      emulator,
+      env: { PARTNERCENTER_ENDPOINT: emulator.endpoint, PARTNERCENTER_ACCESS_TOKEN: emulator.accessToken },
+    };
     use(fixture);
   });
   afterEach(async () => {

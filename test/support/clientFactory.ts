@@ -20,13 +20,21 @@ export function fastRetry(maxRetries: number): RetryPolicy {
  * @param auth - a bearer token (sent as it is) or a credential
  * @param options - the rest of the client's options (the client's own defaults where not given)
  */
-export function testClient(endpoint: string, auth: string | TokenCredential, options: ClientOptions = {}): PartnerCenterClient {
+export function testClient(
+  endpoint: string,
+  auth: string | TokenCredential,
+  options: ClientOptions = {},
+): PartnerCenterClient {
   const credential = typeof auth === "string" ? new StaticTokenCredential(new Secret(auth)) : auth;
   return new PartnerCenterClient({ endpoint, credential, ...options });
 }
 
 /** A client of the emulator with its own development token, unless `credential` is given. */
-export function emulatorClient(emulator: PartnerCenterEmulator, options: ClientOptions = {}, credential?: TokenCredential): PartnerCenterClient {
+export function emulatorClient(
+  emulator: PartnerCenterEmulator,
+  options: ClientOptions = {},
+  credential?: TokenCredential,
+): PartnerCenterClient {
   return testClient(emulator.endpoint, credential ?? emulator.accessToken, options);
 }
 
@@ -36,7 +44,12 @@ export function emulatorClient(emulator: PartnerCenterEmulator, options: ClientO
  * @param auth - a bearer token or a credential, as for {@link testClient}
  * @param options - the client's other options
  */
-export async function withLoopbackClient<T>(server: LoopbackServer, auth: string | TokenCredential, options: ClientOptions, use: (client: PartnerCenterClient) => Promise<T>): Promise<T> {
+export async function withLoopbackClient<T>(
+  server: LoopbackServer,
+  auth: string | TokenCredential,
+  options: ClientOptions,
+  use: (client: PartnerCenterClient) => Promise<T>,
+): Promise<T> {
   const client = testClient(server.origin, auth, options);
   try {
     return await use(client);

@@ -4,7 +4,8 @@
  * Environment variables a developer's shell may hold that would change what the provider or the CLI does; not this
  * repository's own `PULUMI_PARTNERCENTER_*` (where the built CLI is cached).
  */
-const PROVIDER_ENV = /^(PARTNERCENTER_|AZURE_|ARM_|ACTIONS_ID_TOKEN_|SYSTEM_OIDCREQUESTURI$|SYSTEM_ACCESSTOKEN$|AZURESUBSCRIPTION_|PULUMI_(?!PARTNERCENTER_))/;
+const PROVIDER_ENV =
+  /^(PARTNERCENTER_|AZURE_|ARM_|ACTIONS_ID_TOKEN_|SYSTEM_OIDCREQUESTURI$|SYSTEM_ACCESSTOKEN$|AZURESUBSCRIPTION_|PULUMI_(?!PARTNERCENTER_))/;
 
 /**
  * The environment without the provider's own settings from the developer's

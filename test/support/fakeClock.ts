@@ -30,10 +30,14 @@ export class FakeClock implements Clock {
     return new Promise((resolve, reject) => {
       const timer: Timer = { at: this.#now + Math.max(0, ms), resolve };
       this.#timers.push(timer);
-      signal?.addEventListener("abort", () => {
-        this.#timers = this.#timers.filter((t) => t !== timer);
-        reject(signal.reason);
-      }, { once: true });
+      signal?.addEventListener(
+        "abort",
+        () => {
+          this.#timers = this.#timers.filter((t) => t !== timer);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
     });
   }
 

@@ -22,7 +22,10 @@ export interface SimulatedRun {
  * answer, as the emulator does); a 429 is sent again when the learner allows.
  * Discrete events, no timers: the whole run takes microseconds.
  */
-export function simulateLimit(limit: RateLimit, options: { requests: number; parallel: number; latencyMs: number; learner?: LimitLearner; server?: Limiter }): SimulatedRun {
+export function simulateLimit(
+  limit: RateLimit,
+  options: { requests: number; parallel: number; latencyMs: number; learner?: LimitLearner; server?: Limiter },
+): SimulatedRun {
   const server = options.server ?? createLimiter(limit);
   const learner = options.learner ?? new LimitLearner();
   const inFlight: { answerAt: number; sentAt: number; sentTime: number }[] = [];
@@ -35,8 +38,12 @@ export function simulateLimit(limit: RateLimit, options: { requests: number; par
   let firstThrottledAt = Number.POSITIVE_INFINITY;
   // Bounded: each pass either sends, answers or advances time to the next event; the cap stops a learner that never lets go.
   for (let pass = 0; pass < 50 * options.requests + 10_000 && done < options.requests; pass++) {
-    const sendAt = pending > 0 && inFlight.length < options.parallel ? learner.nextSendTime(now) : Number.POSITIVE_INFINITY;
-    const nextAnswer = inFlight.reduce((soonest, request) => Math.min(soonest, request.answerAt), Number.POSITIVE_INFINITY);
+    const sendAt =
+      pending > 0 && inFlight.length < options.parallel ? learner.nextSendTime(now) : Number.POSITIVE_INFINITY;
+    const nextAnswer = inFlight.reduce(
+      (soonest, request) => Math.min(soonest, request.answerAt),
+      Number.POSITIVE_INFINITY,
+    );
     if (sendAt <= now && sendAt <= nextAnswer) {
       inFlight.push({ answerAt: now + options.latencyMs, sentAt: learner.sent(now), sentTime: now });
       pending -= 1;

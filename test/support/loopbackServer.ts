@@ -13,7 +13,9 @@ export interface LoopbackServer {
 }
 
 /** Starts a server whose handler answers each request. */
-export async function startLoopbackServer(handler: (req: IncomingMessage, res: ServerResponse, origin: string) => void): Promise<LoopbackServer> {
+export async function startLoopbackServer(
+  handler: (req: IncomingMessage, res: ServerResponse, origin: string) => void,
+): Promise<LoopbackServer> {
   const received: LoopbackServer["received"] = [];
   let origin = "";
   const server = createServer((req, res) => {

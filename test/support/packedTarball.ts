@@ -44,13 +44,19 @@ export function packTarball(destination: string): string {
   const given = process.env[PACKED_TARBALL_VARIABLE];
   if (given) {
     if (!given.endsWith(".tgz") || !existsSync(given) || !statSync(given).isFile()) {
-      throw new Error(`${PACKED_TARBALL_VARIABLE}=${given} is not a .tgz file: set it to the path \`npm pack\` printed, or unset it to pack here`);
+      throw new Error(
+        `${PACKED_TARBALL_VARIABLE}=${given} is not a .tgz file: set it to the path \`npm pack\` printed, or unset it to pack here`,
+      );
     }
     const copy = join(destination, basename(given));
     copyFileSync(given, copy);
     return copy;
   }
-  const printed = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", destination], { cwd: REPOSITORY, encoding: "utf8", timeout: COMMAND_DEADLINE_MS });
+  const printed = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", destination], {
+    cwd: REPOSITORY,
+    encoding: "utf8",
+    timeout: COMMAND_DEADLINE_MS,
+  });
   const [packed] = JSON.parse(printed) as { filename: string }[];
   if (!packed) throw new Error(`npm pack printed no tarball: ${printed.slice(0, 500)}`);
   return join(destination, packed.filename);
@@ -82,7 +88,10 @@ export function productionPackages(): string[] {
   const root = readManifest(join(REPOSITORY, "package.json"));
   const topLevel = new Set<string>();
   const seen = new Set<string>();
-  const queue: { name: string; from: string }[] = [...Object.keys(root.dependencies ?? {}), ...Object.keys(root.peerDependencies ?? {})].map((name) => ({ name, from: REPOSITORY }));
+  const queue: { name: string; from: string }[] = [
+    ...Object.keys(root.dependencies ?? {}),
+    ...Object.keys(root.peerDependencies ?? {}),
+  ].map((name) => ({ name, from: REPOSITORY }));
   while (queue.length > 0) {
     const { name, from } = queue.shift()!;
     const found = resolvePackage(name, from, REPOSITORY);
@@ -90,8 +99,15 @@ export function productionPackages(): string[] {
     seen.add(found);
     if (dirname(found) === modules || dirname(dirname(found)) === modules) topLevel.add(name);
     const manifest = readManifest(join(found, "package.json"));
-    const requiredPeers = Object.keys(manifest.peerDependencies ?? {}).filter((peer) => !manifest.peerDependenciesMeta?.[peer]?.optional);
-    for (const next of [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {}), ...requiredPeers]) queue.push({ name: next, from: found });
+    const requiredPeers = Object.keys(manifest.peerDependencies ?? {}).filter(
+      (peer) => !manifest.peerDependenciesMeta?.[peer]?.optional,
+    );
+    for (const next of [
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.optionalDependencies ?? {}),
+      ...requiredPeers,
+    ])
+      queue.push({ name: next, from: found });
   }
   return [...topLevel].sort();
 }

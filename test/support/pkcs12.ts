@@ -5,7 +5,15 @@
  * out of Node's reach), independently of the provider's reader; each scheme's
  * output was checked once with `openssl pkcs12 -info`.
  */
-import { createCipheriv, createHash, createHmac, createPrivateKey, pbkdf2Sync, randomBytes, X509Certificate } from "node:crypto";
+import {
+  createCipheriv,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  pbkdf2Sync,
+  randomBytes,
+  X509Certificate,
+} from "node:crypto";
 import * as forge from "node-forge";
 
 /**
@@ -35,7 +43,6 @@ export interface PfxOptions {
   /** The key derivations' iteration count; 2048 (OpenSSL's) by default. */
   readonly iterations?: number;
 }
-
 
 /** A DER element: tag, length, content. */
 function tlv(tag: number, ...content: Buffer[]): Buffer {
@@ -72,12 +79,24 @@ function oid(dotted: string): Buffer {
 const contentInfo = (type: string, content: Buffer): Buffer => sequence(oid(type), explicit0(content));
 
 /** RFC 7292 appendix B.2: the key (id 1), IV (id 2) or MAC key (id 3) from a password in UTF-16BE with a terminator. */
-export function pkcs12Kdf(password: string | null, salt: Buffer, id: number, iterations: number, length: number, hash: "sha1" | "sha256"): Buffer {
+export function pkcs12Kdf(
+  password: string | null,
+  salt: Buffer,
+  id: number,
+  iterations: number,
+  length: number,
+  hash: "sha1" | "sha256",
+): Buffer {
   const u = hash === "sha1" ? 20 : 32;
   const v = 64;
-  const pass = password === null ? Buffer.alloc(0) : Buffer.concat([Buffer.from(password, "utf16le").swap16(), Buffer.alloc(2)]);
-  const stretch = (bytes: Buffer, to: number): Buffer => Buffer.from(Array.from({ length: to }, (_, i) => bytes[i % bytes.length]!));
-  const input = Buffer.concat([stretch(salt, v * Math.ceil(salt.length / v)), stretch(pass, v * Math.ceil(pass.length / v))]);
+  const pass =
+    password === null ? Buffer.alloc(0) : Buffer.concat([Buffer.from(password, "utf16le").swap16(), Buffer.alloc(2)]);
+  const stretch = (bytes: Buffer, to: number): Buffer =>
+    Buffer.from(Array.from({ length: to }, (_, i) => bytes[i % bytes.length]!));
+  const input = Buffer.concat([
+    stretch(salt, v * Math.ceil(salt.length / v)),
+    stretch(pass, v * Math.ceil(pass.length / v)),
+  ]);
   const out: Buffer[] = [];
   for (let produced = 0; produced < length; produced += u) {
     let a = createHash(hash).update(Buffer.alloc(v, id)).update(input).digest();
@@ -98,37 +117,69 @@ export function pkcs12Kdf(password: string | null, salt: Buffer, id: number, ite
 }
 
 /** Encrypts with a password-based scheme; returns the AlgorithmIdentifier and the ciphertext. */
-function encrypt(cipher: "aes-256" | "3des" | "rc2-40", plain: Buffer, password: string | null, iterations: number): { algorithm: Buffer; encrypted: Buffer } {
+function encrypt(
+  cipher: "aes-256" | "3des" | "rc2-40",
+  plain: Buffer,
+  password: string | null,
+  iterations: number,
+): { algorithm: Buffer; encrypted: Buffer } {
   const salt = randomBytes(8);
   if (cipher === "aes-256") {
     const iv = randomBytes(16);
     // PBES2 takes the password as UTF-8 (RFC 9579), unlike the PKCS#12 ciphers.
     const key = pbkdf2Sync(Buffer.from(password ?? "", "utf8"), salt, iterations, 32, "sha256");
     const c = createCipheriv("aes-256-cbc", key, iv);
-    const kdf = sequence(oid("1.2.840.113549.1.5.12"), sequence(octets(salt), integer(iterations), sequence(oid("1.2.840.113549.2.9"), NULL)));
-    return { algorithm: sequence(oid("1.2.840.113549.1.5.13"), sequence(kdf, sequence(oid("2.16.840.1.101.3.4.1.42"), octets(iv)))), encrypted: Buffer.concat([c.update(plain), c.final()]) };
+    const kdf = sequence(
+      oid("1.2.840.113549.1.5.12"),
+      sequence(octets(salt), integer(iterations), sequence(oid("1.2.840.113549.2.9"), NULL)),
+    );
+    return {
+      algorithm: sequence(
+        oid("1.2.840.113549.1.5.13"),
+        sequence(kdf, sequence(oid("2.16.840.1.101.3.4.1.42"), octets(iv))),
+      ),
+      encrypted: Buffer.concat([c.update(plain), c.final()]),
+    };
   }
   const params = sequence(octets(salt), integer(iterations));
   const key = pkcs12Kdf(password, salt, 1, iterations, cipher === "3des" ? 24 : 5, "sha1");
   const iv = pkcs12Kdf(password, salt, 2, iterations, 8, "sha1");
   if (cipher === "3des") {
     const c = createCipheriv("des-ede3-cbc", key, iv);
-    return { algorithm: sequence(oid("1.2.840.113549.1.12.1.3"), params), encrypted: Buffer.concat([c.update(plain), c.final()]) };
+    return {
+      algorithm: sequence(oid("1.2.840.113549.1.12.1.3"), params),
+      encrypted: Buffer.concat([c.update(plain), c.final()]),
+    };
   }
   const rc2 = forge.rc2.createEncryptionCipher(key.toString("latin1"), 40);
   rc2.start(iv.toString("latin1"));
   rc2.update(forge.util.createBuffer(plain.toString("latin1")));
   rc2.finish();
-  return { algorithm: sequence(oid("1.2.840.113549.1.12.1.6"), params), encrypted: Buffer.from(rc2.output.getBytes(), "latin1") };
+  return {
+    algorithm: sequence(oid("1.2.840.113549.1.12.1.6"), params),
+    encrypted: Buffer.from(rc2.output.getBytes(), "latin1"),
+  };
 }
 
 /** A bundle's bytes (DER), built as {@link PfxOptions} says. */
 export function buildPfx(options: PfxOptions): Buffer {
   const { scheme, password, iterations = 2048 } = options;
   const keyCipher = scheme === "aes-256" ? "aes-256" : scheme === "none" ? undefined : "3des";
-  const certCipher = options.encryptCertificates === false ? undefined : scheme === "aes-256" ? "aes-256" : scheme === "legacy" ? "rc2-40" : scheme === "3des" ? "3des" : undefined;
+  const certCipher =
+    options.encryptCertificates === false
+      ? undefined
+      : scheme === "aes-256"
+        ? "aes-256"
+        : scheme === "legacy"
+          ? "rc2-40"
+          : scheme === "3des"
+            ? "3des"
+            : undefined;
   const certBags = options.certificates.map((pem) =>
-    sequence(oid("1.2.840.113549.1.12.10.1.3"), explicit0(sequence(oid("1.2.840.113549.1.9.22.1"), explicit0(octets(new X509Certificate(pem).raw))))),
+    sequence(
+      oid("1.2.840.113549.1.12.10.1.3"),
+      explicit0(sequence(oid("1.2.840.113549.1.9.22.1"), explicit0(octets(new X509Certificate(pem).raw)))),
+    ),
   );
   const keyBags = options.keys.map((pem) => {
     const pkcs8 = createPrivateKey(pem).export({ type: "pkcs8", format: "der" });
@@ -142,7 +193,10 @@ export function buildPfx(options: PfxOptions): Buffer {
   else {
     const { algorithm, encrypted } = encrypt(certCipher, certSafe, password, iterations);
     // EncryptedData: version 0, EncryptedContentInfo { data, algorithm, [0] IMPLICIT ciphertext }.
-    certInfo = contentInfo("1.2.840.113549.1.7.6", sequence(integer(0), sequence(oid("1.2.840.113549.1.7.1"), algorithm, tlv(0x80, encrypted))));
+    certInfo = contentInfo(
+      "1.2.840.113549.1.7.6",
+      sequence(integer(0), sequence(oid("1.2.840.113549.1.7.1"), algorithm, tlv(0x80, encrypted))),
+    );
   }
   const authSafe = sequence(certInfo, contentInfo("1.2.840.113549.1.7.1", octets(sequence(...keyBags))));
   const parts = [integer(3), contentInfo("1.2.840.113549.1.7.1", octets(authSafe))];

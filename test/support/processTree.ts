@@ -68,7 +68,8 @@ export async function waitUntilGone(pids: readonly number[], deadlineMs = 10_000
   for (;;) {
     const running = pids.filter(isRunning);
     if (running.length === 0) return;
-    if (Date.now() > until) throw new Error(`processes still running ${deadlineMs} ms after SIGKILL: ${running.join(", ")}`);
+    if (Date.now() > until)
+      throw new Error(`processes still running ${deadlineMs} ms after SIGKILL: ${running.join(", ")}`);
     await delay(10);
   }
 }

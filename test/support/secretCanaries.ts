@@ -18,14 +18,22 @@ export function placeName(place: SecretPlace): string {
 
 /** A mode's secrets, each with a fresh canary (never seen before in this process, so that a redaction proves this run read it). */
 export function canariesOf(mode: AuthMode): Map<SecretPlace, string> {
-  return new Map(credentialMode(mode).secrets.map((place) => [place, `canary-${placeName(place)}-${randomBytes(6).toString("hex")}`]));
+  return new Map(
+    credentialMode(mode).secrets.map((place) => [
+      place,
+      `canary-${placeName(place)}-${randomBytes(6).toString("hex")}`,
+    ]),
+  );
 }
 
 /**
  * Stack config and environment holding these values: a setting from `source` (its config key, or its first
  * environment variable), a job variable from the environment, as the CI sets it.
  */
-export function placed(values: ReadonlyMap<SecretPlace, string>, source: Source): { config: Record<string, string>; env: Record<string, string> } {
+export function placed(
+  values: ReadonlyMap<SecretPlace, string>,
+  source: Source,
+): { config: Record<string, string>; env: Record<string, string> } {
   const config: Record<string, string> = {};
   const env: Record<string, string> = {};
   for (const [place, value] of values) {

@@ -12,7 +12,13 @@ const README = readFileSync(resolve(DIR, "README.md"), "utf8");
 /** The service connection the README has partners create, by the name the YAML uses. */
 const SERVICE_CONNECTION = "partner-center";
 /** Secrets the pipelines may hand a step: only ever as `NAME: $(NAME)` in `env:`, never in a script. */
-const SECRETS = ["SYSTEM_ACCESSTOKEN", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN", "PARTNERCENTER_CLIENT_SECRET", "PARTNERCENTER_REFRESH_TOKEN"];
+const SECRETS = [
+  "SYSTEM_ACCESSTOKEN",
+  "PULUMI_CONFIG_PASSPHRASE",
+  "PULUMI_ACCESS_TOKEN",
+  "PARTNERCENTER_CLIENT_SECRET",
+  "PARTNERCENTER_REFRESH_TOKEN",
+];
 
 interface Step {
   task?: string;
@@ -50,7 +56,11 @@ function printsOutsideText(step: Step): boolean {
 /** Steps that sign in to Partner Center: any refresh or update, and the drift report. A plain preview reads nothing. */
 function reachesPartnerCenter(step: Step): boolean {
   const script = scriptOf(step) ?? "";
-  return /\bpulumi@\S+ up\b/.test(script) || /\bpulumi@\S+ preview\b.*--refresh/.test(script) || script.includes("partnercenter-budgets diff");
+  return (
+    /\bpulumi@\S+ up\b/.test(script) ||
+    /\bpulumi@\S+ preview\b.*--refresh/.test(script) ||
+    script.includes("partnercenter-budgets diff")
+  );
 }
 
 function load(name: string): { text: string; pipeline: Pipeline; pulumi: Step; args: string[] } {
@@ -62,11 +72,18 @@ function load(name: string): { text: string; pipeline: Pipeline; pulumi: Step; a
 }
 
 /** Runs a step's script in bash with a stand-in `npx` that records its arguments and exits with `exitCode`. */
-function runWithStubNpx(step: Step, exitCode: number): { status: number | null; args: string[]; stdout: string; cwd: string } {
+function runWithStubNpx(
+  step: Step,
+  exitCode: number,
+): { status: number | null; args: string[]; stdout: string; cwd: string } {
   const cwd = mkdtempSync(join(tmpdir(), "ado-step-"));
   writeFileSync(join(cwd, "npx"), '#!/bin/sh\nprintf "%s\\n" "$@" > "$STUB_ARGS"\nexit "$STUB_EXIT"\n');
   chmodSync(join(cwd, "npx"), 0o755);
-  const env: Record<string, string> = { PATH: `${cwd}:/usr/bin:/bin`, STUB_ARGS: join(cwd, "args"), STUB_EXIT: String(exitCode) };
+  const env: Record<string, string> = {
+    PATH: `${cwd}:/usr/bin:/bin`,
+    STUB_ARGS: join(cwd, "args"),
+    STUB_EXIT: String(exitCode),
+  };
   // The step's own env: mapping, with a stand-in for each value, as the agent would set it.
   for (const name of Object.keys(step.env ?? {})) env[name] = name === "BUDGETS_STACK" ? "prod" : `value-of-${name}`;
   const result = spawnSync("bash", ["-c", scriptOf(step)!], { cwd, env, encoding: "utf8" });
@@ -81,7 +98,11 @@ describe("the Azure Pipelines in examples/azure-devops", () => {
 
       it("is an Azure Pipelines YAML pipeline: hosted Ubuntu, checkout, Node 20, npm ci, the settings from one variable group", () => {
         assert.deepEqual(pipeline.pool, { vmImage: "ubuntu-latest" });
-        assert.deepEqual(pipeline.variables, [{ group: "partnercenter-budgets" }], "every setting from the variable group; no value written here");
+        assert.deepEqual(
+          pipeline.variables,
+          [{ group: "partnercenter-budgets" }],
+          "every setting from the variable group; no value written here",
+        );
         const [checkout, node, install] = pipeline.steps;
         assert.deepEqual(checkout, { checkout: "self" });
         assert.deepEqual(node, { task: "UseNode@1", inputs: { version: "20.x" } });
@@ -95,7 +116,11 @@ describe("the Azure Pipelines in examples/azure-devops", () => {
         assert.equal(pulumi.inputs!.azureSubscription, SERVICE_CONNECTION);
         assert.equal(pulumi.inputs!.scriptType, "bash");
         assert.equal(pulumi.inputs!.scriptLocation, "inlineScript");
-        assert.equal(pulumi.inputs!.addSpnToEnvironment, undefined, "the task's own ID token stays out of the script's environment");
+        assert.equal(
+          pulumi.inputs!.addSpnToEnvironment,
+          undefined,
+          "the task's own ID token stays out of the script's environment",
+        );
         assert.equal(pulumi.condition, undefined);
         assert.notEqual(pulumi.continueOnError, true, "a failed run fails the pipeline");
         for (const code of [0, 1, 7]) {
@@ -103,23 +128,39 @@ describe("the Azure Pipelines in examples/azure-devops", () => {
           rmSync(run.cwd, { recursive: true, force: true });
           assert.equal(run.status, code, `the CLI's exit code ${code} is the step's`);
           assert.deepEqual(run.args.slice(0, 2), ["--yes", `pulumi@${PULUMI_CLI}`]);
-          assert.equal(run.args[run.args.indexOf("--stack") + 1], "prod", "the stack comes from BUDGETS_STACK, as one argument");
+          assert.equal(
+            run.args[run.args.indexOf("--stack") + 1],
+            "prod",
+            "the stack comes from BUDGETS_STACK, as one argument",
+          );
         }
       });
 
       it("writes no secret inline: secrets reach a step only through env:, from the variable of the same name, and no script names one", () => {
         for (const step of pipeline.steps) {
           for (const [variable, value] of Object.entries(step.env ?? {})) {
-            assert.match(value, /^\$\([A-Za-z_.]+\)$/, `${variable} is mapped from a pipeline variable, not written here`);
+            assert.match(
+              value,
+              /^\$\([A-Za-z_.]+\)$/,
+              `${variable} is mapped from a pipeline variable, not written here`,
+            );
             if (variable === "SYSTEM_ACCESSTOKEN") assert.equal(value, "$(System.AccessToken)");
             else if (SECRETS.includes(variable)) assert.equal(value, `$(${variable})`);
           }
           const script = scriptOf(step) ?? "";
-          assert.doesNotMatch(script, /\$\(/, "no $(macro) in a script: the agent would paste the value into the script's text");
-          for (const secret of SECRETS) assert.ok(!script.includes(secret), `no script reads ${secret}: the tools take it from the environment`);
+          assert.doesNotMatch(
+            script,
+            /\$\(/,
+            "no $(macro) in a script: the agent would paste the value into the script's text",
+          );
+          for (const secret of SECRETS)
+            assert.ok(!script.includes(secret), `no script reads ${secret}: the tools take it from the environment`);
           assert.doesNotMatch(script, /set -x|printenv|\benv\b|echo \$/, "no script prints its environment");
           for (const variable of script.matchAll(/\$\{?([A-Z_][A-Z0-9_]*)/g)) {
-            assert.ok(variable[1] === "PWD" || step.env?.[variable[1]!] !== undefined, `${variable[1]} is mapped into the step that reads it`);
+            assert.ok(
+              variable[1] === "PWD" || step.env?.[variable[1]!] !== undefined,
+              `${variable[1]} is mapped into the step that reads it`,
+            );
           }
         }
       });
@@ -127,9 +168,17 @@ describe("the Azure Pipelines in examples/azure-devops", () => {
       it("maps SYSTEM_ACCESSTOKEN only into the steps that sign in to Partner Center, with the tenant and the app", () => {
         for (const step of pipeline.steps) {
           const mapped = step.env?.SYSTEM_ACCESSTOKEN !== undefined;
-          assert.equal(mapped, reachesPartnerCenter(step), `${step.displayName ?? step.script ?? step.task}: SYSTEM_ACCESSTOKEN ${mapped ? "mapped" : "not mapped"}`);
+          assert.equal(
+            mapped,
+            reachesPartnerCenter(step),
+            `${step.displayName ?? step.script ?? step.task}: SYSTEM_ACCESSTOKEN ${mapped ? "mapped" : "not mapped"}`,
+          );
           if (!mapped) continue;
-          assert.equal(step.task, "AzureCLI@2", "AzureCLI@2 names the connection (so the pipeline may use it) and sets AZURESUBSCRIPTION_SERVICE_CONNECTION_ID");
+          assert.equal(
+            step.task,
+            "AzureCLI@2",
+            "AzureCLI@2 names the connection (so the pipeline may use it) and sets AZURESUBSCRIPTION_SERVICE_CONNECTION_ID",
+          );
           assert.equal(step.inputs!.azureSubscription, SERVICE_CONNECTION);
           assert.equal(step.env!.ARM_TENANT_ID, "$(PARTNER_TENANT_ID)");
           assert.equal(step.env!.ARM_CLIENT_ID, "$(PARTNER_CENTER_APP_ID)");
@@ -141,7 +190,10 @@ describe("the Azure Pipelines in examples/azure-devops", () => {
           assert.deepEqual(step.target, { commands: "restricted", settableVariables: "none" }, step.displayName);
         }
         for (const step of pipeline.steps.filter((step) => (scriptOf(step) ?? "").includes("##vso["))) {
-          assert.ok(!printsOutsideText(step), "a step that issues a logging command runs nothing that prints text from outside");
+          assert.ok(
+            !printsOutsideText(step),
+            "a step that issues a logging command runs nothing that prints text from outside",
+          );
         }
       });
 
@@ -150,12 +202,21 @@ describe("the Azure Pipelines in examples/azure-devops", () => {
         for (const step of pipeline.steps) {
           for (const value of Object.values(step.env ?? {})) {
             const variable = /^\$\((.+)\)$/.exec(value)![1]!;
-            if (variable !== "System.AccessToken") assert.match(README, new RegExp(`\\| \`${variable}\` \\|`), `the README's variable group table has ${variable}`);
+            if (variable !== "System.AccessToken")
+              assert.match(
+                README,
+                new RegExp(`\\| \`${variable}\` \\|`),
+                `the README's variable group table has ${variable}`,
+              );
           }
-          if (step.inputs?.azureSubscription !== undefined) assert.ok(README.includes(`azureSubscription: ${step.inputs.azureSubscription}`));
+          if (step.inputs?.azureSubscription !== undefined)
+            assert.ok(README.includes(`azureSubscription: ${step.inputs.azureSubscription}`));
           const script = scriptOf(step);
           if (script !== undefined && step.script !== "npm ci" && !script.includes("##vso[")) {
-            assert.ok(readme.includes(script.trim().replace(/\s+/g, " ")), `the README shows what ${name} runs: ${script}`);
+            assert.ok(
+              readme.includes(script.trim().replace(/\s+/g, " ")),
+              `the README shows what ${name} runs: ${script}`,
+            );
           }
         }
       });
@@ -177,9 +238,14 @@ describe("the Azure Pipelines in examples/azure-devops", () => {
     const { pipeline, args } = load("up.yml");
     assert.deepEqual((pipeline.trigger as { branches: { include: string[] } }).branches.include, ["main"]);
     assert.equal(pipeline.pr, "none");
-    assert.equal(pipeline.lockBehavior, "sequential", "queued updates wait for the exclusive lock instead of being cancelled");
+    assert.equal(
+      pipeline.lockBehavior,
+      "sequential",
+      "queued updates wait for the exclusive lock instead of being cancelled",
+    );
     assert.equal(args[3], "up");
-    for (const flag of ["--yes", "--continue-on-error", "--parallel"]) assert.ok(args.includes(flag), `up passes ${flag}`);
+    for (const flag of ["--yes", "--continue-on-error", "--parallel"])
+      assert.ok(args.includes(flag), `up passes ${flag}`);
     assert.equal(args[args.indexOf("--policy-pack") + 1], "examples/policy");
   });
 
@@ -193,7 +259,8 @@ describe("the Azure Pipelines in examples/azure-devops", () => {
     assert.equal(schedule!.always, true, "drift happens in the portal: run even when main has not changed");
     assert.deepEqual(schedule!.branches!.include, ["main"]);
     assert.equal(args[3], "preview");
-    for (const flag of ["--refresh", "--run-program", "--expect-no-changes", "--parallel"]) assert.ok(args.includes(flag), `the drift preview passes ${flag}`);
+    for (const flag of ["--refresh", "--run-program", "--expect-no-changes", "--parallel"])
+      assert.ok(args.includes(flag), `the drift preview passes ${flag}`);
     for (const code of [7, 1]) {
       const run = runWithStubNpx(pulumi, code);
       rmSync(run.cwd, { recursive: true, force: true });
@@ -210,12 +277,23 @@ describe("the Azure Pipelines in examples/azure-devops", () => {
     const drifted = runWithStubNpx(report, 1);
     try {
       assert.equal(drifted.status, 1, "diff's exit code is the step's: the run fails on drift");
-      assert.deepEqual(drifted.args, ["partnercenter-budgets", "diff", "examples/budgets.yaml", "--format", "markdown"]);
+      assert.deepEqual(drifted.args, [
+        "partnercenter-budgets",
+        "diff",
+        "examples/budgets.yaml",
+        "--format",
+        "markdown",
+      ]);
       assert.ok(existsSync(join(drifted.cwd, "drift.md")), "the report is written to drift.md");
 
       const attach = pipeline.steps[index + 1]!;
       assert.equal(attach.condition, "succeededOrFailed()");
-      const runAttach = () => spawnSync("bash", ["-c", attach.script!], { cwd: drifted.cwd, encoding: "utf8", env: { PATH: "/usr/bin:/bin" } }).stdout;
+      const runAttach = () =>
+        spawnSync("bash", ["-c", attach.script!], {
+          cwd: drifted.cwd,
+          encoding: "utf8",
+          env: { PATH: "/usr/bin:/bin" },
+        }).stdout;
       writeFileSync(join(drifted.cwd, "drift.md"), "| customer |\n");
       assert.equal(runAttach(), `##vso[task.uploadsummary]${drifted.cwd}/drift.md\n`);
       rmSync(join(drifted.cwd, "drift.md"));
@@ -228,7 +306,10 @@ describe("the Azure Pipelines in examples/azure-devops", () => {
   it("report.yml: weekly, the spend report with App+User secrets through env: only, restricted, keeping report's exit code, then attached as the summary", () => {
     const text = readFileSync(resolve(DIR, "report.yml"), "utf8");
     const pipeline = parse(text) as Pipeline;
-    assert.deepEqual(pipeline.schedules?.map((schedule) => [schedule.cron, schedule.always]), [["23 6 * * 1", true]]);
+    assert.deepEqual(
+      pipeline.schedules?.map((schedule) => [schedule.cron, schedule.always]),
+      [["23 6 * * 1", true]],
+    );
     assert.deepEqual(pipeline.variables, [{ group: "partnercenter-budgets" }]);
     const [checkout, node, install, report, attach] = pipeline.steps;
     assert.deepEqual(checkout, { checkout: "self" });
@@ -236,9 +317,15 @@ describe("the Azure Pipelines in examples/azure-devops", () => {
     assert.equal(install!.script, "npm ci");
     assert.equal(install!.env, undefined, "install scripts of dependencies see no secret");
     assert.equal(scriptOf(report!), "npx partnercenter-budgets report --format markdown > report.md");
-    assert.deepEqual(report!.target, { commands: "restricted", settableVariables: "none" }, "the report prints customer names: no ##vso command may act");
-    for (const secret of ["PARTNERCENTER_CLIENT_SECRET", "PARTNERCENTER_REFRESH_TOKEN"]) assert.equal(report!.env?.[secret], `$(${secret})`);
-    for (const step of pipeline.steps) for (const secret of SECRETS) assert.ok(!(scriptOf(step) ?? "").includes(secret), `no script reads ${secret}`);
+    assert.deepEqual(
+      report!.target,
+      { commands: "restricted", settableVariables: "none" },
+      "the report prints customer names: no ##vso command may act",
+    );
+    for (const secret of ["PARTNERCENTER_CLIENT_SECRET", "PARTNERCENTER_REFRESH_TOKEN"])
+      assert.equal(report!.env?.[secret], `$(${secret})`);
+    for (const step of pipeline.steps)
+      for (const secret of SECRETS) assert.ok(!(scriptOf(step) ?? "").includes(secret), `no script reads ${secret}`);
     for (const code of [0, 2]) {
       const run = runWithStubNpx(report!, code);
       try {
@@ -266,11 +353,19 @@ describe("the Pulumi ESC environment in examples/esc", () => {
   const ESC = resolve(EXAMPLES, "esc");
   const text = readFileSync(resolve(ESC, "environment.yaml"), "utf8");
   const readme = readFileSync(resolve(ESC, "README.md"), "utf8");
-  const environment = parse(text) as { values: { azure: { login: Record<string, Record<string, unknown>> }; environmentVariables: Record<string, string> } };
+  const environment = parse(text) as {
+    values: { azure: { login: Record<string, Record<string, unknown>> }; environmentVariables: Record<string, string> };
+  };
   const login = environment.values.azure.login["fn::open::azure-login"]!;
 
   it("opens azure-login with OIDC, and so stores no secret", () => {
-    assert.deepEqual(Object.keys(login).sort(), ["clientId", "oidc", "subjectAttributes", "subscriptionId", "tenantId"]);
+    assert.deepEqual(Object.keys(login).sort(), [
+      "clientId",
+      "oidc",
+      "subjectAttributes",
+      "subscriptionId",
+      "tenantId",
+    ]);
     assert.equal(login.oidc, true);
     assert.doesNotMatch(text, /clientSecret|fn::secret/);
   });
@@ -281,14 +376,25 @@ describe("the Pulumi ESC environment in examples/esc", () => {
       ARM_TENANT_ID: "${azure.login.tenantId}",
       ARM_OIDC_TOKEN: "${azure.login.oidc.token}",
     });
-    assert.deepEqual(Object.keys(environment.values), ["azure", "environmentVariables"], "no pulumiConfig or files besides");
+    assert.deepEqual(
+      Object.keys(environment.values),
+      ["azure", "environmentVariables"],
+      "no pulumiConfig or files besides",
+    );
   });
 
   it("has the README register the federated credential for the subject the environment presents", () => {
     // Pulumi's subject with subjectAttributes: the fixed prefix, then `:<attribute>:<value>` for each, in order.
-    assert.deepEqual(login.subjectAttributes, ["currentEnvironment.name"], "the same subject whether a person or a stack opens it");
+    assert.deepEqual(
+      login.subjectAttributes,
+      ["currentEnvironment.name"],
+      "the same subject whether a person or a stack opens it",
+    );
     const subject = "pulumi:environments:pulumi.organization.login:contoso:currentEnvironment.name:partnercenter/prod";
-    assert.ok(readme.includes("pulumi env init contoso/partnercenter/prod --file environment.yaml"), "the README creates contoso/partnercenter/prod");
+    assert.ok(
+      readme.includes("pulumi env init contoso/partnercenter/prod --file environment.yaml"),
+      "the README creates contoso/partnercenter/prod",
+    );
     assert.ok(readme.includes(`| Subject identifier | \`${subject}\` |`));
     assert.ok(readme.includes("| Issuer | `https://api.pulumi.com/oidc` |"));
     assert.ok(readme.includes("| Audience | `azure:contoso` "));

@@ -8,31 +8,55 @@ const olds = { customerId: A, amount: 100, previousAmount: 50, onDelete: "retain
 
 describe("UsageBudget diff", () => {
   it("sees no change when only __provider differs, and 100 equals 100.00", () => {
-    assert.deepEqual(diffUsageBudget(olds, { customerId: A, amount: 100.0, onDelete: "retain", __provider: "new provider" }), { changes: false, replaces: [] });
+    assert.deepEqual(
+      diffUsageBudget(olds, { customerId: A, amount: 100.0, onDelete: "retain", __provider: "new provider" }),
+      { changes: false, replaces: [] },
+    );
   });
 
   it("replaces on a customerId change", () => {
-    assert.deepEqual(diffUsageBudget(olds, { customerId: B, amount: 100, onDelete: "retain" }), { changes: true, replaces: ["customerId"] });
+    assert.deepEqual(diffUsageBudget(olds, { customerId: B, amount: 100, onDelete: "retain" }), {
+      changes: true,
+      replaces: ["customerId"],
+    });
   });
 
   it("does not replace when state holds the same id in another case", () => {
-    assert.deepEqual(diffUsageBudget({ ...olds, customerId: A.toUpperCase() }, { customerId: A, amount: 100, onDelete: "retain" }).replaces, []);
+    assert.deepEqual(
+      diffUsageBudget({ ...olds, customerId: A.toUpperCase() }, { customerId: A, amount: 100, onDelete: "retain" })
+        .replaces,
+      [],
+    );
   });
 
   it("updates on an amount change, including to and from no budget", () => {
-    assert.deepEqual(diffUsageBudget(olds, { customerId: A, amount: 100.01, onDelete: "retain" }), { changes: true, replaces: [] });
+    assert.deepEqual(diffUsageBudget(olds, { customerId: A, amount: 100.01, onDelete: "retain" }), {
+      changes: true,
+      replaces: [],
+    });
     assert.equal(diffUsageBudget(olds, { customerId: A, amount: null, onDelete: "retain" }).changes, true);
-    assert.equal(diffUsageBudget({ ...olds, amount: null }, { customerId: A, amount: 0, onDelete: "retain" }).changes, true);
+    assert.equal(
+      diffUsageBudget({ ...olds, amount: null }, { customerId: A, amount: 0, onDelete: "retain" }).changes,
+      true,
+    );
   });
 
   it("updates on an onDelete change, treating a missing onDelete in old state as retain", () => {
-    assert.deepEqual(diffUsageBudget(olds, { customerId: A, amount: 100, onDelete: "clear" }), { changes: true, replaces: [] });
+    assert.deepEqual(diffUsageBudget(olds, { customerId: A, amount: 100, onDelete: "clear" }), {
+      changes: true,
+      replaces: [],
+    });
     const { onDelete: _ignored, ...legacy } = olds;
     assert.equal(diffUsageBudget(legacy, { customerId: A, amount: 100, onDelete: "retain" }).changes, false);
   });
 
   it("counts values not known yet as changes (and an unknown customerId as a replacement)", () => {
-    assert.deepEqual(diffUsageBudget(olds, { customerId: A, amount: UNKNOWN_VALUE, onDelete: "retain" }), { changes: true, replaces: [] });
-    assert.deepEqual(diffUsageBudget(olds, { customerId: UNKNOWN_VALUE, amount: 100, onDelete: "retain" }).replaces, ["customerId"]);
+    assert.deepEqual(diffUsageBudget(olds, { customerId: A, amount: UNKNOWN_VALUE, onDelete: "retain" }), {
+      changes: true,
+      replaces: [],
+    });
+    assert.deepEqual(diffUsageBudget(olds, { customerId: UNKNOWN_VALUE, amount: 100, onDelete: "retain" }).replaces, [
+      "customerId",
+    ]);
   });
 });

@@ -43,7 +43,10 @@ const request = {
 
 describe("Partner Center errors", () => {
   it("name the customer, method, status, code, description and both ids", () => {
-    const error = new PartnerCenterStatusError(request, 403, { code: "20002", description: "Partner does not have a relationship" });
+    const error = new PartnerCenterStatusError(request, 403, {
+      code: "20002",
+      description: "Partner does not have a relationship",
+    });
     assert.equal(
       error.message,
       'Partner Center answered HTTP 403, code 20002 to PATCH usage budget of customer 0c1f3a27-5d3b-4c6e-9a51-2f8e7b6d4c10: "Partner does not have a relationship"' +
@@ -57,14 +60,20 @@ describe("Partner Center errors", () => {
 
   it("show the response's request id when the service answered with another", () => {
     const error = new PartnerCenterStatusError(request, 500, {}, "33333333-3333-4333-8333-333333333333");
-    assert.match(error.message, /MS-RequestId 11111111-1111-4111-8111-111111111111, answered as 33333333-3333-4333-8333-333333333333/);
+    assert.match(
+      error.message,
+      /MS-RequestId 11111111-1111-4111-8111-111111111111, answered as 33333333-3333-4333-8333-333333333333/,
+    );
     assert.match(error.message, /try again later/);
   });
 
   it("a transport failure names the endpoint and the network error", () => {
     const cause = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
     const error = new PartnerCenterTransportError(request, "http://127.0.0.1:9", cause);
-    assert.match(error.message, /PATCH usage budget of customer 0c1f3a27-.* at http:\/\/127.0.0.1:9 got no answer \(ECONNREFUSED: connect ECONNREFUSED/);
+    assert.match(
+      error.message,
+      /PATCH usage budget of customer 0c1f3a27-.* at http:\/\/127.0.0.1:9 got no answer \(ECONNREFUSED: connect ECONNREFUSED/,
+    );
     assert.equal(error.cause, cause);
   });
 });
@@ -75,10 +84,12 @@ describe("Partner Center errors", () => {
  */
 const SAMPLES: Record<string, () => PartnerCenterError> = {
   PartnerCenterStatusError: () => new PartnerCenterStatusError(request, 500, {}),
-  PartnerCenterTransportError: () => new PartnerCenterTransportError(request, "https://example.test", new Error("boom")),
+  PartnerCenterTransportError: () =>
+    new PartnerCenterTransportError(request, "https://example.test", new Error("boom")),
   UnusableAnswerError: () => new UnusableAnswerError(request, "the body is not JSON"),
   BodyTooLargeError: () => new BodyTooLargeError(request, "the answer's body is larger than 8 bytes; it was not read"),
-  PauseBeyondDeadlineError: () => new PauseBeyondDeadlineError(request, "Partner Center's rate limit holds requests past this operation's deadline"),
+  PauseBeyondDeadlineError: () =>
+    new PauseBeyondDeadlineError(request, "Partner Center's rate limit holds requests past this operation's deadline"),
   AmountMismatchError: () => new AmountMismatchError(request, 1, 2),
   WireFormatError: () => new WireFormatError("the body is not JSON"),
   CredentialError: () => new CredentialError("Microsoft Entra ID refused the client secret"),
@@ -90,16 +101,25 @@ const SAMPLES: Record<string, () => PartnerCenterError> = {
   InvalidInputsError: () => new InvalidInputsError("UsageBudget", ["amount is not known yet"]),
   StoredStateError: () => new StoredStateError('UsageBudget "x": the stored customer id is not a GUID'),
   DuplicateCustomerError: () => new DuplicateCustomerError("customer x is declared by 2 resources: a, b"),
-  PartialBudgetMapError: () => new PartialBudgetMapError("could not set the budgets of 1 of 2 customers", ["could not set the budgets of 1 of 2 customers"], { id: "map", properties: {} }),
+  PartialBudgetMapError: () =>
+    new PartialBudgetMapError(
+      "could not set the budgets of 1 of 2 customers",
+      ["could not set the budgets of 1 of 2 customers"],
+      { id: "map", properties: {} },
+    ),
   UsageError: () => new UsageError("unknown option --x"),
-  StoppedForEveryCustomerError: () => new StoppedForEveryCustomerError("stopped: the credential was refused", new Error("HTTP 401")),
+  StoppedForEveryCustomerError: () =>
+    new StoppedForEveryCustomerError("stopped: the credential was refused", new Error("HTTP 401")),
   SpendUnavailableError: () => new SpendUnavailableError("report: month-to-date spend could not be read"),
   ConcurrentEditError: () => new ConcurrentEditError("budgets.yaml changed while export read Partner Center"),
 };
 
 /** The error classes shared/errors.ts exports, by name. */
 const CLASSES = new Map(
-  Object.entries(errorModule).filter((entry): entry is [string, typeof PartnerCenterError] => typeof entry[1] === "function" && entry[1].prototype instanceof PartnerCenterError),
+  Object.entries(errorModule).filter(
+    (entry): entry is [string, typeof PartnerCenterError] =>
+      typeof entry[1] === "function" && entry[1].prototype instanceof PartnerCenterError,
+  ),
 );
 
 describe("the error taxonomy: every code in shared/errors.ts, one class each", () => {
@@ -110,19 +130,25 @@ describe("the error taxonomy: every code in shared/errors.ts, one class each", (
   for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
     it(`${code}: exactly one class carries it, named by its class, and hasCode knows it`, () => {
       const carriers = Object.entries(SAMPLES).filter(([, sample]) => sample().code === code);
-      assert.deepEqual(carriers.length, 1, `classes whose instances carry ${code}: ${carriers.map(([name]) => name).join(", ") || "none"}`);
+      assert.deepEqual(
+        carriers.length,
+        1,
+        `classes whose instances carry ${code}: ${carriers.map(([name]) => name).join(", ") || "none"}`,
+      );
       const [name, sample] = carriers[0]!;
       const error = sample();
       assert.equal(error.constructor, CLASSES.get(name), `${name} is built by its sample`);
       assert.equal(error.name, name);
       assert.ok(String(error).startsWith(`${name}: `), String(error));
       assert.ok(hasCode(error, code));
-      for (const other of Object.keys(ERROR_CODES) as ErrorCode[]) if (other !== code) assert.ok(!hasCode(error, other), `${name} has ${other} too`);
+      for (const other of Object.keys(ERROR_CODES) as ErrorCode[])
+        if (other !== code) assert.ok(!hasCode(error, other), `${name} has ${other} too`);
     });
   }
 
   it("every class carries a code ERROR_CODES lists", () => {
-    for (const [name, sample] of Object.entries(SAMPLES)) assert.ok(sample().code in ERROR_CODES, `${name}: ${sample().code}`);
+    for (const [name, sample] of Object.entries(SAMPLES))
+      assert.ok(sample().code in ERROR_CODES, `${name}: ${sample().code}`);
   });
 
   it("hasCode is false for a plain Error, a look-alike object and a missing error", () => {
@@ -135,7 +161,10 @@ describe("the error taxonomy: every code in shared/errors.ts, one class each", (
     for (const name of ["BodyTooLargeError", "PauseBeyondDeadlineError"]) {
       const error = SAMPLES[name]!();
       assert.ok(error instanceof UnusableAnswerError, name);
-      assert.match(error.message, /^Partner Center's answer to PATCH usage budget of customer 0c1f3a27-.* could not be used: .* \(MS-RequestId 1{8}-/);
+      assert.match(
+        error.message,
+        /^Partner Center's answer to PATCH usage budget of customer 0c1f3a27-.* could not be used: .* \(MS-RequestId 1{8}-/,
+      );
     }
   });
 
@@ -143,13 +172,23 @@ describe("the error taxonomy: every code in shared/errors.ts, one class each", (
     const page = readFileSync(join(ROOT, "docs/errors.md"), "utf8");
     for (const code of Object.keys(ERROR_CODES)) {
       const name = Object.entries(SAMPLES).find(([, sample]) => sample().code === code)?.[0];
-      assert.match(page, new RegExp(`^\\| \`${code}\` \\| \`${name}\``, "m"), `docs/errors.md has no row for ${code} (${name})`);
+      assert.match(
+        page,
+        new RegExp(`^\\| \`${code}\` \\| \`${name}\``, "m"),
+        `docs/errors.md has no row for ${code} (${name})`,
+      );
     }
   });
 
   it("no module but shared/errors.ts defines an error with a code", () => {
-    const sources = readdirSync(join(ROOT, "provider"), { recursive: true, encoding: "utf8" }).filter((path) => path.endsWith(".ts") && path !== join("shared", "errors.ts"));
-    const defining = sources.filter((path) => /extends (PartnerCenterError|UnusableAnswerError)\b|super\("PC_ERR_/.test(readFileSync(join(ROOT, "provider", path), "utf8")));
+    const sources = readdirSync(join(ROOT, "provider"), { recursive: true, encoding: "utf8" }).filter(
+      (path) => path.endsWith(".ts") && path !== join("shared", "errors.ts"),
+    );
+    const defining = sources.filter((path) =>
+      /extends (PartnerCenterError|UnusableAnswerError)\b|super\("PC_ERR_/.test(
+        readFileSync(join(ROOT, "provider", path), "utf8"),
+      ),
+    );
     assert.deepEqual(defining, []);
   });
 });

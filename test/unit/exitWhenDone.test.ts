@@ -14,7 +14,9 @@ class SlowPipe extends Writable {
   }
 }
 
-function fakeEnd(streams: NodeJS.WritableStream[]): ProcessEnd & { exits: number[]; written: string[]; idle: () => void } {
+function fakeEnd(
+  streams: NodeJS.WritableStream[],
+): ProcessEnd & { exits: number[]; written: string[]; idle: () => void } {
   let idle = (): void => undefined;
   const end = {
     exits: [] as number[],

@@ -56,21 +56,37 @@ describe("UsageBudget input validation", () => {
   }
 
   it("gives one failure per bad property", () => {
-    assert.deepEqual(Object.keys(failuresOf({ customerId: "x", amount: -1, onDelete: "drop" })), ["customerId", "amount", "onDelete"]);
+    assert.deepEqual(Object.keys(failuresOf({ customerId: "x", amount: -1, onDelete: "drop" })), [
+      "customerId",
+      "amount",
+      "onDelete",
+    ]);
   });
 
   it("passes values not known yet through untouched", () => {
-    const { inputs, failures } = checkInputs({ customerId: UNKNOWN_VALUE, amount: UNKNOWN_VALUE, onDelete: UNKNOWN_VALUE });
+    const { inputs, failures } = checkInputs({
+      customerId: UNKNOWN_VALUE,
+      amount: UNKNOWN_VALUE,
+      onDelete: UNKNOWN_VALUE,
+    });
     assert.deepEqual(failures, []);
     assert.deepEqual(inputs, { customerId: UNKNOWN_VALUE, amount: UNKNOWN_VALUE, onDelete: UNKNOWN_VALUE });
   });
 
   it("drops properties the resource does not know", () => {
-    assert.deepEqual(checkInputs({ customerId: GUID, amount: 1, extra: 2 }).inputs, { customerId: GUID, amount: 1, onDelete: "retain" });
+    assert.deepEqual(checkInputs({ customerId: GUID, amount: 1, extra: 2 }).inputs, {
+      customerId: GUID,
+      amount: 1,
+      onDelete: "retain",
+    });
   });
 
   it("parseInputs refuses unknown values where they cannot occur", () => {
-    assert.throws(() => parseInputs({ customerId: GUID, amount: UNKNOWN_VALUE }), (error) => hasCode(error, "PC_ERR_INPUT") && /^Invalid UsageBudget inputs: amount is not known yet$/.test(error.message));
+    assert.throws(
+      () => parseInputs({ customerId: GUID, amount: UNKNOWN_VALUE }),
+      (error) =>
+        hasCode(error, "PC_ERR_INPUT") && /^Invalid UsageBudget inputs: amount is not known yet$/.test(error.message),
+    );
   });
 
   it("compares amounts to the cent, with null only equal to null", () => {

@@ -17,7 +17,9 @@ function sources(directory: string): string[] {
 /** The repository files a source imports (relative imports only), relative to the repository. */
 function localImports(file: string): string[] {
   const text = readFileSync(join(ROOT, file), "utf8");
-  return [...text.matchAll(/from "(\.{1,2}\/[^"]+)"/g)].map((match) => relative(ROOT, resolve(ROOT, dirname(file), match[1]!)));
+  return [...text.matchAll(/from "(\.{1,2}\/[^"]+)"/g)].map((match) =>
+    relative(ROOT, resolve(ROOT, dirname(file), match[1]!)),
+  );
 }
 
 /**
@@ -31,7 +33,8 @@ function layerOf(path: string): number {
   const folder = /^provider\/([^/]+)\//.exec(path)?.[1];
   if (folder === undefined) return LAYERS.length;
   const index = (LAYERS as readonly string[]).indexOf(folder);
-  if (index < 0) throw new Error(`${path} is in provider/${folder}/, which is not a layer: add it to LAYERS where it belongs`);
+  if (index < 0)
+    throw new Error(`${path} is in provider/${folder}/, which is not a layer: add it to LAYERS where it belongs`);
   return index;
 }
 
@@ -40,28 +43,46 @@ describe("the layers' dependencies point one way", () => {
     const wrong = sources("provider").flatMap((file) =>
       localImports(file)
         .filter((target) => layerOf(target) > layerOf(file))
-        .map((target) => `${file} (${LAYERS[layerOf(file)] ?? "entry point"}) → ${target} (${LAYERS[layerOf(target)] ?? "entry point"})`),
+        .map(
+          (target) =>
+            `${file} (${LAYERS[layerOf(file)] ?? "entry point"}) → ${target} (${LAYERS[layerOf(target)] ?? "entry point"})`,
+        ),
     );
     assert.deepEqual(wrong, []);
   });
 
   it("only the entry points sit at provider/ itself", () => {
     const loose = sources("provider").filter((file) => !file.slice("provider/".length).includes("/"));
-    assert.deepEqual(loose.sort(), ["provider/budgetMapEntryPoint.ts", "provider/entryPoint.ts", "provider/index.ts", "provider/library.ts"]);
+    assert.deepEqual(loose.sort(), [
+      "provider/budgetMapEntryPoint.ts",
+      "provider/entryPoint.ts",
+      "provider/index.ts",
+      "provider/library.ts",
+    ]);
   });
 
   it("the emulator imports nothing of the provider", () => {
-    const wrong = sources("emulator").flatMap((file) => localImports(file).filter((target) => !target.startsWith("emulator/")).map((target) => `${file} → ${target}`));
+    const wrong = sources("emulator").flatMap((file) =>
+      localImports(file)
+        .filter((target) => !target.startsWith("emulator/"))
+        .map((target) => `${file} → ${target}`),
+    );
     assert.deepEqual(wrong, []);
   });
 
   it("a program that imports the package (and the host module an installed UsageBudget names) loads neither the client (its amount rules aside) nor MSAL nor undici", () => {
     const script = `require("pulumi-partnercenter"); require("pulumi-partnercenter/host");
       console.log(JSON.stringify(Object.keys(require.cache)));`;
-    const loaded = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" })) as string[];
+    const loaded = JSON.parse(
+      execFileSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" }),
+    ) as string[];
     const heavy = loaded
       .map((file) => relative(ROOT, file).split("\\").join("/"))
-      .filter((file) => /^dist\/provider\/(client\/(?!wire\/amount\.js)|runtime\/|resource\/(lifecycle|budgetMapLifecycle)\.js|settings\/credentials\.js)|^node_modules\/(@azure\/msal-node|undici)\//.test(file));
+      .filter((file) =>
+        /^dist\/provider\/(client\/(?!wire\/amount\.js)|runtime\/|resource\/(lifecycle|budgetMapLifecycle)\.js|settings\/credentials\.js)|^node_modules\/(@azure\/msal-node|undici)\//.test(
+          file,
+        ),
+      );
     assert.deepEqual(heavy, []);
   });
 });

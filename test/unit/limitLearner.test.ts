@@ -1,6 +1,12 @@
 import { strict as assert } from "node:assert";
 import { createLimiter, parseRateLimit, type RateLimit } from "../../emulator/rateLimits";
-import { LimitLearner, MAX_PACE, MAX_QUOTA, MAX_REMEMBERED_PAUSE_MS, MIN_PACE } from "../../provider/client/throttle/limitLearner";
+import {
+  LimitLearner,
+  MAX_PACE,
+  MAX_QUOTA,
+  MAX_REMEMBERED_PAUSE_MS,
+  MIN_PACE,
+} from "../../provider/client/throttle/limitLearner";
 import { simulateLimit } from "../support/limitSimulation";
 
 describe("learning Partner Center's limit from its 429s", () => {
@@ -15,10 +21,16 @@ describe("learning Partner Center's limit from its 429s", () => {
     const sentAt = Array.from({ length: 8 }, () => learner.sent(0));
     for (const time of sentAt.slice(0, 6)) learner.answered(40, time, false, undefined);
     learner.answered(40, sentAt[6]!, true, 5000);
-    assert.deepEqual({ quota: learner.estimate.quota, pausedUntil: learner.pausedUntil }, { quota: 6, pausedUntil: 5040 });
+    assert.deepEqual(
+      { quota: learner.estimate.quota, pausedUntil: learner.pausedUntil },
+      { quota: 6, pausedUntil: 5040 },
+    );
     // The eighth was sent before the pause began: it extends the pause by its own Retry-After, the quota stays.
     learner.answered(41, sentAt[7]!, true, 5000);
-    assert.deepEqual({ quota: learner.estimate.quota, pausedUntil: learner.pausedUntil }, { quota: 6, pausedUntil: 5041 });
+    assert.deepEqual(
+      { quota: learner.estimate.quota, pausedUntil: learner.pausedUntil },
+      { quota: 6, pausedUntil: 5041 },
+    );
     assert.equal(learner.nextSendTime(100), 5041, "nothing goes during the pause");
   });
 
@@ -48,7 +60,8 @@ describe("learning Partner Center's limit from its 429s", () => {
     const run = (retryAfterMs: number): { quota: number | undefined; pace: number | undefined } => {
       const learner = new LimitLearner();
       // Cycle 1: 10 accepted at full speed, then a 429 with 1 s to wait: quota 10.
-      for (const time of Array.from({ length: 10 }, () => learner.sent(0))) learner.answered(40, time, false, undefined);
+      for (const time of Array.from({ length: 10 }, () => learner.sent(0)))
+        learner.answered(40, time, false, undefined);
       learner.answered(40, learner.sent(0), true, 1000);
       // Cycle 2: the quota at once, then 50 paced requests the service took, then a 429.
       let now = 1040;
@@ -79,7 +92,11 @@ describe("learning Partner Center's limit from its 429s", () => {
     // The burst's answers arrive together, the refusal of its last request first.
     learner.answered(1600, burst[10]!, true, 1000);
     for (const time of burst.slice(0, 10)) learner.answered(1600, time, false, undefined);
-    assert.equal(learner.estimate.quota, 10, "the bucket's burst, counted from the acceptances that arrived after the 429");
+    assert.equal(
+      learner.estimate.quota,
+      10,
+      "the bucket's burst, counted from the acceptances that arrived after the 429",
+    );
     // Paced at what the cycle got accepted, its pause included (10 in 1.3 s), not backed off as an overshoot of the pace.
     assert.ok(Math.abs(learner.estimate.pace! - (10 / 1.3) * 0.95) < 1e-9, `pace ${learner.estimate.pace}`);
   });
@@ -105,7 +122,7 @@ describe("learning Partner Center's limit from its 429s", () => {
     let inFlight: { at: number; sentAt: number }[] = [];
     let now = 0;
     let ready = 16;
-    for (let done = 0; done < 2000; ) {
+    for (let done = 0; done < 2000;) {
       const sendAt = ready > 0 ? learner.nextSendTime(now) : Number.POSITIVE_INFINITY;
       const answerAt = Math.min(...inFlight.map((request) => request.at));
       if (sendAt <= answerAt) {
@@ -115,7 +132,8 @@ describe("learning Partner Center's limit from its 429s", () => {
         continue;
       }
       now = answerAt;
-      for (const request of inFlight.filter((r) => r.at === answerAt)) learner.answered(now, request.sentAt, false, undefined);
+      for (const request of inFlight.filter((r) => r.at === answerAt))
+        learner.answered(now, request.sentAt, false, undefined);
       const answered = inFlight.filter((r) => r.at === answerAt).length;
       inFlight = inFlight.filter((r) => r.at !== answerAt);
       ready += answered;
@@ -126,17 +144,39 @@ describe("learning Partner Center's limit from its 429s", () => {
 
   it("a remembered limit is clamped to what the learner could have learned itself, whoever passes it", () => {
     const now = 1_000_000;
-    const cases: { remembered: { quota: number; pace: number; pausedUntil: number }; expected: { quota: number | undefined; pace: number | undefined; pausedUntil: number } }[] = [
+    const cases: {
+      remembered: { quota: number; pace: number; pausedUntil: number };
+      expected: { quota: number | undefined; pace: number | undefined; pausedUntil: number };
+    }[] = [
       { remembered: { quota: 0, pace: 1e-9, pausedUntil: -5 }, expected: { quota: 1, pace: MIN_PACE, pausedUntil: 0 } },
-      { remembered: { quota: 2.7, pace: Number.POSITIVE_INFINITY, pausedUntil: Number.POSITIVE_INFINITY }, expected: { quota: 2, pace: MAX_PACE, pausedUntil: now + MAX_REMEMBERED_PAUSE_MS } },
-      { remembered: { quota: 1e12, pace: 1e308, pausedUntil: 8.64e15 }, expected: { quota: MAX_QUOTA, pace: MAX_PACE, pausedUntil: now + MAX_REMEMBERED_PAUSE_MS } },
-      { remembered: { quota: 10, pace: 50, pausedUntil: now + 1000 }, expected: { quota: 10, pace: 50, pausedUntil: now + 1000 } },
+      {
+        remembered: { quota: 2.7, pace: Number.POSITIVE_INFINITY, pausedUntil: Number.POSITIVE_INFINITY },
+        expected: { quota: 2, pace: MAX_PACE, pausedUntil: now + MAX_REMEMBERED_PAUSE_MS },
+      },
+      {
+        remembered: { quota: 1e12, pace: 1e308, pausedUntil: 8.64e15 },
+        expected: { quota: MAX_QUOTA, pace: MAX_PACE, pausedUntil: now + MAX_REMEMBERED_PAUSE_MS },
+      },
+      {
+        remembered: { quota: 10, pace: 50, pausedUntil: now + 1000 },
+        expected: { quota: 10, pace: 50, pausedUntil: now + 1000 },
+      },
       // Not a number at all: nothing to clamp to, so nothing is remembered.
-      { remembered: { quota: Number.NaN, pace: 50, pausedUntil: 0 }, expected: { quota: undefined, pace: undefined, pausedUntil: 0 } },
-      { remembered: { quota: 10, pace: Number.NaN, pausedUntil: 0 }, expected: { quota: undefined, pace: undefined, pausedUntil: 0 } },
+      {
+        remembered: { quota: Number.NaN, pace: 50, pausedUntil: 0 },
+        expected: { quota: undefined, pace: undefined, pausedUntil: 0 },
+      },
+      {
+        remembered: { quota: 10, pace: Number.NaN, pausedUntil: 0 },
+        expected: { quota: undefined, pace: undefined, pausedUntil: 0 },
+      },
     ];
     for (const { remembered, expected } of cases) {
-      assert.deepEqual(new LimitLearner({ ...remembered, overshot: true }, now).estimate, expected, JSON.stringify(remembered));
+      assert.deepEqual(
+        new LimitLearner({ ...remembered, overshot: true }, now).estimate,
+        expected,
+        JSON.stringify(remembered),
+      );
     }
   });
 
@@ -145,7 +185,10 @@ describe("learning Partner Center's limit from its 429s", () => {
     const sentAt = Array.from({ length: MAX_QUOTA + 1000 }, () => learner.sent(0));
     for (const time of sentAt) learner.answered(0, time, false, undefined);
     learner.answered(0, learner.sent(0), true, 0);
-    assert.deepEqual({ quota: learner.estimate.quota, pace: learner.estimate.pace }, { quota: MAX_QUOTA, pace: MAX_PACE });
+    assert.deepEqual(
+      { quota: learner.estimate.quota, pace: learner.estimate.pace },
+      { quota: MAX_QUOTA, pace: MAX_PACE },
+    );
   });
 
   it("a window met part-way through (a new process after another's requests) is learned whole at its next reset", () => {
@@ -172,15 +215,24 @@ describe("learning Partner Center's limit from its 429s", () => {
   ];
   for (const { limit: text, parallel, latencyMs } of cases) {
     const window = !text.startsWith("bucket:");
-    const also = window ? "; the window's 600 is learned from the first 429, and the other 600 go after the reset with none refused" : "";
+    const also = window
+      ? "; the window's 600 is learned from the first 429, and the other 600 go after the reset with none refused"
+      : "";
     it(`${text}, --parallel ${parallel}, ${latencyMs} ms: every request is accepted in the end${also}`, () => {
       const limit = parseRateLimit(text) as RateLimit;
       const learner = new LimitLearner();
       const run = simulateLimit(limit, { requests: 1200, parallel, latencyMs, learner });
       assert.equal(run.accepted, 1200);
-      assert.ok(run.throttled > 0 && learner.estimate.quota !== undefined && learner.estimate.pace !== undefined, "the limit was met and learned");
+      assert.ok(
+        run.throttled > 0 && learner.estimate.quota !== undefined && learner.estimate.pace !== undefined,
+        "the limit was met and learned",
+      );
       // A bucket's rate shows only by probing past it: its later 429s are the probes.
-      if (window) assert.deepEqual({ quota: learner.estimate.quota, throttledLater: run.throttledLater }, { quota: 600, throttledLater: 0 });
+      if (window)
+        assert.deepEqual(
+          { quota: learner.estimate.quota, throttledLater: run.throttledLater },
+          { quota: 600, throttledLater: 0 },
+        );
     });
   }
 });

@@ -1,6 +1,12 @@
 import { strict as assert } from "node:assert";
 import { earliestFinish } from "../../bench/bound";
-import { createLimiter, describeRateLimit, parseRateLimit, sustainedRate, type RateLimit } from "../../emulator/rateLimits";
+import {
+  createLimiter,
+  describeRateLimit,
+  parseRateLimit,
+  sustainedRate,
+  type RateLimit,
+} from "../../emulator/rateLimits";
 
 /** What each request at the given times (ms) is answered: 0 for through, else Retry-After seconds. */
 function answers(limit: RateLimit, times: number[]): number[] {
@@ -19,7 +25,10 @@ describe("the emulator's rate-limit shapes", () => {
   it("a fixed window takes its quota at any pace, refuses until the window's end, and is whole again at once", () => {
     const limit: RateLimit = { shape: "fixedWindow", quota: 3, windowSeconds: 6 };
     // Windows run from the first request: [0, 6000), [6000, 12000) …
-    assert.deepEqual(answers(limit, [0, 10, 20, 30, 2500, 5999, 6000, 6000, 6000, 6000, 13_000]), [0, 0, 0, 6, 4, 1, 0, 0, 0, 6, 0]);
+    assert.deepEqual(
+      answers(limit, [0, 10, 20, 30, 2500, 5999, 6000, 6000, 6000, 6000, 13_000]),
+      [0, 0, 0, 6, 4, 1, 0, 0, 0, 6, 0],
+    );
   });
 
   it("a sliding window refuses until its oldest request leaves it, then frees one slot at a time", () => {
@@ -52,8 +61,14 @@ describe("the earliest a phase can finish under a limit (a benchmark's bound)", 
     // Without latency or a parallelism cap: 10/s, burst 5: five at once, the 25th at 2 s.
     assert.equal(earliestFinish(createLimiter({ perSecond: 10, burst: 5 }), from, ones(25), 25, 0) - from, 2000);
     // 3 per 6 s fixed: the 7th opens the third window, at 12 s.
-    assert.equal(earliestFinish(createLimiter({ shape: "fixedWindow", quota: 3, windowSeconds: 6 }), from, ones(7), 7, 0) - from, 12_000);
-    assert.equal(earliestFinish(createLimiter({ shape: "slidingWindow", quota: 3, windowSeconds: 6 }), from, ones(7), 7, 0) - from, 12_000);
+    assert.equal(
+      earliestFinish(createLimiter({ shape: "fixedWindow", quota: 3, windowSeconds: 6 }), from, ones(7), 7, 0) - from,
+      12_000,
+    );
+    assert.equal(
+      earliestFinish(createLimiter({ shape: "slidingWindow", quota: 3, windowSeconds: 6 }), from, ones(7), 7, 0) - from,
+      12_000,
+    );
   });
 
   it("from the state the limit is in, without changing it", () => {

@@ -35,7 +35,11 @@ function workflow(): Workflow {
 /** The release job's steps. */
 function steps(): Step[] {
   const jobs = Object.values(workflow().jobs);
-  assert.equal(jobs.length, 1, "one job: build, test and publish on one runner, so the tested tarball is the published one");
+  assert.equal(
+    jobs.length,
+    1,
+    "one job: build, test and publish on one runner, so the tested tarball is the published one",
+  );
   return jobs[0]!.steps;
 }
 
@@ -48,7 +52,12 @@ function stepRunning(pattern: RegExp): number {
 
 /** Runs a step's script with bash in the repository, as the runner would, with the given environment. */
 function runStep(step: Step, env: Record<string, string>): number | null {
-  const result = spawnSync("bash", ["-e", "-c", step.run!], { cwd: REPOSITORY, env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8", timeout: 30_000 });
+  const result = spawnSync("bash", ["-e", "-c", step.run!], {
+    cwd: REPOSITORY,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   return result.status;
 }
 
@@ -67,7 +76,10 @@ describe("the release workflow (.github/workflows/release.yml)", () => {
     const pack = stepRunning(/npm pack /);
     const test = stepRunning(/^npm test$/m);
     const publish = stepRunning(/npm publish /);
-    assert.ok(install < pack && pack < test && test < publish, `order: npm ci ${install}, pack ${pack}, test ${test}, publish ${publish}`);
+    assert.ok(
+      install < pack && pack < test && test < publish,
+      `order: npm ci ${install}, pack ${pack}, test ${test}, publish ${publish}`,
+    );
     const packId = all[pack]!.id;
     assert.ok(packId, "the pack step has an id its output is read by");
     const tarball = `\${{ steps.${packId}.outputs.tarball }}`;
@@ -75,9 +87,20 @@ describe("the release workflow (.github/workflows/release.yml)", () => {
     assert.equal(all[publish]!.env?.[PACKED_TARBALL_VARIABLE], tarball);
     assert.match(all[publish]!.run!, new RegExp(`^npm publish "\\$${PACKED_TARBALL_VARIABLE}" --provenance\\b`));
     const between = all.slice(test + 1, publish).concat(all.slice(pack + 1, test));
-    assert.deepEqual(between.filter((step) => /npm (run build|pack|ci|install)|tsc/.test(step.run ?? "")), [], "nothing rebuilds or repacks after the pack");
-    assert.ok(all.some((step) => step.uses?.startsWith("actions/setup-node@") && step.with?.["registry-url"] === "https://registry.npmjs.org"), "setup-node writes the npm registry's auth config");
-    for (const step of all.filter((s) => s.uses)) assert.match(step.uses!, /^[\w-]+\/[\w-]+@v\d+$/, "actions pinned to a major version");
+    assert.deepEqual(
+      between.filter((step) => /npm (run build|pack|ci|install)|tsc/.test(step.run ?? "")),
+      [],
+      "nothing rebuilds or repacks after the pack",
+    );
+    assert.ok(
+      all.some(
+        (step) =>
+          step.uses?.startsWith("actions/setup-node@") && step.with?.["registry-url"] === "https://registry.npmjs.org",
+      ),
+      "setup-node writes the npm registry's auth config",
+    );
+    for (const step of all.filter((s) => s.uses))
+      assert.match(step.uses!, /^[\w-]+\/[\w-]+@v\d+$/, "actions pinned to a major version");
   });
 
   it("refuses a tag that is not package.json's version", () => {

@@ -1,6 +1,12 @@
 import { strict as assert } from "node:assert";
 import { MAX_REMEMBERED_PAUSE_MS, MIN_PACE } from "../../provider/client/throttle/limitLearner";
-import { CUSTOMER_WINDOW_MS, MAX_THROTTLE_BACKOFF_MS, MIN_THROTTLE_PAUSE_MS, PauseOutlastsDeadline, RequestScheduler } from "../../provider/client/throttle/scheduler";
+import {
+  CUSTOMER_WINDOW_MS,
+  MAX_THROTTLE_BACKOFF_MS,
+  MIN_THROTTLE_PAUSE_MS,
+  PauseOutlastsDeadline,
+  RequestScheduler,
+} from "../../provider/client/throttle/scheduler";
 import { FakeClock, flush } from "../support/fakeClock";
 import { MAX_TIMER_MS, timerDelay } from "../../provider/client/clock";
 
@@ -9,7 +15,11 @@ const B = "customer-b";
 const C = "customer-c";
 
 /** Starts an acquire and reports when it was granted. */
-function track(scheduler: RequestScheduler, customer: string | undefined, signal?: AbortSignal): { granted: () => boolean; release: () => Promise<void>; done: Promise<() => void> } {
+function track(
+  scheduler: RequestScheduler,
+  customer: string | undefined,
+  signal?: AbortSignal,
+): { granted: () => boolean; release: () => Promise<void>; done: Promise<() => void> } {
   let granted = false;
   const done = scheduler.acquire(customer, signal).then((grant) => ((granted = true), grant.release));
   return { granted: () => granted, release: async () => (await done)(), done };
@@ -26,7 +36,12 @@ async function warmUp(scheduler: RequestScheduler, clock: FakeClock): Promise<vo
 }
 
 /** Three requests about one customer within a second, then a 429: retries hammering that customer (CUSTOMER_WINDOW_MS). */
-async function hammerCustomer(scheduler: RequestScheduler, clock: FakeClock, customer: string, retryAfterMs: number): Promise<void> {
+async function hammerCustomer(
+  scheduler: RequestScheduler,
+  clock: FakeClock,
+  customer: string,
+  retryAfterMs: number,
+): Promise<void> {
   for (let i = 0; i < 3; i++) (await scheduler.acquire(customer)).release();
   scheduler.record(customer, 429, retryAfterMs, clock.now());
 }
@@ -46,7 +61,14 @@ describe("the process-wide scheduler", () => {
     assert.equal(a.granted(), false, "still within Retry-After");
     await clock.advance(1);
     assert.equal(a.granted(), true, "released exactly at Retry-After");
-    assert.deepEqual({ throttled: scheduler.stats.throttled, customerPauses: scheduler.stats.customerPauses, partnerPauses: scheduler.stats.partnerPauses }, { throttled: 1, customerPauses: 1, partnerPauses: 0 });
+    assert.deepEqual(
+      {
+        throttled: scheduler.stats.throttled,
+        customerPauses: scheduler.stats.customerPauses,
+        partnerPauses: scheduler.stats.partnerPauses,
+      },
+      { throttled: 1, customerPauses: 1, partnerPauses: 0 },
+    );
   });
 
   it("a 429 on a customer's first or second request within a second (a GET then its PATCH) pauses every request to the partner", async () => {
@@ -66,7 +88,10 @@ describe("the process-wide scheduler", () => {
     await clock.advance(1);
     assert.equal(c.granted(), true);
     assert.equal(none.granted(), true);
-    assert.deepEqual({ partnerPauses: scheduler.stats.partnerPauses, customerPauses: scheduler.stats.customerPauses }, { partnerPauses: 1, customerPauses: 0 });
+    assert.deepEqual(
+      { partnerPauses: scheduler.stats.partnerPauses, customerPauses: scheduler.stats.customerPauses },
+      { partnerPauses: 1, customerPauses: 0 },
+    );
   });
 
   it("a 429 about no customer (the customer list) pauses the partner", async () => {
@@ -140,7 +165,9 @@ describe("the process-wide scheduler", () => {
 describe("the scheduler started from a remembered limit", () => {
   it("a remembered pace of 1e-9 a second is the learner's slowest: a request queued beyond the quota gets its turn within one interval of it", async () => {
     const clock = new FakeClock();
-    const scheduler = new RequestScheduler(10, clock, { remembered: { quota: 1, pace: 1e-9, overshot: true, pausedUntil: 0 } });
+    const scheduler = new RequestScheduler(10, clock, {
+      remembered: { quota: 1, pace: 1e-9, overshot: true, pausedUntil: 0 },
+    });
     assert.equal(scheduler.limit.pace, MIN_PACE);
     const first = track(scheduler, A);
     const second = track(scheduler, B);
@@ -155,9 +182,16 @@ describe("the scheduler started from a remembered limit", () => {
   it("a remembered pause without end holds 5 minutes at most, and a deadline before it still fails at once, naming both times", async () => {
     const clock = new FakeClock();
     const start = clock.now();
-    const scheduler = new RequestScheduler(10, clock, { remembered: { quota: 5, pace: 10, overshot: false, pausedUntil: Number.POSITIVE_INFINITY } });
+    const scheduler = new RequestScheduler(10, clock, {
+      remembered: { quota: 5, pace: 10, overshot: false, pausedUntil: Number.POSITIVE_INFINITY },
+    });
     assert.equal(scheduler.limit.pausedUntil, start + MAX_REMEMBERED_PAUSE_MS);
-    await assert.rejects(scheduler.acquire(A, undefined, () => start + 1000), (error: Error) => error instanceof PauseOutlastsDeadline && error.message.includes(new Date(start + MAX_REMEMBERED_PAUSE_MS).toISOString()));
+    await assert.rejects(
+      scheduler.acquire(A, undefined, () => start + 1000),
+      (error: Error) =>
+        error instanceof PauseOutlastsDeadline &&
+        error.message.includes(new Date(start + MAX_REMEMBERED_PAUSE_MS).toISOString()),
+    );
     const waiting = track(scheduler, B);
     await clock.advance(MAX_REMEMBERED_PAUSE_MS - 1);
     assert.equal(waiting.granted(), false, "the pause holds");
@@ -173,17 +207,22 @@ describe("the scheduler with a Retry-After beyond the deadline", () => {
     const start = clock.now();
     const outcomes: string[] = [];
     const wait = (name: string, deadline: number): Promise<void> =>
-      scheduler.acquire(A, undefined, () => deadline).then(
-        (grant) => void (outcomes.push(`${name} granted`), grant.release()),
-        (error: Error) => void outcomes.push(`${name}: ${error.message}`),
-      );
+      scheduler
+        .acquire(A, undefined, () => deadline)
+        .then(
+          (grant) => void (outcomes.push(`${name} granted`), grant.release()),
+          (error: Error) => void outcomes.push(`${name}: ${error.message}`),
+        );
     scheduler.record(undefined, 429, 30 * 24 * 3600_000, clock.now()); // "Try again in 30 days", about the partner
     const short = wait("short", start + 600_000);
     const long = wait("long", start + 40 * 24 * 3600_000);
     await flush();
     await short;
     assert.equal(outcomes.length, 1, "the short-deadline operation did not wait for its deadline");
-    assert.match(outcomes[0]!, /^short: Partner Center's rate limit holds requests until .* \(its Retry-After, or the longer pause after 429s in a row\), past this operation's deadline .*: failed at once instead of waiting$/);
+    assert.match(
+      outcomes[0]!,
+      /^short: Partner Center's rate limit holds requests until .* \(its Retry-After, or the longer pause after 429s in a row\), past this operation's deadline .*: failed at once instead of waiting$/,
+    );
     await clock.advance(30 * 24 * 3600_000);
     await long;
     assert.deepEqual(outcomes.slice(1), ["long granted"]);
@@ -204,13 +243,18 @@ describe("the scheduler with hostile time values (issue 22)", () => {
     const outcomes: string[] = [];
     // As a Retry-After of 20 digits would give without the parser's clamp: 1e23 ms, past any Date.
     scheduler.record(undefined, 429, 1e23, clock.now());
-    void scheduler.acquire(A, undefined, () => clock.now() + 600_000).then(
-      (grant) => void (outcomes.push("granted"), grant.release()),
-      (error: Error) => void outcomes.push(error.message),
-    );
+    void scheduler
+      .acquire(A, undefined, () => clock.now() + 600_000)
+      .then(
+        (grant) => void (outcomes.push("granted"), grant.release()),
+        (error: Error) => void outcomes.push(error.message),
+      );
     await flush();
     assert.equal(outcomes.length, 1, "the waiter settled without any time passing");
-    assert.match(outcomes[0]!, /^Partner Center's rate limit holds requests until 1\.0+\d*e\+23 ms after the epoch .*past this operation's deadline at \d{4}-\d\d-\d\dT.*failed at once instead of waiting$/);
+    assert.match(
+      outcomes[0]!,
+      /^Partner Center's rate limit holds requests until 1\.0+\d*e\+23 ms after the epoch .*past this operation's deadline at \d{4}-\d\d-\d\dT.*failed at once instead of waiting$/,
+    );
   });
 
   it("Retry-After: 0 still pauses at least MIN_THROTTLE_PAUSE_MS, doubling with each 429 in a row; a 429 to a request already in flight adds nothing; an acceptance resets it", async () => {

@@ -25,9 +25,15 @@ describe("the __provider text the package writes", () => {
 
   it("names the host module, or one of its exports, and nothing else", () => {
     assert.equal(serializedProvider(), 'exports.handler = () => require("pulumi-partnercenter/host");');
-    assert.equal(serializedProvider("budgetSet"), 'exports.handler = () => require("pulumi-partnercenter/host").budgetSet;');
+    assert.equal(
+      serializedProvider("budgetSet"),
+      'exports.handler = () => require("pulumi-partnercenter/host").budgetSet;',
+    );
     assert.throws(() => serializedProvider("a);process.exit(1);("), /host export .* is not an identifier/);
-    assert.equal(serializedProvider(undefined, "pulumi-partnercenter/budget-map-host"), 'exports.handler = () => require("pulumi-partnercenter/budget-map-host");');
+    assert.equal(
+      serializedProvider(undefined, "pulumi-partnercenter/budget-map-host"),
+      'exports.handler = () => require("pulumi-partnercenter/budget-map-host");',
+    );
   });
 
   it("types resources as pulumi.dynamic.Resource does with module partnercenter", () => {

@@ -29,8 +29,14 @@ function load(name: string): { text: string; workflow: Workflow; pulumi: Step } 
   const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
   const pulumi = steps.find((step) => step.uses === "pulumi/actions@v6" || /\bpulumi@[\d.]+ /.test(step.run ?? ""));
   assert.ok(pulumi, `${name} runs pulumi (pulumi/actions@v6 or the CLI's npm launcher)`);
-  assert.ok(steps.some((step) => step.uses === "pulumi/auth-actions@v1"), `${name} logs in to Pulumi Cloud with OIDC`);
-  assert.ok(steps.some((step) => step.run === "npm ci"), `${name} installs from the lockfile`);
+  assert.ok(
+    steps.some((step) => step.uses === "pulumi/auth-actions@v1"),
+    `${name} logs in to Pulumi Cloud with OIDC`,
+  );
+  assert.ok(
+    steps.some((step) => step.run === "npm ci"),
+    `${name} installs from the lockfile`,
+  );
   return { text, workflow, pulumi };
 }
 
@@ -39,12 +45,22 @@ describe("the GitHub workflows in examples/github", () => {
     it(`${name} takes the stack, the paths and --parallel from repository variables, and cites only pages that exist`, () => {
       const { text, workflow } = load(name);
       for (const variable of ["PULUMI_STACK", "PULUMI_PROJECT_DIR", "BUDGETS_FILE", "POLICY_PACK", "PULUMI_PARALLEL"]) {
-        assert.match(workflow.env[variable] ?? "", new RegExp(`^\\$\\{\\{ vars\\.${variable}( \\|\\| '[^']+')? \\}\\}$`), `${variable} comes from a repository variable`);
+        assert.match(
+          workflow.env[variable] ?? "",
+          new RegExp(`^\\$\\{\\{ vars\\.${variable}( \\|\\| '[^']+')? \\}\\}$`),
+          `${variable} comes from a repository variable`,
+        );
       }
-      assert.doesNotMatch(text, /partnercenter-demo|examples\/budgets|examples\/index/, "no path or stack of this repository's own demo");
+      assert.doesNotMatch(
+        text,
+        /partnercenter-demo|examples\/budgets|examples\/index/,
+        "no path or stack of this repository's own demo",
+      );
       const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
-      for (const step of steps.filter((step) => step.uses?.startsWith("pulumi/actions@"))) assert.equal(step.with?.parallel, "${{ env.PULUMI_PARALLEL }}", "pulumi/actions defaults to unbounded");
-      for (const [, page] of text.matchAll(/\b(docs\/[\w-]+\.md)/g)) assert.ok(existsSync(resolve(__dirname, "../../..", page!)), `${name} cites ${page}, which exists`);
+      for (const step of steps.filter((step) => step.uses?.startsWith("pulumi/actions@")))
+        assert.equal(step.with?.parallel, "${{ env.PULUMI_PARALLEL }}", "pulumi/actions defaults to unbounded");
+      for (const [, page] of text.matchAll(/\b(docs\/[\w-]+\.md)/g))
+        assert.ok(existsSync(resolve(__dirname, "../../..", page!)), `${name} cites ${page}, which exists`);
       assert.doesNotMatch(text, /README, "/, "no README section cited by name");
     });
     it(`${name} parses, authenticates through GitHub OIDC and uses no stored secret`, () => {
@@ -77,7 +93,8 @@ describe("the GitHub workflows in examples/github", () => {
     const args = (pulumi.run ?? "").split(/\s+/);
     assert.equal(args[2], `pulumi@${PULUMI_CLI}`, "the CLI version every example pipeline pins");
     assert.equal(args[3], "up");
-    for (const flag of ["--yes", "--continue-on-error", "--parallel"]) assert.ok(args.includes(flag), `up passes ${flag}`);
+    for (const flag of ["--yes", "--continue-on-error", "--parallel"])
+      assert.ok(args.includes(flag), `up passes ${flag}`);
     assert.equal(args[args.indexOf("--parallel") + 1], '"$PULUMI_PARALLEL"');
     assert.equal(args[args.indexOf("--stack") + 1], '"$PULUMI_STACK"');
     assert.equal(args[args.indexOf("--policy-pack") + 1], '"$GITHUB_WORKSPACE/$POLICY_PACK"');
@@ -89,18 +106,31 @@ describe("the GitHub workflows in examples/github", () => {
     const job = Object.values(workflow.jobs)[0]!;
     const shards = job.strategy?.matrix?.shard as number[];
     assert.ok(Array.isArray(shards) && shards.length > 1, "a matrix of shards");
-    assert.deepEqual(shards, shards.map((_, index) => index), "shards numbered 0 to count - 1");
+    assert.deepEqual(
+      shards,
+      shards.map((_, index) => index),
+      "shards numbered 0 to count - 1",
+    );
     assert.equal(job.strategy?.["fail-fast"], false, "one shard's failure does not cancel the others");
-    assert.equal(job.concurrency?.group, "budgets-${{ vars.PULUMI_STACK }}-shard-${{ matrix.shard }}", "never two updates of one shard's stack at once");
+    assert.equal(
+      job.concurrency?.group,
+      "budgets-${{ vars.PULUMI_STACK }}-shard-${{ matrix.shard }}",
+      "never two updates of one shard's stack at once",
+    );
     assert.equal(job.concurrency?.["cancel-in-progress"], false);
     const args = (pulumi.run ?? "").split(/\s+/);
     assert.equal(args[2], `pulumi@${PULUMI_CLI}`, "the CLI version every example pipeline pins");
     assert.equal(args[3], "up");
-    for (const flag of ["--yes", "--continue-on-error", "--parallel"]) assert.ok(args.includes(flag), `up passes ${flag}`);
+    for (const flag of ["--yes", "--continue-on-error", "--parallel"])
+      assert.ok(args.includes(flag), `up passes ${flag}`);
     assert.equal(args[args.indexOf("--policy-pack") + 1], '"$GITHUB_WORKSPACE/$POLICY_PACK"');
     assert.ok(pulumi.run!.includes('--stack "$PULUMI_STACK-shard-${{ matrix.shard }}"'), "a stack per shard");
     const config = args.flatMap((arg, index) => (arg === "--config" ? [args[index + 1]!] : []));
-    assert.deepEqual(config, ["shardIndex=${{", "shardCount=" + shards.length], "each stack gets its index and the count the matrix has");
+    assert.deepEqual(
+      config,
+      ["shardIndex=${{", "shardCount=" + shards.length],
+      "each stack gets its index and the count the matrix has",
+    );
     assert.ok(pulumi.run!.includes("--config shardIndex=${{ matrix.shard }}"));
   });
 
@@ -110,9 +140,22 @@ describe("the GitHub workflows in examples/github", () => {
     const shards = job.strategy?.matrix?.shard as number[];
     const check = job.steps.find((step) => (step.run ?? "").includes("partnercenter-budgets diff"));
     assert.ok(check, "up-shards.yml diffs each shard");
-    assert.ok(job.steps.indexOf(check) > job.steps.findIndex((step) => /\bpulumi@[\d.]+ up\b/.test(step.run ?? "")), "after the update");
-    assert.match(check.run!, new RegExp(`partnercenter-budgets diff "\\$BUDGETS_FILE" --shard \\$\\{\\{ matrix\\.shard \\}\\}/${shards.length} --format markdown > drift.md\n`), "its own shard, of the count the matrix has");
-    assert.match(check.run!, /cat drift.md >> "\$GITHUB_STEP_SUMMARY"\nexit \$code/, "into the job summary, keeping diff's exit code");
+    assert.ok(
+      job.steps.indexOf(check) > job.steps.findIndex((step) => /\bpulumi@[\d.]+ up\b/.test(step.run ?? "")),
+      "after the update",
+    );
+    assert.match(
+      check.run!,
+      new RegExp(
+        `partnercenter-budgets diff "\\$BUDGETS_FILE" --shard \\$\\{\\{ matrix\\.shard \\}\\}/${shards.length} --format markdown > drift.md\n`,
+      ),
+      "its own shard, of the count the matrix has",
+    );
+    assert.match(
+      check.run!,
+      /cat drift.md >> "\$GITHUB_STEP_SUMMARY"\nexit \$code/,
+      "into the job summary, keeping diff's exit code",
+    );
     assert.equal((check as { if?: string }).if, "always()");
   });
 
@@ -122,13 +165,20 @@ describe("the GitHub workflows in examples/github", () => {
     const args = (pulumi.run ?? "").split(/\s+/);
     assert.equal(args[2], `pulumi@${PULUMI_CLI}`, "the CLI version every example pipeline pins");
     assert.equal(args[3], "preview");
-    for (const flag of ["--refresh", "--run-program", "--expect-no-changes", "--parallel"]) assert.ok(args.includes(flag), `the drift preview passes ${flag}`);
+    for (const flag of ["--refresh", "--run-program", "--expect-no-changes", "--parallel"])
+      assert.ok(args.includes(flag), `the drift preview passes ${flag}`);
     assert.equal(args[args.indexOf("--parallel") + 1], '"$PULUMI_PARALLEL"');
     assert.equal(args[args.indexOf("--stack") + 1], '"$PULUMI_STACK"');
-    const report = Object.values(workflow.jobs).flatMap((job) => job.steps).find((step) => (step.run ?? "").includes("partnercenter-budgets diff"));
+    const report = Object.values(workflow.jobs)
+      .flatMap((job) => job.steps)
+      .find((step) => (step.run ?? "").includes("partnercenter-budgets diff"));
     assert.ok(report, "drift.yml writes the drift report");
     assert.match(report.run!, /partnercenter-budgets diff "\$BUDGETS_FILE" --format markdown > drift.md\n/);
-    assert.match(report.run!, /cat drift.md >> "\$GITHUB_STEP_SUMMARY"\nexit \$code/, "into the job summary, keeping diff's exit code (1 on drift)");
+    assert.match(
+      report.run!,
+      /cat drift.md >> "\$GITHUB_STEP_SUMMARY"\nexit \$code/,
+      "into the job summary, keeping diff's exit code (1 on drift)",
+    );
     assert.equal((report as { if?: string }).if, "always()");
   });
 });
@@ -136,13 +186,36 @@ describe("the GitHub workflows in examples/github", () => {
 describe("examples/github/report.yml (issue 24)", () => {
   it("weekly, writes the Markdown spend report to the job summary with the App+User refresh token from secrets, and keeps the exit code", () => {
     const text = readFileSync(`${DIR}/report.yml`, "utf8");
-    const workflow = parse(text) as { on: { schedule: { cron: string }[] }; env: Record<string, string>; jobs: Record<string, { steps: { run?: string; env?: Record<string, string> }[] }> };
+    const workflow = parse(text) as {
+      on: { schedule: { cron: string }[] };
+      env: Record<string, string>;
+      jobs: Record<string, { steps: { run?: string; env?: Record<string, string> }[] }>;
+    };
     assert.match(workflow.on.schedule[0]?.cron ?? "", /^\d+ \d+ \* \* [0-6]$/, "once a week");
-    assert.deepEqual(workflow.env, { PARTNERCENTER_TENANT_ID: "${{ vars.PARTNER_TENANT_ID }}", PARTNERCENTER_CLIENT_ID: "${{ vars.PARTNER_CENTER_APP_ID }}" }, "the same variables as the other workflows");
-    const step = Object.values(workflow.jobs).flatMap((job) => job.steps).find((candidate) => /partnercenter-budgets report/.test(candidate.run ?? ""));
+    assert.deepEqual(
+      workflow.env,
+      {
+        PARTNERCENTER_TENANT_ID: "${{ vars.PARTNER_TENANT_ID }}",
+        PARTNERCENTER_CLIENT_ID: "${{ vars.PARTNER_CENTER_APP_ID }}",
+      },
+      "the same variables as the other workflows",
+    );
+    const step = Object.values(workflow.jobs)
+      .flatMap((job) => job.steps)
+      .find((candidate) => /partnercenter-budgets report/.test(candidate.run ?? ""));
     assert.ok(step, "report.yml runs the report");
-    assert.match(step.run ?? "", /report --format markdown > report\.md\ncode=\$\?\ncat report\.md >> "\$GITHUB_STEP_SUMMARY"\nexit \$code/);
-    assert.deepEqual(step.env, { PARTNERCENTER_CLIENT_SECRET: "${{ secrets.PARTNER_CENTER_APP_SECRET }}", PARTNERCENTER_REFRESH_TOKEN: "${{ secrets.PARTNER_CENTER_REFRESH_TOKEN }}" }, "the secrets only in the step that needs them");
+    assert.match(
+      step.run ?? "",
+      /report --format markdown > report\.md\ncode=\$\?\ncat report\.md >> "\$GITHUB_STEP_SUMMARY"\nexit \$code/,
+    );
+    assert.deepEqual(
+      step.env,
+      {
+        PARTNERCENTER_CLIENT_SECRET: "${{ secrets.PARTNER_CENTER_APP_SECRET }}",
+        PARTNERCENTER_REFRESH_TOKEN: "${{ secrets.PARTNER_CENTER_REFRESH_TOKEN }}",
+      },
+      "the secrets only in the step that needs them",
+    );
     assert.match(text, /MFA/, "the header says the refresh token must come from an MFA sign-in");
   });
 });

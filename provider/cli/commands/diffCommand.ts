@@ -27,9 +27,13 @@ interface DiffOptions extends SliceOptions {
  */
 export function defineDiffCommand(command: Command, settle: (code: ExitCode) => void): void {
   command
-    .description("compare a budgets file with live Partner Center, and name from the activity log who changed each drifted budget, when and from what")
+    .description(
+      "compare a budgets file with live Partner Center, and name from the activity log who changed each drifted budget, when and from what",
+    )
     .argument("<file>", "the budgets file (YAML or JSON); a relative path is taken from the current directory")
-    .addOption(new Option("-f, --format <format>", "the report's format").choices(Object.keys(RENDERERS)).default("text"));
+    .addOption(
+      new Option("-f, --format <format>", "the report's format").choices(Object.keys(RENDERERS)).default("text"),
+    );
   addSliceOptions(command, {
     verb: "diff only the file's customers",
     note: `The whole file is still checked against the file rules, then only the slice's customers are requested;
@@ -51,8 +55,15 @@ async function runDiff(file: string, options: DiffOptions): Promise<ExitCode> {
   const client = createClient(settings);
   try {
     const drifts = await diffBudgets(client, entries, settings.maxConcurrency);
-    const drifted = new Map(drifts.filter((drift) => drift.error === undefined).map((drift) => [drift.entry.customerId, drift.live ?? null]));
-    const findings = { checked: entries.length, drifts, attributions: await attributeDrifts(client, drifted), ...(slice ? { slice: { slice, customersInFile: all.length } } : {}) };
+    const drifted = new Map(
+      drifts.filter((drift) => drift.error === undefined).map((drift) => [drift.entry.customerId, drift.live ?? null]),
+    );
+    const findings = {
+      checked: entries.length,
+      drifts,
+      attributions: await attributeDrifts(client, drifted),
+      ...(slice ? { slice: { slice, customersInFile: all.length } } : {}),
+    };
     out(RENDERERS[options.format](findings));
     if (drifts.some((drift) => drift.error !== undefined)) return EXIT.couldNotCheck;
     return drifts.length > 0 ? EXIT.drift : EXIT.ok;

@@ -1,7 +1,12 @@
 /** `partnercenter-budgets export`: every customer's current budget as a budgets file, or a reviewed file brought up to date. */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { readBoundedFile } from "../../shared/boundedFile";
-import { formatBudgetsFile, MAX_BUDGETS_FILE_BYTES, parseBudgetsText, type AmountComment } from "../../gitops/budgetsFile";
+import {
+  formatBudgetsFile,
+  MAX_BUDGETS_FILE_BYTES,
+  parseBudgetsText,
+  type AmountComment,
+} from "../../gitops/budgetsFile";
 import type { PartnerCenterClient } from "../../client/partnerCenter";
 import { relativePathBase } from "../../shared/paths";
 import { createClient } from "../../runtime/runtime";
@@ -44,12 +49,32 @@ function pageSize(value: string): number {
 export function defineExportCommand(command: Command, settle: (code: ExitCode) => void): void {
   command
     .description("write every customer's current budget as a budgets file that, declared as is, changes nothing")
-    .addOption(new Option("-o, --output <file>", "write the budgets file here (standard output without it); an existing file needs --force"))
-    .addOption(new Option("-u, --update <file>", "update a reviewed budgets file in place: amounts rewritten where they changed, new customers appended, comments, names and onDelete kept").conflicts(["output", "format"]))
+    .addOption(
+      new Option(
+        "-o, --output <file>",
+        "write the budgets file here (standard output without it); an existing file needs --force",
+      ),
+    )
+    .addOption(
+      new Option(
+        "-u, --update <file>",
+        "update a reviewed budgets file in place: amounts rewritten where they changed, new customers appended, comments, names and onDelete kept",
+      ).conflicts(["output", "format"]),
+    )
     .addOption(new Option("--force", "with --output: replace an existing file"))
-    .addOption(new Option("-f, --format <format>", "the file's format (default: json for an --output ending in .json, else yaml)").choices(["yaml", "json"]))
+    .addOption(
+      new Option(
+        "-f, --format <format>",
+        "the file's format (default: json for an --output ending in .json, else yaml)",
+      ).choices(["yaml", "json"]),
+    )
     .addOption(new Option("--page-size <n>", "customers per page of the customer list, 1 to 1000").argParser(pageSize))
-    .addOption(new Option("--with-spend", "beside each amount, a YAML comment with the customer's month-to-date spend, currency and % of the budget, from one usage-records read (YAML only; needs an App+User credential signed in with MFA)"));
+    .addOption(
+      new Option(
+        "--with-spend",
+        "beside each amount, a YAML comment with the customer's month-to-date spend, currency and % of the budget, from one usage-records read (YAML only; needs an App+User credential signed in with MFA)",
+      ),
+    );
   addSliceOptions(command, {
     verb: "export only the customers",
     note: `Every customer is listed, but only the slice's budgets are read, and the file written holds only the slice's
@@ -71,19 +96,24 @@ function readReviewedFile(path: string, withSpend: boolean): string {
     text = readBoundedFile(path, MAX_BUDGETS_FILE_BYTES);
   } catch (error) {
     if (!(error instanceof UnreadableFileError)) throw error;
-    const missing = error.reason.includes("ENOENT") ? "; --update changes an existing file: use --output to create one" : "";
+    const missing = error.reason.includes("ENOENT")
+      ? "; --update changes an existing file: use --output to create one"
+      : "";
     throw new BudgetsFileError([`--update ${path}: ${error.reason}${relativePathBase(path)}${missing}`]);
   }
   // Its problems are reported now, before any request, with their lines.
   parseBudgetsText(text, path);
   if (withSpend && (path.endsWith(".json") || /^\s*[[{]/.test(text))) {
-    throw new UsageError(`--with-spend cannot be used with --update ${path}: it is JSON (or one YAML […] or {…}), where no comment can go beside an amount; leave out --with-spend, or keep the budgets as a YAML list of entries`);
+    throw new UsageError(
+      `--with-spend cannot be used with --update ${path}: it is JSON (or one YAML […] or {…}), where no comment can go beside an amount; leave out --with-spend, or keep the budgets as a YAML list of entries`,
+    );
   }
   return text;
 }
 
 async function runExport(options: ExportOptions): Promise<ExitCode> {
-  if (options.force && options.output === undefined) throw new UsageError("--force goes with --output: it allows replacing an existing file");
+  if (options.force && options.output === undefined)
+    throw new UsageError("--force goes with --output: it allows replacing an existing file");
   const slice = sliceOf(options);
   if (slice && options.force) {
     throw new UsageError(
@@ -94,18 +124,26 @@ async function runExport(options: ExportOptions): Promise<ExitCode> {
   const format = options.format ?? (options.output?.endsWith(".json") ? "json" : "yaml");
   if (options.withSpend && options.update === undefined && format === "json") {
     const how = options.format === undefined ? `--output ${options.output} (a .json file)` : "--format json";
-    throw new UsageError(`--with-spend cannot be used with ${how}: spend is written as YAML comments, and JSON has none; export YAML (--format yaml, or an --output not ending in .json) or leave out --with-spend`);
+    throw new UsageError(
+      `--with-spend cannot be used with ${how}: spend is written as YAML comments, and JSON has none; export YAML (--format yaml, or an --output not ending in .json) or leave out --with-spend`,
+    );
   }
-  const reviewed = options.update === undefined ? undefined : readReviewedFile(options.update, options.withSpend === true);
+  const reviewed =
+    options.update === undefined ? undefined : readReviewedFile(options.update, options.withSpend === true);
   const settings = resolveSettings(undefined, process.env);
   const client = createClient(settings);
   try {
     // Spend first: a credential that cannot read it fails the command with one line before the customers are read.
     const comment = options.withSpend ? spendCommentsFrom(await readUsageRecords(client, "export")) : undefined;
-    const result = await exportBudgets(client, (line) => err(`export: ${line}\n`), { pageSize: options.pageSize, concurrency: settings.maxConcurrency, ...(slice ? { slice } : {}) });
+    const result = await exportBudgets(client, (line) => err(`export: ${line}\n`), {
+      pageSize: options.pageSize,
+      concurrency: settings.maxConcurrency,
+      ...(slice ? { slice } : {}),
+    });
     const target = options.output ?? options.update;
     if (reportFailures(result, target, slice)) return EXIT.couldNotCheck;
-    if (options.update !== undefined && reviewed !== undefined) return writeUpdate(options.update, reviewed, result, { comment, slice });
+    if (options.update !== undefined && reviewed !== undefined)
+      return writeUpdate(options.update, reviewed, result, { comment, slice });
     const header = [...exportHeader(client, result, slice), ...(comment === undefined ? [] : SPEND_HEADER)];
     const text = formatBudgetsFile(result.entries, format, header, comment);
     const what = `${result.entries.length} budgets${slice ? ` (${describeSlice(slice)}: ${result.entries.length} of the ${result.listedInAll} customers)` : ""}`;
@@ -122,12 +160,21 @@ async function runExport(options: ExportOptions): Promise<ExitCode> {
 }
 
 /** Names every customer that could not be exported; true when there was one (then nothing is written). */
-function reportFailures({ entries, failures, listed }: ExportResult, target: string | undefined, slice: BudgetsSlice | undefined): boolean {
+function reportFailures(
+  { entries, failures, listed }: ExportResult,
+  target: string | undefined,
+  slice: BudgetsSlice | undefined,
+): boolean {
   if (failures.length === 0 && entries.length === listed) return false;
   // An incomplete export must never replace a reviewed file: with onDelete "clear", the customers it leaves out would be cleared.
-  for (const { customer, message } of failures) err(`export: customer ${displayText(customer.id, 64)} (${displayText(customer.companyName ?? "no name", 100)}) could not be exported: ${displayText(message, 500)}\n`);
+  for (const { customer, message } of failures)
+    err(
+      `export: customer ${displayText(customer.id, 64)} (${displayText(customer.companyName ?? "no name", 100)}) could not be exported: ${displayText(message, 500)}\n`,
+    );
   // Counted as every listed customer not exported: one customer may have several problems, an id may be listed twice.
-  err(`export: ${listed - entries.length} of ${listed} customers${slice ? ` in ${describeSlice(slice)}` : ""} could not be exported; nothing was written${target ? ` (${target} is unchanged)` : ""}. Fix or retry, then export again.\n`);
+  err(
+    `export: ${listed - entries.length} of ${listed} customers${slice ? ` in ${describeSlice(slice)}` : ""} could not be exported; nothing was written${target ? ` (${target} is unchanged)` : ""}. Fix or retry, then export again.\n`,
+  );
   return true;
 }
 
@@ -135,8 +182,12 @@ function reportFailures({ entries, failures, listed }: ExportResult, target: str
 function spendSummary({ comments }: BudgetsUpdate): string {
   if (comments === undefined) return "";
   const without = [
-    comments.besideReviewers > 0 ? `${count(comments.besideReviewers, "amount")} with a reviewer's comment beside it, which was kept` : "",
-    comments.flow > 0 ? `${comments.flow} ${comments.flow === 1 ? "entry" : "entries"} written as {…}, where a comment cannot go` : "",
+    comments.besideReviewers > 0
+      ? `${count(comments.besideReviewers, "amount")} with a reviewer's comment beside it, which was kept`
+      : "",
+    comments.flow > 0
+      ? `${comments.flow} ${comments.flow === 1 ? "entry" : "entries"} written as {…}, where a comment cannot go`
+      : "",
   ].filter(Boolean);
   return `; spend comments beside ${count(comments.written, "amount")}${without.length > 0 ? `, none beside ${without.join(" nor ")}` : ""}`;
 }
@@ -152,7 +203,11 @@ const SPEND_HEADER = [
   "For review only: comments are never read as data; export --update --with-spend refreshes them.",
 ];
 
-function exportHeader(client: PartnerCenterClient, { entries, listedInAll }: ExportResult, slice: BudgetsSlice | undefined): string[] {
+function exportHeader(
+  client: PartnerCenterClient,
+  { entries, listedInAll }: ExportResult,
+  slice: BudgetsSlice | undefined,
+): string[] {
   const header = [
     `Customer usage budgets exported from ${client.endpoint} on ${new Date().toISOString()} by partnercenter-budgets export.`,
     'Declared as is (new UsageBudgetSet("budgets", { file })), the first pulumi up changes no budget.',
@@ -167,21 +222,39 @@ function exportHeader(client: PartnerCenterClient, { entries, listedInAll }: Exp
 }
 
 /** `--update`: the reviewed file with new amounts and customers (and spend comments, when given), written only when something changed. */
-function writeUpdate(path: string, reviewed: string, { entries }: ExportResult, { comment, slice }: { comment: AmountComment | undefined; slice: BudgetsSlice | undefined }): ExitCode {
-  const update = updateBudgetsText(reviewed, path, entries, { ...(comment ? { comment } : {}), ...(slice ? { slice } : {}) });
-  const outside = slice ? `; ${count(update.outside, "customer")} of the file outside ${describeSlice(slice)} left as they were` : "";
+function writeUpdate(
+  path: string,
+  reviewed: string,
+  { entries }: ExportResult,
+  { comment, slice }: { comment: AmountComment | undefined; slice: BudgetsSlice | undefined },
+): ExitCode {
+  const update = updateBudgetsText(reviewed, path, entries, {
+    ...(comment ? { comment } : {}),
+    ...(slice ? { slice } : {}),
+  });
+  const outside = slice
+    ? `; ${count(update.outside, "customer")} of the file outside ${describeSlice(slice)} left as they were`
+    : "";
   for (const entry of update.gone) {
-    err(`export: customer ${entry.customerId}${entry.name ? ` (${displayText(entry.name, 100)})` : ""} is in ${path} but Partner Center no longer lists it; it was kept: remove it after review\n`);
+    err(
+      `export: customer ${entry.customerId}${entry.name ? ` (${displayText(entry.name, 100)})` : ""} is in ${path} but Partner Center no longer lists it; it was kept: remove it after review\n`,
+    );
   }
   if (update.text === reviewed) {
-    err(`export: ${path} is up to date (${entries.length} budgets${slice ? ` in ${describeSlice(slice)}` : ""}); it was not rewritten${outside}\n`);
+    err(
+      `export: ${path} is up to date (${entries.length} budgets${slice ? ` in ${describeSlice(slice)}` : ""}); it was not rewritten${outside}\n`,
+    );
     return EXIT.ok;
   }
   // Review work done while Partner Center was read is not overwritten: the file must still be what was read.
   if (readBoundedFile(path, MAX_BUDGETS_FILE_BYTES) !== reviewed) {
-    throw new ConcurrentEditError(`${path} changed while export read Partner Center; it was not rewritten, so that no edit is lost: run export --update again`);
+    throw new ConcurrentEditError(
+      `${path} changed while export read Partner Center; it was not rewritten, so that no edit is lost: run export --update again`,
+    );
   }
   writeAtomically(path, update.text);
-  err(`export: updated ${path}: ${count(update.updated.length, "amount")} changed, ${count(update.added.length, "customer")} added, ${update.gone.length} no longer listed (kept)${outside}${spendSummary(update)}\n`);
+  err(
+    `export: updated ${path}: ${count(update.updated.length, "amount")} changed, ${count(update.added.length, "customer")} added, ${update.gone.length} no longer listed (kept)${outside}${spendSummary(update)}\n`,
+  );
   return EXIT.ok;
 }

@@ -19,7 +19,8 @@ interface ReportOptions {
 /** `--fail-over`: a percentage from 1 to 1,000,000. */
 function percentage(value: string): number {
   const percent = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
-  if (!(percent >= 1 && percent <= 1_000_000)) throw new InvalidArgumentError("give a percentage from 1 to 1000000, e.g. 100.");
+  if (!(percent >= 1 && percent <= 1_000_000))
+    throw new InvalidArgumentError("give a percentage from 1 to 1000000, e.g. 100.");
   return percent;
 }
 
@@ -31,9 +32,18 @@ function percentage(value: string): number {
  */
 export function defineReportCommand(command: Command, settle: (code: ExitCode) => void): void {
   command
-    .description("every customer's budget, month-to-date spend, currency and % used, from one read (needs an App+User credential signed in with MFA)")
-    .addOption(new Option("-f, --format <format>", "the report's format").choices(Object.keys(RENDERERS)).default("text"))
-    .addOption(new Option("--fail-over <percent>", "exit 1 when any customer has used more than this percentage of its budget (without it, a report that was read exits 0)").argParser(percentage))
+    .description(
+      "every customer's budget, month-to-date spend, currency and % used, from one read (needs an App+User credential signed in with MFA)",
+    )
+    .addOption(
+      new Option("-f, --format <format>", "the report's format").choices(Object.keys(RENDERERS)).default("text"),
+    )
+    .addOption(
+      new Option(
+        "--fail-over <percent>",
+        "exit 1 when any customer has used more than this percentage of its budget (without it, a report that was read exits 0)",
+      ).argParser(percentage),
+    )
     .addHelpText(
       "after",
       `\nExamples:\n  partnercenter-budgets report\n  partnercenter-budgets report -f markdown >> "$GITHUB_STEP_SUMMARY"\n  partnercenter-budgets report --fail-over 100\n\n${EXIT_CODES_HELP}\n`,
@@ -49,7 +59,8 @@ async function runReport(options: ReportOptions): Promise<ExitCode> {
     const findings = spendFindings(await readUsageRecords(client, "report"));
     out(RENDERERS[options.format](findings));
     const limit = options.failOver;
-    if (limit !== undefined && findings.rows.some((row) => row.percentUsed !== undefined && row.percentUsed > limit)) return EXIT.drift;
+    if (limit !== undefined && findings.rows.some((row) => row.percentUsed !== undefined && row.percentUsed > limit))
+      return EXIT.drift;
     return EXIT.ok;
   } finally {
     await client.close();

@@ -43,7 +43,9 @@ function failedCount(findings: DiffFindings): number {
 /** "3 of 40 budgets drifted, 1 could not be read"; for a slice, first "shard 1/4, 40 of the file's 160 customers: ". */
 export function diffSummary(findings: DiffFindings): string {
   const failed = failedCount(findings);
-  const slice = findings.slice ? `${describeSlice(findings.slice.slice)}, ${findings.checked} of the file's ${findings.slice.customersInFile} customers: ` : "";
+  const slice = findings.slice
+    ? `${describeSlice(findings.slice.slice)}, ${findings.checked} of the file's ${findings.slice.customersInFile} customers: `
+    : "";
   return `${slice}${findings.drifts.length - failed} of ${findings.checked} budgets drifted${failed ? `, ${failed} could not be read` : ""}`;
 }
 
@@ -68,15 +70,27 @@ export function diffAsText(findings: DiffFindings): string {
 export function diffAsMarkdown(findings: DiffFindings): string {
   const lines = ["### Budget drift", "", diffSummary(findings), ""];
   if (findings.drifts.length > 0) {
-    lines.push("| customer | declared | Partner Center has | changed by | when | from → to |", "| --- | --- | --- | --- | --- | --- |");
+    lines.push(
+      "| customer | declared | Partner Center has | changed by | when | from → to |",
+      "| --- | --- | --- | --- | --- | --- |",
+    );
     for (const drift of findings.drifts) {
       const name = nameOf(drift);
       const who = `${name ? `${markdownCode(name)} ` : ""}${markdownCode(drift.entry.customerId)}`;
       const declared = amountText(drift.entry.amount);
       const attribution = findings.attributions.get(drift.entry.customerId);
-      if (drift.error !== undefined) lines.push(`| ${who} | ${declared} | could not be read | | | ${markdownCode(displayText(drift.error, ERROR_LIMIT))} |`);
-      else if (attribution?.found) lines.push(`| ${who} | ${declared} | ${amountText(drift.live)} | ${markdownCode(attribution.by)} | ${markdownCode(attribution.at)} | ${amountText(attribution.from)} → ${amountText(attribution.to)} |`);
-      else lines.push(`| ${who} | ${declared} | ${amountText(drift.live)} | unknown | | ${markdownCode(attribution?.reason ?? "")} |`);
+      if (drift.error !== undefined)
+        lines.push(
+          `| ${who} | ${declared} | could not be read | | | ${markdownCode(displayText(drift.error, ERROR_LIMIT))} |`,
+        );
+      else if (attribution?.found)
+        lines.push(
+          `| ${who} | ${declared} | ${amountText(drift.live)} | ${markdownCode(attribution.by)} | ${markdownCode(attribution.at)} | ${amountText(attribution.from)} → ${amountText(attribution.to)} |`,
+        );
+      else
+        lines.push(
+          `| ${who} | ${declared} | ${amountText(drift.live)} | unknown | | ${markdownCode(attribution?.reason ?? "")} |`,
+        );
     }
   }
   return `${lines.join("\n")}\n`;
@@ -90,9 +104,27 @@ export function diffAsJson(findings: DiffFindings): string {
   return `${JSON.stringify(
     {
       checked: findings.checked,
-      ...(findings.slice ? { slice: { ...findings.slice.slice, description: describeSlice(findings.slice.slice), customersInFile: findings.slice.customersInFile } } : {}),
-      drifted: drifted.map((d) => ({ customerId: d.entry.customerId, name: nameOf(d), declared: d.entry.amount, live: d.live ?? null, attribution: attributionOf(d.entry.customerId) })),
-      unreadable: unreadable.map((d) => ({ customerId: d.entry.customerId, name: nameOf(d), error: displayText(d.error ?? "", ERROR_LIMIT) })),
+      ...(findings.slice
+        ? {
+            slice: {
+              ...findings.slice.slice,
+              description: describeSlice(findings.slice.slice),
+              customersInFile: findings.slice.customersInFile,
+            },
+          }
+        : {}),
+      drifted: drifted.map((d) => ({
+        customerId: d.entry.customerId,
+        name: nameOf(d),
+        declared: d.entry.amount,
+        live: d.live ?? null,
+        attribution: attributionOf(d.entry.customerId),
+      })),
+      unreadable: unreadable.map((d) => ({
+        customerId: d.entry.customerId,
+        name: nameOf(d),
+        error: displayText(d.error ?? "", ERROR_LIMIT),
+      })),
     },
     null,
     2,

@@ -28,12 +28,15 @@ function money(value: number): string | undefined {
  * @param amount - the budget written beside the comment; null for none
  */
 export function spendComment(record: WireUsageRecord | undefined, amount: number | null): string {
-  if (record === undefined) return `${SPEND_COMMENT_PREFIX} unknown: Partner Center's usage records do not list this customer`;
+  if (record === undefined)
+    return `${SPEND_COMMENT_PREFIX} unknown: Partner Center's usage records do not list this customer`;
   // The percentage is of the amount in the file, not of the budget the usage record names (read at another moment).
   const outputs = spendOutputs(record, amount);
   const spent = outputs.spend === undefined ? undefined : money(outputs.spend);
-  if (spent === undefined) return `${SPEND_COMMENT_PREFIX} unknown: Partner Center's usage record gives no readable amount`;
-  const currency = outputs.currency !== undefined && CURRENCY.test(outputs.currency) ? outputs.currency : "(currency unknown)";
+  if (spent === undefined)
+    return `${SPEND_COMMENT_PREFIX} unknown: Partner Center's usage record gives no readable amount`;
+  const currency =
+    outputs.currency !== undefined && CURRENCY.test(outputs.currency) ? outputs.currency : "(currency unknown)";
   const head = `${SPEND_COMMENT_PREFIX} ${spent} ${currency}`;
   if (amount === null) return `${head}; no budget`;
   const percent = outputs.percentUsed;

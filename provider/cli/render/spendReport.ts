@@ -74,7 +74,12 @@ export function spendFindings(records: readonly WireUsageRecord[]): SpendFinding
       mark: markOf(record.budget, percentUsed),
     };
   });
-  rows.sort((a, b) => (b.percentUsed ?? -1) - (a.percentUsed ?? -1) || (a.name ?? "").localeCompare(b.name ?? "") || a.customerId.localeCompare(b.customerId));
+  rows.sort(
+    (a, b) =>
+      (b.percentUsed ?? -1) - (a.percentUsed ?? -1) ||
+      (a.name ?? "").localeCompare(b.name ?? "") ||
+      a.customerId.localeCompare(b.customerId),
+  );
   const count = (mark: SpendMark): number => rows.filter((row) => row.mark === mark).length;
   return { rows, noBudget: count("no budget"), over80: count("over 80%"), over100: count("over 100%") };
 }
@@ -96,10 +101,14 @@ function percentText(row: SpendRow): string {
 /** One aligned line per customer, then the summary. */
 export function spendAsText(findings: SpendFindings): string {
   const lines = findings.rows.map((row) => {
-    const flag = row.mark === "over 100%" ? "!!" : row.mark === "over 80%" ? "! " : row.mark === "no budget" ? "- " : "  ";
+    const flag =
+      row.mark === "over 100%" ? "!!" : row.mark === "over 80%" ? "! " : row.mark === "no budget" ? "- " : "  ";
     const who = `${row.customerId}${row.name ? ` (${row.name})` : ""}`;
     const spent = `spent ${money(row.spend)}${row.currency ? ` ${row.currency}` : ""}`;
-    const against = row.budget === null ? ", no budget" : ` of ${money(row.budget)}${row.percentUsed === undefined ? "" : ` (${percentText(row)})`}`;
+    const against =
+      row.budget === null
+        ? ", no budget"
+        : ` of ${money(row.budget)}${row.percentUsed === undefined ? "" : ` (${percentText(row)})`}`;
     return `${flag} ${who}: ${spent}${against}${row.mark && row.mark !== "no budget" ? ` — ${row.mark}` : ""}`;
   });
   return `${[...lines, spendSummary(findings)].join("\n")}\n`;
@@ -112,7 +121,9 @@ export function spendAsMarkdown(findings: SpendFindings): string {
     lines.push("| customer | budget | spent | currency | used | mark |", "| --- | ---: | ---: | --- | ---: | --- |");
     for (const row of findings.rows) {
       const who = `${row.name ? `${markdownCode(row.name)} ` : ""}${markdownCode(row.customerId)}`;
-      lines.push(`| ${who} | ${money(row.budget)} | ${money(row.spend)} | ${row.currency ? markdownCode(row.currency) : ""} | ${percentText(row)} | ${row.mark ? `**${row.mark}**` : ""} |`);
+      lines.push(
+        `| ${who} | ${money(row.budget)} | ${money(row.spend)} | ${row.currency ? markdownCode(row.currency) : ""} | ${percentText(row)} | ${row.mark ? `**${row.mark}**` : ""} |`,
+      );
     }
   }
   return `${lines.join("\n")}\n`;

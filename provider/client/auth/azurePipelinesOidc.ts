@@ -43,7 +43,10 @@ export interface AzurePipelinesOidcSettings {
  * @param settings - the endpoint, the job's access token and the service connection
  * @param dispatcher - the shared undici dispatcher (proxy, extra CAs)
  */
-export function azurePipelinesAssertion(settings: AzurePipelinesOidcSettings, dispatcher: Dispatcher): () => Promise<string> {
+export function azurePipelinesAssertion(
+  settings: AzurePipelinesOidcSettings,
+  dispatcher: Dispatcher,
+): () => Promise<string> {
   const url = oidcTokenUrl(settings);
   const connection = `service connection ${displayText(settings.serviceConnectionId, 64)}`;
   const timeoutMs = settings.timeoutMs ?? DEFAULT_ADO_OIDC_TIMEOUT_MS;
@@ -63,7 +66,11 @@ export function azurePipelinesAssertion(settings: AzurePipelinesOidcSettings, di
         },
         signal: deadline,
       });
-      answer = { status: response.statusCode, headers: flattenHeaders(response.headers), text: await readBodyText(response.body, MAX_ANSWER_BYTES) };
+      answer = {
+        status: response.statusCode,
+        headers: flattenHeaders(response.headers),
+        text: await readBodyText(response.body, MAX_ANSWER_BYTES),
+      };
     } catch (error) {
       throw unanswered(url, connection, error, deadline.aborted ? timeoutMs : undefined);
     }
@@ -74,7 +81,9 @@ export function azurePipelinesAssertion(settings: AzurePipelinesOidcSettings, di
         rememberSecret(token);
         return token;
       }
-      throw new CredentialError(`Azure DevOps answered the OIDC token request for ${connection} without an oidcToken (HTTP 200${describeBody(body)})${requestIds(answer.headers)}`);
+      throw new CredentialError(
+        `Azure DevOps answered the OIDC token request for ${connection} without an oidcToken (HTTP 200${describeBody(body)})${requestIds(answer.headers)}`,
+      );
     }
     throw refused(url, connection, answer.status, adoMessage(answer, body), requestIds(answer.headers));
   };
@@ -86,11 +95,15 @@ function oidcTokenUrl(settings: AzurePipelinesOidcSettings): URL {
   try {
     url = new URL(settings.requestUri);
   } catch {
-    throw new CredentialError(`SYSTEM_OIDCREQUESTURI ("${displayText(settings.requestUri)}") is not a URL: map it in the pipeline step's env: as "SYSTEM_OIDCREQUESTURI: $(System.OidcRequestUri)"`);
+    throw new CredentialError(
+      `SYSTEM_OIDCREQUESTURI ("${displayText(settings.requestUri)}") is not a URL: map it in the pipeline step's env: as "SYSTEM_OIDCREQUESTURI: $(System.OidcRequestUri)"`,
+    );
   }
   const loopback = ["localhost", "[::1]"].includes(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-    throw new CredentialError(`SYSTEM_OIDCREQUESTURI (${displayText(url.origin)}) is not an https URL; the pipeline's SYSTEM_ACCESSTOKEN is not sent over it`);
+    throw new CredentialError(
+      `SYSTEM_OIDCREQUESTURI (${displayText(url.origin)}) is not an https URL; the pipeline's SYSTEM_ACCESSTOKEN is not sent over it`,
+    );
   }
   url.searchParams.set("api-version", ADO_OIDC_API_VERSION);
   url.searchParams.set("serviceConnectionId", settings.serviceConnectionId);
@@ -98,15 +111,29 @@ function oidcTokenUrl(settings: AzurePipelinesOidcSettings): URL {
 }
 
 /** No answer: the network failed, the answer was too large, or the deadline passed. */
-function unanswered(url: URL, connection: string, error: unknown, timedOutAfterMs: number | undefined): CredentialError {
+function unanswered(
+  url: URL,
+  connection: string,
+  error: unknown,
+  timedOutAfterMs: number | undefined,
+): CredentialError {
   if (timedOutAfterMs !== undefined) {
-    return new CredentialError(`Azure DevOps at ${url.origin} did not answer the OIDC token request for ${connection} within ${timedOutAfterMs / 1000} s`);
+    return new CredentialError(
+      `Azure DevOps at ${url.origin} did not answer the OIDC token request for ${connection} within ${timedOutAfterMs / 1000} s`,
+    );
   }
-  if (error instanceof BodyLimitExceeded) return new CredentialError(`Azure DevOps' answer to the OIDC token request for ${connection} was not read: ${error.message}`);
+  if (error instanceof BodyLimitExceeded)
+    return new CredentialError(
+      `Azure DevOps' answer to the OIDC token request for ${connection} was not read: ${error.message}`,
+    );
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  const code = typeof cause?.code === "string" ? cause.code : ((error as { code?: unknown }).code ?? (error as Error).name);
+  const code =
+    typeof cause?.code === "string" ? cause.code : ((error as { code?: unknown }).code ?? (error as Error).name);
   const reason = displayText(String(cause?.message ?? (error as Error).message ?? error));
-  return new CredentialError(`Azure DevOps could not be reached at ${url.origin} for an OIDC token for ${connection} (${String(code)}: ${reason}): check the network, HTTPS_PROXY/NO_PROXY and SYSTEM_OIDCREQUESTURI`, { cause: error });
+  return new CredentialError(
+    `Azure DevOps could not be reached at ${url.origin} for an OIDC token for ${connection} (${String(code)}: ${reason}): check the network, HTTPS_PROXY/NO_PROXY and SYSTEM_OIDCREQUESTURI`,
+    { cause: error },
+  );
 }
 
 /** Azure DevOps answered, with an error: what it means for the pipeline, and what to change. */
@@ -124,7 +151,9 @@ function refused(url: URL, connection: string, status: number, message: string, 
     );
   }
   if (status === 403) {
-    return new CredentialError(`Azure DevOps did not let this pipeline use ${connection} (${said})${ids}: permit the pipeline in the service connection's security settings`);
+    return new CredentialError(
+      `Azure DevOps did not let this pipeline use ${connection} (${said})${ids}: permit the pipeline in the service connection's security settings`,
+    );
   }
   if (status >= 400 && status < 500) {
     return new CredentialError(
@@ -140,7 +169,10 @@ function refused(url: URL, connection: string, status: number, message: string, 
  * `X-TFS-ServiceError` header of a 401 (whose body is empty), or a plain-text
  * body; an HTML page's title at most.
  */
-function adoMessage(answer: { headers: Record<string, string>; text: string }, body: Record<string, unknown> | undefined): string {
+function adoMessage(
+  answer: { headers: Record<string, string>; text: string },
+  body: Record<string, unknown> | undefined,
+): string {
   if (typeof body?.message === "string") return displayText(body.message, MESSAGE_LIMIT);
   if (typeof body?.value === "string") return displayText(body.value, MESSAGE_LIMIT);
   const serviceError = answer.headers["x-tfs-serviceerror"];
@@ -155,13 +187,17 @@ function requestIds(headers: Record<string, string>): string {
     ["X-VSS-E2EID", headers["x-vss-e2eid"]],
     ["x-msedge-ref", headers["x-msedge-ref"]],
   ].filter((pair): pair is [string, string] => Boolean(pair[1]));
-  return ids.length ? ` (Azure DevOps ${ids.map(([name, value]) => `${name} ${displayText(value, 100)}`).join(", ")})` : "";
+  return ids.length
+    ? ` (Azure DevOps ${ids.map(([name, value]) => `${name} ${displayText(value, 100)}`).join(", ")})`
+    : "";
 }
 
 /** A 200's body without a token: its fields' names and types and its message, never their values (one may be a token under another name). */
 function describeBody(body: Record<string, unknown> | undefined): string {
   if (!body) return " and a body that is not a JSON object";
-  const fields = Object.entries(body).map(([name, value]) => `${name} (${value === null ? "null" : Array.isArray(value) ? "array" : typeof value})`);
+  const fields = Object.entries(body).map(
+    ([name, value]) => `${name} (${value === null ? "null" : Array.isArray(value) ? "array" : typeof value})`,
+  );
   const message = typeof body.message === "string" ? `: ${displayText(body.message)}` : "";
   return fields.length ? ` and the fields ${displayText(fields.join(", "))}${message}` : " and an empty object";
 }

@@ -32,7 +32,11 @@ export class CachedCredential implements TokenCredential {
    * @param description - what the credential is, for messages
    * @param acquire - gets a token from Entra ID; `forceRefresh` after a 401
    */
-  constructor(description: string, acquire: (forceRefresh: boolean) => Promise<AcquiredToken>, clock: Clock = systemClock) {
+  constructor(
+    description: string,
+    acquire: (forceRefresh: boolean) => Promise<AcquiredToken>,
+    clock: Clock = systemClock,
+  ) {
     this.description = description;
     this.#acquire = acquire;
     this.#clock = clock;
@@ -40,7 +44,8 @@ export class CachedCredential implements TokenCredential {
 
   /** The cached token, or one acquisition shared by every caller waiting for it. */
   getToken(): Promise<Secret> {
-    if (this.#token && this.#token.expiresOn - RENEW_BEFORE_EXPIRY_MS > this.#clock.now()) return Promise.resolve(this.#token.secret);
+    if (this.#token && this.#token.expiresOn - RENEW_BEFORE_EXPIRY_MS > this.#clock.now())
+      return Promise.resolve(this.#token.secret);
     this.#inFlight ??= this.#renew().finally(() => (this.#inFlight = undefined));
     return this.#inFlight;
   }

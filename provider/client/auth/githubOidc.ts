@@ -13,14 +13,23 @@ export function githubAssertion(oidc: { url: string; token: Secret }, dispatcher
     const url = `${oidc.url}${oidc.url.includes("?") ? "&" : "?"}audience=${encodeURIComponent(FEDERATED_AUDIENCE)}`;
     // A deadline: nothing waits on GitHub's endpoint without one.
     const signal = AbortSignal.timeout(GITHUB_OIDC_TIMEOUT_MS);
-    const response = await request(url, { dispatcher, signal, headers: { authorization: `Bearer ${oidc.token.reveal()}`, accept: "application/json" } }).catch((error: unknown) => {
-      throw new CredentialError(`GitHub Actions' OIDC endpoint could not be reached${signal.aborted ? ` within ${GITHUB_OIDC_TIMEOUT_MS / 1000} s` : ""} (${(error as Error).message})`);
+    const response = await request(url, {
+      dispatcher,
+      signal,
+      headers: { authorization: `Bearer ${oidc.token.reveal()}`, accept: "application/json" },
+    }).catch((error: unknown) => {
+      throw new CredentialError(
+        `GitHub Actions' OIDC endpoint could not be reached${signal.aborted ? ` within ${GITHUB_OIDC_TIMEOUT_MS / 1000} s` : ""} (${(error as Error).message})`,
+      );
     });
-    const body = (await readBodyText(response.body, 1024 * 1024).then((text) => JSON.parse(text) as unknown).catch(() => ({}))) as { value?: string };
+    const body = (await readBodyText(response.body, 1024 * 1024)
+      .then((text) => JSON.parse(text) as unknown)
+      .catch(() => ({}))) as { value?: string };
     if (response.statusCode !== 200 || !body.value) {
-      throw new CredentialError(`GitHub Actions gave no OIDC token (HTTP ${response.statusCode}): the job needs "permissions: id-token: write"`);
+      throw new CredentialError(
+        `GitHub Actions gave no OIDC token (HTTP ${response.statusCode}): the job needs "permissions: id-token: write"`,
+      );
     }
     return body.value;
   };
 }
-

@@ -1,5 +1,11 @@
 /** MSAL wiring: the app-only and App+User credentials over Microsoft Entra ID, through undici. */
-import { ConfidentialClientApplication, PublicClientApplication, type AccountInfo, type AuthenticationResult, type Configuration } from "@azure/msal-node";
+import {
+  ConfidentialClientApplication,
+  PublicClientApplication,
+  type AccountInfo,
+  type AuthenticationResult,
+  type Configuration,
+} from "@azure/msal-node";
 import type { Dispatcher } from "undici";
 import { CredentialError } from "../../shared/errors";
 import { redactSecrets, type Secret } from "../../shared/secret";
@@ -34,10 +40,18 @@ function networkFor(context: AppContext): UndiciNetworkClient {
   return client;
 }
 
-function msalConfiguration(context: AppContext, credential: Configuration["auth"] extends infer A ? Partial<A> : never): Configuration {
+function msalConfiguration(
+  context: AppContext,
+  credential: Configuration["auth"] extends infer A ? Partial<A> : never,
+): Configuration {
   return {
     // knownAuthorities: the configured authority is trusted as is, without instance discovery against the public cloud.
-    auth: { clientId: context.clientId, authority: `${context.authority}/${context.tenantId}`, knownAuthorities: [new URL(context.authority).host], ...credential },
+    auth: {
+      clientId: context.clientId,
+      authority: `${context.authority}/${context.tenantId}`,
+      knownAuthorities: [new URL(context.authority).host],
+      ...credential,
+    },
     system: { networkClient: networkFor(context) },
   };
 }
@@ -56,14 +70,24 @@ function refused(error: unknown, what: string): CredentialError {
   // Redacted before the first line or the description is cut out of it.
   const text = redactSecrets(errorMessage ?? message ?? String(error));
   // MSAL: "Error(s): 7000215 - Timestamp: … - Description: AADSTS7000215: …\r\nTrace ID: …\r\nCorrelation ID: … - Correlation ID: …"
-  const description = (/Description: ([^\r\n]*?)(?: - Correlation ID|\r?\n|$)/.exec(text)?.[1] ?? text.split(/\r?\n/)[0] ?? "").trim();
+  const description = (
+    /Description: ([^\r\n]*?)(?: - Correlation ID|\r?\n|$)/.exec(text)?.[1] ??
+    text.split(/\r?\n/)[0] ??
+    ""
+  ).trim();
   const ids = [/Trace ID: ([0-9a-f-]{36})/i.exec(text)?.[1], /Correlation ID: ([0-9a-f-]{36})/i.exec(text)?.[1]];
   const suffix = ids[0] || ids[1] ? ` (Entra Trace ID ${ids[0] ?? "n/a"}, Correlation ID ${ids[1] ?? "n/a"})` : "";
   // Entra ID may quote the request (a client assertion, a refresh token): redacted here, not only where the message leaves the process.
-  return new CredentialError(`Microsoft Entra ID refused ${what}: ${errorCode ? `${displayText(errorCode, 60)}: ` : ""}${displayText(description, 1000)}${suffix}`);
+  return new CredentialError(
+    `Microsoft Entra ID refused ${what}: ${errorCode ? `${displayText(errorCode, 60)}: ` : ""}${displayText(description, 1000)}${suffix}`,
+  );
 }
 
-function viaMsal(what: string, context: AppContext, acquire: (forceRefresh: boolean) => Promise<AuthenticationResult | null>): CachedCredential {
+function viaMsal(
+  what: string,
+  context: AppContext,
+  acquire: (forceRefresh: boolean) => Promise<AuthenticationResult | null>,
+): CachedCredential {
   return new CachedCredential(what, async (force) => {
     try {
       return toAcquired(await acquire(force), what);
@@ -80,7 +104,9 @@ function viaMsal(what: string, context: AppContext, acquire: (forceRefresh: bool
 /** App-only with a client secret. */
 export function clientSecretCredential(context: AppContext, secret: Secret): CachedCredential {
   const app = new ConfidentialClientApplication(msalConfiguration(context, { clientSecret: secret.reveal() }));
-  return viaMsal(`the client secret of app ${context.clientId} in tenant ${context.tenantId}`, context, (force) => app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }));
+  return viaMsal(`the client secret of app ${context.clientId} in tenant ${context.tenantId}`, context, (force) =>
+    app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }),
+  );
 }
 
 /** A certificate and its private key, parsed from PEM, with the SHA-256 thumbprint. */
@@ -94,13 +120,21 @@ export interface ClientCertificate {
 /** App-only with a certificate (the thumbprint computed, x5c sent). */
 export function clientCertificateCredential(context: AppContext, certificate: ClientCertificate): CachedCredential {
   const app = new ConfidentialClientApplication(msalConfiguration(context, { clientCertificate: certificate }));
-  return viaMsal(`the certificate of app ${context.clientId} in tenant ${context.tenantId}`, context, (force) => app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }));
+  return viaMsal(`the certificate of app ${context.clientId} in tenant ${context.tenantId}`, context, (force) =>
+    app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }),
+  );
 }
 
 /** App-only with a federated assertion obtained afresh for every token. */
-export function federatedCredential(context: AppContext, what: string, assertion: () => Promise<string>): CachedCredential {
+export function federatedCredential(
+  context: AppContext,
+  what: string,
+  assertion: () => Promise<string>,
+): CachedCredential {
   const app = new ConfidentialClientApplication(msalConfiguration(context, { clientAssertion: assertion }));
-  return viaMsal(`${what} for app ${context.clientId} in tenant ${context.tenantId}`, context, (force) => app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }));
+  return viaMsal(`${what} for app ${context.clientId} in tenant ${context.tenantId}`, context, (force) =>
+    app.acquireTokenByClientCredential({ scopes: [APP_SCOPE], skipCache: force }),
+  );
 }
 
 /**
@@ -108,14 +142,28 @@ export function federatedCredential(context: AppContext, what: string, assertion
  * once; each exchange returns a new refresh token, which MSAL keeps in its
  * cache and uses for every later token of the run.
  */
-export function refreshTokenCredential(context: AppContext, refreshToken: Secret, clientSecret: Secret | undefined): CachedCredential {
+export function refreshTokenCredential(
+  context: AppContext,
+  refreshToken: Secret,
+  clientSecret: Secret | undefined,
+): CachedCredential {
   const configuration = msalConfiguration(context, clientSecret ? { clientSecret: clientSecret.reveal() } : {});
-  const app = clientSecret ? new ConfidentialClientApplication(configuration) : new PublicClientApplication(configuration);
+  const app = clientSecret
+    ? new ConfidentialClientApplication(configuration)
+    : new PublicClientApplication(configuration);
   let account: AccountInfo | null = null;
-  return viaMsal(`the refresh token for app ${context.clientId} in tenant ${context.tenantId}`, context, async (force) => {
-    if (account) return app.acquireTokenSilent({ account, scopes: [USER_SCOPE], forceRefresh: force });
-    const result = await app.acquireTokenByRefreshToken({ refreshToken: refreshToken.reveal(), scopes: [USER_SCOPE], forceCache: true });
-    account = result?.account ?? null;
-    return result;
-  });
+  return viaMsal(
+    `the refresh token for app ${context.clientId} in tenant ${context.tenantId}`,
+    context,
+    async (force) => {
+      if (account) return app.acquireTokenSilent({ account, scopes: [USER_SCOPE], forceRefresh: force });
+      const result = await app.acquireTokenByRefreshToken({
+        refreshToken: refreshToken.reveal(),
+        scopes: [USER_SCOPE],
+        forceCache: true,
+      });
+      account = result?.account ?? null;
+      return result;
+    },
+  );
 }

@@ -8,11 +8,20 @@ import { readBodyText } from "../http/boundedBody";
 import { flattenHeaders } from "../http/transport";
 
 /** Form fields and answer fields of the token endpoint that hold credentials. */
-const SECRET_FIELDS = ["client_secret", "client_assertion", "assertion", "refresh_token", "access_token", "id_token", "code"];
+const SECRET_FIELDS = [
+  "client_secret",
+  "client_assertion",
+  "assertion",
+  "refresh_token",
+  "access_token",
+  "id_token",
+  "code",
+];
 
 /** Remembers every credential MSAL sends or receives, so that no message can echo one (see `redactSecrets`). */
 function rememberCredentials(fields: Iterable<[string, unknown]>): void {
-  for (const [name, value] of fields) if (SECRET_FIELDS.includes(name) && typeof value === "string") rememberSecret(value);
+  for (const [name, value] of fields)
+    if (SECRET_FIELDS.includes(name) && typeof value === "string") rememberSecret(value);
 }
 
 /** The largest answer read from Microsoft Entra ID (a token response is a few KiB). */
@@ -23,13 +32,16 @@ const MAX_ATTEMPTS = 3;
 const BACKOFF_MS = [500, 1000];
 
 /** Error codes of a TLS failure: a certificate Node does not trust, or a broken handshake. Retrying changes nothing. */
-const TLS_FAILURE = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_CERT)/;
+const TLS_FAILURE =
+  /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_CERT)/;
 
 /** The code of a network failure: the error's own, or its cause's (undici wraps the socket's). */
 function failureCode(error: unknown): string {
   const own = (error as { code?: unknown }).code;
   const cause = (error as { cause?: { code?: unknown } }).cause?.code;
-  return String((typeof cause === "string" && cause) || (typeof own === "string" && own) || (error as Error).name || "error");
+  return String(
+    (typeof cause === "string" && cause) || (typeof own === "string" && own) || (error as Error).name || "error",
+  );
 }
 
 function describeFailure(url: string, error: unknown, attempts: number): string {
@@ -82,7 +94,12 @@ export class UndiciNetworkClient implements INetworkModule {
     return this.#send<T>("POST", url, options);
   }
 
-  async #send<T>(method: "GET" | "POST", url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+  async #send<T>(
+    method: "GET" | "POST",
+    url: string,
+    options?: NetworkRequestOptions,
+    timeout?: number,
+  ): Promise<NetworkResponse<T>> {
     if (typeof options?.body === "string") rememberCredentials(new URLSearchParams(options.body));
     const deadline = AbortSignal.timeout(Math.min(timeout ?? this.#timeoutMs, this.#timeoutMs));
     for (let attempt = 1; ; attempt++) {
@@ -91,7 +108,11 @@ export class UndiciNetworkClient implements INetworkModule {
       } catch (error) {
         const retry = attempt < MAX_ATTEMPTS && !deadline.aborted && !TLS_FAILURE.test(failureCode(error));
         if (!retry) {
-          this.#failure = new EntraUnreachableError(deadline.aborted ? `Microsoft Entra ID at ${new URL(url).origin} did not answer within ${settingName("timeoutSeconds")} (${Math.round(this.#timeoutMs / 1000)} s)` : describeFailure(url, error, attempt));
+          this.#failure = new EntraUnreachableError(
+            deadline.aborted
+              ? `Microsoft Entra ID at ${new URL(url).origin} did not answer within ${settingName("timeoutSeconds")} (${Math.round(this.#timeoutMs / 1000)} s)`
+              : describeFailure(url, error, attempt),
+          );
           throw this.#failure;
         }
         await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[attempt - 1] ?? 1000));
@@ -99,14 +120,28 @@ export class UndiciNetworkClient implements INetworkModule {
     }
   }
 
-  async #attempt<T>(method: "GET" | "POST", url: string, options: NetworkRequestOptions | undefined, signal: AbortSignal): Promise<NetworkResponse<T>> {
-    const response = await request(url, { dispatcher: this.#dispatcher, method, headers: options?.headers, body: options?.body, signal });
+  async #attempt<T>(
+    method: "GET" | "POST",
+    url: string,
+    options: NetworkRequestOptions | undefined,
+    signal: AbortSignal,
+  ): Promise<NetworkResponse<T>> {
+    const response = await request(url, {
+      dispatcher: this.#dispatcher,
+      method,
+      headers: options?.headers,
+      body: options?.body,
+      signal,
+    });
     const text = await readBodyText(response.body, MAX_ENTRA_RESPONSE_BYTES);
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      body = { error: "invalid_response", error_description: `Entra ID answered HTTP ${response.statusCode} with a body that is not JSON: ${displayText(text)}` };
+      body = {
+        error: "invalid_response",
+        error_description: `Entra ID answered HTTP ${response.statusCode} with a body that is not JSON: ${displayText(text)}`,
+      };
     }
     if (body && typeof body === "object") rememberCredentials(Object.entries(body));
     return { status: response.statusCode, headers: flattenHeaders(response.headers), body: body as T };

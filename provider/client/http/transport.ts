@@ -32,7 +32,11 @@ export interface TransportOptions {
 export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 /** 10 s to connect, 30 s for headers and body, 64 connections (the default concurrency). */
-export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = { connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 64 };
+export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
+  connectTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnections: 64,
+};
 
 /**
  * Response headers as one string each, names in lowercase: a repeated header
@@ -41,7 +45,8 @@ export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = { connectTimeoutMs: 1
  */
 export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
   return flat;
 }
 

@@ -27,7 +27,9 @@ export type AttemptOutcome =
 export type RetryStop = "status" | "attempts" | "deadline";
 
 /** Retry after `delayMs`, or stop: why (for programs) and the sentence that says so (for people). */
-export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false; readonly stop: RetryStop; readonly reason: string };
+export type RetryDecision =
+  | { readonly retry: true; readonly delayMs: number }
+  | { readonly retry: false; readonly stop: RetryStop; readonly reason: string };
 
 /** "1 attempt", "3 attempts". */
 export function attempts(count: number): string {
@@ -84,18 +86,35 @@ export function backoffDelay(policy: RetryPolicy, retry: number, random: number)
  * @param remainingMs - time left before the operation's deadline
  * @param random - a number in [0, 1) for the jitter
  */
-export function decideRetry(policy: RetryPolicy, attempt: number, outcome: AttemptOutcome, remainingMs: number, random: number): RetryDecision {
+export function decideRetry(
+  policy: RetryPolicy,
+  attempt: number,
+  outcome: AttemptOutcome,
+  remainingMs: number,
+  random: number,
+): RetryDecision {
   if (outcome.kind === "response" && !RETRYABLE_STATUSES.has(outcome.status)) {
     return { retry: false, stop: "status", reason: `HTTP ${outcome.status} is not retryable` };
   }
   if (attempt > policy.maxRetries) {
-    return { retry: false, stop: "attempts", reason: `gave up after ${attempts(attempt)} (${settingName("maxRetries")} is ${policy.maxRetries})` };
+    return {
+      retry: false,
+      stop: "attempts",
+      reason: `gave up after ${attempts(attempt)} (${settingName("maxRetries")} is ${policy.maxRetries})`,
+    };
   }
   const retryAfter = outcome.kind === "response" ? outcome.retryAfterMs : undefined;
   const delayMs = retryAfter ?? backoffDelay(policy, attempt, random);
   if (delayMs >= remainingMs) {
-    const wait = retryAfter !== undefined ? `Retry-After asks for ${Math.ceil(delayMs / 1000)} s` : `the next backoff is ${delayMs} ms`;
-    return { retry: false, stop: "deadline", reason: `gave up after ${attempts(attempt)}: ${wait}, past the operation's deadline (${settingName("timeoutSeconds")})` };
+    const wait =
+      retryAfter !== undefined
+        ? `Retry-After asks for ${Math.ceil(delayMs / 1000)} s`
+        : `the next backoff is ${delayMs} ms`;
+    return {
+      retry: false,
+      stop: "deadline",
+      reason: `gave up after ${attempts(attempt)}: ${wait}, past the operation's deadline (${settingName("timeoutSeconds")})`,
+    };
   }
   return { retry: true, delayMs };
 }

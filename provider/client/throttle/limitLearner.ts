@@ -294,7 +294,10 @@ export class LimitLearner {
   /** The quota and pace a closed cycle says: its accepted requests (the burst's, for a bucket) and its accepted rate. */
   #learn(closed: ClosedCycle): void {
     const rate = (closed.accepted * 1000) / closed.spanMs;
-    this.#quota = Math.min(MAX_QUOTA, Math.max(1, closed.counts === "window" ? closed.accepted : closed.acceptedInBurst, closed.quotaFloor));
+    this.#quota = Math.min(
+      MAX_QUOTA,
+      Math.max(1, closed.counts === "window" ? closed.accepted : closed.acceptedInBurst, closed.quotaFloor),
+    );
     this.#pace = Math.min(MAX_PACE, Math.max(MIN_PACE, rate * PACE_MARGIN, closed.paceFloor ?? 0));
   }
 

@@ -28,7 +28,9 @@ export class PauseOutlastsDeadline extends Error {
     /** The operation's deadline (clock ms). */
     readonly deadline: number,
   ) {
-    super(`Partner Center's rate limit holds requests until ${isoTime(pausedUntil)} (its Retry-After, or the longer pause after 429s in a row), past this operation's deadline at ${isoTime(deadline)} (${settingName("timeoutSeconds")}): failed at once instead of waiting`);
+    super(
+      `Partner Center's rate limit holds requests until ${isoTime(pausedUntil)} (its Retry-After, or the longer pause after 429s in a row), past this operation's deadline at ${isoTime(deadline)} (${settingName("timeoutSeconds")}): failed at once instead of waiting`,
+    );
   }
 }
 
@@ -155,7 +157,14 @@ export class RequestScheduler {
   acquire(customerId: string | undefined, signal?: AbortSignal, deadline?: () => number): Promise<SendGrant> {
     signal?.throwIfAborted();
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { customerId, grant: resolve, refuse: reject, signal, deadline: deadline ?? (() => undefined), onAbort: undefined };
+      const waiter: Waiter = {
+        customerId,
+        grant: resolve,
+        refuse: reject,
+        signal,
+        deadline: deadline ?? (() => undefined),
+        onAbort: undefined,
+      };
       if (signal) {
         waiter.onAbort = () => {
           const index = this.#queue.indexOf(waiter);
@@ -187,7 +196,10 @@ export class RequestScheduler {
     }
     this.stats.throttled += 1;
     const until = now + Math.max(retryAfterMs ?? 1000, this.#leastPause(now, sentAt));
-    const recentSends = customerId === undefined ? [] : (this.#sends.get(customerId) ?? []).filter((time) => now - time <= CUSTOMER_WINDOW_MS);
+    const recentSends =
+      customerId === undefined
+        ? []
+        : (this.#sends.get(customerId) ?? []).filter((time) => now - time <= CUSTOMER_WINDOW_MS);
     const customerWasBusy = recentSends.length >= 3;
     if (!customerWasBusy) {
       if (until > this.pausedUntil(undefined)) this.stats.partnerPauses += 1;
@@ -197,7 +209,8 @@ export class RequestScheduler {
       this.#customerPausedUntil.set(customerId, until);
       this.stats.customerPauses += 1;
     }
-    for (const [other, otherUntil] of this.#customerPausedUntil) if (otherUntil <= now) this.#customerPausedUntil.delete(other);
+    for (const [other, otherUntil] of this.#customerPausedUntil)
+      if (otherUntil <= now) this.#customerPausedUntil.delete(other);
     this.#report(now, true);
     this.#pump();
   }
@@ -231,7 +244,8 @@ export class RequestScheduler {
     const now = this.#clock.now();
     this.#sends.set(customerId, [...(this.#sends.get(customerId) ?? []).slice(-2), now]);
     if (this.#sends.size > 10_000) {
-      for (const [customer, times] of this.#sends) if (now - (times.at(-1) ?? 0) > CUSTOMER_WINDOW_MS) this.#sends.delete(customer);
+      for (const [customer, times] of this.#sends)
+        if (now - (times.at(-1) ?? 0) > CUSTOMER_WINDOW_MS) this.#sends.delete(customer);
     }
   }
 

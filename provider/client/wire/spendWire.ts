@@ -70,10 +70,16 @@ const spendFields = {
   percentUsed: z.unknown().optional(),
 };
 
-const usageSummaryDocument = z.looseObject({ ...spendFields, billingStartDate: z.unknown().optional(), billingEndDate: z.unknown().optional() });
+const usageSummaryDocument = z.looseObject({
+  ...spendFields,
+  billingStartDate: z.unknown().optional(),
+  billingEndDate: z.unknown().optional(),
+});
 
 const usageRecordPageDocument = z.looseObject({
-  items: z.array(z.looseObject({ ...spendFields, resourceId: z.unknown().optional(), resourceName: z.unknown().optional() })),
+  items: z.array(
+    z.looseObject({ ...spendFields, resourceId: z.unknown().optional(), resourceName: z.unknown().optional() }),
+  ),
   links: z.looseObject({ next: linkDocument.optional() }).optional(),
 });
 
@@ -134,7 +140,11 @@ function spendOf(item: z.infer<typeof usageSummaryDocument>): UsageSpend {
 export function parseUsageSummary(text: string): WireUsageSummary {
   const parsed = usageSummaryDocument.safeParse(parseJsonBody(text));
   if (!parsed.success) throw new WireFormatError("not a usage summary (the body is not a JSON object)");
-  return defined({ ...spendOf(parsed.data), billingStartDate: textOf(parsed.data.billingStartDate, 40), billingEndDate: textOf(parsed.data.billingEndDate, 40) });
+  return defined({
+    ...spendOf(parsed.data),
+    billingStartDate: textOf(parsed.data.billingStartDate, 40),
+    billingEndDate: textOf(parsed.data.billingEndDate, 40),
+  });
 }
 
 /**
@@ -148,7 +158,9 @@ export function parseUsageRecordPage(text: string): WireUsageRecordPage {
   for (const item of data.items) {
     const id = typeof item.resourceId === "string" ? item.resourceId.trim() : "";
     if (!GUID.test(id)) continue;
-    records.push(defined({ customerId: id.toLowerCase(), companyName: textOf(item.resourceName, NAME_LIMIT), ...spendOf(item) }));
+    records.push(
+      defined({ customerId: id.toLowerCase(), companyName: textOf(item.resourceName, NAME_LIMIT), ...spendOf(item) }),
+    );
   }
   return { records, skipped: data.items.length - records.length, next: continuationOf(data.links?.next) };
 }

@@ -11,7 +11,9 @@ import { displayText } from "../../shared/untrustedText";
 function camelCaseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camelCaseKeys);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key.charAt(0).toLowerCase() + key.slice(1), camelCaseKeys(inner)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key.charAt(0).toLowerCase() + key.slice(1), camelCaseKeys(inner)]),
+  );
 }
 
 /**
@@ -26,7 +28,9 @@ export function parseJsonBody(text: string): unknown {
     return camelCaseKeys(JSON.parse(stripped));
   } catch (error) {
     // Redacted before it is cut (a token across the cut would otherwise show its first characters).
-    throw new WireFormatError(`the body is not JSON (${displayText((error as Error).message, 120)}); it starts ${JSON.stringify(displayText(stripped, 80))}`);
+    throw new WireFormatError(
+      `the body is not JSON (${displayText((error as Error).message, 120)}); it starts ${JSON.stringify(displayText(stripped, 80))}`,
+    );
   }
 }
 
@@ -37,11 +41,7 @@ const decimalText = /^-?\d+(\.\d+)?$/;
  *
  * @internal zod types stay out of the public declarations (stripInternal)
  */
-export const wireAmount = z.union([
-  z.number(),
-  z.string().regex(decimalText).transform(Number),
-  z.null(),
-]);
+export const wireAmount = z.union([z.number(), z.string().regex(decimalText).transform(Number), z.null()]);
 
 /** The usage budget document of GET and PATCH responses; `amount` missing means no budget. */
 const budgetDocument = z.looseObject({ amount: wireAmount.optional() });
@@ -93,14 +93,17 @@ export function parseFault(text: string, contentType: string | undefined): Servi
   try {
     document = parseJsonBody(body);
   } catch {
-    return { description: `a ${contentType ?? "non-JSON"} body of ${body.length} characters, not a Partner Center error` };
+    return {
+      description: `a ${contentType ?? "non-JSON"} body of ${body.length} characters, not a Partner Center error`,
+    };
   }
   const parsed = errorDocument.safeParse(document);
   if (!parsed.success) return { description: displayText(body) };
   const { code, description, message } = parsed.data;
   return {
     code: code === undefined ? undefined : displayText(String(code), 40),
-    description: description === undefined && message === undefined ? undefined : displayText(description ?? message ?? "", 1000),
+    description:
+      description === undefined && message === undefined ? undefined : displayText(description ?? message ?? "", 1000),
   };
 }
 
@@ -154,7 +157,8 @@ export function parseCustomerPage(text: string): WireCustomerPage {
     customers: data.items.map((item) => ({
       id: item.id,
       // Bounded as they are read: a page of huge names must not be held whole until the export ends.
-      companyName: item.companyProfile?.companyName === undefined ? undefined : displayText(item.companyProfile.companyName, 200),
+      companyName:
+        item.companyProfile?.companyName === undefined ? undefined : displayText(item.companyProfile.companyName, 200),
       domain: item.companyProfile?.domain === undefined ? undefined : displayText(item.companyProfile.domain, 253),
     })),
     next: continuationOf(data.links?.next),
@@ -170,7 +174,9 @@ export function parseCollection<S extends z.ZodType>(schema: S, text: string, wh
   const parsed = schema.safeParse(parseJsonBody(text));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new WireFormatError(`not ${what.startsWith("a") ? "an" : "a"} ${what} ("${issue?.path.join(".")}": ${issue?.message})`);
+    throw new WireFormatError(
+      `not ${what.startsWith("a") ? "an" : "a"} ${what} ("${issue?.path.join(".")}": ${issue?.message})`,
+    );
   }
   return parsed.data;
 }
@@ -192,10 +198,17 @@ export interface Continuation {
  * comes next, not what else a request carries (a second `Authorization`, a
  * `Host`, a correlation id).
  */
-export function continuationOf(next: { uri: string; headers?: { key: string; value: string }[] } | undefined): Continuation | undefined {
+export function continuationOf(
+  next: { uri: string; headers?: { key: string; value: string }[] } | undefined,
+): Continuation | undefined {
   if (!next) return undefined;
-  const tokens = new Set((next.headers ?? []).filter((header) => header.key.toLowerCase() === CONTINUATION_TOKEN_HEADER.toLowerCase()).map((header) => header.value));
-  if (tokens.size > 1) throw new WireFormatError(`links.next names ${tokens.size} different ${CONTINUATION_TOKEN_HEADER} values`);
+  const tokens = new Set(
+    (next.headers ?? [])
+      .filter((header) => header.key.toLowerCase() === CONTINUATION_TOKEN_HEADER.toLowerCase())
+      .map((header) => header.value),
+  );
+  if (tokens.size > 1)
+    throw new WireFormatError(`links.next names ${tokens.size} different ${CONTINUATION_TOKEN_HEADER} values`);
   const [continuationToken] = tokens;
   return continuationToken === undefined ? { uri: next.uri } : { uri: next.uri, continuationToken };
 }
@@ -246,7 +259,10 @@ export interface WireAuditPage {
 export function parseAuditPage(text: string): WireAuditPage {
   const data = parseCollection(auditPageDocument, text, "audit record collection");
   return {
-    records: data.items.map((item) => Object.fromEntries(Object.entries(item).filter(([, value]) => typeof value === "string")) as WireAuditRecord),
+    records: data.items.map(
+      (item) =>
+        Object.fromEntries(Object.entries(item).filter(([, value]) => typeof value === "string")) as WireAuditRecord,
+    ),
     next: continuationOf(data.links?.next),
   };
 }
