@@ -1,3 +1,4 @@
+import { CLIENT_DEFAULTS } from "./defaults";
 import { createHash } from "node:crypto";
 import { sameAmount } from "./wire/amount";
 import { displayText } from "../shared/untrustedText";
@@ -7,7 +8,7 @@ import { OperationContext } from "./operation";
 import { RequestSender, type RequestPlan } from "./requestSender";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry/retry";
 import { RequestScheduler } from "./throttle/scheduler";
-import { DEFAULT_TRANSPORT_OPTIONS, HttpTransport } from "./http/transport";
+import { HttpTransport } from "./http/transport";
 import { parseUsageRecordPage, parseUsageSummary, type WireUsageRecord, type WireUsageSummary } from "./wire/spendWire";
 import {
   budgetPatchBody,
@@ -36,7 +37,7 @@ export interface PartnerCenterClientOptions {
   readonly locale?: string;
   /** Retries and backoff. */
   readonly retry?: RetryPolicy;
-  /** Milliseconds one operation may take (default 600 s). */
+  /** Milliseconds one operation may take (default: CLIENT_DEFAULTS.operationTimeoutMs, 600 s). */
   readonly operationTimeoutMs?: number;
   /** The pacing shared by every request to this partner (default: as many in flight as the transport has connections, 64). */
   readonly scheduler?: RequestScheduler;
@@ -86,9 +87,9 @@ export class PartnerCenterClient {
   constructor(options: PartnerCenterClientOptions) {
     this.#endpoint = options.endpoint;
     this.#transport = options.transport ?? new HttpTransport();
-    this.#operationTimeoutMs = options.operationTimeoutMs ?? 600_000;
+    this.#operationTimeoutMs = options.operationTimeoutMs ?? CLIENT_DEFAULTS.operationTimeoutMs;
     this.#clock = options.clock ?? systemClock;
-    this.#scheduler = options.scheduler ?? new RequestScheduler(DEFAULT_TRANSPORT_OPTIONS.maxConnections, this.#clock);
+    this.#scheduler = options.scheduler ?? new RequestScheduler(CLIENT_DEFAULTS.maxInFlight, this.#clock);
     this.#sender = new RequestSender({
       endpoint: this.#endpoint,
       credential: options.credential,

@@ -3,6 +3,7 @@
  * environment variables; numbers within bounds; errors that name the setting
  * and where its value came from.
  */
+import { CLIENT_DEFAULTS } from "../client/defaults";
 import { describeValue } from "../shared/describe";
 import { SettingsError } from "../shared/errors";
 import { runContext } from "../shared/runContext";
@@ -97,26 +98,36 @@ interface NumberRule {
   readonly meaning: string;
 }
 
-/** The numeric settings: retries, deadlines, timeouts and concurrency. */
+/** The numeric settings: retries, deadlines, timeouts and concurrency; their fallbacks are the client's defaults. */
 export const NUMBER_SETTINGS = {
-  maxRetries: { min: 0, max: 20, fallback: 5, integer: true, meaning: "retries of a failed request" },
+  maxRetries: {
+    min: 0,
+    max: 20,
+    fallback: CLIENT_DEFAULTS.maxRetries,
+    integer: true,
+    meaning: "retries of a failed request",
+  },
   timeoutSeconds: {
     min: 1,
     max: 3600,
-    fallback: 600,
+    fallback: CLIENT_DEFAULTS.operationTimeoutMs / 1000,
     integer: false,
     meaning: "seconds one resource operation may take, retries included",
   },
   requestTimeoutSeconds: {
     min: 1,
     max: 600,
-    fallback: 30,
+    fallback: CLIENT_DEFAULTS.requestTimeoutMs / 1000,
     integer: false,
     meaning: "seconds to wait for a connection, the response headers, or the body",
   },
-  // 64: the largest --parallel the benchmark matrix runs (the engine's own default is 4 × CPUs): a lower default
-  // would cap the engine's parallelism where it, not the service's limit, binds (300 ms latency, --parallel 64).
-  maxConcurrency: { min: 1, max: 256, fallback: 64, integer: true, meaning: "requests in flight at once" },
+  maxConcurrency: {
+    min: 1,
+    max: 256,
+    fallback: CLIENT_DEFAULTS.maxInFlight,
+    integer: true,
+    meaning: "requests in flight at once",
+  },
 } as const satisfies Record<string, NumberRule>;
 
 /** A numeric setting's value, checked against its rule; its default when not set. */

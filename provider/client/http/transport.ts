@@ -1,3 +1,4 @@
+import { CLIENT_DEFAULTS } from "../defaults";
 import { EnvHttpProxyAgent, request, type Dispatcher } from "undici";
 import { readBodyText } from "./boundedBody";
 
@@ -33,9 +34,9 @@ export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 /** 10 s to connect, 30 s for headers and body, 64 connections (the default concurrency). */
 export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
-  connectTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
-  maxConnections: 64,
+  connectTimeoutMs: CLIENT_DEFAULTS.connectTimeoutMs,
+  requestTimeoutMs: CLIENT_DEFAULTS.requestTimeoutMs,
+  maxConnections: CLIENT_DEFAULTS.maxInFlight,
 };
 
 /**

@@ -2,6 +2,7 @@
  * Retry decisions as pure functions of (attempt, outcome, time left): no I/O,
  * no timers, so every wait they decide is tested exactly on a fake clock.
  */
+import { CLIENT_DEFAULTS } from "../defaults";
 import { settingName } from "../../shared/settingNames";
 
 /** The retry settings of one client. */
@@ -15,7 +16,11 @@ export interface RetryPolicy {
 }
 
 /** Retries 5, backoff ceilings 500 ms doubling to 30 s. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxRetries: CLIENT_DEFAULTS.maxRetries,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+};
 
 /** What one attempt ended in. */
 export type AttemptOutcome =
