@@ -25,13 +25,10 @@ import { redactSecrets, Secret } from "../../provider/shared/secret";
 import { answerJson } from "../support/answers";
 import { fastRetry, testClient } from "../support/clientFactory";
 import { startLoopbackServer } from "../support/loopbackServer";
+import { FEDERATED_CONNECTION, PIPELINE_CLIENT_ID } from "../support/serviceConnection";
 
-const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
-const FEDERATED: ServiceConnection = {
-  id: "3f6c9d2a-8b1e-4c7f-a5d0-2e9b7c4a1f08",
-  name: "partner-center-budgets",
-  workloadIdentityFederation: true,
-};
+const CLIENT_ID = PIPELINE_CLIENT_ID;
+const FEDERATED = FEDERATED_CONNECTION;
 const WITH_SECRET: ServiceConnection = {
   id: "9a2e4c6b-1d3f-4a8e-b7c5-0f2d4e6a8c1b",
   name: "legacy-secret",

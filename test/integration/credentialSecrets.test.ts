@@ -19,20 +19,16 @@ import {
   EntraEmulator,
   TEST_CLIENT_CERTIFICATE,
   TEST_CLIENT_KEY,
-  type ServiceConnection,
 } from "pulumi-partnercenter/emulator";
 import { AUTH_MODES } from "../../provider/settings/credentialModes";
 import { credentialFromSettings } from "../../provider/settings/credentials";
 import { resolveSettings } from "../../provider/settings/settings";
 import { redactSecrets } from "../../provider/shared/secret";
 import { canariesOf, placed, placeName } from "../support/secretCanaries";
+import { FEDERATED_CONNECTION, PIPELINE_CLIENT_ID } from "../support/serviceConnection";
 
-const CLIENT_ID = "5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
-const CONNECTION: ServiceConnection = {
-  id: "3f6c9d2a-8b1e-4c7f-a5d0-2e9b7c4a1f08",
-  name: "partner-center-budgets",
-  workloadIdentityFederation: true,
-};
+const CLIENT_ID = PIPELINE_CLIENT_ID;
+const CONNECTION = FEDERATED_CONNECTION;
 /** A line from the middle of the private key: proof that the key itself leaked. */
 const KEY_LINE = TEST_CLIENT_KEY.split("\n")[5]!;
 
