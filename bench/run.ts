@@ -501,7 +501,8 @@ async function main(): Promise<void> {
       budgets: [...new Set(opts.cells.map((cell) => cell.n))],
       project: "the package installed from its packed tarball",
       engine: `${engine}; up and refresh as the Automation API runs them (--skip-preview)`,
-      credential: "client secret through the emulated Entra ID (MSAL)",
+      credential:
+        "App+User: a refresh token from an MFA sign-in and the client secret, through the emulated Entra ID (MSAL); spend on",
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
       node: process.version,
