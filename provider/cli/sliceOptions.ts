@@ -75,18 +75,21 @@ export function sliceOf(options: SliceOptions): BudgetsSlice | undefined {
   };
 }
 
-/** The slice in words, as its options would give it: "shard 2/8", "customer ids 0..8". Its parts are checked digits and hex. */
-export function describeSlice(slice: BudgetsSlice): string {
+/** The slice's parts, each with the label given: its shard as index/count, its id range as from..to (checked digits and hex). */
+function sliceParts(slice: BudgetsSlice, labels: { shard: string; customerIds: string }): string[] {
   const parts: string[] = [];
-  if (slice.shard) parts.push(`shard ${slice.shard.index}/${slice.shard.count}`);
-  if (slice.customerIds) parts.push(`customer ids ${slice.customerIds.from ?? ""}..${slice.customerIds.to ?? ""}`);
-  return parts.join(" and ");
+  if (slice.shard) parts.push(`${labels.shard} ${slice.shard.index}/${slice.shard.count}`);
+  if (slice.customerIds)
+    parts.push(`${labels.customerIds} ${slice.customerIds.from ?? ""}..${slice.customerIds.to ?? ""}`);
+  return parts;
+}
+
+/** The slice in words, as its options would give it: "shard 2/8", "customer ids 0..8". */
+export function describeSlice(slice: BudgetsSlice): string {
+  return sliceParts(slice, { shard: "shard", customerIds: "customer ids" }).join(" and ");
 }
 
 /** The options that ask for the slice: "--shard 2/8", "--customer-ids 0..8". */
 export function sliceFlags(slice: BudgetsSlice): string {
-  const flags: string[] = [];
-  if (slice.shard) flags.push(`--shard ${slice.shard.index}/${slice.shard.count}`);
-  if (slice.customerIds) flags.push(`--customer-ids ${slice.customerIds.from ?? ""}..${slice.customerIds.to ?? ""}`);
-  return flags.join(" ");
+  return sliceParts(slice, { shard: "--shard", customerIds: "--customer-ids" }).join(" ");
 }
