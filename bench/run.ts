@@ -1,7 +1,10 @@
 /**
  * `npm run bench -- --scale …` runs the scale benchmark instead (bench/scale/main.ts).
  *
- * `npm run bench [-- --full] [--n N,…] [--limits L,…] [--latency MS,…] [--parallel P,…] [--baseline none|create|all] [--json] [--out DIR]` (a limit `none` runs without one)
+ * `npm run bench [-- --full] [--n N,…] [--limits L,…] [--latency MS,…] [--parallel P,…] [--baseline none|create|all] [--packages A.tgz,B.tgz] [--repeat R] [--json] [--out DIR]` (a limit `none` runs without one)
+ *
+ * `--packages` runs every cell once per packed build, side by side (the order alternating from cell to cell), and
+ * `--repeat` runs the whole matrix R times; a comparison table then gives each build's median bound/window per cell.
  *
  * For each cell of (budget count × limit shape × latency × `--parallel`),
  * runs a program declaring N budgets through the real Pulumi CLI (an inline
@@ -12,9 +15,9 @@
  * budget. Then the same work as the plain sequential loop of a partner's
  * script. See {@link boundOf} for how a bound is computed.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   describeRateLimit,
@@ -34,7 +37,7 @@ import { EntraFixture } from "../test/engine/entraFixture";
 import { packedProject } from "../test/engine/packedProject";
 import type { DeclaredBudget } from "../test/engine/stack";
 import { earliestFinish } from "./bound";
-import { describeCase, LEARNER_CASES, learnerTable, measureLearner } from "./learner";
+import { describeCase, THROTTLE_CASES, throttleTable, measureThrottle } from "./throttleSimulation";
 import { plotRequestRate } from "./plot";
 import { ProcessSampler, type SampledStats } from "./processStats";
 import { pulumiCli } from "../test/engine/stack";
@@ -88,6 +91,10 @@ interface PhaseFigures {
 
 /** One cell's figures. */
 interface CellFigures {
+  /** The build measured: a tarball's name, or "this tree". */
+  build: string;
+  /** Which pass of `--repeat` (1 first). */
+  pass: number;
   n: number;
   limit: string;
   latencyMs: number;
@@ -116,6 +123,8 @@ function options() {
       latency: { type: "string" },
       parallel: { type: "string" },
       baseline: { type: "string" },
+      packages: { type: "string" },
+      repeat: { type: "string" },
       full: { type: "boolean" },
       json: { type: "boolean" },
       out: { type: "string" },
@@ -146,8 +155,15 @@ function options() {
       latencies.flatMap((latencyMs) => parallels.map((parallel) => ({ n, limit, latencyMs, parallel }))),
     ),
   );
+  const packages = list(values.packages, []).map((path) => {
+    if (!path.endsWith(".tgz") || !existsSync(path))
+      throw new Error(`--packages takes .tgz files, not ${JSON.stringify(path)}`);
+    return resolve(path);
+  });
   return {
     cells,
+    packages,
+    repeat: values.repeat === undefined ? 1 : positive(values.repeat, "repeat"),
     baseline: baseline as "none" | "create" | "all",
     json: values.json ?? false,
     out: resolve(values.out ?? join(__dirname, "../../bench/out")),
@@ -257,7 +273,12 @@ const amountOf = (index: number, phase: number): number => phase * 10_000 + inde
 const CLIENT_ID = "7c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
 
 /** One cell: a fresh emulator and stack, then create, refresh after 10 % drift, update. */
-async function runCell(cell: Cell, projectDir: string, plotTo: string | undefined): Promise<CellFigures> {
+async function runCell(
+  cell: Cell,
+  project: { directory: string; build: string; pass: number },
+  plotTo: string | undefined,
+): Promise<CellFigures> {
+  const projectDir = project.directory;
   const n = cell.n;
   peaks.host = 0;
   peaks.cli = 0;
@@ -322,6 +343,8 @@ async function runCell(cell: Cell, projectDir: string, plotTo: string | undefine
     );
     const state = [...(await stack.engine.state()).values()];
     return {
+      build: project.build,
+      pass: project.pass,
       n,
       limit: limitName(cell.limit),
       latencyMs: cell.latencyMs,
@@ -389,6 +412,8 @@ function markdownTable(header: string[], rows: string[][]): string {
 
 function table(cells: CellFigures[], baselines: PhaseFigures[]): string {
   const header = [
+    "build",
+    "pass",
     "budgets",
     "limit",
     "latency ms",
@@ -411,6 +436,8 @@ function table(cells: CellFigures[], baselines: PhaseFigures[]): string {
   ];
   const rows = cells.flatMap((cell) =>
     cell.phases.map((p) => [
+      cell.build,
+      String(cell.pass),
       String(cell.n),
       cell.limit,
       String(cell.latencyMs),
@@ -435,6 +462,8 @@ function table(cells: CellFigures[], baselines: PhaseFigures[]): string {
   const firstCount = cells[0]?.n ?? 0;
   for (const b of baselines)
     rows.push([
+      cells[0]?.build ?? "",
+      "",
       String(firstCount),
       "(first limit)",
       "",
@@ -458,6 +487,51 @@ function table(cells: CellFigures[], baselines: PhaseFigures[]): string {
   return markdownTable(header, rows);
 }
 
+/** The median of some numbers (the mean of the middle two for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * Builds side by side: per cell and phase, each build's median bound/window over the passes and its 429s in all
+ * passes, then the second build's median less the first's.
+ */
+function comparisonTable(cells: CellFigures[], builds: string[]): string {
+  const keys = [...new Set(cells.map((c) => `${c.n}|${c.limit}|${c.latencyMs}|${c.parallel}`))];
+  const rows = keys.flatMap((key) => {
+    const ofBuild = (build: string) =>
+      cells.filter((c) => c.build === build && `${c.n}|${c.limit}|${c.latencyMs}|${c.parallel}` === key);
+    const phases = ofBuild(builds[0]!)[0]?.phases.map((p) => p.phase) ?? [];
+    return phases.map((phase) => {
+      const figures = builds.map((build) => {
+        const measured = ofBuild(build).map((c) => c.phases.find((p) => p.phase === phase)!);
+        const ratios = measured.map((p) => p.ratio).filter((r): r is number => r !== null);
+        return {
+          ratio: ratios.length === 0 ? null : median(ratios),
+          throttled: measured.reduce((sum, p) => sum + p.throttled, 0),
+          failures: measured.reduce((sum, p) => sum + p.failures, 0),
+        };
+      });
+      const [a, b] = figures;
+      const difference = a?.ratio != null && b?.ratio != null ? (b.ratio - a.ratio).toFixed(3) : "n/a";
+      return [
+        key.split("|")[1]!,
+        phase,
+        ...figures.map(
+          (f) => `${f.ratio === null ? "n/a" : f.ratio.toFixed(3)}, ${f.throttled} × 429, ${f.failures} failed`,
+        ),
+        difference,
+      ];
+    });
+  });
+  return markdownTable(
+    ["limit", "phase", ...builds.map((build) => `${build}: median bound/window, 429s, failures`), "second − first"],
+    rows,
+  );
+}
+
 async function main(): Promise<void> {
   const opts = options();
   const log = (text: string): void => void (opts.json ? process.stderr : process.stdout).write(`${text}\n`);
@@ -467,32 +541,46 @@ async function main(): Promise<void> {
     `bench: ${[...new Set(opts.cells.map((cell) => cell.n))].join(", ")} budgets through the ${engine}; ${opts.cells.length} cell(s); ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`,
   );
   mkdirSync(opts.out, { recursive: true });
-  // The learner on simulated time first: microseconds, and its targets checked whatever the cells show.
-  const learner = LEARNER_CASES.map(measureLearner);
-  log(`the limit learner on simulated time (${learner.length} cases):\n${learnerTable(learner)}\n`);
+  // The throttle on simulated time first: microseconds, and its floors checked whatever the cells show.
+  const simulated = THROTTLE_CASES.map(measureThrottle);
+  log(`the partner throttle on simulated time (${simulated.length} cases):\n${throttleTable(simulated)}\n`);
   const cells: CellFigures[] = [];
   // A partner's project: the package installed from its packed tarball, so state is measured as partners have it.
-  const project = packedProject();
+  // Partners' projects: the package installed from its packed tarball, so state is measured as partners have it; with
+  // --packages, one project per build, each cell run on every build (the order alternating, so neither always goes
+  // first on a machine that warms up).
+  const projects =
+    opts.packages.length === 0
+      ? [{ build: "this tree", project: packedProject() }]
+      : opts.packages.map((tarball) => ({ build: basename(tarball, ".tgz"), project: packedProject(tarball) }));
   try {
-    for (const [index, cell] of opts.cells.entries()) {
-      const figures = await runCell(
-        cell,
-        project.directory,
-        index === 0 ? join(opts.out, "create-rate.svg") : undefined,
-      );
-      cells.push(figures);
-      const summary = figures.phases
-        .map(
-          (p) =>
-            `${p.phase} ${p.windowSeconds.toFixed(1)} s (${p.ratio === null ? "n/a" : p.ratio.toFixed(2)} of bound, ${p.requests} + ${p.spendRequests} spend requests, ${p.throttled} × 429, ${p.failures} failed)`,
-        )
-        .join("; ");
-      log(
-        `  ${cell.n} budgets, ${limitName(cell.limit)}, ${cell.latencyMs} ms, --parallel ${cell.parallel}: ${summary}`,
-      );
+    let run = 0;
+    for (let pass = 1; pass <= opts.repeat; pass++) {
+      for (const cell of opts.cells) {
+        const order = run % 2 === 0 ? projects : [...projects].reverse();
+        for (const { build, project } of order) {
+          const figures = await runCell(
+            cell,
+            { directory: project.directory, build, pass },
+            run === 0 ? join(opts.out, "create-rate.svg") : undefined,
+          );
+          cells.push(figures);
+          const summary = figures.phases
+            .map(
+              (p) =>
+                `${p.phase} ${p.windowSeconds.toFixed(1)} s (${p.ratio === null ? "n/a" : p.ratio.toFixed(2)} of bound, ${p.requests} + ${p.spendRequests} spend requests, ${p.throttled} × 429, ${p.failures} failed)`,
+            )
+            .join("; ");
+          const label = projects.length > 1 || opts.repeat > 1 ? `[${build}, pass ${pass}] ` : "";
+          log(
+            `  ${label}${cell.n} budgets, ${limitName(cell.limit)}, ${cell.latencyMs} ms, --parallel ${cell.parallel}: ${summary}`,
+          );
+        }
+        run += 1;
+      }
     }
   } finally {
-    project.remove();
+    for (const { project } of projects) project.remove();
   }
   const first = opts.cells[0];
   const baselines = opts.baseline === "none" || !first ? [] : await baseline(first, opts.baseline, first.n);
@@ -507,15 +595,15 @@ async function main(): Promise<void> {
       cpuModel: cpus()[0]?.model,
       node: process.version,
     },
-    learner,
+    simulated,
     cells,
     baseline: baselines,
   };
   writeFileSync(join(opts.out, "bench.json"), `${JSON.stringify(result, null, 2)}\n`);
-  const missed = learner.filter((figures) => !figures.meetsTargets);
+  const missed = simulated.filter((figures) => !figures.meetsTargets);
   if (missed.length > 0) {
-    // A learner below its targets is a regression the bench exists to catch: it does not exit 0.
-    console.error(`bench: the limit learner missed its targets in ${missed.map(describeCase).join("; ")}`);
+    // A throttle below its floors is a regression the bench exists to catch: it does not exit 0.
+    console.error(`bench: the simulated throttle missed its floors in ${missed.map(describeCase).join("; ")}`);
     process.exitCode = 1;
   }
   if (opts.json) {
@@ -525,6 +613,12 @@ async function main(): Promise<void> {
   log("");
   log(table(cells, baselines));
   log("");
+  if (opts.packages.length > 1 || opts.repeat > 1) {
+    const builds = [...new Set(cells.map((cell) => cell.build))];
+    log(`side by side, ${opts.repeat} pass(es) of every cell per build:`);
+    log(comparisonTable(cells, builds));
+    log("");
+  }
   log(
     "window: the phase's first request received to its last answered; bound: the earliest the limit (from its state at the phase's start) and --parallel allow, whichever binds; command: the whole CLI command, program and checkpoint writes included; peaks: the largest VmHWM of a provider host and of the CLI, sampled every 100 ms.",
   );

@@ -137,7 +137,7 @@ export class RequestSender {
       if (outcome.kind === "response" && outcome.status === 429) {
         // The scheduler recorded the 429 and holds the next turn until the pause it decided ends: no sleep here.
         // A pause that ends past the deadline fails now, through decideRetry, in this 429's words.
-        const pauseMs = this.#scheduler.pausedUntil(plan.customerId) - this.#clock.now();
+        const pauseMs = this.#scheduler.pausedUntil() - this.#clock.now();
         if (pauseMs < operation.deadline - this.#clock.now() && throttledWaits < MAX_THROTTLED_WAITS) {
           throttledWaits += 1;
           continue;
@@ -172,7 +172,7 @@ export class RequestSender {
   ): Promise<{ value: T } | AttemptFailure> {
     let grant: SendGrant;
     try {
-      grant = await this.#scheduler.acquire(plan.customerId, operation.signal, () => operation.deadline);
+      grant = await this.#scheduler.acquire(operation.signal, () => operation.deadline);
       operation.start();
     } catch (cause) {
       // Queued behind a pause (another request's 429) that outlasts the deadline: nothing to retry, fail at once.
@@ -211,7 +211,7 @@ export class RequestSender {
     } finally {
       grant.release();
     }
-    return this.#outcome(plan, identity, response, parse, grant.sentAt);
+    return this.#outcome(identity, response, parse, grant.sentAt);
   }
 
   /** Every request goes to the configured endpoint: plans carry paths only. */
@@ -234,14 +234,13 @@ export class RequestSender {
 
   /** Reads an answer: the parsed value, or what went wrong and whether it is worth another attempt. */
   #outcome<T>(
-    plan: RequestPlan,
     identity: RequestIdentity,
     response: HttpResponse,
     parse: (text: string) => T,
     sentAt: number,
   ): { value: T } | AttemptFailure {
     const retryAfterMs = parseRetryAfter(response.headers["retry-after"], this.#clock.now());
-    this.#scheduler.record(plan.customerId, response.status, retryAfterMs, sentAt);
+    this.#scheduler.record(response.status, retryAfterMs, sentAt);
     if (response.status >= 200 && response.status < 300) {
       try {
         return { value: parse(response.text) };

@@ -1,11 +1,13 @@
 /**
- * The learned limit, remembered between provider processes. The engine
+ * The throttle's rate, remembered between provider processes. The engine
  * starts a new provider host for every pass (a preview, then the update; a
- * refresh; the next `pulumi up`), and each would otherwise learn Partner
- * Center's limit again from its own 429s: under a bucket whose burst is small
- * that costs seconds per pass. A host starts from what the last one learned
- * of the same partner (endpoint, tenant and app), if it learned it within
- * {@link MEMORY_TTL_MS}, and honours a `Retry-After` pause still in force.
+ * refresh; the next `pulumi up`), and each would otherwise meet Partner
+ * Center's limit again with all its requests at once: at `--parallel 64`
+ * under a bucket whose burst is small, a refresh then drew 55 429s where one
+ * that started from the last rate drew 7 (docs/benchmark.md). A host starts
+ * from the rate the last one reached with the same partner (endpoint, tenant
+ * and app), if within {@link MEMORY_TTL_MS}, and honours a `Retry-After`
+ * pause still in force.
  *
  * A memory is a cache: a file that is missing, unreadable, stale or not what
  * this version writes is ignored, and a failed write changes nothing but the
@@ -17,8 +19,8 @@
  * elsewhere, even by swapping a directory between a check and its use. The
  * file itself is opened once and judged by what was opened (the path may name
  * another file by then): a regular file of this user's, writable by no one
- * else, with one link. What is read is clamped to what the learner could have
- * learned itself (see {@link clampRememberedLimit}): a remembered pause is
+ * else, with one link. What is read is clamped to what the throttle could
+ * have reached itself (see {@link clampRemembered}): a remembered pause is
  * capped at {@link MAX_REMEMBERED_PAUSE_MS}.
  */
 import { createHash } from "node:crypto";
@@ -26,28 +28,27 @@ import { lstatSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync, 
 import { basename, dirname, join, parse, resolve, sep } from "node:path";
 import { z } from "zod";
 import { readBoundedFile } from "../shared/boundedFile";
-import { clampRememberedLimit, type RememberedLimit } from "../client/throttle/limitLearner";
+import { clampRemembered, type RememberedThrottle } from "../client/throttle/partnerThrottle";
 import type { ProviderSettings } from "../settings/settings";
 
-export { MAX_REMEMBERED_PAUSE_MS } from "../client/throttle/limitLearner";
+export { MAX_REMEMBERED_PAUSE_MS } from "../client/throttle/partnerThrottle";
 
-/** How long a learned limit is trusted: a gateway's limit may change, and a fresh process learns it again in seconds. */
+/** How long a remembered rate is trusted: a gateway's limit may change, and a fresh process meets it again in seconds. */
 export const MEMORY_TTL_MS = 10 * 60 * 1000;
 
 /** The most a memory file may hold: one is under 200 bytes, so anything larger is not one of ours. */
 export const MAX_MEMORY_BYTES = 4096;
 
+/** Version 2: the CUBIC rate (version 1, the limit learner's quota and pace, is not read). */
 const memorySchema = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   savedAt: z.number().finite(),
-  quota: z.number().int().min(1),
-  pace: z.number().finite().positive(),
-  overshot: z.boolean(),
+  rate: z.number().finite().positive(),
   pausedUntil: z.number().finite().min(0),
 });
 
 /**
- * The file that remembers the limit of the partner these settings talk to,
+ * The file that remembers the rate of the partner these settings talk to,
  * or undefined when `partnercenter:rateLimitCache` is `off`. The name is a
  * hash of the endpoint, tenant and client id: it says nothing of them, and
  * holds no credential.
@@ -63,7 +64,7 @@ export function limitMemoryFile(settings: ProviderSettings): string | undefined 
 }
 
 /** What the file remembers, if it is there, readable, of this version and younger than {@link MEMORY_TTL_MS}; clamped. */
-export function recallLimit(file: string, now: number): RememberedLimit | undefined {
+export function recallLimit(file: string, now: number): RememberedThrottle | undefined {
   const directory = privateDirectory(dirname(file));
   if (directory === undefined) return undefined;
   let parsed: unknown;
@@ -82,8 +83,8 @@ export function recallLimit(file: string, now: number): RememberedLimit | undefi
   const memory = memorySchema.safeParse(parsed);
   if (!memory.success || now - memory.data.savedAt > MEMORY_TTL_MS || memory.data.savedAt > now + MEMORY_TTL_MS)
     return undefined;
-  const { quota, pace, overshot, pausedUntil } = memory.data;
-  return clampRememberedLimit({ quota, pace, overshot, pausedUntil }, now);
+  const { rate, pausedUntil } = memory.data;
+  return clampRemembered({ rate, pausedUntil }, now);
 }
 
 /** Why an opened memory file is not ours to read: another user's, writable by others, or linked elsewhere too. Windows: never. */
@@ -137,17 +138,17 @@ function safeWay(path: string, uid: number): boolean {
 }
 
 /**
- * Writes what the scheduler learned to the file: to a temporary file first,
+ * Writes the scheduler's rate and pause to the file: to a temporary file first,
  * renamed over the memory, so that a reader never sees half of one. Written
  * synchronously (a few hundred bytes, after a 429 or at most once a second):
  * a host the engine stops right after still leaves it whole. A write that
  * fails changes nothing but the next process's start.
  *
  * @param file - from {@link limitMemoryFile}
- * @param limit - what the scheduler knows
+ * @param limit - the scheduler's rate and pause
  * @param now - when (ms since the epoch)
  */
-export function rememberLimit(file: string, limit: RememberedLimit, now: number): void {
+export function rememberLimit(file: string, limit: RememberedThrottle, now: number): void {
   let temporary: string | undefined;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -157,10 +158,10 @@ export function rememberLimit(file: string, limit: RememberedLimit, now: number)
     const target = join(directory, basename(file));
     temporary = `${target}.${process.pid}.tmp`;
     // "wx": never through a file or link that is already there.
-    writeFileSync(temporary, JSON.stringify({ version: 1, savedAt: now, ...limit }), { mode: 0o600, flag: "wx" });
+    writeFileSync(temporary, JSON.stringify({ version: 2, savedAt: now, ...limit }), { mode: 0o600, flag: "wx" });
     renameSync(temporary, target);
   } catch {
-    // A cache: the next process learns the limit itself; nothing here may fail the request that taught it.
+    // A cache: the next process meets the limit itself; nothing here may fail the request that taught it.
     if (temporary === undefined) return;
     try {
       rmSync(temporary, { force: true });

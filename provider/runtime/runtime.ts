@@ -3,8 +3,8 @@ import { systemClock } from "../client/clock";
 import { PartnerCenterClient } from "../client/partnerCenter";
 import { DEFAULT_RETRY_POLICY } from "../client/retry/retry";
 import { RequestScheduler } from "../client/throttle/scheduler";
-import { HttpTransport } from "../client/http/transport";
 import { limitMemoryFile, recallLimit, rememberLimit } from "./limitMemory";
+import { HttpTransport } from "../client/http/transport";
 import { Secret } from "../shared/secret";
 import { resolveSettings, type ConfigSource, type ProviderSettings } from "../settings/settings";
 
@@ -53,8 +53,8 @@ export class ProviderRuntime {
 
 /**
  * Builds the one client of the process from the settings: its connection
- * pool, timeouts, retry policy and scheduler, which starts from the limit an
- * earlier process learned (see limitMemory.ts) and remembers what it learns.
+ * pool, timeouts, retry policy and scheduler, which starts from the rate an
+ * earlier process reached (see limitMemory.ts) and remembers its own.
  *
  * @param settings - the resolved settings
  */
@@ -75,14 +75,14 @@ export function createClient(settings: ProviderSettings): PartnerCenterClient {
   });
 }
 
-/** The process's scheduler, with the remembered limit of this partner unless `partnercenter:rateLimitCache` is off. */
+/** The process's scheduler, with the remembered rate of this partner unless `partnercenter:rateLimitCache` is off. */
 function schedulerFor(settings: ProviderSettings): RequestScheduler {
   const file = limitMemoryFile(settings);
   if (!file) return new RequestScheduler(settings.maxConcurrency, systemClock);
   const remembered = recallLimit(file, systemClock.now());
   return new RequestScheduler(settings.maxConcurrency, systemClock, {
     ...(remembered ? { remembered } : {}),
-    onLearned: (limit) => rememberLimit(file, limit, systemClock.now()),
+    onLearned: (throttle) => rememberLimit(file, throttle, systemClock.now()),
   });
 }
 

@@ -4,7 +4,7 @@
  * Its dependencies, `@pulumi/pulumi` among them, are linked from this
  * repository's `node_modules` (the registry is not asked for them again).
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { packTarball, unpackTarball } from "../support/packedTarball";
@@ -17,17 +17,23 @@ export interface PackedProject {
   remove(): void;
 }
 
-/** Packs the built package (`npm pack --ignore-scripts`: dist/ is already built), or takes the release's tarball, and installs it into a fresh project. */
-export function packedProject(): PackedProject {
+/**
+ * Packs the built package (`npm pack --ignore-scripts`: dist/ is already built), or takes the release's tarball, and
+ * installs it into a fresh project.
+ *
+ * @param tarball - a tarball to install instead (the benchmark compares two builds side by side)
+ */
+export function packedProject(tarball?: string): PackedProject {
   const directory = mkdtempSync(join(tmpdir(), "pc-packed-"));
   try {
     // The tarball a release publishes when the release workflow names it (test/support/packedTarball.ts), else a fresh `npm pack`.
-    const tarball = basename(packTarball(directory));
+    const packed = tarball === undefined ? basename(packTarball(directory)) : basename(tarball);
+    if (tarball !== undefined) copyFileSync(tarball, join(directory, packed));
     const modules = join(directory, "node_modules");
-    unpackTarball(join(directory, tarball), join(modules, "pulumi-partnercenter"));
+    unpackTarball(join(directory, packed), join(modules, "pulumi-partnercenter"));
     writeFileSync(
       join(directory, "package.json"),
-      `${JSON.stringify({ name: "partner-budgets", private: true, dependencies: { "@pulumi/pulumi": "*", "pulumi-partnercenter": `file:${tarball}` } }, null, 2)}\n`,
+      `${JSON.stringify({ name: "partner-budgets", private: true, dependencies: { "@pulumi/pulumi": "*", "pulumi-partnercenter": `file:${packed}` } }, null, 2)}\n`,
     );
     for (const entry of readdirSync(join(REPOSITORY, "node_modules"))) {
       if (entry === "pulumi-partnercenter" || entry === "@pulumi" || entry.startsWith(".")) continue;

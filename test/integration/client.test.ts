@@ -176,8 +176,8 @@ describe("the client's token and the throttle", () => {
     const throttle = new RequestScheduler(4, clock);
     const client = emulatorClient(emulator, { scheduler: throttle, clock }, credential);
     try {
-      throttle.record(undefined, 429, 60_000, clock.now());
-      const pausedUntil = throttle.pausedUntil(CONTOSO);
+      throttle.record(429, 60_000, clock.now());
+      const pausedUntil = throttle.pausedUntil();
       const budget = client.getBudget(CONTOSO, client.startOperation());
       await clock.advance(60_000);
       assert.deepEqual(await budget, { amount: 1000 });
@@ -197,7 +197,7 @@ describe("an operation's deadline", () => {
     const throttle = new RequestScheduler(1, clock);
     const client = emulatorClient(emulator, { scheduler: throttle, clock, operationTimeoutMs: 1000 });
     try {
-      const busy = await throttle.acquire(undefined);
+      const busy = await throttle.acquire();
       const operation = client.startOperation();
       const budget = client.getBudget(CONTOSO, operation);
       // Queued five timeouts long behind the one slot.

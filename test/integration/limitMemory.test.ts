@@ -17,7 +17,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCustomers, PartnerCenterEmulator } from "pulumi-partnercenter/emulator";
-import { MAX_QUOTA, MIN_PACE } from "../../provider/client/throttle/limitLearner";
+import { MAX_RATE, MIN_RATE } from "../../provider/client/throttle/adaptiveRate";
 import type { PartnerCenterClient } from "../../provider/client/partnerCenter";
 import { RequestScheduler } from "../../provider/client/throttle/scheduler";
 import {
@@ -45,14 +45,14 @@ async function readAll(client: PartnerCenterClient, ids: string[]): Promise<void
   );
 }
 
-describe("the learned rate limit, remembered between provider processes", function () {
+describe("the throttle's rate, remembered between provider processes", function () {
   this.timeout(60_000);
   let emulator: PartnerCenterEmulator;
   let dir: string;
 
   beforeEach(async () => {
     // A bucket with a burst of 5 refilling 10 a second: the first 16 requests, sent at once, meet it however slowly the
-    // machine sends them (they would have to spread over more than a second); learned only from 429s.
+    // machine sends them (they would have to spread over more than a second); a rate is set only by a 429.
     emulator = await PartnerCenterEmulator.start({
       customers: CUSTOMERS,
       faults: { partnerRateLimit: { shape: "tokenBucket", perSecond: 10, burst: 5 } },
@@ -78,7 +78,7 @@ describe("the learned rate limit, remembered between provider processes", functi
       {},
     );
 
-  it("a new process starts from what the last one learned of the same partner: its quota, its pace and its pause", async () => {
+  it("a new process starts from the rate the last one reached with the same partner, and its pause", async () => {
     const settings = settingsWith(dir);
     const first = createClient(settings);
     try {
@@ -92,17 +92,16 @@ describe("the learned rate limit, remembered between provider processes", functi
     assert.ok(first.scheduler.stats.throttled > 0, "the first process met the limit");
     const file = limitMemoryFile(settings)!;
     const recalled = recallLimit(file, Date.now());
-    assert.ok(recalled, "the first process remembered what it learned");
-    // A 429 is remembered at once (a pace that grows, at most once a second): the last pause is the first's own.
-    assert.equal(recalled.pausedUntil, first.scheduler.limit.pausedUntil);
+    assert.ok(recalled, "the first process remembered its rate");
+    // A 429 is remembered at once (a rate that grows, at most once a second): the last pause is the first's own.
+    assert.equal(recalled.pausedUntil, first.scheduler.pausedUntil());
 
     const second = createClient(settings);
     try {
-      const { quota, pace, pausedUntil } = recalled;
       assert.deepEqual(
-        second.scheduler.limit,
-        { quota, pace, pausedUntil },
-        "the second process knows the quota, the pace and the pause from the start",
+        { rate: second.scheduler.rate, pausedUntil: second.scheduler.pausedUntil() },
+        recalled,
+        "the second process paces at the rate from the start, and holds the pause",
       );
     } finally {
       await second.close();
@@ -111,7 +110,7 @@ describe("the learned rate limit, remembered between provider processes", functi
     assert.equal(readdirSync(dir).filter((name) => name.endsWith(".tmp")).length, 0, "no temporary file is left");
   });
 
-  it("another partner (endpoint, tenant or app), a stale or damaged memory, or rateLimitCache off: the process learns afresh", async () => {
+  it("another partner (endpoint, tenant or app), a stale, damaged or earlier version's memory, or rateLimitCache off: the process starts afresh", async () => {
     const settings = settingsWith(dir);
     const first = createClient(settings);
     await readAll(
@@ -134,11 +133,20 @@ describe("the learned rate limit, remembered between provider processes", functi
     );
     assert.notEqual(limitMemoryFile(otherApp), file);
     assert.equal(recallLimit(file, saved.savedAt + MEMORY_TTL_MS + 1), undefined, "older than the memory's lifetime");
-    for (const damaged of ["{", JSON.stringify({ ...saved, version: 2 }), JSON.stringify({ ...saved, quota: -1 })]) {
+    const learnerMemory = { version: 1, savedAt: saved.savedAt, quota: 5, pace: 10, overshot: true, pausedUntil: 0 };
+    for (const damaged of [
+      "{",
+      JSON.stringify({ ...saved, version: 3 }),
+      JSON.stringify({ ...saved, rate: -1 }),
+      JSON.stringify(learnerMemory),
+    ]) {
       writeFileSync(file, damaged);
       assert.equal(recallLimit(file, saved.savedAt), undefined, damaged);
       const fresh = createClient(settings);
-      assert.deepEqual(fresh.scheduler.limit, { quota: undefined, pace: undefined, pausedUntil: 0 });
+      assert.deepEqual(
+        { rate: fresh.scheduler.rate, pausedUntil: fresh.scheduler.pausedUntil() },
+        { rate: undefined, pausedUntil: 0 },
+      );
       await fresh.close();
     }
 
@@ -158,10 +166,7 @@ describe("the learned rate limit, remembered between provider processes", functi
     const settings = settingsWith(dir);
     const file = limitMemoryFile(settings)!;
     const now = Date.now();
-    writeFileSync(
-      file,
-      JSON.stringify({ version: 1, savedAt: now, quota: 3, pace: 0.5, overshot: true, pausedUntil: now + 3_600_000 }),
-    );
+    writeFileSync(file, JSON.stringify({ version: 2, savedAt: now, rate: 0.5, pausedUntil: now + 3_600_000 }));
     assert.equal(
       recallLimit(file, now)!.pausedUntil,
       now + MAX_REMEMBERED_PAUSE_MS,
@@ -197,7 +202,7 @@ describe("the memory file, read as a file anyone may have planted", () => {
   const now = 1_700_000_000_000;
   /** A memory as this version writes it, saved now. */
   const memory = (fields: Record<string, unknown> = {}): string =>
-    JSON.stringify({ version: 1, savedAt: now, quota: 3, pace: 20, overshot: true, pausedUntil: 0, ...fields });
+    JSON.stringify({ version: 2, savedAt: now, rate: 20, pausedUntil: 0, ...fields });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "pc-limit-file-"));
@@ -206,25 +211,27 @@ describe("the memory file, read as a file anyone may have planted", () => {
 
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("a pace of 1e-9 a second or a quota of 10^12 is clamped to the learner's own bounds: a queued request still gets its turn", async () => {
-    writeFileSync(file, memory({ quota: 1e12, pace: 1e-9 }), { mode: 0o600 });
-    const recalled = recallLimit(file, now);
-    assert.deepEqual(recalled, { quota: MAX_QUOTA, pace: MIN_PACE, overshot: true, pausedUntil: 0 });
-    writeFileSync(file, memory({ quota: 1, pace: 1e-9 }), { mode: 0o600 });
+  it("a rate of 10^12 or 1e-9 a second is clamped to the throttle's own bounds: a queued request still gets its turn", async () => {
+    writeFileSync(file, memory({ rate: 1e12 }), { mode: 0o600 });
+    assert.deepEqual(recallLimit(file, now), { rate: MAX_RATE, pausedUntil: 0 });
+    writeFileSync(file, memory({ rate: 1e-9 }), { mode: 0o600 });
+    assert.deepEqual(recallLimit(file, now), { rate: MIN_RATE, pausedUntil: 0 });
     const clock = new FakeClock(now);
     const scheduler = new RequestScheduler(4, clock, { remembered: recallLimit(file, clock.now())! });
-    (await scheduler.acquire("a")).release();
+    (await scheduler.acquire()).release();
     let granted = false;
-    void scheduler.acquire("b").then((grant) => ((granted = true), grant.release()));
-    await clock.advance(1000 / MIN_PACE);
-    assert.equal(granted, true, "a request beyond the quota goes within one interval of the slowest pace");
+    void scheduler.acquire().then((grant) => ((granted = true), grant.release()));
+    await clock.advance(1000 / MIN_RATE - 1);
+    assert.equal(granted, false, "paced at the slowest rate");
+    await clock.advance(1);
+    assert.equal(granted, true, "the next request goes one interval of the slowest rate later, not in 31 years");
   });
 
   it("a FIFO in the memory's place is refused at once, without waiting for a writer (it blocked client creation)", async () => {
     execFileSync("mkfifo", [file]);
     // A writer that plants a limit as soon as someone opens the FIFO to read: a reader that waits for it gets the
     // planted limit (instead of hanging this test), one that does not wait gets nothing.
-    const writer = spawn("sh", ["-c", 'printf %s "$0" > "$1"', memory({ quota: 1, pace: 0.5 }), file], {
+    const writer = spawn("sh", ["-c", 'printf %s "$0" > "$1"', memory({ rate: 0.5 }), file], {
       stdio: "ignore",
     });
     try {
@@ -241,11 +248,7 @@ describe("the memory file, read as a file anyone may have planted", () => {
     writeFileSync(file, memory() + " ".repeat(MAX_MEMORY_BYTES), { mode: 0o600 });
     assert.equal(recallLimit(file, now), undefined, "a valid memory padded past the limit");
     writeFileSync(file, memory() + " ".repeat(MAX_MEMORY_BYTES - memory().length), { mode: 0o600 });
-    assert.deepEqual(
-      recallLimit(file, now),
-      { quota: 3, pace: 20, overshot: true, pausedUntil: 0 },
-      "the same memory within the limit",
-    );
+    assert.deepEqual(recallLimit(file, now), { rate: 20, pausedUntil: 0 }, "the same memory within the limit");
   });
 
   // The directory is checked before the file is opened: another user who can change a directory above it can swap
@@ -284,7 +287,7 @@ describe("the memory file, read as a file anyone may have planted", () => {
 
   // Checked, then used: a directory on the way that another user can change could be swapped in between, to aim a
   // read at a planted file or a write anywhere. So every step on the way must be one only this user or root can change.
-  const limit = { quota: 3, pace: 20, overshot: true, pausedUntil: 0 };
+  const limit = { rate: 20, pausedUntil: 0 };
 
   it("a directory above the memory's that others may write to (not sticky) is neither read nor written; a sticky one, like /tmp, is", () => {
     const shared = join(dir, "shared");

@@ -1,5 +1,12 @@
 import { createLimiter, type Limiter, type RateLimit } from "../../emulator/rateLimits";
-import { LimitLearner } from "../../provider/client/throttle/limitLearner";
+import { PartnerThrottle } from "../../provider/client/throttle/partnerThrottle";
+
+/** What the simulation drives: when a request may go, and what its answer says. */
+export interface SimulatedThrottle {
+  nextSendTime(now: number): number;
+  sent(now: number): number;
+  answered(now: number, sentAt: number, throttled: boolean, retryAfterMs: number | undefined): void;
+}
 
 /** What a simulated run measured. */
 export interface SimulatedRun {
@@ -9,25 +16,25 @@ export interface SimulatedRun {
   sent: number;
   /** 429 answers. */
   throttled: number;
-  /** Requests accepted: all of them unless the learner never let the rest go. */
+  /** Requests accepted: all of them unless the throttle never let the rest go. */
   accepted: number;
-  /** 429 answers to requests sent after the first 429 arrived: what the learner did not learn from it. */
+  /** 429 answers to requests sent after the first 429 arrived: sent without regard to it. */
   throttledLater: number;
 }
 
 /**
- * Sends `requests` requests through a {@link LimitLearner} to a server with
+ * Sends `requests` requests through a {@link PartnerThrottle} (or another {@link SimulatedThrottle}) to a server with
  * the given limit, on simulated time: at most `parallel` in flight, each
  * answered `latencyMs` after it is sent (by `server`, a limiter in the state given, or a fresh one) (the server decides on arrival of the
- * answer, as the emulator does); a 429 is sent again when the learner allows.
+ * answer, as the emulator does); a 429 is sent again when the throttle allows.
  * Discrete events, no timers: the whole run takes microseconds.
  */
 export function simulateLimit(
   limit: RateLimit,
-  options: { requests: number; parallel: number; latencyMs: number; learner?: LimitLearner; server?: Limiter },
+  options: { requests: number; parallel: number; latencyMs: number; throttle?: SimulatedThrottle; server?: Limiter },
 ): SimulatedRun {
   const server = options.server ?? createLimiter(limit);
-  const learner = options.learner ?? new LimitLearner();
+  const throttle = options.throttle ?? new PartnerThrottle();
   const inFlight: { answerAt: number; sentAt: number; sentTime: number }[] = [];
   let now = 0;
   let done = 0;
@@ -36,16 +43,16 @@ export function simulateLimit(
   let throttled = 0;
   let throttledLater = 0;
   let firstThrottledAt = Number.POSITIVE_INFINITY;
-  // Bounded: each pass either sends, answers or advances time to the next event; the cap stops a learner that never lets go.
+  // Bounded: each pass either sends, answers or advances time to the next event; the cap stops a throttle that never lets go.
   for (let pass = 0; pass < 50 * options.requests + 10_000 && done < options.requests; pass++) {
     const sendAt =
-      pending > 0 && inFlight.length < options.parallel ? learner.nextSendTime(now) : Number.POSITIVE_INFINITY;
+      pending > 0 && inFlight.length < options.parallel ? throttle.nextSendTime(now) : Number.POSITIVE_INFINITY;
     const nextAnswer = inFlight.reduce(
       (soonest, request) => Math.min(soonest, request.answerAt),
       Number.POSITIVE_INFINITY,
     );
     if (sendAt <= now && sendAt <= nextAnswer) {
-      inFlight.push({ answerAt: now + options.latencyMs, sentAt: learner.sent(now), sentTime: now });
+      inFlight.push({ answerAt: now + options.latencyMs, sentAt: throttle.sent(now), sentTime: now });
       pending -= 1;
       sent += 1;
       continue;
@@ -56,13 +63,13 @@ export function simulateLimit(
       const [request] = inFlight.splice(index, 1);
       const wait = server.take(now);
       if (wait === 0) {
-        learner.answered(now, request!.sentAt, false, undefined);
+        throttle.answered(now, request!.sentAt, false, undefined);
         done += 1;
       } else {
         throttled += 1;
         if (request!.sentTime > firstThrottledAt) throttledLater += 1;
         firstThrottledAt = Math.min(firstThrottledAt, now);
-        learner.answered(now, request!.sentAt, true, wait * 1000);
+        throttle.answered(now, request!.sentAt, true, wait * 1000);
         pending += 1;
       }
       continue;
