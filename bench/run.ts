@@ -541,7 +541,7 @@ async function main(): Promise<void> {
     `bench: ${[...new Set(opts.cells.map((cell) => cell.n))].join(", ")} budgets through the ${engine}; ${opts.cells.length} cell(s); ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`,
   );
   mkdirSync(opts.out, { recursive: true });
-  // The throttle on simulated time first: microseconds, and its floors checked whatever the cells show.
+  // The throttle on simulated time first: microseconds, and its targets checked whatever the cells show.
   const simulated = THROTTLE_CASES.map(measureThrottle);
   log(`the partner throttle on simulated time (${simulated.length} cases):\n${throttleTable(simulated)}\n`);
   const cells: CellFigures[] = [];
@@ -602,8 +602,8 @@ async function main(): Promise<void> {
   writeFileSync(join(opts.out, "bench.json"), `${JSON.stringify(result, null, 2)}\n`);
   const missed = simulated.filter((figures) => !figures.meetsTargets);
   if (missed.length > 0) {
-    // A throttle below its floors is a regression the bench exists to catch: it does not exit 0.
-    console.error(`bench: the simulated throttle missed its floors in ${missed.map(describeCase).join("; ")}`);
+    // A throttle below its targets is a regression the bench exists to catch: it does not exit 0.
+    console.error(`bench: the simulated throttle missed its targets in ${missed.map(describeCase).join("; ")}`);
     process.exitCode = 1;
   }
   if (opts.json) {

@@ -1,9 +1,9 @@
 /**
  * The partner throttle on simulated time (test/support/limitSimulation.ts):
  * how close to the bound 1,200 requests (a 600-budget create) finish under
- * each limit shape, and what share was answered 429, against a floor for
+ * each limit shape, and what share was answered 429, against a target for
  * each. Discrete events, no timers: every case takes microseconds, so `npm
- * run bench` runs them all before its cells. The floors catch a regression
+ * run bench` runs them all before its cells. The targets catch a regression
  * of the throttle as it is; they are not the judge of a new design, which is
  * the side-by-side run through the real CLI (`--packages`). The unit tests
  * (test/unit/adaptiveRate.test.ts) hold what it must do.
@@ -30,9 +30,9 @@ export interface ThrottleCase {
 }
 
 /**
- * Every shape averages 100 requests/s. The floors are the figures of the CUBIC throttle (commit of issue 26) less
+ * Every shape averages 100 requests/s. The targets are the figures of the CUBIC throttle (issue 26) less
  * about 0.02, and its 429 share plus about half a point. A bucket with a burst of 10 shows its rate only by probing
- * (each probe past it costs a 1-s pause), hence its lower floors.
+ * (each probe past it costs a 1-s pause), hence its lower targets.
  */
 export const THROTTLE_CASES: readonly ThrottleCase[] = [
   { limit: "bucket:100", parallel: 16, latencyMs: 40, targetRatio: 0.94, targetShare: 0.03 },

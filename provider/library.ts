@@ -5,7 +5,8 @@
  * client with its scheduler, retry policy and transport.
  */
 export { PartnerCenterClient, type OperationContext, type PartnerCenterClientOptions } from "./client/partnerCenter";
-export { RequestScheduler, type SchedulerStats } from "./client/throttle/scheduler";
+export { RequestScheduler, type SchedulerOptions, type SchedulerStats } from "./client/throttle/scheduler";
+export type { RememberedThrottle } from "./client/throttle/partnerThrottle";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./client/retry/retry";
 export { HttpTransport, type TransportOptions } from "./client/http/transport";
 export { resolveSettings, DEFAULT_ENDPOINT, NUMBER_SETTINGS, type ProviderSettings } from "./settings/settings";

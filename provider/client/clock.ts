@@ -31,9 +31,13 @@ export function isoTime(ms: number): string {
   return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : `${ms} ms after the epoch`;
 }
 
-/** The real clock. A wait longer than a timer can hold ends early; callers re-check the time. */
+/**
+ * The real clock: the epoch time at the process's start plus monotonic time since, so that a wall clock stepped back
+ * (NTP, a VM resumed) cannot hold a pause or a paced request for as long as the step. A wait longer than a timer can
+ * hold ends early; callers re-check the time.
+ */
 export const systemClock: Clock = {
-  now: () => Date.now(),
+  now: () => performance.timeOrigin + performance.now(),
   sleep: async (ms, signal) => {
     if (ms > 0) await delay(timerDelay(ms), undefined, { signal });
     else signal?.throwIfAborted();

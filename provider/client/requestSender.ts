@@ -185,6 +185,7 @@ export class RequestSender {
       };
     }
     let response: HttpResponse;
+    let retryAfterMs: number | undefined;
     try {
       // The token when the request may go (one taken before a long pause could expire in the queue).
       // A credential failure propagates as the credential's own error; the slot is freed below either way.
@@ -208,10 +209,13 @@ export class RequestSender {
           error: (gaveUp) => new PartnerCenterTransportError(identity, this.#endpoint, cause, gaveUp),
         };
       }
+      retryAfterMs = parseRetryAfter(response.headers["retry-after"], this.#clock.now());
+      // Recorded before the slot is freed: a 429 must pause the waiter that would take its slot.
+      grant.answered(response.status, retryAfterMs);
     } finally {
       grant.release();
     }
-    return this.#outcome(identity, response, parse, grant.sentAt);
+    return this.#outcome(identity, response, retryAfterMs, parse);
   }
 
   /** Every request goes to the configured endpoint: plans carry paths only. */
@@ -236,11 +240,9 @@ export class RequestSender {
   #outcome<T>(
     identity: RequestIdentity,
     response: HttpResponse,
+    retryAfterMs: number | undefined,
     parse: (text: string) => T,
-    sentAt: number,
   ): { value: T } | AttemptFailure {
-    const retryAfterMs = parseRetryAfter(response.headers["retry-after"], this.#clock.now());
-    this.#scheduler.record(response.status, retryAfterMs, sentAt);
     if (response.status >= 200 && response.status < 300) {
       try {
         return { value: parse(response.text) };

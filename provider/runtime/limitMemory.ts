@@ -3,8 +3,8 @@
  * starts a new provider host for every pass (a preview, then the update; a
  * refresh; the next `pulumi up`), and each would otherwise meet Partner
  * Center's limit again with all its requests at once: at `--parallel 64`
- * under a bucket whose burst is small, a refresh then drew 55 429s where one
- * that started from the last rate drew 7 (docs/benchmark.md). A host starts
+ * under a bucket whose burst is small, a refresh then drew 55 429s, and 0 to
+ * 2 when it started from the last rate (docs/benchmark.md). A host starts
  * from the rate the last one reached with the same partner (endpoint, tenant
  * and app), if within {@link MEMORY_TTL_MS}, and honours a `Retry-After`
  * pause still in force.

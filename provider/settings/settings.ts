@@ -91,7 +91,7 @@ export interface ProviderSettings {
   readonly requestTimeoutSeconds: number;
   /** Requests in flight at once, for the whole provider process. */
   readonly maxConcurrency: number;
-  /** The directory where the learned rate limit is remembered between processes; undefined when `off`. */
+  /** The directory where the throttle's rate is remembered between processes; undefined when `off`. */
   readonly rateLimitCache: string | undefined;
   /** What to authenticate with. */
   readonly credentials: CredentialSettings;
@@ -125,7 +125,7 @@ export function resolveSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = 
   };
 }
 
-/** The default directory of the learned rate limit: the user's own, in the system's temporary directory. */
+/** The default directory of the throttle's remembered rate: the user's own, in the system's temporary directory. */
 export const DEFAULT_RATE_LIMIT_CACHE = join(tmpdir(), `pulumi-partnercenter-${process.getuid?.() ?? "user"}`);
 
 /** `partnercenter:rateLimitCache`: an absolute directory, or `off`; the system's temporary directory by default. */
@@ -135,7 +135,7 @@ function readRateLimitCache(raw: RawSetting | undefined): string | undefined {
   if (value === "off") return undefined;
   if (!isAbsolute(value)) {
     throw new SettingsError(
-      `Setting ${raw!.origin}: ${describeValue(value)} is not an absolute path; give the directory where the learned rate limit is kept as an absolute path, or off`,
+      `Setting ${raw!.origin}: ${describeValue(value)} is not an absolute path; give the directory where the throttle's rate is remembered as an absolute path, or off`,
     );
   }
   return value;

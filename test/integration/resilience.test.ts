@@ -82,9 +82,16 @@ describe("the client under injected faults (real emulator, real clock)", () => {
     await clock.advance(1);
     await clock.advance(100);
     assert.deepEqual([await contoso, await other], [{ amount: 1000 }, { amount: 1000 }]);
+    // Contoso, refused; then, when the pause ended, contoso's retry (queued first) and the other customer. A pause of
+    // contoso alone would have let the other customer go before the retry.
     assert.deepEqual(
-      emulator.requests.map((r) => r.status),
-      [200, 429, 200, 200],
+      emulator.requests.map((r) => [r.path.includes(OTHER) ? "other" : "contoso", r.status]),
+      [
+        ["contoso", 200],
+        ["contoso", 429],
+        ["contoso", 200],
+        ["other", 200],
+      ],
     );
     assert.deepEqual(
       { throttled: client.scheduler.stats.throttled, pauses: client.scheduler.stats.pauses },

@@ -9,7 +9,7 @@ const PROVIDER_ENV =
 
 /**
  * The environment without the provider's own settings from the developer's
- * shell, and with the learned rate limit remembered nowhere unless `extra`
+ * shell, and with the throttle's rate remembered nowhere unless `extra`
  * says where (a stack keeps it in its own directory: no test starts from what
  * another learned). For processes a test starts itself.
  *

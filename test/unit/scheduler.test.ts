@@ -10,6 +10,7 @@ import {
 } from "../../provider/client/throttle/scheduler";
 import { FakeClock, flush } from "../support/fakeClock";
 import { MAX_TIMER_MS, timerDelay } from "../../provider/client/clock";
+import { MAX_RETRY_AFTER_MS } from "../../provider/client/retry/retry";
 
 /** Starts an acquire and reports when it was granted. */
 function track(
@@ -67,6 +68,20 @@ describe("the process-wide scheduler", () => {
     await clock.advance(Math.ceil(1000 / rate));
     assert.equal(waiting.filter((w) => w.granted()).length, 2, "the next one an interval later, not in a burst");
     assert.deepEqual(scheduler.stats, { throttled: 1, pauses: 1, peakInFlight: 2 });
+  });
+
+  it("a 429's slot goes to the next waiter only when its pause ends (answered records, then frees the slot)", async () => {
+    const clock = new FakeClock();
+    const scheduler = new RequestScheduler(1, clock);
+    const refused = await scheduler.acquire();
+    const next = track(scheduler);
+    await flush();
+    assert.equal(next.granted(), false, "no free slot");
+    refused.answered(429, 1000);
+    await clock.advance(999);
+    assert.equal(next.granted(), false, "not in the pause the 429 began, though its slot is free");
+    await clock.advance(1);
+    assert.equal(next.granted(), true);
   });
 
   it("a 429 without Retry-After pauses for one second", () => {
@@ -213,12 +228,13 @@ describe("the scheduler with a Retry-After beyond the deadline", () => {
 });
 
 describe("the scheduler with hostile time values (issue 22)", () => {
-  it("a pause no Date can hold still settles every waiter: refused at once, in words, never left in the queue", async () => {
+  it("a Retry-After no Date can hold, NaN or none: 24 hours at most, 1 s for NaN; a waiter past its deadline is refused at once, in words", async () => {
     const clock = new FakeClock();
     const scheduler = new RequestScheduler(10, clock);
     const outcomes: string[] = [];
     // As a Retry-After of 20 digits would give without the parser's clamp: 1e23 ms, past any Date.
     scheduler.record(429, 1e23, clock.now());
+    assert.equal(scheduler.pausedUntil(), clock.now() + MAX_RETRY_AFTER_MS);
     void scheduler
       .acquire(undefined, () => clock.now() + 600_000)
       .then(
@@ -229,8 +245,13 @@ describe("the scheduler with hostile time values (issue 22)", () => {
     assert.equal(outcomes.length, 1, "the waiter settled without any time passing");
     assert.match(
       outcomes[0]!,
-      /^Partner Center's rate limit holds requests until 1\.0+\d*e\+23 ms after the epoch .*past this operation's deadline at \d{4}-\d\d-\d\dT.*failed at once instead of waiting$/,
+      /^Partner Center's rate limit holds requests until \d{4}-\d\d-\d\dT.* past this operation's deadline at \d{4}-\d\d-\d\dT.*failed at once instead of waiting$/,
     );
+    const fresh = new RequestScheduler(10, clock);
+    fresh.record(429, Number.NaN, clock.now());
+    assert.equal(fresh.pausedUntil(), clock.now() + 1000, "NaN is no Retry-After");
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])
+      assert.throws(() => new RequestScheduler(bad, clock), /^RangeError: maxConcurrency must be a whole number/);
   });
 
   it("Retry-After: 0 still pauses at least MIN_THROTTLE_PAUSE_MS, doubling with each 429 in a row; a 429 to a request already in flight adds nothing; an acceptance resets it", async () => {

@@ -1,7 +1,7 @@
 /**
  * The partner-wide send rate, adapted to Partner Center's 429s by CUBIC (RFC 9438), as the AWS SDKs' adaptive retry
  * mode does (smithy's `DefaultRateLimiter`). Nothing is held back before the first 429. A 429 sets the rate to
- * {@link BETA} × the rate requests were going at; from then on the rate climbs back along a cubic curve that is flat
+ * {@link BETA} × the rate requests were going at (as smithy, never above the rate in force); from then on the rate climbs back along a cubic curve that is flat
  * around that rate and steep away from it. Requests are paced one interval apart, never in bursts: a gateway's small
  * bucket refuses bursts. Two departures from smithy, both because a 429 here pauses every request for a second or more:
  * - a 429 to a request sent before the last decrease was in flight then: it decreases nothing (CUBIC's one decrease

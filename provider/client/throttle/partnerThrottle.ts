@@ -4,6 +4,7 @@
  * customer's) answered a 429, so every 429 pauses every request: a guess at the scope would be wrong some of the
  * time, and one operation sends at most two requests about its customer. Pure: times are passed in (ms).
  */
+import { MAX_RETRY_AFTER_MS } from "../retry/retry";
 import { AdaptiveRate, MAX_RATE, MIN_RATE } from "./adaptiveRate";
 
 /**
@@ -108,7 +109,7 @@ export class PartnerThrottle {
 
   /**
    * Records an answer at `now` to a request sent at `sentAt`. A 429 pauses every request until its `Retry-After`
-   * ({@link DEFAULT_PAUSE_MS} without one) and at least the least pause, and lowers the rate.
+   * ({@link DEFAULT_PAUSE_MS} without one, 24 hours at most) and at least the least pause, and lowers the rate.
    */
   answered(now: number, sentAt: number, throttled: boolean, retryAfterMs: number | undefined): void {
     if (!throttled) {
@@ -116,7 +117,12 @@ export class PartnerThrottle {
       this.#rate.answered(now, sentAt, false);
       return;
     }
-    const pause = Math.max(retryAfterMs ?? DEFAULT_PAUSE_MS, this.#leastPause(now, sentAt));
+    // Clamped here too: the scheduler is public, and a NaN or endless pause would hold every request for good.
+    const asked =
+      retryAfterMs === undefined || Number.isNaN(retryAfterMs)
+        ? DEFAULT_PAUSE_MS
+        : Math.min(Math.max(0, retryAfterMs), MAX_RETRY_AFTER_MS);
+    const pause = Math.max(asked, this.#leastPause(now, sentAt));
     this.#pausedUntil = Math.max(this.#pausedUntil, now + pause);
     this.#rate.answered(now, sentAt, true);
   }

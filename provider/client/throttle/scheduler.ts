@@ -35,11 +35,16 @@ export class PauseOutlastsDeadline extends Error {
   }
 }
 
-/** A request's turn: send it now, then {@link RequestScheduler.record} its answer with `sentAt` and call `release`. */
+/** A request's turn: send it now, then call `answered` with its answer, or `release` when none came. */
 export interface SendGrant {
   /** When the request was let go (clock ms). */
   readonly sentAt: number;
-  /** Frees the request's slot (idempotent). */
+  /**
+   * Records the answer ({@link RequestScheduler.record}), then frees the slot: in that order, or a 429 would hand
+   * its slot to the next waiter before the pause it begins (idempotent with `release`).
+   */
+  readonly answered: (status: number, retryAfterMs: number | undefined) => void;
+  /** Frees the request's slot without an answer to record (idempotent). */
   readonly release: () => void;
 }
 
@@ -90,6 +95,9 @@ export class RequestScheduler {
    * @param options - a remembered rate and pause to start from, and a listener for what is learned
    */
   constructor(maxConcurrency: number, clock: Clock, options: SchedulerOptions = {}) {
+    // Anything else would never grant a turn, or grant without bound.
+    if (!Number.isSafeInteger(maxConcurrency) || maxConcurrency < 1)
+      throw new RangeError(`maxConcurrency must be a whole number of requests from 1, not ${maxConcurrency}`);
     this.#maxConcurrency = maxConcurrency;
     this.#clock = clock;
     this.#throttle = new PartnerThrottle(options.remembered, clock.now());
@@ -219,7 +227,15 @@ export class RequestScheduler {
       if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
       this.#inFlight += 1;
       this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.#inFlight);
-      waiter.grant({ sentAt, release: this.#releaser() });
+      const release = this.#releaser();
+      waiter.grant({
+        sentAt,
+        answered: (status, retryAfterMs) => {
+          this.record(status, retryAfterMs, sentAt);
+          release();
+        },
+        release,
+      });
       if (++grants > 100_000) break;
     }
     if (this.#queue.length === 0) this.#cancelWake();
