@@ -499,10 +499,11 @@ function median(values: number[]): number {
  * passes, then the second build's median less the first's.
  */
 function comparisonTable(cells: CellFigures[], builds: string[]): string {
-  const keys = [...new Set(cells.map((c) => `${c.n}|${c.limit}|${c.latencyMs}|${c.parallel}`))];
+  const conditions = (c: CellFigures): string =>
+    `${c.n} budgets, ${c.limit}, ${c.latencyMs} ms, --parallel ${c.parallel}`;
+  const keys = [...new Set(cells.map(conditions))];
   const rows = keys.flatMap((key) => {
-    const ofBuild = (build: string) =>
-      cells.filter((c) => c.build === build && `${c.n}|${c.limit}|${c.latencyMs}|${c.parallel}` === key);
+    const ofBuild = (build: string) => cells.filter((c) => c.build === build && conditions(c) === key);
     const phases = ofBuild(builds[0]!)[0]?.phases.map((p) => p.phase) ?? [];
     return phases.map((phase) => {
       const figures = builds.map((build) => {
@@ -517,7 +518,7 @@ function comparisonTable(cells: CellFigures[], builds: string[]): string {
       const [a, b] = figures;
       const difference = a?.ratio != null && b?.ratio != null ? (b.ratio - a.ratio).toFixed(3) : "n/a";
       return [
-        key.split("|")[1]!,
+        key,
         phase,
         ...figures.map(
           (f) => `${f.ratio === null ? "n/a" : f.ratio.toFixed(3)}, ${f.throttled} × 429, ${f.failures} failed`,
@@ -527,7 +528,7 @@ function comparisonTable(cells: CellFigures[], builds: string[]): string {
     });
   });
   return markdownTable(
-    ["limit", "phase", ...builds.map((build) => `${build}: median bound/window, 429s, failures`), "second − first"],
+    ["cell", "phase", ...builds.map((build) => `${build}: median bound/window, 429s, failures`), "second − first"],
     rows,
   );
 }

@@ -18,8 +18,6 @@ export interface SimulatedRun {
   throttled: number;
   /** Requests accepted: all of them unless the throttle never let the rest go. */
   accepted: number;
-  /** 429 answers to requests sent after the first 429 arrived: sent without regard to it. */
-  throttledLater: number;
 }
 
 /**
@@ -35,14 +33,12 @@ export function simulateLimit(
 ): SimulatedRun {
   const server = options.server ?? createLimiter(limit);
   const throttle = options.throttle ?? new PartnerThrottle();
-  const inFlight: { answerAt: number; sentAt: number; sentTime: number }[] = [];
+  const inFlight: { answerAt: number; sentAt: number }[] = [];
   let now = 0;
   let done = 0;
   let pending = options.requests;
   let sent = 0;
   let throttled = 0;
-  let throttledLater = 0;
-  let firstThrottledAt = Number.POSITIVE_INFINITY;
   // Bounded: each pass either sends, answers or advances time to the next event; the cap stops a throttle that never lets go.
   for (let pass = 0; pass < 50 * options.requests + 10_000 && done < options.requests; pass++) {
     const sendAt =
@@ -52,7 +48,7 @@ export function simulateLimit(
       Number.POSITIVE_INFINITY,
     );
     if (sendAt <= now && sendAt <= nextAnswer) {
-      inFlight.push({ answerAt: now + options.latencyMs, sentAt: throttle.sent(now), sentTime: now });
+      inFlight.push({ answerAt: now + options.latencyMs, sentAt: throttle.sent(now) });
       pending -= 1;
       sent += 1;
       continue;
@@ -67,8 +63,6 @@ export function simulateLimit(
         done += 1;
       } else {
         throttled += 1;
-        if (request!.sentTime > firstThrottledAt) throttledLater += 1;
-        firstThrottledAt = Math.min(firstThrottledAt, now);
         throttle.answered(now, request!.sentAt, true, wait * 1000);
         pending += 1;
       }
@@ -76,5 +70,5 @@ export function simulateLimit(
     }
     now = sendAt;
   }
-  return { finishMs: now, sent, throttled, accepted: done, throttledLater };
+  return { finishMs: now, sent, throttled, accepted: done };
 }

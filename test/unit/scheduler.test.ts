@@ -1,13 +1,11 @@
 import { strict as assert } from "node:assert";
 import { BETA, MIN_RATE } from "../../provider/client/throttle/adaptiveRate";
-import { MAX_REMEMBERED_PAUSE_MS } from "../../provider/client/throttle/partnerThrottle";
 import {
+  MAX_REMEMBERED_PAUSE_MS,
   MAX_THROTTLE_BACKOFF_MS,
   MIN_THROTTLE_PAUSE_MS,
-  PauseOutlastsDeadline,
-  RequestScheduler,
-  type SendGrant,
-} from "../../provider/client/throttle/scheduler";
+} from "../../provider/client/throttle/partnerThrottle";
+import { PauseOutlastsDeadline, RequestScheduler, type SendGrant } from "../../provider/client/throttle/scheduler";
 import { FakeClock, flush } from "../support/fakeClock";
 import { MAX_TIMER_MS, timerDelay } from "../../provider/client/clock";
 import { MAX_RETRY_AFTER_MS } from "../../provider/client/retry/retry";

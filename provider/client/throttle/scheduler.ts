@@ -2,8 +2,6 @@ import { settingName } from "../../shared/settingNames";
 import { isoTime, type Clock } from "../clock";
 import { PartnerThrottle, type RememberedThrottle } from "./partnerThrottle";
 
-export { MAX_THROTTLE_BACKOFF_MS, MIN_THROTTLE_PAUSE_MS } from "./partnerThrottle";
-
 /** A request waiting for its turn. */
 interface Waiter {
   readonly grant: (grant: SendGrant) => void;
